@@ -1,0 +1,50 @@
+# The few commands people type. `make demo` and `make test` are the README's two commands.
+.PHONY: demo install test lint typecheck test-sqlite test-postgres bench serve messages
+
+PY := .venv/bin
+PYTEST_ARGS ?= -n 2 -p no:cacheprovider
+
+demo: install
+	$(PY)/gongjian demo
+
+install:
+	@scripts/bootstrap.sh
+
+test: install
+	@scripts/bootstrap.sh --system
+	$(MAKE) lint typecheck
+	$(PY)/gongjian makemigrations --check --dry-run
+	$(MAKE) test-sqlite test-postgres
+
+lint:
+	$(PY)/ruff check src tests bench
+	$(PY)/ruff format --check src tests bench
+
+typecheck:
+	$(PY)/mypy
+
+test-sqlite:
+	@echo "== 测试：SQLite =="
+	env -u DATABASE_URL GONGJIAN_VAR=$(CURDIR)/var/test $(PY)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== 测试：PostgreSQL =="
+	url=$$(scripts/ensure-postgres.sh) && \
+	DATABASE_URL=$$url GONGJIAN_VAR=$(CURDIR)/var/test $(PY)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY)/python -m bench
+
+serve: install
+	$(PY)/gongjian serve
+
+# Each app with a locale/ folder keeps its own catalogue; the rest share src/gongjian/locale.
+APP_LOCALES := $(patsubst src/gongjian/%/locale,%,$(wildcard src/gongjian/*/locale))
+messages:
+	for app in $(APP_LOCALES); do \
+	  (cd src/gongjian/$$app && $(CURDIR)/$(PY)/gongjian makemessages -l en --no-obsolete) && \
+	  $(PY)/python scripts/fill_po.py src/gongjian/$$app/locale/en/LC_MESSAGES/django.po src/gongjian/$$app/locale/en/en.tsv || exit 1; \
+	done
+	cd src/gongjian && $(CURDIR)/$(PY)/gongjian makemessages -l en --no-obsolete $(foreach a,$(APP_LOCALES),--ignore '$(a)/*')
+	$(PY)/python scripts/fill_po.py src/gongjian/locale/en/LC_MESSAGES/django.po src/gongjian/locale/en/en.tsv
+	cd src/gongjian && $(CURDIR)/$(PY)/gongjian compilemessages

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what Gongjian needs on this machine: the Python virtualenv with the pinned packages,
+# and (with --system) the Debian packages the tests use: Chromium, CJK fonts, poppler-utils.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    rm -f .venv/.installed-*
+    touch "$stamp"
+fi
+
+if [ "${1:-}" = "--system" ]; then
+    missing=()
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+    command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+    command -v msgfmt >/dev/null || missing+=(gettext)
+    if [ ${#missing[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ]; then
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+            fc-cache -f >/dev/null
+        else
+            echo "缺少系统软件包：${missing[*]}，请以 root 运行：apt-get install ${missing[*]}" >&2
+            exit 1
+        fi
+    fi
+fi

@@ -1,0 +1,9 @@
+"""The API root: every app's router mounted under /api/, OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+from gongjian.core.http import build_api
+from gongjian.org.api import router as org_router
+
+api = build_api()
+api.add_router("/org", org_router)

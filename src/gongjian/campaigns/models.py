@@ -1,0 +1,65 @@
+"""Campaigns (攻坚行动) and their lines (攻坚专项), each line with a lead unit and covered units."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from gongjian.org.models import Unit
+
+
+class Campaign(models.Model):
+    name = models.CharField(_("名称"), max_length=100)
+    owner = models.ForeignKey(
+        Unit, verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="campaigns"
+    )
+    start_date = models.DateField(_("开始日期"))
+    end_date = models.DateField(_("结束日期"))
+    description = models.TextField(_("说明"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("攻坚行动")
+        verbose_name_plural = _("攻坚行动")
+        ordering = ["-start_date", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "name"], name="campaign_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="campaign_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+
+class Line(models.Model):
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("攻坚行动"), on_delete=models.CASCADE, related_name="lines"
+    )
+    name = models.CharField(_("专项名称"), max_length=100)
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("牵头单位"), on_delete=models.PROTECT, related_name="led_lines"
+    )
+    covered_units = models.ManyToManyField(
+        Unit, verbose_name=_("责任单位"), related_name="covered_by_lines", blank=True
+    )
+    sort_order = models.IntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("攻坚专项")
+        verbose_name_plural = _("攻坚专项")
+        ordering = ["campaign", "sort_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="line_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,119 @@
+"""Domain errors: one class per kind of refusal, each with a stable code.
+
+Services raise these; `gongjian.core.http` turns them into HTTP responses and page messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+
+class GongjianError(Exception):
+    code = "error"
+    http_status = 400
+
+    def __init__(self, message: str, **details: object) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def as_dict(self) -> dict[str, object]:
+        return {"code": self.code, "message": self.message, **self.details}
+
+
+class PermissionDenied(GongjianError):
+    code = "permission_denied"
+    http_status = 403
+
+
+class NotFound(GongjianError):
+    code = "not_found"
+    http_status = 404
+
+
+class ValidationFailed(GongjianError):
+    code = "invalid"
+    http_status = 422
+
+
+class InvalidTransition(GongjianError):
+    code = "invalid_transition"
+    http_status = 409
+
+
+class ConcurrentUpdate(GongjianError):
+    """Someone saved the same record after this user loaded it; nothing was written."""
+
+    code = "concurrent_update"
+    http_status = 409
+
+
+class Immutable(GongjianError):
+    """A published record cannot change; corrections are new versions."""
+
+    code = "immutable"
+    http_status = 409
+
+
+class UnitNameError(GongjianError):
+    """A unit name that is unknown or fits more than one unit; carries the candidates."""
+
+    code = "unit_name"
+    http_status = 422
+
+    def __init__(self, message: str, *, name: str, candidates: list[str]) -> None:
+        super().__init__(message, name=name, candidates=candidates)
+        self.name = name
+        self.candidates = candidates
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One bad cell of an imported file: where (sheet, row, column, field) and what."""
+
+    sheet: str
+    row: int
+    column: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("工作表“%(sheet)s”第%(row)s行%(column)s列（%(field)s）：%(message)s") % {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "field": self.field,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ImportRejected(GongjianError):
+    """A file with any bad cell; nothing was imported."""
+
+    errors: list[CellError] = field(default_factory=list)
+    code = "import_rejected"
+    http_status = 422
+
+    def __post_init__(self) -> None:
+        message = _("导入被拒绝：共 %(count)s 处错误，未做任何更改。") % {"count": len(self.errors)}
+        GongjianError.__init__(self, message)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "code": self.code,
+            "message": self.message,
+            "errors": [
+                {
+                    "sheet": e.sheet,
+                    "row": e.row,
+                    "column": e.column,
+                    "field": e.field,
+                    "message": e.message,
+                    "text": str(e),
+                }
+                for e in self.errors
+            ],
+        }

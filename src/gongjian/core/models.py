@@ -1,0 +1,21 @@
+"""Deployment-wide settings kept in the database, so the admin can change them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SiteSetting(models.Model):
+    key = models.CharField(_("键"), max_length=64, unique=True)
+    value = models.CharField(_("值"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("系统设置")
+        verbose_name_plural = _("系统设置")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+FIXED_TODAY = "fixed_today"

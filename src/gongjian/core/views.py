@@ -1,0 +1,21 @@
+"""The landing page: who you are, your unit and the units in your scope."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gongjian.org.models import Role
+from gongjian.org.scope import Action, scope_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    units = list(scope.units(Action.VIEW).order_by("path")[:500])
+    top = min((u.depth for u in units), default=0)
+    for u in units:
+        u.rel_depth = u.depth - top  # type: ignore[attr-defined]
+    roles = [Role(r).label for r in sorted(scope.roles)]
+    return render(request, "home.html", {"units": units, "roles": roles})

@@ -1,0 +1,49 @@
+"""Builds the demo world step by step; each app contributes a step that uses its own services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from gongjian.core.models import FIXED_TODAY, SiteSetting
+from gongjian.demo.org_loader import load_org
+from gongjian.org.models import Unit
+
+# The demo is set in December 2026: the month of the seeds' assessment results.
+DEMO_TODAY = "2026-12-31"
+
+
+@dataclass
+class DemoWorld:
+    units: dict[str, Unit] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _org(world: DemoWorld) -> str:
+    world.units = load_org()
+    return f"{len(world.units)} 个单位"
+
+
+def _clock(world: DemoWorld) -> str:
+    SiteSetting.objects.update_or_create(key=FIXED_TODAY, defaults={"value": DEMO_TODAY})
+    return f"演示日期 {DEMO_TODAY}"
+
+
+STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
+    ("演示日期", _clock),
+    ("组织机构与用户", _org),
+]
+
+
+def build_demo(progress: Callable[[str, str], None] | None = None) -> DemoWorld:
+    """Load every step in one transaction: a demo is either whole or absent."""
+    world = DemoWorld()
+    with transaction.atomic():
+        for label, step in STEPS:
+            summary = step(world)
+            if progress:
+                progress(label, summary)
+    return world

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from gongjian.core.admin_scope import ScopedAdmin
+from gongjian.org.models import LeaderLink, Person, RoleGrant, Unit, UnitAlias, User
+from gongjian.org.names import name_key
+from gongjian.org.scope import Action, scope_for
+
+
+class UnitAliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 1
+    fields = ("alias",)
+
+
+@admin.register(Unit)
+class UnitAdmin(ScopedAdmin):
+    scope_via = ""
+    list_display = ("name", "kind", "parent", "depth", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name", "aliases__alias")
+    autocomplete_fields = ("parent",)
+    inlines = [UnitAliasInline]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        # Search by the tolerant key too, so 區工信局(招商辦) finds 区工信局（招商办）.
+        qs, distinct = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            key = name_key(search_term)
+            qs = qs | queryset.filter(
+                Q(name_key__contains=key) | Q(aliases__name_key__contains=key)
+            )
+            distinct = True
+        return qs, distinct
+
+
+class LeaderLinkInline(admin.TabularInline):
+    model = LeaderLink
+    extra = 1
+    autocomplete_fields = ("unit",)
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ("name", "post", "unit", "phone", "is_leader")
+    list_filter = ("is_leader",)
+    search_fields = ("name", "post", "unit__name", "unit__aliases__alias")
+    autocomplete_fields = ("unit",)
+    inlines = [LeaderLinkInline]
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    extra = 1
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    list_display = ("username", "display_name", "unit", "is_active", "is_superuser")
+    search_fields = ("username", "display_name", "unit__name", "unit__aliases__alias")
+    autocomplete_fields = ("unit", "person")
+    inlines = [RoleGrantInline]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("单位与角色"), {"fields": ("display_name", "unit", "person")}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return scope_for(request.user).filter(super().get_queryset(request), Action.MANAGE_ORG)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+
+@admin.register(UnitAlias)
+class UnitAliasAdmin(ScopedAdmin):
+    list_display = ("alias", "unit")
+    search_fields = ("alias", "unit__name")
+    autocomplete_fields = ("unit",)

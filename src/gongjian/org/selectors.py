@@ -1,0 +1,105 @@
+"""Reads of the organisation: tolerant unit-name resolution, subtrees, people."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gongjian.core.errors import UnitNameError
+from gongjian.org.models import Unit, UnitAlias
+from gongjian.org.names import clean_text, name_key
+
+
+def unit_label(unit: Unit, names: dict[int, str] | None = None) -> str:
+    """A unit's name with its path, to tell apart two units of the same name."""
+    ids = unit.ancestor_ids()
+    if names is None:
+        names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return " / ".join(names.get(i, "?") for i in ids)
+
+
+def _labels(units: Iterable[Unit]) -> list[str]:
+    units = list(units)
+    ids = {i for u in units for i in u.ancestor_ids()}
+    names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    return [unit_label(u, names) for u in units]
+
+
+def units_matching_key(key: str, *, within: Unit | None = None) -> QuerySet[Unit]:
+    qs = Unit.objects.filter(Q(name_key=key) | Q(aliases__name_key=key)).distinct()
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    return qs.order_by("path")
+
+
+def resolve_unit(name: str, *, within: Unit | None = None) -> Unit:
+    """The one unit a name means, or UnitNameError naming the candidates; never a guess."""
+    key = name_key(name)
+    if not key:
+        raise UnitNameError(_("单位名称为空。"), name=name, candidates=[])
+    matches = list(units_matching_key(key, within=within))
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        raise UnitNameError(
+            _("单位名称“%(name)s”不唯一，可能是：%(candidates)s")
+            % {"name": clean_text(name), "candidates": "；".join(_labels(matches))},
+            name=name,
+            candidates=_labels(matches),
+        )
+    suggestions = _similar_units(key, within=within)
+    message = _("找不到单位“%(name)s”。") % {"name": clean_text(name)}
+    if suggestions:
+        message += _("相近的单位：%(candidates)s") % {"candidates": "；".join(_labels(suggestions))}
+    raise UnitNameError(message, name=name, candidates=_labels(suggestions))
+
+
+def _similar_units(key: str, *, within: Unit | None, limit: int = 5) -> list[Unit]:
+    units = (
+        Unit.objects.all() if within is None else Unit.objects.filter(path__startswith=within.path)
+    )
+    keys: dict[str, set[int]] = {}
+    for pk, k in units.values_list("pk", "name_key"):
+        keys.setdefault(k, set()).add(pk)
+    aliases = UnitAlias.objects.filter(unit__in=units).values_list("unit_id", "name_key")
+    for pk, k in aliases:
+        keys.setdefault(k, set()).add(pk)
+    close = difflib.get_close_matches(key, list(keys), n=limit, cutoff=0.5)
+    contained = [k for k in keys if key in k or k in key]
+    ids: list[int] = []
+    for k in [*close, *contained]:
+        for pk in sorted(keys[k]):
+            if pk not in ids:
+                ids.append(pk)
+    return list(Unit.objects.filter(pk__in=ids[:limit]).order_by("path"))
+
+
+class UnitResolver:
+    """Resolves many names against one preloaded index: for imports of thousands of rows."""
+
+    def __init__(self, *, within: Unit | None = None) -> None:
+        self.within = within
+        units = (
+            Unit.objects.all()
+            if within is None
+            else Unit.objects.filter(path__startswith=within.path)
+        )
+        self._by_key: dict[str, set[int]] = {}
+        self._units = {u.pk: u for u in units}
+        for u in self._units.values():
+            self._by_key.setdefault(u.name_key, set()).add(u.pk)
+        for pk, k in UnitAlias.objects.filter(unit__in=units).values_list("unit_id", "name_key"):
+            self._by_key.setdefault(k, set()).add(pk)
+
+    def resolve(self, name: str) -> Unit:
+        ids = self._by_key.get(name_key(name), set())
+        if len(ids) == 1:
+            return self._units[next(iter(ids))]
+        return resolve_unit(name, within=self.within)  # builds the error with its candidates
+
+
+def subtree(unit: Unit) -> QuerySet[Unit]:
+    return Unit.objects.filter(path__startswith=unit.path)

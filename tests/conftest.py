@@ -1,0 +1,73 @@
+"""Shared fixtures: a small organisation with one user per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from gongjian.campaigns.models import Campaign, Line
+from gongjian.org.models import LeaderLink, Role, Unit, User
+from tests.factories import PersonFactory, UnitFactory, UserFactory
+
+
+@dataclass
+class OrgWorld:
+    city: Unit
+    changle: Unit
+    gulou: Unit
+    fagai: Unit
+    caizheng: Unit
+    gulou_caizheng: Unit
+    hunan: Unit
+    songxia: Unit
+    hunan_village: Unit
+    office: User
+    city_office: User
+    lead: User
+    hunan_staff: User
+    leader: User
+    inspector: User
+    viewer: User
+    line: Line
+
+
+@pytest.fixture
+def org(db: None) -> OrgWorld:
+    city = UnitFactory(name="福州市", kind="city")
+    changle = UnitFactory(name="长乐区", kind="district", parent=city)
+    gulou = UnitFactory(name="鼓楼区", kind="district", parent=city)
+    fagai = UnitFactory(name="区发改局", parent=changle)
+    caizheng = UnitFactory(name="区财政局", parent=changle)
+    gulou_caizheng = UnitFactory(name="区财政局", parent=gulou)
+    hunan = UnitFactory(name="湖南镇", kind="town", parent=changle)
+    songxia = UnitFactory(name="松下镇", kind="town", parent=changle)
+    hunan_village = UnitFactory(name="湖南村", kind="other", parent=hunan)
+    leader_person = PersonFactory(name="林副区长", unit=fagai, is_leader=True)
+    LeaderLink.objects.create(person=leader_person, unit=hunan)
+    campaign = Campaign.objects.create(
+        name="攻坚120天", owner=changle, start_date="2026-09-03", end_date="2026-12-31"
+    )
+    line = Line.objects.create(campaign=campaign, name="重大项目建设提速攻坚", lead_unit=fagai)
+    line.covered_units.set([hunan, songxia])
+    return OrgWorld(
+        city=city,
+        changle=changle,
+        gulou=gulou,
+        fagai=fagai,
+        caizheng=caizheng,
+        gulou_caizheng=gulou_caizheng,
+        hunan=hunan,
+        songxia=songxia,
+        hunan_village=hunan_village,
+        office=UserFactory(username="office", unit=changle, roles=[Role.OFFICE_ADMIN]),
+        city_office=UserFactory(username="city_office", unit=city, roles=[Role.OFFICE_ADMIN]),
+        lead=UserFactory(username="lead", unit=fagai, roles=[Role.LEAD_STAFF]),
+        hunan_staff=UserFactory(username="hunan", unit=hunan, roles=[Role.UNIT_STAFF]),
+        leader=UserFactory(
+            username="leader", unit=caizheng, roles=[Role.LEADER], person=leader_person
+        ),
+        inspector=UserFactory(username="inspector", unit=changle, roles=[Role.INSPECTOR]),
+        viewer=UserFactory(username="viewer", unit=hunan, roles=[Role.VIEWER]),
+        line=line,
+    )

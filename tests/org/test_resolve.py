@@ -1,0 +1,81 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from gongjian.core.errors import UnitNameError
+from gongjian.org import services
+from gongjian.org.models import UnitAlias
+from gongjian.org.selectors import UnitResolver, resolve_unit
+
+
+@pytest.fixture
+def gongxin(org):
+    unit = services.create_unit(
+        actor=None,
+        name="区工信局（招商办）",
+        kind="department",
+        parent=org.changle,
+        aliases=["区工信局", "区招商办"],
+    )
+    return unit
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "区工信局(招商办)",
+        "区工信局（招商办）",
+        "區工信局(招商辦)",
+        "區(qū)工信局(招商辦)",
+        " 区工信局 ",
+        "区招商办",
+    ],
+)
+def test_messy_forms_resolve_to_one_unit(gongxin, written):
+    assert resolve_unit(written) == gongxin
+
+
+def test_unit_name_is_stored_cleaned(gongxin):
+    assert gongxin.name == "区工信局(招商办)"
+
+
+def test_ambiguous_name_is_an_error_naming_every_candidate(org):
+    with pytest.raises(UnitNameError) as exc:
+        resolve_unit("區財政局")
+    assert exc.value.candidates == ["福州市 / 长乐区 / 区财政局", "福州市 / 鼓楼区 / 区财政局"]
+    assert "不唯一" in exc.value.message
+
+
+def test_ambiguous_name_resolves_within_a_subtree(org):
+    assert resolve_unit("区财政局", within=org.changle) == org.caizheng
+
+
+def test_unknown_name_is_an_error_with_close_candidates(org):
+    with pytest.raises(UnitNameError) as exc:
+        resolve_unit("湖南")
+    assert "福州市 / 长乐区 / 湖南镇" in exc.value.candidates
+    assert exc.value.message.startswith("找不到单位“湖南”")
+
+
+def test_bulk_resolver_agrees_and_raises_the_same_errors(org, gongxin):
+    resolver = UnitResolver()
+    assert resolver.resolve("區工信局(招商辦)") == gongxin
+    with pytest.raises(UnitNameError):
+        resolver.resolve("区财政局")
+
+
+def test_alias_equal_to_the_name_is_not_stored_twice(gongxin):
+    assert services.add_alias(actor=None, unit=gongxin, alias="區工信局（招商辦）") is None
+    assert UnitAlias.objects.filter(unit=gongxin).count() == 2
+
+
+def test_units_resolve_command_prints_name_and_path(gongxin, capsys):
+    call_command("units", "resolve", "區工信局(招商辦)")
+    assert capsys.readouterr().out.splitlines() == [
+        "区工信局(招商办)",
+        "福州市 / 长乐区 / 区工信局(招商办)",
+    ]
+
+
+def test_units_resolve_command_fails_with_candidates(org):
+    with pytest.raises(CommandError, match="福州市 / 鼓楼区 / 区财政局"):
+        call_command("units", "resolve", "区财政局")
