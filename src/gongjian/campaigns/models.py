@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -17,6 +19,15 @@ class Campaign(models.Model):
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
     description = models.TextField(_("说明"), blank=True)
+    # Warning thresholds (红黄绿灯), per campaign; defaults from DOMAIN.md (Yinchuan 2025).
+    warn_yellow_gap = models.DecimalField(
+        _("黄灯滞后阈值（百分点）"), max_digits=5, decimal_places=2, default=Decimal("10")
+    )
+    warn_red_gap = models.DecimalField(
+        _("红灯滞后阈值（百分点）"), max_digits=5, decimal_places=2, default=Decimal("30")
+    )
+    warn_not_started_red_months = models.PositiveSmallIntegerField(_("未开工转红灯月数"), default=3)
+    warn_milestone_red_days = models.PositiveSmallIntegerField(_("节点逾期转红灯天数"), default=30)
     history = HistoricalRecords()
 
     class Meta:
@@ -28,6 +39,10 @@ class Campaign(models.Model):
             models.CheckConstraint(
                 condition=models.Q(end_date__gte=models.F("start_date")),
                 name="campaign_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(warn_yellow_gap__lte=models.F("warn_red_gap")),
+                name="campaign_yellow_below_red",
             ),
         ]
 
