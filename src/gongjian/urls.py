@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("dashboard/", include("gongjian.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
 ]

@@ -14,11 +14,15 @@ from django.utils.translation import gettext_lazy as _
 class NavItem:
     label: Any
     url_name: str
-    office_only: bool = False
+    # Roles that see the entry (None: everyone signed in); the office always does.
+    roles: frozenset[str] | None = None
 
 
 NAV: list[NavItem] = [
     NavItem(_("首页"), "home"),
+    NavItem(_("挂图作战"), "dashboard:overview"),
+    NavItem(_("领导视图"), "dashboard:leader", roles=frozenset({"leader"})),
+    NavItem(_("每日会商"), "dashboard:briefing"),
 ]
 
 
@@ -36,6 +40,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "active": request.path == reverse(item.url_name),
         }
         for item in NAV
-        if is_office or not item.office_only
+        if is_office or item.roles is None or item.roles & user.role_set
     ]
     return {"nav_items": items, "is_office": is_office}

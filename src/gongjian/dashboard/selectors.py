@@ -1,0 +1,270 @@
+"""Reads of the battle map: campaign overview, drill-down lists, unit and leader views, briefing.
+
+Figures come from the day's warning snapshot (one indexed table) and a few aggregate queries, so
+a page costs the same number of queries whatever the number of projects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from gongjian.campaigns.models import Campaign
+from gongjian.dashboard.models import WarningSnapshot
+from gongjian.dashboard.services import snapshot_warnings
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.projects.models import CoordinationRequest, CoordinationStatus, Milestone, Project
+
+COLOURS = ("red", "yellow", "green")
+SEVERITY = {"red": 0, "yellow": 1, "green": 2}
+
+
+def campaigns_for(user: Any) -> QuerySet[Campaign]:
+    """Campaigns a user can follow: owned within scope, or with projects in scope."""
+    scope = scope_for(user)
+    in_scope_projects = scope.filter(Project.objects.all(), Action.VIEW).values("campaign_id")
+    owned = scope.q(Action.VIEW, via="owner")
+    return Campaign.objects.filter(owned | Q(pk__in=in_scope_projects)).order_by(
+        "-start_date", "pk"
+    )
+
+
+def ensure_snapshot(on: dt.date) -> None:
+    """Build the day's snapshot the first time anyone asks (tick normally builds it first)."""
+    if not WarningSnapshot.objects.filter(on=on).exists() and Project.objects.exists():
+        snapshot_warnings(on=on)
+
+
+def snapshots_for(user: Any, on: dt.date, campaign: Campaign | None) -> QuerySet[WarningSnapshot]:
+    ensure_snapshot(on)
+    qs = WarningSnapshot.objects.filter(on=on)
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    return scope_for(user).filter(qs, Action.VIEW, via="unit")
+
+
+@dataclass(frozen=True)
+class CampaignClock:
+    days_total: int
+    days_elapsed: int
+    days_left: int
+
+
+def campaign_clock(campaign: Campaign, on: dt.date) -> CampaignClock:
+    total = campaign.days
+    elapsed = min(max((on - campaign.start_date).days + 1, 0), total)
+    return CampaignClock(days_total=total, days_elapsed=elapsed, days_left=total - elapsed)
+
+
+def _wan(value: Decimal | None) -> float:
+    return float(value or 0)
+
+
+def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
+    """Everything on the campaign overview, for one user's scope, in a handful of queries."""
+    snaps = snapshots_for(user, on, campaign)
+    colour_counts = {c: 0 for c in COLOURS}
+    for row in snaps.values("colour").annotate(n=Count("id")):
+        colour_counts[row["colour"]] = row["n"]
+    at_risk = snaps.filter(at_risk=True).exclude(colour="red").count()
+    projects = scope_for(user).filter(Project.objects.filter(campaign=campaign), Action.VIEW)
+    money = projects.aggregate(
+        total=Sum("total_investment_wan"),
+        annual=Sum("annual_planned_wan"),
+        done=Sum("investment_completed_wan"),
+    )
+    by_line = [
+        {
+            "line_id": row["line_id"],
+            "line": row["line__name"] or "（未分专项）",
+            "projects": row["n"],
+            "annual_planned_wan": _wan(row["annual"]),
+            "completed_wan": _wan(row["done"]),
+        }
+        for row in projects.values("line_id", "line__name")
+        .annotate(
+            n=Count("id"), annual=Sum("annual_planned_wan"), done=Sum("investment_completed_wan")
+        )
+        .order_by("line__sort_order", "line_id")
+    ]
+    lagging_units = _lagging_units(snaps)
+    clock = campaign_clock(campaign, on)
+    open_requests = scope_for(user).filter(
+        CoordinationRequest.objects.filter(
+            project__campaign=campaign, status=CoordinationStatus.OPEN
+        ),
+        Action.VIEW,
+        via="project__unit",
+    )
+    return {
+        "campaign": {"id": campaign.pk, "name": campaign.name, "owner": campaign.owner.name},
+        "on": on.isoformat(),
+        "days_total": clock.days_total,
+        "days_elapsed": clock.days_elapsed,
+        "days_left": clock.days_left,
+        "projects": sum(colour_counts.values()),
+        "colours": colour_counts,
+        "at_risk": at_risk,
+        "investment": {
+            "total_wan": _wan(money["total"]),
+            "annual_planned_wan": _wan(money["annual"]),
+            "completed_wan": _wan(money["done"]),
+            "completed_percent": round(_wan(money["done"]) * 100 / _wan(money["annual"]), 1)
+            if money["annual"]
+            else None,
+        },
+        "by_line": by_line,
+        "lagging_units": lagging_units,
+        "open_requests": open_requests.count(),
+    }
+
+
+def _lagging_units(snaps: QuerySet[WarningSnapshot], limit: int = 10) -> list[dict[str, Any]]:
+    rows = (
+        snaps.values("unit_id", "unit__name")
+        .annotate(
+            red=Count("id", filter=Q(colour="red")),
+            yellow=Count("id", filter=Q(colour="yellow")),
+            total=Count("id"),
+        )
+        .filter(Q(red__gt=0) | Q(yellow__gt=0))
+        .order_by("-red", "-yellow", "unit__name")[:limit]
+    )
+    return [
+        {
+            "unit_id": r["unit_id"],
+            "unit": r["unit__name"],
+            "red": r["red"],
+            "yellow": r["yellow"],
+            "total": r["total"],
+        }
+        for r in rows
+    ]
+
+
+def drill_projects(
+    user: Any,
+    on: dt.date,
+    *,
+    campaign: Campaign | None,
+    colour: str | None = None,
+    unit: Unit | None = None,
+    line_id: int | None = None,
+    at_risk: bool = False,
+) -> list[WarningSnapshot]:
+    """The projects behind a figure, worst first, with their warnings."""
+    qs = snapshots_for(user, on, campaign).select_related("project", "project__line", "unit")
+    if colour:
+        qs = qs.filter(colour=colour)
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    if line_id:
+        qs = qs.filter(project__line_id=line_id)
+    if at_risk:
+        qs = qs.filter(at_risk=True).exclude(colour="red")
+    rows = list(qs[:2000])
+    rows.sort(key=lambda s: (SEVERITY[s.colour], s.project.code))
+    return rows
+
+
+def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
+    """A leader's projects (led, on the team, or in linked units), what needs them first."""
+    person_id = getattr(user, "person_id", None)
+    mine = (
+        Q(project__leader_id=person_id) | Q(project__team__id=person_id)
+        if person_id
+        else Q(pk__in=[])
+    )
+    linked = scope_for(user).q(Action.VIEW, via="unit")
+    ensure_snapshot(on)
+    qs = (
+        WarningSnapshot.objects.filter(on=on)
+        .filter(mine | linked)
+        .select_related("project", "unit", "project__leader")
+        .distinct()
+    )
+    rows = list(qs[:2000])
+    rows.sort(key=lambda s: (SEVERITY[s.colour], not s.at_risk, s.project.code))
+    return rows
+
+
+def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
+    scope_for(user).require(Action.VIEW, unit)
+    snaps = drill_projects(user, on, campaign=None, unit=unit)
+    ids = [s.project_id for s in snaps]
+    milestones = list(
+        Milestone.objects.filter(project_id__in=ids)
+        .select_related("project")
+        .order_by("project__code", "seq")
+    )
+    requests = list(
+        CoordinationRequest.objects.filter(project_id__in=ids, status=CoordinationStatus.OPEN)
+        .select_related("project", "handling_unit")
+        .order_by("deadline")
+    )
+    return {"snapshots": snaps, "milestones": milestones, "requests": requests}
+
+
+def gantt_rows(milestones: list[Milestone], on: dt.date) -> list[dict[str, Any]]:
+    """Planned vs actual bars per milestone; overdue ones flagged for red."""
+    rows = []
+    for m in milestones:
+        overdue = m.actual_date is None and m.planned_date < on
+        rows.append(
+            {
+                "label": f"{m.project.name} · {m.name}",
+                "planned": m.planned_date.isoformat(),
+                "actual": m.actual_date.isoformat() if m.actual_date else None,
+                "overdue": overdue,
+                "late_days": (on - m.planned_date).days if overdue else 0,
+            }
+        )
+    return rows
+
+
+def briefing(user: Any, on: dt.date) -> dict[str, Any]:
+    """每日会商: what changed since yesterday within the user's scope."""
+    yesterday = on - dt.timedelta(days=1)
+    today_snaps = snapshots_for(user, on, None)
+    ensure_snapshot(yesterday)
+    before = dict(
+        scope_for(user)
+        .filter(WarningSnapshot.objects.filter(on=yesterday), Action.VIEW, via="unit")
+        .values_list("project_id", "colour")
+    )
+    new_reds, recovered = [], []
+    for snap in today_snaps.select_related("project", "unit"):
+        previous = before.get(snap.project_id)
+        if snap.colour == "red" and previous != "red":
+            new_reds.append(snap)
+        elif snap.colour == "green" and previous in ("red", "yellow"):
+            recovered.append(snap)
+    resolved = list(
+        scope_for(user)
+        .filter(
+            CoordinationRequest.objects.filter(
+                status=CoordinationStatus.RESOLVED,
+                resolved_at__date__gt=yesterday,
+                resolved_at__date__lte=on,
+            ),
+            Action.VIEW,
+            via="project__unit",
+        )
+        .select_related("project", "resolved_by")
+    )
+    colour_counts = {c: 0 for c in COLOURS}
+    for row in today_snaps.values("colour").annotate(n=Count("id")):
+        colour_counts[row["colour"]] = row["n"]
+    return {
+        "on": on,
+        "yesterday": yesterday,
+        "new_reds": new_reds,
+        "recovered": recovered,
+        "resolved_requests": resolved,
+        "colours": colour_counts,
+    }

@@ -1,0 +1,121 @@
+"""Battle-map pages: overview, drill-down list, unit view, leader view, daily briefing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from gongjian.core.clock import today
+from gongjian.core.errors import PermissionDenied
+from gongjian.dashboard import selectors
+from gongjian.exchange.briefing_docx import briefing_docx
+from gongjian.org.models import Unit
+
+
+def _on(request: HttpRequest) -> dt.date:
+    raw = request.GET.get("on")
+    try:
+        return dt.date.fromisoformat(raw) if raw else today()
+    except ValueError as exc:
+        raise Http404("日期格式应为 YYYY-MM-DD") from exc
+
+
+def _campaign(request: HttpRequest) -> Any:
+    campaigns = selectors.campaigns_for(request.user).select_related("owner")
+    wanted = request.GET.get("campaign")
+    if wanted:
+        return get_object_or_404(campaigns, pk=wanted), campaigns
+    return campaigns.first(), campaigns
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    campaign, campaigns = _campaign(request)
+    on = _on(request)
+    data = selectors.overview(request.user, campaign, on) if campaign else None
+    template = "dashboard/screen.html" if request.GET.get("screen") else "dashboard/overview.html"
+    return render(
+        request,
+        template,
+        {
+            "campaign": campaign,
+            "campaigns": campaigns,
+            "on": on,
+            "data": data,
+        },
+    )
+
+
+@login_required
+def projects(request: HttpRequest) -> HttpResponse:
+    campaign, _campaigns = _campaign(request)
+    on = _on(request)
+    unit = None
+    if request.GET.get("unit"):
+        unit = get_object_or_404(Unit, pk=request.GET["unit"])
+    line_id = int(request.GET["line"]) if request.GET.get("line", "").isdigit() else None
+    rows = selectors.drill_projects(
+        request.user,
+        on,
+        campaign=campaign if request.GET.get("campaign") else None,
+        colour=request.GET.get("colour") or None,
+        unit=unit,
+        line_id=line_id,
+        at_risk=bool(request.GET.get("at_risk")),
+    )
+    return render(
+        request,
+        "dashboard/projects.html",
+        {
+            "rows": rows,
+            "on": on,
+            "campaign": campaign,
+            "unit": unit,
+            "colour": request.GET.get("colour"),
+        },
+    )
+
+
+@login_required
+def unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_object_or_404(Unit, pk=unit_id)
+    on = _on(request)
+    try:
+        data = selectors.unit_projects(request.user, unit, on)
+    except PermissionDenied as exc:
+        raise Http404(exc.message) from exc
+    gantt = selectors.gantt_rows(data["milestones"], on)
+    return render(
+        request,
+        "dashboard/unit.html",
+        {"unit": unit, "on": on, **data, "gantt": gantt},
+    )
+
+
+@login_required
+def leader(request: HttpRequest) -> HttpResponse:
+    on = _on(request)
+    return render(
+        request,
+        "dashboard/leader.html",
+        {"rows": selectors.leader_projects(request.user, on), "on": on},
+    )
+
+
+@login_required
+def briefing(request: HttpRequest) -> HttpResponse:
+    data = selectors.briefing(request.user, _on(request))
+    if request.GET.get("format") == "docx":
+        response = HttpResponse(
+            briefing_docx(data, viewer=str(request.user)),
+            content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="briefing-{data["on"]:%Y%m%d}.docx"'
+        )
+        return response
+    return render(request, "dashboard/briefing.html", data)
