@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
@@ -293,7 +293,7 @@ def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> list[dic
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, summary="新建项目")
-def create_project(request: HttpRequest, data: ProjectIn) -> tuple[int, dict[str, Any]]:
+def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, Any]]:
     line = get_object_or_404(Line, pk=data.line_id) if data.line_id else None
     campaign = get_object_or_404(Campaign, pk=data.campaign_id) if data.campaign_id else None
     unit = get_object_or_404(Unit, pk=data.unit_id)
@@ -314,7 +314,7 @@ def create_project(request: HttpRequest, data: ProjectIn) -> tuple[int, dict[str
         planned_completion=data.planned_completion,
         description=data.description,
     )
-    return 201, _detail(request.user, selectors.project_for(request.user, p.pk))
+    return Status(201, _detail(request.user, selectors.project_for(request.user, p.pk)))
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, summary="项目详情")
@@ -342,7 +342,7 @@ def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> 
 @router.post("/projects/{project_id}/milestones", response={201: MilestoneOut}, summary="新增节点")
 def add_milestone(
     request: HttpRequest, project_id: int, data: MilestoneIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     m = services.add_milestone(
         actor=request.user,
@@ -354,7 +354,7 @@ def add_milestone(
         unit=_unit(data.unit_id),
         note=data.note,
     )
-    return 201, _milestone_out(m)
+    return Status(201, _milestone_out(m))
 
 
 @router.patch("/milestones/{milestone_id}", response=MilestoneOut, summary="修改节点")
@@ -407,7 +407,7 @@ def list_reports(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
 def submit_report(
     request: HttpRequest, project_id: int, data: ReportIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
@@ -430,7 +430,7 @@ def submit_report(
         expected_version=data.version,
     )
     r = selectors.report_detail(r.pk)
-    return 201, _report_out(r)
+    return Status(201, _report_out(r))
 
 
 @router.post("/coordination/{request_id}/resolve", response=CoordinationOut, summary="协调事项办结")

@@ -32,7 +32,8 @@ class LedgerFilterForm(forms.Form):
 
 class ReportForm(forms.Form):
     period_end = forms.DateField(
-        label=_("填报期末"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("填报期末"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     percent_done = forms.DecimalField(
         label=_("形象进度（%）"),
