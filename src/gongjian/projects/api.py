@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
 from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.exchange import ledger_xlsx
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
 from gongjian.projects import selectors, services
 from gongjian.projects.models import CoordinationRequest, Milestone, Project
 
 router = Router(tags=["项目台账"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LineOut(Schema):
@@ -405,9 +409,7 @@ def list_reports(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
-def submit_report(
-    request: HttpRequest, project_id: int, data: ReportIn
-) -> Status[dict[str, Any]]:
+def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
@@ -460,3 +462,27 @@ def warnings(
     if campaign:
         qs = qs.filter(campaign_id=campaign)
     return selectors.warning_rows(qs, date or clock.today())
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+    milestones_created: int
+    milestones_updated: int
+
+
+@router.get("/export.xlsx", summary="导出项目台账（.xlsx）", response={200: None})
+def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpResponse:
+    qs = selectors.projects_for(request.user)
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    response = HttpResponse(ledger_xlsx.export_ledger(qs), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
+    return response
+
+
+@router.post("/import", response=ImportOut, summary="导入项目台账（全部或全不）")
+def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
+    summary = ledger_xlsx.import_ledger_xlsx(actor=request.user, data=file.read())
+    return dataclasses.asdict(summary)

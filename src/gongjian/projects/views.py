@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
-from gongjian.core.errors import GongjianError
+from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
+from gongjian.exchange import ledger_xlsx
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
@@ -234,3 +239,81 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
         "projects/history.html",
         {"p": project, "changes": selectors.history_of(project)},
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    """The ledger in the user's scope (with the page's filters) as .xlsx."""
+    form = LedgerFilterForm(request.GET or None, choices=_filter_choices(request.user))
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    f = selectors.LedgerFilter(
+        campaign=data.get("campaign") or None,
+        line=data.get("line") or None,
+        level=data.get("level") or None,
+        unit=data.get("unit") or None,
+        leader=data.get("leader") or None,
+        q=data.get("q") or "",
+    )
+    content = ledger_xlsx.export_ledger(selectors.filtered(request.user, f))
+    return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
+
+
+def _errors_dir() -> Path:
+    return Path(settings.VAR_DIR) / "import-errors"
+
+
+@login_required
+def import_xlsx(request: HttpRequest) -> HttpResponse:
+    """Upload an edited ledger: all or nothing; errors on the page and as a marked .xlsx."""
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None or (upload.size or 0) > MAX_UPLOAD_BYTES:
+            messages.error(request, _("请选择不超过 50 MB 的 Excel 文件。"))
+            return redirect("projects:import")
+        data = upload.read()
+        try:
+            summary = ledger_xlsx.import_ledger_xlsx(actor=request.user, data=data)
+        except ImportRejected as exc:
+            token = secrets.token_hex(12)
+            _errors_dir().mkdir(parents=True, exist_ok=True)
+            marked = ledger_xlsx.mark_errors(data, exc.errors)
+            (_errors_dir() / f"{request.user.pk}-{token}.xlsx").write_bytes(marked)
+            context = {"rejected": exc, "errors": exc.errors[:500], "token": token}
+        else:
+            messages.success(
+                request,
+                _(
+                    "导入成功：新建 %(c)s 个项目，修改 %(u)s 个，未变 %(n)s 个；"
+                    "新增节点 %(mc)s 个，修改节点 %(mu)s 个。"
+                )
+                % {
+                    "c": summary.created,
+                    "u": summary.updated,
+                    "n": summary.unchanged,
+                    "mc": summary.milestones_created,
+                    "mu": summary.milestones_updated,
+                },
+            )
+            return redirect("projects:import")
+    return render(request, "projects/import.html", context)
+
+
+@login_required
+def import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    if not token.isalnum():
+        raise Http404
+    path = _errors_dir() / f"{request.user.pk}-{token}.xlsx"
+    if not path.exists():
+        raise Http404
+    return _xlsx_response(path.read_bytes(), f"导入错误标注-{token[:6]}.xlsx")
