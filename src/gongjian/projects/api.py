@@ -15,7 +15,7 @@ from ninja.files import UploadedFile
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
 from gongjian.core.errors import NotFound, ValidationFailed
-from gongjian.exchange import ledger_xlsx
+from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
 from gongjian.projects import selectors, services
@@ -486,3 +486,22 @@ def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpRespon
 def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
     summary = ledger_xlsx.import_ledger_xlsx(actor=request.user, data=file.read())
     return dataclasses.asdict(summary)
+
+
+@router.get(
+    "/report-template.xlsx", summary="本单位进度填报模板（.xlsx，已预填）", response={200: None}
+)
+def report_template(request: HttpRequest) -> HttpResponse:
+    projects = selectors.projects_for(request.user, Action.REPORT_PROGRESS)
+    response = HttpResponse(report_xlsx.report_template(projects), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="report-template.xlsx"'
+    return response
+
+
+class ReportsImportOut(Schema):
+    reports: int
+
+
+@router.post("/reports/import", response=ReportsImportOut, summary="导入进度填报（全部或全不）")
+def import_reports(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
+    return {"reports": report_xlsx.import_reports_xlsx(actor=request.user, data=file.read())}

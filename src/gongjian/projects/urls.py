@@ -9,6 +9,7 @@ urlpatterns = [
     path("warnings/", views.warnings_page, name="warnings"),
     path("export.xlsx", views.export_xlsx, name="export"),
     path("import/", views.import_xlsx, name="import"),
+    path("report-template.xlsx", views.report_template, name="report_template"),
     path("import/errors/<str:token>/", views.import_errors, name="import_errors"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/report/", views.report, name="report"),

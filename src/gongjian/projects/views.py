@@ -19,7 +19,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
-from gongjian.exchange import ledger_xlsx
+from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
@@ -283,6 +283,10 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             return redirect("projects:import")
         data = upload.read()
         try:
+            if request.POST.get("kind") == "reports":
+                count = report_xlsx.import_reports_xlsx(actor=request.user, data=data)
+                messages.success(request, _("导入成功：提交 %(n)s 条进度填报。") % {"n": count})
+                return redirect("projects:import")
             summary = ledger_xlsx.import_ledger_xlsx(actor=request.user, data=data)
         except ImportRejected as exc:
             token = secrets.token_hex(12)
@@ -317,3 +321,11 @@ def import_errors(request: HttpRequest, token: str) -> HttpResponse:
     if not path.exists():
         raise Http404
     return _xlsx_response(path.read_bytes(), f"导入错误标注-{token[:6]}.xlsx")
+
+
+@login_required
+def report_template(request: HttpRequest) -> HttpResponse:
+    """The unit's pre-filled reporting template: its projects, last percent, today's date."""
+    projects = selectors.projects_for(request.user, Action.REPORT_PROGRESS)
+    content = report_xlsx.report_template(projects)
+    return _xlsx_response(content, f"进度填报模板-{clock.today():%Y%m%d}.xlsx")
