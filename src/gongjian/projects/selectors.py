@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from gongjian.core.errors import NotFound
@@ -136,12 +137,18 @@ def warnings_for(
 ) -> dict[int, Warning]:
     """Warnings of many projects on `on`, in three queries whatever their number.
 
-    Only milestones overdue on `on` are loaded (the others cannot raise a warning).
+    A queryset is read as plain values (no model instances) with its campaign's thresholds
+    joined in; only milestones overdue on `on` and each project's last six reports up to `on`
+    are loaded, which is all the rules and the forecast look at.
     """
+    facts: list[tuple[Any, ...]]
     if isinstance(projects, QuerySet):
-        projects = projects.select_related("campaign")
-    rows = list(projects)
-    ids = [p.pk for p in rows]
+        facts = list(projects.order_by().values_list(*_FACT_FIELDS, *_THRESHOLD_FIELDS))
+        ids: Any = projects.order_by().values("pk")
+    else:
+        rows = list(projects)
+        facts = [(*(getattr(p, f) for f in _FACT_FIELDS), *_threshold_values(p)) for p in rows]
+        ids = [p.pk for p in rows]
     milestones: dict[int, list[MilestoneFacts]] = defaultdict(list)
     overdue = Milestone.objects.filter(project_id__in=ids, planned_date__lt=on).filter(
         Q(actual_date=None) | Q(actual_date__gt=on)
@@ -151,26 +158,72 @@ def warnings_for(
     ):
         milestones[pid].append(MilestoneFacts(name, planned, actual))
     reports: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    for pid, period_end, percent in ProgressReport.objects.filter(
-        project_id__in=ids, period_end__lte=on
-    ).values_list("project_id", "period_end", "percent_done"):
+    recent = (
+        ProgressReport.objects.filter(project_id__in=ids, period_end__lte=on)
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("project_id")], order_by=F("period_end").desc()
+            )
+        )
+        .filter(rank__lte=TREND_REPORTS)
+    )
+    for pid, period_end, percent in recent.values_list("project_id", "period_end", "percent_done"):
         reports[pid].append((period_end, percent))
-    return {
-        p.pk: assess(
+    default = Thresholds()
+    cache: dict[tuple[Any, ...], Thresholds] = {}
+    result: dict[int, Warning] = {}
+    for pid, start, end, a_start, a_end, reason, *th in facts:
+        key = tuple(th)
+        if key not in cache:
+            cache[key] = (
+                default
+                if th[0] is None
+                else Thresholds(
+                    yellow_gap=th[0],
+                    red_gap=th[1],
+                    not_started_red_months=th[2],
+                    milestone_red_days=th[3],
+                )
+            )
+        result[pid] = assess(
             ProjectFacts(
-                planned_start=p.planned_start,
-                planned_completion=p.planned_completion,
-                actual_start=p.actual_start,
-                actual_completion=p.actual_completion,
-                not_started_reason=p.not_started_reason,
-                milestones=milestones[p.pk],
-                reports=reports[p.pk],
+                planned_start=start,
+                planned_completion=end,
+                actual_start=a_start,
+                actual_completion=a_end,
+                not_started_reason=reason,
+                milestones=milestones.get(pid, ()),
+                reports=reports.get(pid, ()),
             ),
             on,
-            thresholds_of(p),
+            cache[key],
         )
-        for p in rows
-    }
+    return result
+
+
+# The forecast fits the last six reports; the rules look only at the latest.
+TREND_REPORTS = 6
+_FACT_FIELDS = (
+    "pk",
+    "planned_start",
+    "planned_completion",
+    "actual_start",
+    "actual_completion",
+    "not_started_reason",
+)
+_THRESHOLD_FIELDS = (
+    "campaign__warn_yellow_gap",
+    "campaign__warn_red_gap",
+    "campaign__warn_not_started_red_months",
+    "campaign__warn_milestone_red_days",
+)
+
+
+def _threshold_values(p: Project) -> tuple[Any, ...]:
+    th = thresholds_of(p) if p.campaign_id else None
+    if th is None:
+        return (None, None, None, None)
+    return (th.yellow_gap, th.red_gap, th.not_started_red_months, th.milestone_red_days)
 
 
 def milestones_of(project: Project) -> list[Milestone]:
