@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongjian.core.errors import NotFound
@@ -24,6 +23,7 @@ from gongjian.projects.warnings import (
     Thresholds,
     Warning,
     assess,
+    one_language,
 )
 
 
@@ -138,8 +138,9 @@ def warnings_for(
     """Warnings of many projects on `on`, in three queries whatever their number.
 
     A queryset is read as plain values (no model instances) with its campaign's thresholds
-    joined in; only milestones overdue on `on` and each project's last six reports up to `on`
-    are loaded, which is all the rules and the forecast look at.
+    joined in; of the milestones only those overdue on `on` are loaded (the others cannot
+    raise a warning). A window query keeping each project's last six reports was tried and was
+    slower on SQLite than reading them all (docs/benchmarks.md).
     """
     facts: list[tuple[Any, ...]]
     if isinstance(projects, QuerySet):
@@ -158,17 +159,19 @@ def warnings_for(
     ):
         milestones[pid].append(MilestoneFacts(name, planned, actual))
     reports: dict[int, list[tuple[dt.date, Decimal]]] = defaultdict(list)
-    recent = (
-        ProgressReport.objects.filter(project_id__in=ids, period_end__lte=on)
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("project_id")], order_by=F("period_end").desc()
-            )
-        )
-        .filter(rank__lte=TREND_REPORTS)
-    )
+    recent = ProgressReport.objects.filter(project_id__in=ids, period_end__lte=on)
     for pid, period_end, percent in recent.values_list("project_id", "period_end", "percent_done"):
         reports[pid].append((period_end, percent))
+    with one_language():
+        return _assess_all(facts, milestones, reports, on)
+
+
+def _assess_all(
+    facts: list[tuple[Any, ...]],
+    milestones: dict[int, list[MilestoneFacts]],
+    reports: dict[int, list[tuple[dt.date, Decimal]]],
+    on: dt.date,
+) -> dict[int, Warning]:
     default = Thresholds()
     cache: dict[tuple[Any, ...], Thresholds] = {}
     result: dict[int, Warning] = {}
@@ -201,8 +204,6 @@ def warnings_for(
     return result
 
 
-# The forecast fits the last six reports; the rules look only at the latest.
-TREND_REPORTS = 6
 _FACT_FIELDS = (
     "pk",
     "planned_start",
