@@ -13,4 +13,5 @@ urlpatterns = [
     path("dashboard/", include("gongjian.dashboard.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("ledger/", include("gongjian.projects.urls")),
 ]

@@ -19,7 +19,11 @@ PUBLIC = {
     "/admin/login/",
     "/admin/logout/",
 }
-PUBLIC_PREFIXES = ("/static/", "/media/", "/admin/")  # the admin has its own login redirect; tested in test_admin
+PUBLIC_PREFIXES = (
+    "/static/",
+    "/media/",
+    "/admin/",
+)  # the admin has its own login redirect; tested in test_admin
 PUBLIC_PATTERN = re.compile(r"^/public/")  # published bulletins for the press, if any
 
 
@@ -51,6 +55,10 @@ def test_anonymous_gets_no_data_from_any_endpoint(client, db, path):
         return
     for method in ("get", "post"):
         response = getattr(client, method)(path)
-        assert response.status_code in (301, 302, 401, 403, 404, 405), (method, path, response.status_code)
+        assert response.status_code in (301, 302, 401, 403, 404, 405), (
+            method,
+            path,
+            response.status_code,
+        )
         if response.status_code in (301, 302):
             assert "/login/" in response["Location"], (method, path, response["Location"])

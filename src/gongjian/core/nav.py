@@ -20,6 +20,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("首页"), "home"),
+    NavItem(_("项目台账"), "projects:ledger"),
+    NavItem(_("预警"), "projects:warnings"),
     NavItem(_("挂图作战"), "dashboard:overview"),
     NavItem(_("领导视图"), "dashboard:leader", roles=frozenset({"leader"})),
     NavItem(_("每日会商"), "dashboard:briefing"),

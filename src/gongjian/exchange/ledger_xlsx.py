@@ -1,0 +1,579 @@
+"""The ledger as an .xlsx workbook, out and back in: all or nothing, errors named by cell.
+
+Two sheets, one row per project (项目台账) and one per milestone (节点计划); columns are found by
+their header text, so a user may reorder them. Units and people go through the tolerant name
+lookup, dates through `exchange.dates`; the writes go through `projects.services.import_ledger`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
+
+from gongjian.campaigns.models import Campaign, Line
+from gongjian.core.errors import CellError, ImportRejected, UnitNameError
+from gongjian.exchange.dates import DateUnreadable, parse_date
+from gongjian.org.models import Person, Unit
+from gongjian.org.names import clean_text, name_key
+from gongjian.org.selectors import UnitResolver
+from gongjian.projects import services
+from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
+
+PROJECT_SHEET = "项目台账"
+MILESTONE_SHEET = "节点计划"
+CENT = Decimal("0.01")
+MAX_ROWS = 200_000
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    kind: str
+    required: bool = False
+    width: int = 14
+
+
+PROJECT_COLUMNS = [
+    Column("code", "项目编号", "text", True, 14),
+    Column("name", "项目名称", "text", True, 36),
+    Column("level", "项目级别", "level", True, 10),
+    Column("campaign", "攻坚行动", "campaign"),
+    Column("line", "攻坚专项", "line", width=20),
+    Column("owner", "业主单位", "text", width=24),
+    Column("unit", "责任单位", "unit", True, 16),
+    Column("leader", "责任领导", "person", width=10),
+    Column("team", "工作团队", "team", width=36),
+    Column("location", "建设地点", "text", width=20),
+    Column("total_investment_wan", "总投资（万元）", "decimal"),
+    Column("annual_planned_wan", "年度计划投资（万元）", "decimal"),
+    Column("investment_completed_wan", "累计完成投资（万元）", "decimal"),
+    Column("planned_start", "计划开工", "date", width=12),
+    Column("planned_completion", "计划竣工", "date", width=12),
+    Column("actual_start", "实际开工", "date", width=12),
+    Column("actual_completion", "实际竣工", "date", width=12),
+    Column("status", "状态", "status", width=10),
+    Column("percent_done", "形象进度（%）", "decimal", width=10),
+    Column("not_started_reason", "未开工原因", "text", width=20),
+    Column("description", "建设内容", "text", width=30),
+    Column("version", "版本", "version", width=6),
+]
+MILESTONE_COLUMNS = [
+    Column("code", "项目编号", "text", True, 14),
+    Column("seq", "序号", "int", True, 6),
+    Column("name", "节点名称", "text", True, 14),
+    Column("planned_date", "计划完成日期", "date", True, 12),
+    Column("actual_date", "实际完成日期", "date", width=12),
+    Column("person", "责任人", "person", width=10),
+    Column("unit", "责任单位", "unit", width=16),
+    Column("note", "备注", "text", width=24),
+]
+FIELD_LABELS = {c.field: c.header for c in [*PROJECT_COLUMNS, *MILESTONE_COLUMNS]}
+LEVEL_BY_TEXT = {
+    **{name_key(str(label)): value for value, label in ProjectLevel.choices},
+    **{v: v for v in ProjectLevel.values},
+    name_key("省级"): "province",
+    name_key("市级"): "city",
+    name_key("区级"): "district",
+}
+STATUS_BY_TEXT = {
+    **{name_key(str(label)): value for value, label in ProjectStatus.choices},
+    **{v: v for v in ProjectStatus.values},
+}
+
+
+# --- Export -----------------------------------------------------------------------------------
+
+
+def export_ledger(projects: QuerySet[Project]) -> bytes:
+    """The projects (and their milestones) as an .xlsx that `import_ledger_xlsx` reads back."""
+    projects = projects.select_related("campaign", "line", "unit", "leader").order_by("code")
+    rows = list(projects)
+    ids = [p.pk for p in rows]
+    teams: dict[int, list[str]] = {}
+    for pid, person, duty in (
+        TeamMember.objects.filter(project_id__in=ids)
+        .order_by("project_id", "pk")
+        .values_list("project_id", "person__name", "duty")
+    ):
+        teams.setdefault(pid, []).append(f"{person}（{duty}）" if duty else person)
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet(PROJECT_SHEET)
+    _header(sheet, PROJECT_COLUMNS)
+    for p in rows:
+        sheet.append([_project_cell(p, c, teams) for c in PROJECT_COLUMNS])
+    ms = wb.create_sheet(MILESTONE_SHEET)
+    _header(ms, MILESTONE_COLUMNS)
+    milestones = (
+        Milestone.objects.filter(project_id__in=ids)
+        .order_by("project__code", "seq")
+        .values_list(
+            "project__code", "seq", "name", "planned_date", "actual_date", "person__name",
+            "unit__name", "note",
+        )
+    )  # fmt: skip
+    for values in milestones:
+        ms.append([v if v != "" else None for v in values])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _header(sheet: Any, columns: Sequence[Column]) -> None:
+    for i, c in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = c.width
+    sheet.freeze_panes = "C2"
+    sheet.append(c.header for c in columns)
+
+
+def _project_cell(p: Project, c: Column, teams: dict[int, list[str]]) -> Any:
+    if c.kind == "level":
+        return p.get_level_display()
+    if c.kind == "status":
+        return p.get_status_display()
+    if c.kind in ("campaign", "line", "unit", "person"):
+        obj = getattr(p, c.field)
+        return obj.name if obj else None
+    if c.kind == "team":
+        return "、".join(teams.get(p.pk, [])) or None
+    if c.kind == "decimal":
+        return float(getattr(p, c.field))
+    value = getattr(p, c.field)
+    return None if value == "" else value
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+class _Lookups:
+    """Every name in a file resolved against indexes loaded once (thousands of rows)."""
+
+    def __init__(self) -> None:
+        self.units = UnitResolver()
+        self._people: dict[str, list[Person]] = {}
+        for person in Person.objects.select_related("unit"):
+            self._people.setdefault(name_key(person.name), []).append(person)
+        self._campaigns: dict[str, list[Campaign]] = {}
+        for c in Campaign.objects.all():
+            self._campaigns.setdefault(name_key(c.name), []).append(c)
+        self._lines: dict[str, list[Line]] = {}
+        for line in Line.objects.select_related("campaign"):
+            self._lines.setdefault(name_key(line.name), []).append(line)
+        self._unit_cache: dict[str, Unit] = {}
+
+    def unit(self, text: str) -> Unit:
+        if text not in self._unit_cache:
+            self._unit_cache[text] = self.units.resolve(text)
+        return self._unit_cache[text]
+
+    def person(self, text: str, near: Unit | None) -> Person:
+        found = self._people.get(name_key(text), [])
+        if len(found) > 1 and near is not None:
+            close = [p for p in found if p.unit.path.startswith(near.path)]
+            found = close or found
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValueError(_("找不到干部“%(n)s”。") % {"n": clean_text(text)})
+        raise ValueError(
+            _("干部姓名“%(n)s”不唯一，可能是：%(c)s")
+            % {"n": clean_text(text), "c": "；".join(f"{p.name}（{p.unit.name}）" for p in found)}
+        )
+
+    def campaign(self, text: str) -> Campaign:
+        found = self._campaigns.get(name_key(text), [])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValueError(_("找不到攻坚行动“%(n)s”。") % {"n": clean_text(text)})
+        raise ValueError(
+            _("攻坚行动“%(n)s”不唯一，可能是：%(c)s")
+            % {"n": clean_text(text), "c": "；".join(f"{c.name}（{c.owner.name}）" for c in found)}
+        )
+
+    def line(self, text: str, campaign: Campaign | None) -> Line:
+        found = self._lines.get(name_key(text), [])
+        if campaign is not None:
+            found = [line for line in found if line.campaign_id == campaign.pk]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise ValueError(
+                _("找不到攻坚专项“%(n)s”%(w)s。")
+                % {
+                    "n": clean_text(text),
+                    "w": _("（在“%(c)s”中）") % {"c": campaign.name} if campaign else "",
+                }
+            )
+        raise ValueError(
+            _("攻坚专项“%(n)s”不唯一，请同时填写攻坚行动：%(c)s")
+            % {"n": clean_text(text), "c": "；".join(line.campaign.name for line in found)}
+        )
+
+
+@dataclass
+class _Sheet:
+    name: str
+    rows: list[list[Any]]
+    positions: dict[str, int]  # field -> 0-based column index in the file
+
+    def letter(self, field: str) -> str:
+        pos = self.positions.get(field)
+        return get_column_letter(pos + 1) if pos is not None else "A"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _decimal(value: Any) -> Decimal:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return Decimal(0)
+    if isinstance(value, bool):
+        raise ValueError(_("应为数字"))
+    try:
+        number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+    except InvalidOperation as exc:
+        raise ValueError(_("“%(v)s”不是数字") % {"v": value}) from exc
+    if not number.is_finite():
+        raise ValueError(_("“%(v)s”不是数字") % {"v": value})
+    rounded = number.quantize(CENT)
+    if abs(number - rounded) > Decimal("0.000001"):
+        raise ValueError(_("最多保留两位小数：%(v)s") % {"v": value})
+    return rounded
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(_("应为整数"))
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ValueError(_("“%(v)s”不是整数") % {"v": value}) from exc
+    if number != number.to_integral_value() or number < 0:
+        raise ValueError(_("“%(v)s”不是整数") % {"v": value})
+    return int(number)
+
+
+def _choice(value: Any, table: dict[str, str], choices: Iterable[tuple[str, Any]]) -> str:
+    found = table.get(name_key(_text(value)))
+    if found is None:
+        raise ValueError(
+            _("“%(v)s”不是可选值（%(c)s）")
+            % {"v": _text(value), "c": "、".join(str(label) for _v, label in choices)}
+        )
+    return found
+
+
+def _read_book(data: bytes) -> dict[str, list[list[Any]]]:
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for any unreadable file
+        raise ImportRejected(
+            [CellError("-", 0, "-", _("文件"), _("无法读取文件：请上传 Excel（.xlsx）文件。"))]
+        ) from exc
+    sheets = {}
+    for name in book.sheet_names:
+        sheets[clean_text(name)] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    return sheets
+
+
+def _locate(
+    sheets: dict[str, list[list[Any]]],
+    name: str,
+    columns: Sequence[Column],
+    errors: list[CellError],
+) -> _Sheet | None:
+    rows = sheets.get(name)
+    if rows is None:
+        errors.append(CellError(name, 1, "A", _("工作表"), _("缺少工作表“%(s)s”。") % {"s": name}))
+        return None
+    header = [name_key(_text(v)) for v in (rows[0] if rows else [])]
+    positions: dict[str, int] = {}
+    for c in columns:
+        key = name_key(c.header)
+        if key in header:
+            positions[c.field] = header.index(key)
+        elif c.required:
+            errors.append(
+                CellError(name, 1, get_column_letter(len(header) + 1), c.header, _("缺少此列。"))
+            )
+    if len(rows) - 1 > MAX_ROWS:
+        errors.append(
+            CellError(
+                name, MAX_ROWS + 2, "A", _("行数"), _("一次最多导入 %(n)s 行。") % {"n": MAX_ROWS}
+            )
+        )
+        return None
+    return _Sheet(name, rows[1:], positions)
+
+
+def _cells(sheet: _Sheet, row: list[Any], columns: Sequence[Column]) -> dict[str, Any]:
+    return {
+        c.field: (row[sheet.positions[c.field]] if sheet.positions[c.field] < len(row) else None)
+        for c in columns
+        if c.field in sheet.positions
+    }
+
+
+def _blank(row: list[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+def read_ledger(
+    data: bytes, lookups: _Lookups | None = None
+) -> tuple[
+    list[services.ProjectInput], list[services.MilestoneInput], list[CellError], dict[str, _Sheet]
+]:
+    """Parse the workbook into service inputs, collecting every cell error (nothing written)."""
+    errors: list[CellError] = []
+    sheets = _read_book(data)
+    project_sheet = _locate(sheets, PROJECT_SHEET, PROJECT_COLUMNS, errors)
+    milestone_sheet = None
+    if MILESTONE_SHEET in sheets:
+        milestone_sheet = _locate(sheets, MILESTONE_SHEET, MILESTONE_COLUMNS, errors)
+    located = {s.name: s for s in (project_sheet, milestone_sheet) if s is not None}
+    if errors or project_sheet is None:
+        return [], [], errors, located
+    lookups = lookups or _Lookups()
+    projects: list[services.ProjectInput] = []
+    for i, row in enumerate(project_sheet.rows, start=2):
+        if _blank(row):
+            continue
+        item = _project_row(project_sheet, i, row, lookups, errors)
+        if item is not None:
+            projects.append(item)
+    milestones: list[services.MilestoneInput] = []
+    if milestone_sheet is not None:
+        units = {p.code: p.values.get("unit") for p in projects}
+        for i, row in enumerate(milestone_sheet.rows, start=2):
+            if _blank(row):
+                continue
+            m = _milestone_row(milestone_sheet, i, row, lookups, units, errors)
+            if m is not None:
+                milestones.append(m)
+    return projects, milestones, errors, located
+
+
+def _project_row(
+    sheet: _Sheet, row_no: int, row: list[Any], lookups: _Lookups, errors: list[CellError]
+) -> services.ProjectInput | None:
+    cells = _cells(sheet, row, PROJECT_COLUMNS)
+    values: dict[str, Any] = {}
+    failed = False
+
+    def fail(field: str, message: str) -> None:
+        nonlocal failed
+        failed = True
+        errors.append(
+            CellError(sheet.name, row_no, sheet.letter(field), FIELD_LABELS[field], message)
+        )
+
+    code = _text(cells.get("code"))
+    if not code:
+        fail("code", _("项目编号不能为空。"))
+    campaign = None
+    team: list[tuple[Person, str]] | None = None
+    version = None
+    for c in PROJECT_COLUMNS:
+        if c.field not in cells or c.field == "code":
+            continue
+        raw = cells[c.field]
+        try:
+            if c.kind == "text":
+                values[c.field] = _text(raw)
+                if c.required and not values[c.field]:
+                    raise ValueError(_("不能为空。"))
+            elif c.kind == "decimal":
+                values[c.field] = _decimal(raw)
+            elif c.kind == "date":
+                values[c.field] = parse_date(raw)
+            elif c.kind == "level":
+                values[c.field] = _choice(raw, LEVEL_BY_TEXT, ProjectLevel.choices)
+            elif c.kind == "status":
+                values[c.field] = (
+                    _choice(raw, STATUS_BY_TEXT, ProjectStatus.choices)
+                    if _text(raw)
+                    else ProjectStatus.PLANNED
+                )
+            elif c.kind == "unit":
+                if not _text(raw):
+                    raise ValueError(_("不能为空。"))
+                values[c.field] = lookups.unit(_text(raw))
+            elif c.kind == "campaign":
+                campaign = lookups.campaign(_text(raw)) if _text(raw) else None
+                values[c.field] = campaign
+            elif c.kind == "version":
+                version = _int(raw) if _text(raw) else None
+        except (ValueError, DateUnreadable) as exc:
+            fail(c.field, str(exc))
+        except UnitNameError as exc:
+            fail(c.field, exc.message)
+    unit = values.get("unit")
+    for field in ("line", "leader", "team"):
+        if field not in cells:
+            continue
+        text = _text(cells[field])
+        try:
+            if field == "line":
+                values["line"] = lookups.line(text, campaign) if text else None
+                if values["line"] is not None and campaign is None:
+                    values["campaign"] = values["line"].campaign
+            elif field == "leader":
+                values["leader"] = lookups.person(text, unit) if text else None
+            else:
+                team = [_member(part, lookups, unit) for part in _split_team(text)]
+        except ValueError as exc:
+            fail(field, str(exc))
+    if failed:
+        return None
+    return services.ProjectInput(row=row_no, code=code, values=values, team=team, version=version)
+
+
+def _split_team(text: str) -> list[str]:
+    for sep in ("，", ",", "；", ";", "/"):
+        text = text.replace(sep, "、")
+    return [p.strip() for p in text.split("、") if p.strip()]
+
+
+def _member(part: str, lookups: _Lookups, unit: Unit | None) -> tuple[Person, str]:
+    part = part.replace("(", "（").replace(")", "）")
+    name, _sep, duty = part.partition("（")
+    return lookups.person(name.strip(), unit), duty.rstrip("）").strip()
+
+
+def _milestone_row(
+    sheet: _Sheet,
+    row_no: int,
+    row: list[Any],
+    lookups: _Lookups,
+    units: dict[str, Any],
+    errors: list[CellError],
+) -> services.MilestoneInput | None:
+    cells = _cells(sheet, row, MILESTONE_COLUMNS)
+    values: dict[str, Any] = {}
+    failed = False
+    code = _text(cells.get("code"))
+    seq = 0
+    near = units.get(code)
+    for c in MILESTONE_COLUMNS:
+        if c.field not in cells:
+            continue
+        raw = cells[c.field]
+        try:
+            if c.field == "code":
+                if not code:
+                    raise ValueError(_("项目编号不能为空。"))
+            elif c.field == "seq":
+                seq = _int(raw)
+                if seq < 1:
+                    raise ValueError(_("序号应从 1 开始。"))
+            elif c.kind == "text":
+                values[c.field] = _text(raw)
+                if c.required and not values[c.field]:
+                    raise ValueError(_("不能为空。"))
+            elif c.kind == "date":
+                values[c.field] = parse_date(raw)
+                if c.required and values[c.field] is None:
+                    raise ValueError(_("不能为空。"))
+            elif c.kind == "person":
+                values[c.field] = lookups.person(_text(raw), near) if _text(raw) else None
+            elif c.kind == "unit":
+                values[c.field] = lookups.unit(_text(raw)) if _text(raw) else None
+        except (ValueError, DateUnreadable) as exc:
+            failed = True
+            errors.append(CellError(sheet.name, row_no, sheet.letter(c.field), c.header, str(exc)))
+        except UnitNameError as exc:
+            failed = True
+            errors.append(
+                CellError(sheet.name, row_no, sheet.letter(c.field), c.header, exc.message)
+            )
+    if failed:
+        return None
+    return services.MilestoneInput(row=row_no, code=code, seq=seq, values=values)
+
+
+def import_ledger_xlsx(*, actor: Any, data: bytes) -> services.ImportSummary:
+    """Import a ledger workbook, all or nothing; ImportRejected lists every bad cell."""
+    projects, milestones, errors, sheets = read_ledger(data)
+    if errors and not projects:
+        raise ImportRejected(errors)
+    failed_codes = {
+        _text(sheets[PROJECT_SHEET].rows[e.row - 2][sheets[PROJECT_SHEET].positions["code"]])
+        for e in errors
+        if e.sheet == PROJECT_SHEET and e.row >= 2 and "code" in sheets[PROJECT_SHEET].positions
+    }
+    milestones = [m for m in milestones if m.code not in failed_codes]
+    with transaction.atomic():
+        summary = None
+        try:
+            summary = services.import_ledger(actor=actor, projects=projects, milestones=milestones)
+        except services.RowsRejected as exc:
+            for p in exc.problems:
+                sheet = sheets[PROJECT_SHEET if p.kind == "project" else MILESTONE_SHEET]
+                errors.append(
+                    CellError(
+                        sheet.name,
+                        p.row,
+                        sheet.letter(p.field),
+                        FIELD_LABELS.get(p.field, p.field),
+                        p.message,
+                    )
+                )
+        if errors or summary is None:
+            errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row, e.column))
+            raise ImportRejected(errors)
+    return summary
+
+
+# --- The rejected file, with its bad cells marked ----------------------------------------------
+
+BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
+
+
+def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
+    """The uploaded workbook with each bad cell filled red and commented, plus a list sheet."""
+    try:
+        wb = load_workbook(io.BytesIO(data))
+    except Exception:  # not a workbook at all: only the list can be given
+        wb = Workbook()
+        wb.remove(wb.active)
+    by_name = {clean_text(ws.title): ws for ws in wb.worksheets}
+    for e in errors:
+        ws = by_name.get(e.sheet)
+        if ws is None or e.row < 1 or not e.column.isalpha():
+            continue
+        cell = ws[f"{e.column}{e.row}"]
+        cell.fill = BAD_FILL
+        text = e.message if cell.comment is None else f"{cell.comment.text}\n{e.message}"
+        cell.comment = Comment(text, "攻坚平台")
+    report = wb.create_sheet("错误清单", 0)
+    report.append([_("工作表"), _("行"), _("列"), _("字段"), _("问题")])
+    for cell in report[1]:
+        cell.font = Font(bold=True)
+    for e in errors:
+        report.append([e.sheet, e.row, e.column, e.field, e.message])
+    for letter, width in zip("ABCDE", (12, 6, 6, 16, 60), strict=True):
+        report.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

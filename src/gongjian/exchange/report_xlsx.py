@@ -1,0 +1,156 @@
+"""A unit's pre-filled progress-report template (.xlsx) and its import, all or nothing.
+
+One row per project the user may report on, with code, name and last percent filled in; the unit
+fills the period's figures in Excel or WPS and uploads it. Every filled row becomes a report
+through `projects.services.submit_report`; any bad cell and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from gongjian.core import clock
+from gongjian.core.errors import CellError, GongjianError, ImportRejected, UnitNameError
+from gongjian.exchange.dates import DateUnreadable, parse_date
+from gongjian.exchange.ledger_xlsx import Column, _blank, _decimal, _locate, _read_book, _text
+from gongjian.org.names import name_key
+from gongjian.org.scope import Action
+from gongjian.org.selectors import UnitResolver
+from gongjian.projects import selectors, services
+from gongjian.projects.models import CoordinationCategory, Milestone, Project
+
+SHEET = "进度填报"
+COLUMNS = [
+    Column("code", "项目编号", "text", True, 14),
+    Column("name", "项目名称", "info", width=36),
+    Column("last", "上期形象进度（%）", "info", width=10),
+    Column("period_end", "填报期末", "date", True, 12),
+    Column("percent_done", "形象进度（%）", "decimal", True, 10),
+    Column("investment_period_wan", "本期完成投资（万元）", "decimal", width=12),
+    Column("milestones", "本期完成节点", "text", width=20),
+    Column("problems", "存在问题", "text", width=30),
+    Column("category", "协调事项类别", "text", width=12),
+    Column("coordination", "协调事项内容", "text", width=30),
+    Column("handling_unit", "协调单位", "text", width=16),
+]
+CATEGORY_BY_TEXT = {
+    **{name_key(str(label)): value for value, label in CoordinationCategory.choices},
+    **{v: v for v in CoordinationCategory.values},
+}
+
+
+def report_template(projects: QuerySet[Project]) -> bytes:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(SHEET)
+    for i, c in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = c.width
+    ws.freeze_panes = "C2"
+    ws.append([c.header for c in COLUMNS])
+    today = clock.today()
+    for p in projects.order_by("code"):
+        ws.append([p.code, p.name, float(p.percent_done), today] + [None] * (len(COLUMNS) - 4))
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def import_reports_xlsx(*, actor: Any, data: bytes) -> int:
+    """Submit every filled row as a report; ImportRejected (nothing saved) on any bad cell."""
+    errors: list[CellError] = []
+    sheet = _locate(_read_book(data), SHEET, COLUMNS, errors)
+    if sheet is None or errors:
+        raise ImportRejected(errors)
+    visible = {p.code: p for p in selectors.projects_for(actor, Action.REPORT_PROGRESS)}
+    units = UnitResolver()
+    count = 0
+    with transaction.atomic():
+        for row_no, row in enumerate(sheet.rows, start=2):
+            if _blank(row):
+                continue
+            cells = {
+                c.field: row[sheet.positions[c.field]]
+                if sheet.positions[c.field] < len(row)
+                else None
+                for c in COLUMNS
+                if c.field in sheet.positions
+            }
+            if not _text(cells.get("percent_done")):
+                continue  # a row left empty is not reported this time
+
+            def fail(field: str, message: str, row_no: int = row_no) -> None:
+                label = next(c.header for c in COLUMNS if c.field == field)
+                errors.append(CellError(SHEET, row_no, sheet.letter(field), label, message))
+
+            project = visible.get(_text(cells.get("code")))
+            if project is None:
+                fail(
+                    "code",
+                    _("找不到项目编号“%(c)s”，或您无权填报。") % {"c": _text(cells.get("code"))},
+                )
+                continue
+            try:
+                period_end = parse_date(cells.get("period_end"))
+                if period_end is None:
+                    raise ValueError(_("不能为空。"))
+            except (ValueError, DateUnreadable) as exc:
+                fail("period_end", str(exc))
+                continue
+            try:
+                percent = _decimal(cells.get("percent_done"))
+                invest = _decimal(cells.get("investment_period_wan"))
+            except ValueError as exc:
+                fail("percent_done", str(exc))
+                continue
+            names = [n for n in _text(cells.get("milestones")).replace("，", "、").split("、") if n]
+            reached = list(Milestone.objects.filter(project=project, name__in=names))
+            missing = sorted(set(names) - {m.name for m in reached})
+            if missing:
+                fail("milestones", _("本项目没有节点：%(n)s") % {"n": "、".join(missing)})
+                continue
+            coordination = []
+            if _text(cells.get("coordination")):
+                category = CATEGORY_BY_TEXT.get(name_key(_text(cells.get("category"))))
+                if category is None:
+                    fail(
+                        "category",
+                        _("请选择协调事项类别（%(c)s）")
+                        % {
+                            "c": "、".join(str(label) for _v, label in CoordinationCategory.choices)
+                        },
+                    )
+                    continue
+                try:
+                    unit_text = _text(cells.get("handling_unit"))
+                    unit = units.resolve(unit_text) if unit_text else None
+                except UnitNameError as exc:
+                    fail("handling_unit", exc.message)
+                    continue
+                coordination.append(
+                    services.CoordinationInput(category, _text(cells.get("coordination")), unit)
+                )
+            try:
+                services.submit_report(
+                    actor=actor,
+                    project=project,
+                    period_end=period_end,
+                    percent_done=percent,
+                    investment_period_wan=invest,
+                    milestones_reached=reached,
+                    problems=_text(cells.get("problems")),
+                    coordination=coordination,
+                )
+            except GongjianError as exc:
+                field = str(exc.details.get("field", "percent_done"))
+                fail(field if field in sheet.positions else "percent_done", exc.message)
+                continue
+            count += 1
+        if errors:
+            raise ImportRejected(errors)
+    return count

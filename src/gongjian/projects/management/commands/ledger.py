@@ -1,0 +1,57 @@
+"""`gongjian ledger export FILE` / `gongjian ledger import FILE --user NAME`: the Excel round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from gongjian.core.errors import ImportRejected
+from gongjian.exchange import ledger_xlsx
+from gongjian.org.models import User
+from gongjian.projects.selectors import projects_for
+
+
+class Command(BaseCommand):
+    help = "项目台账的 Excel 导出与导入（导入全部或全不，错误指明单元格）。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        export = sub.add_parser("export", help="导出台账为 .xlsx")
+        export.add_argument("file")
+        export.add_argument("--user", required=True, help="以此用户的范围导出")
+        export.add_argument("--campaign", type=int, help="只导出这个攻坚行动（ID）")
+        imp = sub.add_parser("import", help="导入 .xlsx 台账")
+        imp.add_argument("file")
+        imp.add_argument("--user", required=True, help="以此用户的身份和权限导入")
+        imp.add_argument("--errors", help="被拒绝时，把标注了错误单元格的文件写到这里")
+
+    def handle(self, *args: Any, **opts: Any) -> None:
+        user = User.objects.filter(username=opts["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"找不到用户 {opts['user']}")
+        path = Path(opts["file"])
+        if opts["action"] == "export":
+            qs = projects_for(user)
+            if opts.get("campaign"):
+                qs = qs.filter(campaign_id=opts["campaign"])
+            path.write_bytes(ledger_xlsx.export_ledger(qs))
+            self.stdout.write(f"已导出 {qs.count()} 个项目到 {path}")
+            return
+        if not path.exists():
+            raise CommandError(f"找不到文件 {path}")
+        data = path.read_bytes()
+        try:
+            s = ledger_xlsx.import_ledger_xlsx(actor=user, data=data)
+        except ImportRejected as exc:
+            for e in exc.errors:
+                self.stderr.write(str(e))
+            if opts.get("errors"):
+                Path(opts["errors"]).write_bytes(ledger_xlsx.mark_errors(data, exc.errors))
+                self.stderr.write(f"已写出标注错误的文件：{opts['errors']}")
+            raise CommandError(exc.message) from exc
+        self.stdout.write(
+            f"导入成功：新建 {s.created}，修改 {s.updated}，未变 {s.unchanged}；"
+            f"新增节点 {s.milestones_created}，修改节点 {s.milestones_updated}"
+        )
