@@ -270,6 +270,7 @@ def _simple_step(
 ) -> SupervisionOrder:
     locked = _locked(order, expected_version)
     r = _check_step(actor, locked, step)
+    _mark_overdue(locked, clock.today())
     before = locked.state
     assert r.target is not None  # noqa: S101 - only moving steps come here
     locked.state = r.target
@@ -337,6 +338,8 @@ def feedback(
             raise ValidationFailed(
                 _("文件“%(name)s”超过 20MB。") % {"name": f.file.name}, field="files"
             )
+    # A late answer still counts as late, even if tick has not run since the deadline.
+    _mark_overdue(locked, clock.today())
     before = locked.state
     locked.state = State.FEEDBACK
     locked.feedback_on = clock.today()
