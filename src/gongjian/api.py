@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from gongjian.core.http import build_api
 from gongjian.org.api import router as org_router
+from gongjian.supervision.api import router as supervision_router
 
 api = build_api()
 api.add_router("/org", org_router)
+api.add_router("/supervision", supervision_router)

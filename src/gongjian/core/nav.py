@@ -20,6 +20,12 @@ class NavItem:
 NAV: list[NavItem] = [
     NavItem(_("首页"), "home"),
 ]
+NAV += [
+    NavItem(_("督办"), "supervision:board"),
+    NavItem(_("督查"), "supervision:inspections"),
+    NavItem(_("通报"), "supervision:notices"),
+    NavItem(_("消息"), "supervision:inbox"),
+]
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

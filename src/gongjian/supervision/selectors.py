@@ -104,8 +104,10 @@ def todo(user: Any) -> Todo:
     handle = orders_for(user, Action.HANDLE_ORDER).filter(state__in=OPEN)
     review = orders_for(user, Action.REVIEW_ORDER)
     if unit is not None:
-        handle = handle.filter(unit__path__startswith=unit.path)
-        review = review.exclude(unit__path__startswith=unit.path)
+        # The unit side is the actor's own unit (or one above it); reviewers never review it.
+        own = unit.ancestor_ids()
+        handle = handle.filter(unit_id__in=own)
+        review = review.exclude(unit_id__in=own)
     elif not user.is_superuser:
         handle = handle.none()
     related = ("unit", "project")
