@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
+from ninja.responses import Status
 
 from gongjian.core import clock
 from gongjian.core.errors import NotFound
@@ -162,7 +163,7 @@ def _unit(user: Any, unit_id: int) -> Unit:
 
 
 @router.post("/orders", response={201: OrderDetailOut}, summary="交办督办单")
-def issue(request: HttpRequest, payload: IssueIn) -> tuple[int, dict[str, Any]]:
+def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
     project = None
     if payload.project_id:
         project = get_object_or_404(Project, pk=payload.project_id)
@@ -176,7 +177,7 @@ def issue(request: HttpRequest, payload: IssueIn) -> tuple[int, dict[str, Any]]:
         required_evidence=payload.required_evidence,
         level=payload.level,
     )
-    return 201, _detail_out(request.user, selectors.order_detail(request.user, order.pk))
+    return Status(201, _detail_out(request.user, selectors.order_detail(request.user, order.pk)))
 
 
 class StepIn(Schema):
@@ -385,7 +386,7 @@ class NoticeIn(Schema):
 
 
 @router.post("/notices", response={201: NoticeOut}, summary="起草或发布通报")
-def create_notice(request: HttpRequest, payload: NoticeIn) -> tuple[int, dict[str, Any]]:
+def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
     orders = list(selectors.orders_for(request.user).filter(pk__in=payload.order_ids))
     projects = list(Project.objects.filter(pk__in=payload.project_ids))
     notice = services.create_notice(
@@ -399,7 +400,7 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> tuple[int, dict[st
         projects=projects,
         publish=payload.publish,
     )
-    return 201, _notice_out(selectors.notices_for(request.user).get(pk=notice.pk))
+    return Status(201, _notice_out(selectors.notices_for(request.user).get(pk=notice.pk)))
 
 
 @router.post("/notices/{notice_id}/publish", response=NoticeOut, summary="发布通报")
@@ -465,7 +466,7 @@ def inspections(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/inspections", response={201: InspectionOut}, summary="记录督查检查")
-def record_inspection(request: HttpRequest, payload: InspectionIn) -> tuple[int, dict[str, Any]]:
+def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
     from gongjian.supervision.models import RandomDraw
 
     project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id else None
@@ -482,7 +483,7 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> tuple[int,
         hazards=[services.HazardIn(h.description, h.rectify_by) for h in payload.hazards],
         draw=draw,
     )
-    return 201, _inspection_out(selectors.inspections_for(request.user).get(pk=insp.pk))
+    return Status(201, _inspection_out(selectors.inspections_for(request.user).get(pk=insp.pk)))
 
 
 @router.post("/hazards/{hazard_id}/rectify", response=HazardOut, summary="隐患整改完成")
@@ -516,7 +517,7 @@ class DrawOut(Schema):
 
 
 @router.post("/draws", response={201: DrawOut}, summary="随机抽查抽签")
-def draw(request: HttpRequest, payload: DrawIn) -> tuple[int, Any]:
+def draw(request: HttpRequest, payload: DrawIn) -> Status[Any]:
     row = services.draw_random_check(
         actor=request.user,
         scope_unit=_unit(request.user, payload.scope_unit_id),
@@ -525,7 +526,7 @@ def draw(request: HttpRequest, payload: DrawIn) -> tuple[int, Any]:
         seed=payload.seed or None,
         level=payload.level,
     )
-    return 201, row
+    return Status(201, row)
 
 
 class CountsOut(Schema):
