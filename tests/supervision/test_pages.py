@@ -280,3 +280,25 @@ def test_every_role_can_open_every_page(client, org, role):
         assert client.get(url).status_code == 200, url
     # the lead unit sees 湖南镇 too: its line covers the town
     assert client.get(f"/supervision/orders/{order.pk}/").status_code == 200
+
+
+def test_the_office_sees_orders_read_only_in_the_admin_within_its_tree(client, org):
+    order = make_order(org)
+    gulou_order = SupervisionOrder.objects.create(
+        code="DB-GL",
+        title="鼓楼事项",
+        content="c",
+        unit=org.gulou,
+        issuing_unit=org.city,
+        issued_on=TODAY,
+        deadline=TODAY,
+        original_deadline=TODAY,
+    )
+    org.office.is_staff = True
+    org.office.save()
+    login(client, org.office)
+    body = client.get("/admin/supervision/supervisionorder/").content.decode()
+    assert order.code in body and gulou_order.code not in body
+    page = client.get(f"/admin/supervision/supervisionorder/{order.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="title"' not in page.content.decode()
