@@ -12,5 +12,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("ledger/", include("gongjian.projects.urls")),
     path("supervision/", include("gongjian.supervision.urls")),
 ]

@@ -19,6 +19,8 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("首页"), "home"),
+    NavItem(_("项目台账"), "projects:ledger"),
+    NavItem(_("预警"), "projects:warnings"),
 ]
 NAV += [
     NavItem(_("督办"), "supervision:board"),

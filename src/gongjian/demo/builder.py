@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from gongjian.core.models import FIXED_TODAY, SiteSetting
+from gongjian.demo.ledger_loader import load_ledger
 from gongjian.demo.org_loader import load_org
 from gongjian.org.models import Unit
 
@@ -32,9 +33,16 @@ def _clock(world: DemoWorld) -> str:
     return f"演示日期 {DEMO_TODAY}"
 
 
+def _ledger(world: DemoWorld) -> str:
+    result = load_ledger(world.units)
+    world.extra["ledger"] = result
+    return f"攻坚行动 2 个，项目 {result['projects']} 个"
+
+
 STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("演示日期", _clock),
     ("组织机构与用户", _org),
+    ("攻坚行动与项目台账", _ledger),
 ]
 
 

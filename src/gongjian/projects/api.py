@@ -1,0 +1,462 @@
+"""API of the ledger: projects, milestones, progress reports, coordination and warnings, in scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from gongjian.campaigns.models import Campaign, Line
+from gongjian.core import clock
+from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.org.models import Person, Unit
+from gongjian.org.scope import Action
+from gongjian.projects import selectors, services
+from gongjian.projects.models import CoordinationRequest, Milestone, Project
+
+router = Router(tags=["项目台账"])
+
+
+class LineOut(Schema):
+    id: int
+    name: str
+    lead_unit: str = Field(alias="lead_unit.name")
+
+
+class CampaignOut(Schema):
+    id: int
+    name: str
+    owner: str = Field(alias="owner.name")
+    start_date: dt.date
+    end_date: dt.date
+    lines: list[LineOut]
+
+
+class WarningOut(Schema):
+    project_id: int
+    project_code: str
+    project: str
+    unit: str
+    level: str
+    colour: str
+    reasons: list[str]
+    percent_done: Decimal | None
+    expected_percent: Decimal | None
+    gap: Decimal | None
+    forecast_completion: dt.date | None
+    planned_completion: dt.date | None
+    at_risk: bool
+
+
+class ProjectIn(Schema):
+    code: str
+    name: str
+    level: str
+    unit_id: int
+    campaign_id: int | None = None
+    line_id: int | None = None
+    owner: str = ""
+    leader_id: int | None = None
+    location: str = ""
+    total_investment_wan: Decimal = Decimal(0)
+    annual_planned_wan: Decimal = Decimal(0)
+    planned_start: dt.date | None = None
+    planned_completion: dt.date | None = None
+    description: str = ""
+
+
+class ProjectPatch(Schema):
+    version: int
+    name: str | None = None
+    level: str | None = None
+    owner: str | None = None
+    unit_id: int | None = None
+    leader_id: int | None = None
+    location: str | None = None
+    total_investment_wan: Decimal | None = None
+    annual_planned_wan: Decimal | None = None
+    planned_start: dt.date | None = None
+    planned_completion: dt.date | None = None
+    actual_start: dt.date | None = None
+    actual_completion: dt.date | None = None
+    status: str | None = None
+    not_started_reason: str | None = None
+    description: str | None = None
+
+
+class MilestoneOut(Schema):
+    id: int
+    seq: int
+    name: str
+    planned_date: dt.date
+    actual_date: dt.date | None
+    person: str | None
+    unit: str | None
+    version: int
+
+
+class MilestoneIn(Schema):
+    name: str
+    planned_date: dt.date
+    actual_date: dt.date | None = None
+    person_id: int | None = None
+    unit_id: int | None = None
+    note: str = ""
+
+
+class MilestonePatch(Schema):
+    version: int
+    planned_date: dt.date | None = None
+    actual_date: dt.date | None = None
+    note: str | None = None
+
+
+class TeamOut(Schema):
+    person: str
+    duty: str
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    name: str
+    level: str
+    campaign: str | None
+    line: str | None
+    owner: str
+    unit_id: int
+    unit: str
+    leader: str | None
+    location: str
+    total_investment_wan: Decimal
+    annual_planned_wan: Decimal
+    investment_completed_wan: Decimal
+    planned_start: dt.date | None
+    planned_completion: dt.date | None
+    actual_start: dt.date | None
+    actual_completion: dt.date | None
+    status: str
+    percent_done: Decimal
+    not_started_reason: str
+    version: int
+    colour: str
+    reasons: list[str]
+    forecast_completion: dt.date | None
+
+
+class ProjectDetailOut(ProjectOut):
+    team: list[TeamOut]
+    milestones: list[MilestoneOut]
+
+
+class CoordinationIn(Schema):
+    category: str
+    description: str
+    handling_unit_id: int | None = None
+    deadline: dt.date | None = None
+
+
+class ReportIn(Schema):
+    period_end: dt.date
+    percent_done: Decimal
+    investment_period_wan: Decimal = Decimal(0)
+    investment_to_date_wan: Decimal | None = None
+    milestone_ids: list[int] = []
+    problems: str = ""
+    coordination: list[CoordinationIn] = []
+    version: int | None = None
+
+
+class CoordinationOut(Schema):
+    id: int
+    category: str
+    description: str
+    handling_unit: str | None
+    deadline: dt.date | None
+    status: str
+    resolution: str
+    version: int
+
+
+class ReportOut(Schema):
+    id: int
+    period_end: dt.date
+    percent_done: Decimal
+    investment_period_wan: Decimal
+    investment_to_date_wan: Decimal
+    milestones_reached: list[str]
+    problems: str
+    coordination: list[CoordinationOut]
+    version: int
+
+
+class ResolveIn(Schema):
+    version: int
+    resolution: str
+
+
+class LedgerQuery(Schema):
+    campaign: int | None = None
+    line: int | None = None
+    level: str | None = None
+    unit: int | None = None
+    leader: int | None = None
+    colour: str | None = None
+    q: str = ""
+    date: dt.date | None = None
+
+
+def _project_out(p: Project, w: Any) -> dict[str, Any]:
+    return {
+        "id": p.pk,
+        "code": p.code,
+        "name": p.name,
+        "level": p.level,
+        "campaign": p.campaign.name if p.campaign else None,
+        "line": p.line.name if p.line else None,
+        "owner": p.owner,
+        "unit_id": p.unit_id,
+        "unit": p.unit.name,
+        "leader": p.leader.name if p.leader else None,
+        "location": p.location,
+        "total_investment_wan": p.total_investment_wan,
+        "annual_planned_wan": p.annual_planned_wan,
+        "investment_completed_wan": p.investment_completed_wan,
+        "planned_start": p.planned_start,
+        "planned_completion": p.planned_completion,
+        "actual_start": p.actual_start,
+        "actual_completion": p.actual_completion,
+        "status": p.status,
+        "percent_done": p.percent_done,
+        "not_started_reason": p.not_started_reason,
+        "version": p.version,
+        "colour": w.colour.value,
+        "reasons": list(w.reasons),
+        "forecast_completion": w.forecast_completion,
+    }
+
+
+def _milestone_out(m: Milestone) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "seq": m.seq,
+        "name": m.name,
+        "planned_date": m.planned_date,
+        "actual_date": m.actual_date,
+        "person": m.person.name if m.person else None,
+        "unit": m.unit.name if m.unit else None,
+        "version": m.version,
+    }
+
+
+def _detail(user: Any, p: Project) -> dict[str, Any]:
+    w = selectors.warnings_for([p], clock.today())[p.pk]
+    out = _project_out(p, w)
+    out["team"] = [
+        {"person": t.person.name, "duty": t.duty}
+        for t in p.teammember_set.select_related("person").order_by("pk")
+    ]
+    out["milestones"] = [_milestone_out(m) for m in selectors.milestones_of(p)]
+    return out
+
+
+def _unit(pk: int | None) -> Unit | None:
+    return get_object_or_404(Unit, pk=pk) if pk else None
+
+
+def _person(pk: int | None) -> Person | None:
+    return get_object_or_404(Person, pk=pk) if pk else None
+
+
+@router.get("/campaigns", response=list[CampaignOut], summary="攻坚行动与专项")
+def campaigns(request: HttpRequest) -> list[Campaign]:
+    return list(Campaign.objects.select_related("owner").prefetch_related("lines__lead_unit").all())
+
+
+@router.get("/projects", response=list[ProjectOut], summary="项目台账（本人范围内，可筛选）")
+def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> list[dict[str, Any]]:
+    f = selectors.LedgerFilter(
+        campaign=filters.campaign,
+        line=filters.line,
+        level=filters.level,
+        unit=filters.unit,
+        leader=filters.leader,
+        colour=filters.colour,
+        q=filters.q,
+    )
+    rows = selectors.ledger(request.user, f, filters.date or clock.today())
+    return [_project_out(r.project, r.warning) for r in rows]
+
+
+@router.post("/projects", response={201: ProjectDetailOut}, summary="新建项目")
+def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, Any]]:
+    line = get_object_or_404(Line, pk=data.line_id) if data.line_id else None
+    campaign = get_object_or_404(Campaign, pk=data.campaign_id) if data.campaign_id else None
+    unit = get_object_or_404(Unit, pk=data.unit_id)
+    p = services.create_project(
+        actor=request.user,
+        code=data.code,
+        name=data.name,
+        level=data.level,
+        unit=unit,
+        campaign=campaign,
+        line=line,
+        owner=data.owner,
+        leader=_person(data.leader_id),
+        location=data.location,
+        total_investment_wan=data.total_investment_wan,
+        annual_planned_wan=data.annual_planned_wan,
+        planned_start=data.planned_start,
+        planned_completion=data.planned_completion,
+        description=data.description,
+    )
+    return Status(201, _detail(request.user, selectors.project_for(request.user, p.pk)))
+
+
+@router.get("/projects/{project_id}", response=ProjectDetailOut, summary="项目详情")
+def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+    return _detail(request.user, selectors.project_for(request.user, project_id))
+
+
+@router.patch("/projects/{project_id}", response=ProjectDetailOut, summary="修改项目台账")
+def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> dict[str, Any]:
+    selectors.project_for(request.user, project_id)
+    changes = data.dict(exclude_unset=True)
+    version = changes.pop("version")
+    if "unit_id" in changes:
+        changes["unit"] = _unit(changes.pop("unit_id"))
+        if changes["unit"] is None:
+            raise ValidationFailed("责任单位不能为空。", field="unit")
+    if "leader_id" in changes:
+        changes["leader"] = _person(changes.pop("leader_id"))
+    services.update_project(
+        actor=request.user, project_id=project_id, expected_version=version, changes=changes
+    )
+    return _detail(request.user, selectors.project_for(request.user, project_id))
+
+
+@router.post("/projects/{project_id}/milestones", response={201: MilestoneOut}, summary="新增节点")
+def add_milestone(
+    request: HttpRequest, project_id: int, data: MilestoneIn
+) -> Status[dict[str, Any]]:
+    p = selectors.project_for(request.user, project_id)
+    m = services.add_milestone(
+        actor=request.user,
+        project=p,
+        name=data.name,
+        planned_date=data.planned_date,
+        actual_date=data.actual_date,
+        person=_person(data.person_id),
+        unit=_unit(data.unit_id),
+        note=data.note,
+    )
+    return Status(201, _milestone_out(m))
+
+
+@router.patch("/milestones/{milestone_id}", response=MilestoneOut, summary="修改节点")
+def patch_milestone(
+    request: HttpRequest, milestone_id: int, data: MilestonePatch
+) -> dict[str, Any]:
+    m = get_object_or_404(Milestone, pk=milestone_id)
+    selectors.project_for(request.user, m.project_id)
+    changes = data.dict(exclude_unset=True)
+    version = changes.pop("version")
+    m = services.update_milestone(
+        actor=request.user, milestone_id=milestone_id, expected_version=version, changes=changes
+    )
+    return _milestone_out(m)
+
+
+def _report_out(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "period_end": r.period_end,
+        "percent_done": r.percent_done,
+        "investment_period_wan": r.investment_period_wan,
+        "investment_to_date_wan": r.investment_to_date_wan,
+        "milestones_reached": [m.name for m in r.milestones_reached.all()],
+        "problems": r.problems,
+        "coordination": [_coordination_out(c) for c in r.coordination.all()],
+        "version": r.version,
+    }
+
+
+def _coordination_out(c: CoordinationRequest) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "category": c.category,
+        "description": c.description,
+        "handling_unit": c.handling_unit.name if c.handling_unit else None,
+        "deadline": c.deadline,
+        "status": c.status,
+        "resolution": c.resolution,
+        "version": c.version,
+    }
+
+
+@router.get("/projects/{project_id}/reports", response=list[ReportOut], summary="进度填报记录")
+def list_reports(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
+    p = selectors.project_for(request.user, project_id)
+    return [_report_out(r) for r in selectors.reports_of(p)]
+
+
+@router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
+def submit_report(
+    request: HttpRequest, project_id: int, data: ReportIn
+) -> Status[dict[str, Any]]:
+    p = selectors.project_for(request.user, project_id)
+    reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
+    if len(reached) != len(set(data.milestone_ids)):
+        raise ValidationFailed("所选节点不属于本项目。", field="milestone_ids")
+    r = services.submit_report(
+        actor=request.user,
+        project=p,
+        period_end=data.period_end,
+        percent_done=data.percent_done,
+        investment_period_wan=data.investment_period_wan,
+        investment_to_date_wan=data.investment_to_date_wan,
+        milestones_reached=reached,
+        problems=data.problems,
+        coordination=[
+            services.CoordinationInput(
+                c.category, c.description, _unit(c.handling_unit_id), c.deadline
+            )
+            for c in data.coordination
+        ],
+        expected_version=data.version,
+    )
+    r = selectors.report_detail(r.pk)
+    return Status(201, _report_out(r))
+
+
+@router.post("/coordination/{request_id}/resolve", response=CoordinationOut, summary="协调事项办结")
+def resolve(request: HttpRequest, request_id: int, data: ResolveIn) -> dict[str, Any]:
+    c = get_object_or_404(CoordinationRequest, pk=request_id)
+    try:
+        selectors.project_for(request.user, c.project_id)
+    except NotFound:
+        if not (
+            c.handling_unit and selectors.scope_for(request.user).can(Action.VIEW, c.handling_unit)
+        ):
+            raise
+    c = services.resolve_coordination(
+        actor=request.user,
+        request_id=request_id,
+        expected_version=data.version,
+        resolution=data.resolution,
+    )
+    return _coordination_out(c)
+
+
+@router.get("/warnings", response=list[WarningOut], summary="红黄绿灯预警")
+def warnings(
+    request: HttpRequest, date: dt.date | None = None, campaign: int | None = None
+) -> list[dict[str, Any]]:
+    qs = selectors.projects_for(request.user)
+    if campaign:
+        qs = qs.filter(campaign_id=campaign)
+    return selectors.warning_rows(qs, date or clock.today())

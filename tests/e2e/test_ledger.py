@@ -1,0 +1,50 @@
+"""In a real browser: a town's ledger with its warnings, a project's timeline, a report from a phone."""
+
+import pytest
+
+from gongjian.demo import org_data
+from gongjian.demo.builder import build_demo
+from gongjian.projects.models import ProgressReport, Project
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_town_ledger_filters_by_colour_and_opens_the_timeline(page, live_server):
+    build_demo()
+    login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
+    page.click("text=项目台账")
+    rows = page.locator("#ledger-table tbody tr")
+    assert rows.count() == 13
+    screenshot(page, "ledger-hunan")
+
+    page.select_option("select[name=colour]", "red")
+    page.click("#ledger-filters button[type=submit]")
+    codes = page.locator("#ledger-table tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.code)"
+    )
+    assert codes == ["HN-2026-01", "HN-2026-06", "HN-2026-10"]
+
+    page.goto(f"{live_server.url}/ledger/?q=新区大道")
+    page.click("#ledger-table a")
+    assert "主体完工节点逾期 21 天" in page.locator("#warning").inner_text()
+    assert page.locator(".timeline-row.overdue").count() == 1
+    screenshot(page, "ledger-detail")
+
+
+def test_unit_staff_reports_progress_from_a_phone(browser, live_server):
+    build_demo()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
+    project = Project.objects.get(code="HN-2026-09")
+    page.goto(f"{live_server.url}/ledger/{project.pk}/report/")
+    page.fill("input[name=period_end]", "2026-12-30")
+    page.fill("input[name=percent_done]", "3")
+    page.fill("textarea[name=problems]", "招标已完成")
+    screenshot(page, "ledger-report-phone")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "进度已填报" in page.content()
+    assert ProgressReport.objects.get(project=project).problems == "招标已完成"
+    context.close()

@@ -1,0 +1,181 @@
+"""Ledger pages: list with filters in scope, detail with timeline, phone report form, history."""
+
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+
+from django.core.management import call_command
+
+from gongjian.projects.models import CoordinationRequest, ProgressReport, Project
+from tests.factories import PASSWORD
+from tests.projects.factories import ProjectFactory, ReportFactory
+
+D = dt.date
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def test_ledger_requires_login(client, ledger):
+    response = client.get("/ledger/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/") or "/login/" in response["Location"]
+
+
+def test_ledger_page_lists_only_the_users_projects_with_colours(client, org, ledger):
+    login(client, org.hunan_staff)
+    html = client.get("/ledger/").content.decode()
+    assert 'data-code="HN-01"' in html
+    assert 'data-code="SX-01"' not in html
+    assert "主体完工节点逾期 21 天" in html
+
+
+def test_ledger_page_filters_by_colour_and_search(client, org, ledger):
+    ReportFactory(
+        project=ledger.songxia_project, period_end=D(2026, 6, 30), percent_done=Decimal(5)
+    )
+    login(client, org.office)
+    red = client.get("/ledger/", {"colour": "red"}).content.decode()
+    assert 'data-code="SX-01"' in red
+    assert 'data-code="HN-01"' not in red
+    found = client.get("/ledger/", {"q": "安置房"}).content.decode()
+    assert 'data-code="HN-01"' in found
+    assert 'data-code="SX-01"' not in found
+
+
+def test_ledger_page_query_count_is_bounded(client, org, ledger, django_assert_max_num_queries):
+    for i in range(30):
+        ProjectFactory(code=f"Z-{i:02d}", unit=org.hunan)
+    login(client, org.office)
+    with django_assert_max_num_queries(16):
+        response = client.get("/ledger/")
+    assert response.content.decode().count("data-code=") == 32
+
+
+def test_detail_shows_timeline_team_and_warning(client, org, ledger):
+    login(client, org.leader)
+    html = client.get(f"/ledger/{ledger.hunan_project.pk}/").content.decode()
+    assert 'data-milestone="主体完工"' in html
+    assert "已逾期 21 天" in html
+    assert "陈干部" in html
+    assert "填报进度" not in html  # a leader may look, not report
+
+
+def test_detail_outside_scope_redirects_with_message(client, org, ledger):
+    login(client, org.hunan_staff)
+    response = client.get(f"/ledger/{ledger.songxia_project.pk}/", follow=True)
+    assert "项目不存在或不在您的查看范围内" in response.content.decode()
+
+
+def test_report_form_submits_a_report_with_coordination(client, org, ledger):
+    login(client, org.hunan_staff)
+    url = f"/ledger/{ledger.hunan_project.pk}/report/"
+    assert 'type="date"' in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "period_end": "2026-06-30",
+            "percent_done": "47",
+            "investment_period_wan": "80",
+            "milestones_reached": [ledger.milestone.pk],
+            "problems": "用电",
+            "coordination_category": "utilities",
+            "coordination_description": "施工用电增容",
+            "coordination_unit": "區發改局",
+        },
+    )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert report.percent_done == Decimal(47)
+    assert CoordinationRequest.objects.get().handling_unit == org.fagai
+
+
+def test_report_form_shows_domain_errors_and_changes_nothing(client, org, ledger):
+    login(client, org.hunan_staff)
+    response = client.post(
+        f"/ledger/{ledger.hunan_project.pk}/report/",
+        {
+            "period_end": "2026-06-30",
+            "percent_done": "47",
+            "investment_period_wan": "0",
+            "coordination_category": "land",
+            "coordination_description": "交地",
+            "coordination_unit": "不存在的局",
+        },
+    )
+    assert response.status_code == 200
+    assert "找不到单位“不存在的局”" in response.content.decode()
+    assert ProgressReport.objects.count() == 0
+    assert CoordinationRequest.objects.count() == 0
+
+
+def test_report_form_is_refused_to_a_viewer(client, org, ledger):
+    login(client, org.viewer)
+    response = client.post(
+        f"/ledger/{ledger.hunan_project.pk}/report/",
+        {"period_end": "2026-06-30", "percent_done": "47", "investment_period_wan": "0"},
+        follow=True,
+    )
+    assert "项目不存在或不在您的查看范围内" in response.content.decode()
+    assert ProgressReport.objects.count() == 0
+
+
+def test_history_page_shows_who_changed_what(client, org, ledger):
+    from gongjian.projects import services
+
+    p = ledger.hunan_project
+    services.update_project(
+        actor=org.hunan_staff,
+        project_id=p.pk,
+        expected_version=p.version,
+        changes={"owner": "建投"},
+    )
+    login(client, org.office)
+    html = client.get(f"/ledger/{p.pk}/history/").content.decode()
+    assert "修改项目台账" in html
+    assert "业主单位：— → 建投" in html
+
+
+def test_warnings_page_lists_lagging_projects_first(client, org, ledger):
+    ReportFactory(
+        project=ledger.songxia_project, period_end=D(2026, 6, 30), percent_done=Decimal(5)
+    )
+    login(client, org.office)
+    html = client.get("/ledger/warnings/").content.decode()
+    assert html.index('data-code="SX-01"') < html.index('data-code="HN-01"')
+
+
+def test_warnings_command_json_matches_the_contract_and_the_page(client, org, ledger):
+    out = io.StringIO()
+    call_command("warnings", "--date", "2026-07-02", "--json", stdout=out)
+    rows = json.loads(out.getvalue())
+    assert [(r["project_code"], r["colour"]) for r in rows] == [
+        ("HN-01", "yellow"),
+        ("SX-01", "yellow"),
+    ]
+    first = rows[0]
+    assert first["project"] == "湖南镇安置房"
+    assert first["unit"] == "湖南镇"
+    assert first["level"] == "city"
+    assert first["reasons"] == ["已开工但尚无进度填报", "主体完工节点逾期 21 天"]
+    assert first["forecast_completion"] is None
+    login(client, org.office)
+    api = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()
+    assert [(r["project_code"], r["colour"], r["reasons"]) for r in api] == [
+        (r["project_code"], r["colour"], r["reasons"]) for r in rows
+    ]
+
+
+def test_warnings_command_filters_by_campaign_and_prints_a_table(org, ledger):
+    ProjectFactory(code="NO-CAMPAIGN", unit=org.hunan)
+    out = io.StringIO()
+    call_command(
+        "warnings", "--date", "2026-07-02", "--campaign", str(org.line.campaign_id), stdout=out
+    )
+    text = out.getvalue()
+    assert "HN-01" in text
+    assert "NO-CAMPAIGN" not in text
+    assert "合计 2 个项目：绿灯 0，黄灯 2，红灯 0" in text
+    assert Project.objects.count() == 3
