@@ -405,9 +405,7 @@ def list_reports(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
 
 
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
-def submit_report(
-    request: HttpRequest, project_id: int, data: ReportIn
-) -> Status[dict[str, Any]]:
+def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
