@@ -154,7 +154,8 @@ class OrderEvent(models.Model):
     class Meta:
         verbose_name = _("督办记录")
         verbose_name_plural = _("督办记录")
-        ordering = ["order", "at", "pk"]
+        # Insertion order is the true sequence (a pinned demo date and the wall clock may disagree).
+        ordering = ["order", "pk"]
 
     def __str__(self) -> str:
         return f"{self.order.code} {self.get_kind_display()}"

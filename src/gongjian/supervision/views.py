@@ -190,7 +190,9 @@ class IssueForm(forms.Form):
     required_evidence = forms.CharField(
         label=_l("办结要求（需提供的佐证）"), required=False, max_length=500
     )
-    deadline = forms.DateField(label=_l("办结时限"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_l("办结时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     level = forms.ChoiceField(
         label=_l("督查单颜色"), choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level]
     )
@@ -308,14 +310,16 @@ class InspectionForm(forms.Form):
     )
     team = forms.CharField(label=_l("督查组"), max_length=200)
     inspected_on = forms.DateField(
-        label=_l("检查日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_l("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     findings = forms.CharField(label=_l("检查发现"), widget=forms.Textarea(attrs={"rows": 3}))
     hazard = forms.CharField(
         label=_l("安全隐患（可空）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     rectify_by = forms.DateField(
-        label=_l("整改时限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_l("整改时限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
