@@ -302,3 +302,15 @@ def test_the_office_sees_orders_read_only_in_the_admin_within_its_tree(client, o
     page = client.get(f"/admin/supervision/supervisionorder/{order.pk}/change/")
     assert page.status_code == 200
     assert 'name="title"' not in page.content.decode()
+
+
+def test_the_board_and_an_order_read_in_english(client, org):
+    order = make_order(org, state=State.FEEDBACK)
+    login(client, org.office)
+    body = client.get("/supervision/", headers={"Accept-Language": "en"}).content.decode()
+    assert "Order board" in body and "Reported, awaiting review" in body
+    assert ">Orders<" in body and ">Inspections<" in body and ">Notices<" in body
+    page = client.get(
+        f"/supervision/orders/{order.pk}/", headers={"Accept-Language": "en"}
+    ).content.decode()
+    assert "Trail" in page and "Review and close" in page
