@@ -263,3 +263,25 @@ def test_todo_messages_notices_inspections_draws_and_counts(client, org, set_tod
         1,
         1,
     )
+
+
+def test_feedback_with_photos_through_the_api(client, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = make_order(org, state=State.IN_PROGRESS)
+    login(client, org.hunan_staff)
+    r = client.post(
+        f"/api/supervision/orders/{order.pk}/feedback-with-evidence",
+        {
+            "version": order.version,
+            "note": "已完成",
+            "kind": "photo",
+            "files": [
+                SimpleUploadedFile("a.jpg", b"\xff\xd8a", content_type="image/jpeg"),
+                SimpleUploadedFile("b.jpg", b"\xff\xd8b", content_type="image/jpeg"),
+            ],
+        },
+    )
+    assert r.status_code == 200, r.json()
+    feedback = r.json()["trail"][-1]
+    assert feedback["kind"] == "feedback" and len(feedback["evidence"]) == 2

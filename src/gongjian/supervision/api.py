@@ -11,7 +11,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from gongjian.core import clock
@@ -243,6 +244,29 @@ def feedback(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, 
         order=_visible(request, order_id),
         text=payload.note,
         expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/feedback-with-evidence",
+    response=OrderDetailOut,
+    summary="反馈（附照片或文件，multipart）",
+)
+def feedback_with_evidence(
+    request: HttpRequest,
+    order_id: int,
+    version: Form[int],
+    note: Form[str],
+    kind: Form[str] = "photo",
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> dict[str, Any]:
+    services.feedback(
+        actor=request.user,
+        order=_visible(request, order_id),
+        text=note,
+        files=[services.EvidenceFile(f, kind=kind, caption=f.name or "") for f in files or []],
+        expected_version=version,
     )
     return _done(request, order_id)
 

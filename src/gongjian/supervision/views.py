@@ -71,11 +71,15 @@ def board(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def todo(request: HttpRequest) -> HttpResponse:
-    can_issue = bool(scope_for(request.user).roots(Action.ISSUE_ORDER))
+    scope = scope_for(request.user)
     return render(
         request,
         "supervision/todo.html",
-        {"todo": selectors.todo(request.user), "can_issue": can_issue},
+        {
+            "todo": selectors.todo(request.user),
+            "can_issue": bool(scope.roots(Action.ISSUE_ORDER)),
+            "can_review": bool(scope.roots(Action.REVIEW_ORDER)),
+        },
     )
 
 
