@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 TODAY = dt.date(2026, 12, 1)
 
@@ -14,6 +15,13 @@ TODAY = dt.date(2026, 12, 1)
 def fixed_today(settings: pytest.FixtureRequest) -> Iterator[dt.date]:
     settings.GONGJIAN_TODAY = TODAY.isoformat()  # type: ignore[attr-defined]
     yield TODAY
+
+
+@pytest.fixture(autouse=True)
+def chinese() -> Iterator[None]:
+    """Messages are asserted in Chinese, whatever an earlier test in this worker activated."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture

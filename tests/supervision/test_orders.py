@@ -407,3 +407,14 @@ def test_deciding_without_a_pending_request_is_refused(org):
     with pytest.raises(InvalidTransition, match="没有待审批的延期申请。"):
         services.decide_extension(actor=org.office, order=order, approve=True)
     assert snapshot(order) == before
+
+
+def test_texts_stored_for_others_are_in_the_site_language_whoever_acts(org):
+    from django.utils import translation
+
+    order = make_order(org, state=State.FEEDBACK)
+    with translation.override("en"):
+        services.send_back(actor=org.office, order=order, reason="缺少照片")
+    assert Message.objects.filter(user=org.hunan_staff).latest("pk").text == (
+        f"督办单 {order.code} 被退回：缺少照片"
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from random import Random
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
@@ -155,7 +157,23 @@ def unit_handlers(unit: Unit) -> list[User]:
     )
 
 
-def _notify(users: Iterable[Any], order: SupervisionOrder | None, text: str, **extra: Any) -> int:
+@contextmanager
+def site_language() -> Iterator[None]:
+    """Texts stored for others to read (inbox, reminders, system notes) are in the site's
+    language, whatever the language of the person whose action caused them."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def _notify(
+    users: Iterable[Any],
+    order: SupervisionOrder | None,
+    text: str | Callable[[], str],
+    **extra: Any,
+) -> int:
+    if callable(text):
+        with site_language():
+            text = text()
     now = clock.now()
     rows = [
         Message(user=u, order=order, text=text, created_at=now, **extra)
@@ -253,8 +271,10 @@ def _create_order(
     _notify(
         unit_handlers(unit),
         order,
-        _("新督办单 %(code)s：%(title)s，请于 %(deadline)s 前办结。")
-        % {"code": order.code, "title": title, "deadline": deadline.isoformat()},
+        lambda: (
+            _("新督办单 %(code)s：%(title)s，请于 %(deadline)s 前办结。")
+            % {"code": order.code, "title": title, "deadline": deadline.isoformat()}
+        ),
     )
     return order
 
@@ -357,7 +377,7 @@ def feedback(
     _notify(
         [locked.issued_by],
         locked,
-        _("督办单 %(code)s 已反馈，请审核。") % {"code": locked.code},
+        lambda: _("督办单 %(code)s 已反馈，请审核。") % {"code": locked.code},
     )
     return locked
 
@@ -385,7 +405,7 @@ def close(
     _notify(
         unit_handlers(locked.unit),
         locked,
-        _("督办单 %(code)s 已审核销号。") % {"code": locked.code},
+        lambda: _("督办单 %(code)s 已审核销号。") % {"code": locked.code},
     )
     return locked
 
@@ -414,7 +434,7 @@ def send_back(
     _notify(
         unit_handlers(locked.unit),
         locked,
-        _("督办单 %(code)s 被退回：%(reason)s") % {"code": locked.code, "reason": reason},
+        lambda: _("督办单 %(code)s 被退回：%(reason)s") % {"code": locked.code, "reason": reason},
     )
     _mark_overdue(locked, clock.today())
     return locked
@@ -472,8 +492,10 @@ def request_extension(
     _notify(
         [locked.issued_by],
         locked,
-        _("督办单 %(code)s 申请延期至 %(date)s，请审批。")
-        % {"code": locked.code, "date": new_deadline.isoformat()},
+        lambda: (
+            _("督办单 %(code)s 申请延期至 %(date)s，请审批。")
+            % {"code": locked.code, "date": new_deadline.isoformat()}
+        ),
     )
     return ext
 
@@ -518,12 +540,18 @@ def decide_extension(
         old_deadline=old,
         new_deadline=ext.new_deadline,
     )
-    text = (
-        _("督办单 %(code)s 延期申请已同意，新时限 %(date)s。")
-        if approve
-        else _("督办单 %(code)s 延期申请未同意，仍按 %(date)s 办结。")
-    ) % {"code": locked.code, "date": locked.deadline.isoformat()}
-    _notify(unit_handlers(locked.unit), locked, text)
+    _notify(
+        unit_handlers(locked.unit),
+        locked,
+        lambda: (
+            (
+                _("督办单 %(code)s 延期申请已同意，新时限 %(date)s。")
+                if approve
+                else _("督办单 %(code)s 延期申请未同意，仍按 %(date)s 办结。")
+            )
+            % {"code": locked.code, "date": locked.deadline.isoformat()}
+        ),
+    )
     return locked
 
 
@@ -533,7 +561,8 @@ def remind(*, actor: Any, order: SupervisionOrder, text: str = "") -> Reminder:
     locked = SupervisionOrder.objects.select_for_update().get(pk=order.pk)
     _check_step(actor, locked, Step.REMIND)
     n = locked.reminders.filter(kind=ReminderKind.MANUAL).count() + 1
-    body = _clean(text) or _default_reminder_text(locked, clock.today())
+    with site_language():
+        body = _clean(text) or _default_reminder_text(locked, clock.today())
     return _send_reminder(locked, ReminderKind.MANUAL, str(n), body, actor=actor)
 
 
@@ -593,6 +622,11 @@ def _mark_overdue(order: SupervisionOrder, today: dt.date) -> bool:
     """Record the first day an open order is past its deadline; escalate its colour. Idempotent."""
     if State(order.state) not in OPEN_STATES or today <= order.deadline:
         return False
+    with site_language():
+        return _mark_overdue_now(order, today)
+
+
+def _mark_overdue_now(order: SupervisionOrder, today: dt.date) -> bool:
     changed = False
     if order.overdue_on is None:
         order.overdue_on = today
@@ -647,6 +681,11 @@ class TickReport:
 
 def tick(*, deliver: bool = True) -> TickReport:
     """The scheduled work. Running it again on the same day changes nothing more."""
+    with site_language():
+        return _tick(deliver=deliver)
+
+
+def _tick(*, deliver: bool) -> TickReport:
     from gongjian.supervision import webhooks
 
     today = clock.today()
@@ -863,7 +902,7 @@ def publish_notice(*, actor: Any, notice: Notice, expected_version: int | None =
     _notify(
         unit_handlers(locked.unit),
         None,
-        _("%(kind)s：%(title)s") % {"kind": label, "title": locked.title},
+        lambda: _("%(kind)s：%(title)s") % {"kind": label, "title": locked.title},
     )
     return locked
 
@@ -933,11 +972,13 @@ def record_inspection(
         _notify(
             unit_handlers(unit),
             None,
-            _("督查发现 %(n)s 处安全隐患，请在时限内整改：%(list)s")
-            % {
-                "n": len(hazards),
-                "list": "；".join(f"{h.description}（{h.rectify_by}）" for h in hazards),
-            },
+            lambda: (
+                _("督查发现 %(n)s 处安全隐患，请在时限内整改：%(list)s")
+                % {
+                    "n": len(hazards),
+                    "list": "；".join(f"{h.description}（{h.rectify_by}）" for h in hazards),
+                }
+            ),
         )
     return insp
 
