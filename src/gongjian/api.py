@@ -6,8 +6,10 @@ from gongjian.core.http import build_api
 from gongjian.dashboard.api import router as dashboard_router
 from gongjian.org.api import router as org_router
 from gongjian.projects.api import router as ledger_router
+from gongjian.supervision.api import router as supervision_router
 
 api = build_api()
 api.add_router("/org", org_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/ledger", ledger_router)
+api.add_router("/supervision", supervision_router)

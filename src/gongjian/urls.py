@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("ledger/", include("gongjian.projects.urls")),
+    path("supervision/", include("gongjian.supervision.urls")),
 ]

@@ -26,6 +26,12 @@ NAV: list[NavItem] = [
     NavItem(_("领导视图"), "dashboard:leader", roles=frozenset({"leader"})),
     NavItem(_("每日会商"), "dashboard:briefing"),
 ]
+NAV += [
+    NavItem(_("督办"), "supervision:board"),
+    NavItem(_("督查"), "supervision:inspections"),
+    NavItem(_("通报"), "supervision:notices"),
+    NavItem(_("消息"), "supervision:inbox"),
+]
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

@@ -39,10 +39,19 @@ def _ledger(world: DemoWorld) -> str:
     return f"攻坚行动 2 个，项目 {result['projects']} 个"
 
 
+def _supervision(world: DemoWorld) -> str:
+    from gongjian.demo.supervision_loader import load_supervision
+
+    result = load_supervision()
+    world.extra["supervision"] = result
+    return f"督办单 {result['orders']} 件（湖南镇 {result['town_orders']} 件）、督查、通报"
+
+
 STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("演示日期", _clock),
     ("组织机构与用户", _org),
     ("攻坚行动与项目台账", _ledger),
+    ("督查督办", _supervision),
 ]
 
 

@@ -1,0 +1,570 @@
+"""API of supervision: orders and their steps, to-do, inbox, notices, inspections, draws, counts.
+
+Every step takes the `version` the client read, so two people acting at once get 409
+`concurrent_update` instead of losing an action. Refusals come back as the domain errors' codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.responses import Status
+
+from gongjian.core import clock
+from gongjian.core.errors import NotFound
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.projects.models import Project
+from gongjian.supervision import selectors, services
+from gongjian.supervision.flow import OPEN_STATES, State
+from gongjian.supervision.models import Hazard, Notice, SupervisionOrder
+
+router = Router(tags=["督查督办"])
+
+
+class OrderOut(Schema):
+    id: int
+    code: str
+    title: str
+    state: str
+    state_label: str
+    level: str
+    source: str
+    unit_id: int
+    unit_name: str
+    issuing_unit_name: str
+    project_id: int | None
+    project_name: str | None
+    issued_on: dt.date
+    deadline: dt.date
+    original_deadline: dt.date
+    overdue: bool
+    overdue_on: dt.date | None
+    closed_on: dt.date | None
+    times_sent_back: int
+    version: int
+
+
+class EventOut(Schema):
+    kind: str
+    kind_label: str
+    actor: str
+    at: dt.datetime
+    from_state: str
+    to_state: str
+    note: str
+    old_deadline: dt.date | None
+    new_deadline: dt.date | None
+    evidence: list[str]
+
+
+class ExtensionOut(Schema):
+    id: int
+    reason: str
+    old_deadline: dt.date
+    new_deadline: dt.date
+    status: str
+    requested_on: dt.date
+    decided_on: dt.date | None
+    decision_note: str
+
+
+class OrderDetailOut(OrderOut):
+    content: str
+    required_evidence: str
+    trail: list[EventOut]
+    extensions: list[ExtensionOut]
+    allowed_steps: list[str]
+
+
+def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
+    return {
+        "id": o.pk,
+        "code": o.code,
+        "title": o.title,
+        "state": o.state,
+        "state_label": o.state_label,
+        "level": o.level,
+        "source": o.source,
+        "unit_id": o.unit_id,
+        "unit_name": o.unit.name,
+        "issuing_unit_name": o.issuing_unit.name,
+        "project_id": o.project_id,
+        "project_name": o.project.name if o.project else None,
+        "issued_on": o.issued_on,
+        "deadline": o.deadline,
+        "original_deadline": o.original_deadline,
+        "overdue": State(o.state) in OPEN_STATES and o.deadline < today,
+        "overdue_on": o.overdue_on,
+        "closed_on": o.closed_on,
+        "times_sent_back": o.times_sent_back,
+        "version": o.version,
+    }
+
+
+def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
+    out = _order_out(o, clock.today())
+    out.update(
+        content=o.content,
+        required_evidence=o.required_evidence,
+        trail=[
+            {
+                "kind": e.kind,
+                "kind_label": e.get_kind_display(),
+                "actor": e.actor_label,
+                "at": e.at,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "note": e.note,
+                "old_deadline": e.old_deadline,
+                "new_deadline": e.new_deadline,
+                "evidence": [ev.file.url for ev in e.evidence.all()],
+            }
+            for e in o.events.all()
+        ],
+        extensions=list(o.extensions.all()),
+        allowed_steps=[str(s) for s in selectors.allowed_steps(user, o)],
+    )
+    return out
+
+
+@router.get("/orders", response=list[OrderOut], summary="督办单列表（按状态、单位、逾期筛选）")
+def list_orders(
+    request: HttpRequest, state: str = "", unit_id: int | None = None, overdue: bool = False
+) -> list[dict[str, Any]]:
+    board = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
+    return [_order_out(o, board.today) for o in board.orders]
+
+
+@router.get("/orders/{order_id}", response=OrderDetailOut, summary="督办单详情与全程记录")
+def order_detail(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return _detail_out(request.user, selectors.order_detail(request.user, order_id))
+
+
+class IssueIn(Schema):
+    unit_id: int
+    title: str
+    content: str
+    deadline: dt.date
+    project_id: int | None = None
+    required_evidence: str = ""
+    level: str = "blue"
+
+
+def _unit(user: Any, unit_id: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None or not scope_for(user).can(Action.VIEW, unit):
+        raise NotFound("单位不存在，或不在您的查看范围内。")
+    return unit
+
+
+@router.post("/orders", response={201: OrderDetailOut}, summary="交办督办单")
+def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
+    project = None
+    if payload.project_id:
+        project = get_object_or_404(Project, pk=payload.project_id)
+    order = services.issue_order(
+        actor=request.user,
+        unit=_unit(request.user, payload.unit_id),
+        title=payload.title,
+        content=payload.content,
+        deadline=payload.deadline,
+        project=project,
+        required_evidence=payload.required_evidence,
+        level=payload.level,
+    )
+    return Status(201, _detail_out(request.user, selectors.order_detail(request.user, order.pk)))
+
+
+class StepIn(Schema):
+    version: int
+    note: str = ""
+
+
+class ReasonIn(Schema):
+    version: int
+    reason: str
+
+
+class ExtensionIn(Schema):
+    version: int
+    reason: str
+    new_deadline: dt.date
+
+
+class DecisionIn(Schema):
+    version: int
+    approve: bool
+    note: str = ""
+
+
+class RemindIn(Schema):
+    text: str = ""
+
+
+def _visible(request: HttpRequest, order_id: int) -> SupervisionOrder:
+    return selectors.order_detail(request.user, order_id)
+
+
+def _done(request: HttpRequest, order_id: int) -> dict[str, Any]:
+    return _detail_out(request.user, selectors.order_detail(request.user, order_id))
+
+
+@router.post("/orders/{order_id}/acknowledge", response=OrderDetailOut, summary="签收")
+def acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    services.acknowledge(
+        actor=request.user,
+        order=_visible(request, order_id),
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/start", response=OrderDetailOut, summary="开始办理")
+def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    services.start(
+        actor=request.user,
+        order=_visible(request, order_id),
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/feedback", response=OrderDetailOut, summary="反馈（文字佐证）")
+def feedback(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    services.feedback(
+        actor=request.user,
+        order=_visible(request, order_id),
+        text=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post(
+    "/orders/{order_id}/feedback-with-evidence",
+    response=OrderDetailOut,
+    summary="反馈（附照片或文件，multipart）",
+)
+def feedback_with_evidence(
+    request: HttpRequest,
+    order_id: int,
+    version: Form[int],
+    note: Form[str],
+    kind: Form[str] = "photo",
+    files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> dict[str, Any]:
+    services.feedback(
+        actor=request.user,
+        order=_visible(request, order_id),
+        text=note,
+        files=[services.EvidenceFile(f, kind=kind, caption=f.name or "") for f in files or []],
+        expected_version=version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/close", response=OrderDetailOut, summary="审核销号")
+def close(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    services.close(
+        actor=request.user,
+        order=_visible(request, order_id),
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/send-back", response=OrderDetailOut, summary="退回")
+def send_back(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
+    services.send_back(
+        actor=request.user,
+        order=_visible(request, order_id),
+        reason=payload.reason,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/extension", response=OrderDetailOut, summary="申请延期")
+def request_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> dict[str, Any]:
+    services.request_extension(
+        actor=request.user,
+        order=_visible(request, order_id),
+        reason=payload.reason,
+        new_deadline=payload.new_deadline,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/extension/decide", response=OrderDetailOut, summary="审批延期")
+def decide_extension(request: HttpRequest, order_id: int, payload: DecisionIn) -> dict[str, Any]:
+    services.decide_extension(
+        actor=request.user,
+        order=_visible(request, order_id),
+        approve=payload.approve,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/remind", response=OrderDetailOut, summary="催办")
+def remind(request: HttpRequest, order_id: int, payload: RemindIn) -> dict[str, Any]:
+    services.remind(actor=request.user, order=_visible(request, order_id), text=payload.text)
+    return _done(request, order_id)
+
+
+class TodoOut(Schema):
+    to_handle: list[OrderOut]
+    to_review: list[OrderOut]
+    extensions: list[int]
+
+
+@router.get("/todo", response=TodoOut, summary="我的待办")
+def todo(request: HttpRequest) -> dict[str, Any]:
+    t = selectors.todo(request.user)
+    return {
+        "to_handle": [_order_out(o, t.today) for o in t.to_handle],
+        "to_review": [_order_out(o, t.today) for o in t.to_review],
+        "extensions": [e.order_id for e in t.extensions],
+    }
+
+
+class MessageOut(Schema):
+    id: int
+    text: str
+    order_id: int | None
+    created_at: dt.datetime
+    read: bool
+
+
+@router.get("/messages", response=list[MessageOut], summary="站内消息")
+def messages(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": m.pk,
+            "text": m.text,
+            "order_id": m.order_id,
+            "created_at": m.created_at,
+            "read": m.read_at is not None,
+        }
+        for m in selectors.inbox(request.user)
+    ]
+
+
+class NoticeOut(Schema):
+    id: int
+    kind: str
+    title: str
+    unit_id: int
+    unit_name: str
+    person_name: str
+    reason: str
+    state: str
+    published_on: dt.date | None
+    order_ids: list[int]
+    project_ids: list[int]
+    version: int
+
+
+def _notice_out(n: Notice) -> dict[str, Any]:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "title": n.title,
+        "unit_id": n.unit_id,
+        "unit_name": n.unit.name,
+        "person_name": n.person_name,
+        "reason": n.reason,
+        "state": n.state,
+        "published_on": n.published_on,
+        "order_ids": [o.pk for o in n.orders.all()],
+        "project_ids": [p.pk for p in n.projects.all()],
+        "version": n.version,
+    }
+
+
+@router.get("/notices", response=list[NoticeOut], summary="通报列表")
+def notices(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_notice_out(n) for n in selectors.notices_for(request.user)]
+
+
+class NoticeIn(Schema):
+    kind: str
+    unit_id: int
+    title: str
+    reason: str
+    person_name: str = ""
+    order_ids: list[int] = []
+    project_ids: list[int] = []
+    publish: bool = False
+
+
+@router.post("/notices", response={201: NoticeOut}, summary="起草或发布通报")
+def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
+    orders = list(selectors.orders_for(request.user).filter(pk__in=payload.order_ids))
+    projects = list(Project.objects.filter(pk__in=payload.project_ids))
+    notice = services.create_notice(
+        actor=request.user,
+        kind=payload.kind,
+        unit=_unit(request.user, payload.unit_id),
+        title=payload.title,
+        reason=payload.reason,
+        person_name=payload.person_name,
+        orders=orders,
+        projects=projects,
+        publish=payload.publish,
+    )
+    return Status(201, _notice_out(selectors.notices_for(request.user).get(pk=notice.pk)))
+
+
+@router.post("/notices/{notice_id}/publish", response=NoticeOut, summary="发布通报")
+def publish_notice(request: HttpRequest, notice_id: int, payload: StepIn) -> dict[str, Any]:
+    notice = selectors.notices_for(request.user).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound("通报不存在，或不在您的查看范围内。")
+    services.publish_notice(actor=request.user, notice=notice, expected_version=payload.version)
+    return _notice_out(selectors.notices_for(request.user).get(pk=notice_id))
+
+
+class HazardIn(Schema):
+    description: str
+    rectify_by: dt.date
+
+
+class HazardOut(Schema):
+    id: int
+    description: str
+    rectify_by: dt.date
+    rectified_on: dt.date | None
+    order_id: int | None
+
+
+class InspectionIn(Schema):
+    kind: str
+    unit_id: int | None = None
+    project_id: int | None = None
+    team: str
+    inspected_on: dt.date
+    findings: str
+    hazards: list[HazardIn] = []
+    draw_id: int | None = None
+
+
+class InspectionOut(Schema):
+    id: int
+    kind: str
+    unit_name: str
+    project_name: str | None
+    team: str
+    inspected_on: dt.date
+    findings: str
+    hazards: list[HazardOut]
+
+
+def _inspection_out(i: Any) -> dict[str, Any]:
+    return {
+        "id": i.pk,
+        "kind": i.kind,
+        "unit_name": i.unit.name,
+        "project_name": i.project.name if i.project else None,
+        "team": i.team,
+        "inspected_on": i.inspected_on,
+        "findings": i.findings,
+        "hazards": list(i.hazards.all()),
+    }
+
+
+@router.get("/inspections", response=list[InspectionOut], summary="督查检查列表")
+def inspections(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_inspection_out(i) for i in selectors.inspections_for(request.user)]
+
+
+@router.post("/inspections", response={201: InspectionOut}, summary="记录督查检查")
+def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
+    from gongjian.supervision.models import RandomDraw
+
+    project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id else None
+    unit = _unit(request.user, payload.unit_id) if payload.unit_id else None
+    draw = get_object_or_404(RandomDraw, pk=payload.draw_id) if payload.draw_id else None
+    insp = services.record_inspection(
+        actor=request.user,
+        kind=payload.kind,
+        unit=unit,
+        project=project,
+        team=payload.team,
+        inspected_on=payload.inspected_on,
+        findings=payload.findings,
+        hazards=[services.HazardIn(h.description, h.rectify_by) for h in payload.hazards],
+        draw=draw,
+    )
+    return Status(201, _inspection_out(selectors.inspections_for(request.user).get(pk=insp.pk)))
+
+
+@router.post("/hazards/{hazard_id}/rectify", response=HazardOut, summary="隐患整改完成")
+def rectify(request: HttpRequest, hazard_id: int, payload: StepIn) -> Hazard:
+    hazard = scope_for(request.user).filter(
+        Hazard.objects.all(), Action.VIEW, via="inspection__unit"
+    )
+    row = hazard.filter(pk=hazard_id).first()
+    if row is None:
+        raise NotFound("隐患不存在，或不在您的查看范围内。")
+    return services.rectify_hazard(
+        actor=request.user, hazard=row, note=payload.note, expected_version=payload.version
+    )
+
+
+class DrawIn(Schema):
+    scope_unit_id: int
+    count: int
+    seed: str = ""
+    unit_id: int | None = None
+    level: str = ""
+
+
+class DrawOut(Schema):
+    id: int
+    seed: str
+    drawn_on: dt.date
+    criteria: dict[str, Any]
+    candidate_ids: list[int]
+    picked_ids: list[int]
+
+
+@router.post("/draws", response={201: DrawOut}, summary="随机抽查抽签")
+def draw(request: HttpRequest, payload: DrawIn) -> Status[Any]:
+    row = services.draw_random_check(
+        actor=request.user,
+        scope_unit=_unit(request.user, payload.scope_unit_id),
+        unit=_unit(request.user, payload.unit_id) if payload.unit_id else None,
+        count=payload.count,
+        seed=payload.seed or None,
+        level=payload.level,
+    )
+    return Status(201, row)
+
+
+class CountsOut(Schema):
+    unit_id: int
+    unit_name: str
+    orders_issued: int
+    orders_overdue: int
+    orders_closed_on_time: int
+    criticism_notices: int
+    praise_notices: int
+
+
+@router.get("/counts", response=list[CountsOut], summary="各单位督办与通报计数（考评用）")
+def counts(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    units = list(scope_for(request.user).units(Action.VIEW).order_by("path"))
+    result = selectors.unit_counts(units, start, end)
+    return [{"unit_id": u.pk, "unit_name": u.name, **vars(result[u.pk])} for u in units]

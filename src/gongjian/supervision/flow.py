@@ -1,0 +1,188 @@
+"""The supervision order's state machine as plain data: states, steps, who may take each step.
+
+No database here, so the whole table can be checked on its own. A step names the states it may
+start from, the state it leads to, the scope action it needs (`org.scope.Action`) and which side of
+the order the actor must stand on: the responsible unit itself (签收、办理、反馈、延期申请) or the
+reviewing office above it (销号、退回、延期审批、催办). Services look a step up here and refuse
+anything the table does not allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+from gongjian.org.scope import Action
+
+
+class State(StrEnum):
+    ISSUED = "issued"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    FEEDBACK = "feedback"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self])
+
+
+STATE_LABELS = {
+    State.ISSUED: _("交办"),
+    State.ACKNOWLEDGED: _("签收"),
+    State.IN_PROGRESS: _("办理中"),
+    State.FEEDBACK: _("已反馈待审核"),
+    State.CLOSED: _("销号"),
+}
+
+# The states in which the unit still owes work: the deadline runs and reminders go out.
+OPEN_STATES = frozenset({State.ISSUED, State.ACKNOWLEDGED, State.IN_PROGRESS})
+
+
+class Side(StrEnum):
+    UNIT = "unit"  # a member of the responsible unit (its own subtree)
+    REVIEWER = "reviewer"  # someone above the responsible unit, never the unit itself
+
+
+class Step(StrEnum):
+    ACKNOWLEDGE = "acknowledge"
+    START = "start"
+    FEEDBACK = "feedback"
+    CLOSE = "close"
+    SEND_BACK = "send_back"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    REMIND = "remind"
+
+
+@dataclass(frozen=True)
+class Rule:
+    step: Step
+    label: object
+    sources: frozenset[State]
+    target: State | None  # None: the step does not move the order (extension, reminder)
+    action: Action
+    side: Side
+
+
+RULES: dict[Step, Rule] = {
+    r.step: r
+    for r in [
+        Rule(
+            Step.ACKNOWLEDGE,
+            _("签收"),
+            frozenset({State.ISSUED}),
+            State.ACKNOWLEDGED,
+            Action.HANDLE_ORDER,
+            Side.UNIT,
+        ),
+        Rule(
+            Step.START,
+            _("开始办理"),
+            frozenset({State.ACKNOWLEDGED}),
+            State.IN_PROGRESS,
+            Action.HANDLE_ORDER,
+            Side.UNIT,
+        ),
+        Rule(
+            Step.FEEDBACK,
+            _("反馈办理情况"),
+            frozenset({State.IN_PROGRESS}),
+            State.FEEDBACK,
+            Action.HANDLE_ORDER,
+            Side.UNIT,
+        ),
+        Rule(
+            Step.CLOSE,
+            _("审核销号"),
+            frozenset({State.FEEDBACK}),
+            State.CLOSED,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.SEND_BACK,
+            _("退回重办"),
+            frozenset({State.FEEDBACK}),
+            State.IN_PROGRESS,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.REQUEST_EXTENSION,
+            _("申请延期"),
+            OPEN_STATES,
+            None,
+            Action.HANDLE_ORDER,
+            Side.UNIT,
+        ),
+        Rule(
+            Step.DECIDE_EXTENSION,
+            _("审批延期"),
+            OPEN_STATES,
+            None,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.REMIND,
+            _("催办"),
+            OPEN_STATES,
+            None,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+    ]
+}
+
+
+def rule(step: Step | str) -> Rule:
+    return RULES[Step(step)]
+
+
+def steps_from(state: State | str) -> list[Step]:
+    """The steps the table allows from a state (whoever takes them)."""
+    return [r.step for r in RULES.values() if State(state) in r.sources]
+
+
+class Level(StrEnum):
+    """Sanming's 三色督查单: blue (reminder) → orange (warning) → red, by how late the order is."""
+
+    BLUE = "blue"
+    ORANGE = "orange"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return str(LEVEL_LABELS[self])
+
+    @property
+    def severity(self) -> int:
+        return {"blue": 0, "orange": 1, "red": 2}[self.value]
+
+
+LEVEL_LABELS = {
+    Level.BLUE: _("蓝色督查单"),
+    Level.ORANGE: _("橙色督查单"),
+    Level.RED: _("红色督查单"),
+}
+
+# Past the deadline a blue order turns orange; more than this many working days late, red.
+RED_AFTER_WORKING_DAYS = 5
+
+
+def escalated_level(current: Level | str, working_days_late: int) -> Level:
+    """The level an order should have when it is `working_days_late` past its deadline.
+
+    Escalation only climbs: an order issued red stays red, and one never drops back.
+    """
+    level = Level(current)
+    if working_days_late > RED_AFTER_WORKING_DAYS:
+        wanted = Level.RED
+    elif working_days_late > 0:
+        wanted = Level.ORANGE
+    else:
+        wanted = Level.BLUE
+    return wanted if wanted.severity > level.severity else level

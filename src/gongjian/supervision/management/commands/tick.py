@@ -1,0 +1,27 @@
+"""`gongjian tick`: the scheduled supervision work, for cron or a systemd timer.
+
+Raises orders for red projects and for hazards past their rectification date, marks overdue
+orders and escalates their colour, sends the reminders (催办) due, and pushes pending webhook
+messages. Idempotent: a second run on the same day changes nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from gongjian.supervision import services
+
+
+class Command(BaseCommand):
+    help = "督办定时任务：红灯项目自动督办、逾期标记与升级、催办、推送（可重复运行）"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-deliver", action="store_true", help="不发送机器人推送（只写入待发送队列）"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = services.tick(deliver=not options["no_deliver"])
+        self.stdout.write(report.as_text())

@@ -1,0 +1,294 @@
+"""Reads of supervision, always within the user's scope; and per-unit counts for the assessment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from gongjian.core import clock
+from gongjian.core.errors import NotFound
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.supervision.flow import OPEN_STATES, RULES, Side, State, Step
+from gongjian.supervision.models import (
+    ExtensionRequest,
+    ExtensionStatus,
+    Inspection,
+    Message,
+    Notice,
+    NoticeKind,
+    NoticeState,
+    OrderEvent,
+    RandomDraw,
+    SupervisionOrder,
+)
+
+OPEN = [s.value for s in OPEN_STATES]
+
+
+def orders_for(user: Any, action: Action = Action.VIEW) -> QuerySet[SupervisionOrder]:
+    return scope_for(user).filter(SupervisionOrder.objects.all(), action, via="unit")
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Orders the unit still owes after their deadline."""
+    return Q(state__in=OPEN, deadline__lt=today)
+
+
+@dataclass
+class Board:
+    orders: list[SupervisionOrder]
+    by_state: dict[str, int]
+    by_unit: list[dict[str, Any]]
+    overdue: int
+    today: dt.date
+
+
+def board(
+    user: Any,
+    *,
+    state: str = "",
+    unit_id: int | None = None,
+    overdue: bool = False,
+    limit: int = 500,
+) -> Board:
+    """The office's board: orders by state, by unit, the overdue ones; four queries."""
+    today = clock.today()
+    base = orders_for(user)
+    by_state = dict(base.values_list("state").annotate(n=Count("pk")).order_by())
+    overdue_n = base.filter(overdue_q(today)).count()
+    by_unit: list[dict[str, Any]] = [
+        dict(row)
+        for row in base.values("unit_id", "unit__name")
+        .annotate(
+            total=Count("pk"),
+            open=Count("pk", filter=Q(state__in=OPEN)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            closed=Count("pk", filter=Q(state=State.CLOSED)),
+        )
+        .order_by("-overdue", "-open", "unit__name")
+    ]
+    qs = base.select_related("unit", "project", "issuing_unit")
+    if state:
+        qs = qs.filter(state=state)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if overdue:
+        qs = qs.filter(overdue_q(today))
+    return Board(
+        orders=list(qs.order_by("deadline", "pk")[:limit]),
+        by_state={s.value: by_state.get(s.value, 0) for s in State},
+        by_unit=by_unit,
+        overdue=overdue_n,
+        today=today,
+    )
+
+
+@dataclass
+class Todo:
+    to_handle: list[SupervisionOrder]
+    to_review: list[SupervisionOrder]
+    extensions: list[ExtensionRequest]
+    today: dt.date
+
+
+def todo(user: Any) -> Todo:
+    """What waits for this user: orders to handle for the unit, feedback and extensions to review."""
+    today = clock.today()
+    unit = getattr(user, "unit", None)
+    handle = orders_for(user, Action.HANDLE_ORDER).filter(state__in=OPEN)
+    review = orders_for(user, Action.REVIEW_ORDER)
+    if unit is not None:
+        # The unit side is the actor's own unit (or one above it); reviewers never review it.
+        own = unit.ancestor_ids()
+        handle = handle.filter(unit_id__in=own)
+        review = review.exclude(unit_id__in=own)
+    elif not user.is_superuser:
+        handle = handle.none()
+    related = ("unit", "project")
+    return Todo(
+        to_handle=list(handle.select_related(*related).order_by("deadline", "pk")),
+        to_review=list(
+            review.filter(state=State.FEEDBACK).select_related(*related).order_by("feedback_on")
+        ),
+        extensions=list(
+            ExtensionRequest.objects.filter(
+                status=ExtensionStatus.PENDING, order__in=review.filter(state__in=OPEN)
+            )
+            .select_related("order__unit", "requested_by")
+            .order_by("requested_on")
+        ),
+        today=today,
+    )
+
+
+def order_detail(user: Any, pk: int) -> SupervisionOrder:
+    """One order with its whole trail, evidence, extensions and reminders."""
+    order = (
+        orders_for(user)
+        .select_related("unit", "issuing_unit", "project", "line", "issued_by")
+        .prefetch_related(
+            Prefetch(
+                "events",
+                queryset=OrderEvent.objects.select_related("actor").prefetch_related("evidence"),
+            ),
+            Prefetch(
+                "extensions",
+                queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
+            ),
+            "reminders",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise NotFound(_not_found())
+    return order
+
+
+def _not_found() -> str:
+    from django.utils.translation import gettext as _
+
+    return _("督办单不存在，或不在您的查看范围内。")
+
+
+def allowed_steps(user: Any, order: SupervisionOrder) -> list[Step]:
+    """The steps this user could take now (the page shows only these buttons)."""
+    scope = scope_for(user)
+    unit = getattr(user, "unit", None)
+    own = unit is not None and unit.path.startswith(order.unit.path)
+    steps = []
+    for step, rule in RULES.items():
+        if State(order.state) not in rule.sources or not scope.can(rule.action, order.unit):
+            continue
+        if not user.is_superuser and (own != (rule.side is Side.UNIT)):
+            continue
+        steps.append(step)
+    has_pending = any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())
+    if has_pending:
+        steps = [s for s in steps if s != Step.REQUEST_EXTENSION]
+    else:
+        steps = [s for s in steps if s != Step.DECIDE_EXTENSION]
+    if clock.today() > order.deadline:
+        steps = [s for s in steps if s != Step.REQUEST_EXTENSION]
+    return steps
+
+
+def notices_for(user: Any, *, published_only: bool = False) -> QuerySet[Notice]:
+    qs = scope_for(user).filter(Notice.objects.all(), Action.VIEW, via="unit")
+    if published_only:
+        qs = qs.filter(state=NoticeState.PUBLISHED)
+    return qs.select_related("unit", "issuing_unit").prefetch_related("orders", "projects")
+
+
+def inspections_for(user: Any) -> QuerySet[Inspection]:
+    return (
+        scope_for(user)
+        .filter(Inspection.objects.all(), Action.VIEW, via="unit")
+        .select_related("unit", "project", "recorded_by", "draw")
+        .prefetch_related("hazards__order")
+    )
+
+
+def draws_for(user: Any) -> QuerySet[RandomDraw]:
+    return scope_for(user).filter(RandomDraw.objects.all(), Action.VIEW, via="scope_unit")
+
+
+def inbox(user: Any, limit: int = 200) -> list[Message]:
+    return list(Message.objects.filter(user=user).select_related("order")[:limit])
+
+
+def unread_count(user: Any) -> int:
+    return Message.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# ---------------------------------------------------------------- for the assessment
+
+
+@dataclass(frozen=True)
+class UnitSupervisionCounts:
+    """What supervision says about one unit over a period (both ends included)."""
+
+    orders_issued: int = 0
+    orders_overdue: int = 0
+    orders_closed_on_time: int = 0
+    criticism_notices: int = 0
+    praise_notices: int = 0
+
+
+def unit_counts(
+    units: Iterable[Unit], start: dt.date, end: dt.date
+) -> dict[int, UnitSupervisionCounts]:
+    """Per unit (by exact unit, not its subtree), over [start, end]:
+
+    - orders_issued: orders given to the unit with an issue date in the period;
+    - orders_overdue: orders that became overdue in the period, i.e. whose first overdue day
+      (recorded by `gongjian tick` or a step) is in it, or that are overdue now with their first
+      overdue day (deadline + 1) in it and not yet recorded — so the count does not wait for tick;
+    - orders_closed_on_time: orders closed in the period whose accepted feedback came by the
+      deadline (an approved extension moves the deadline);
+    - criticism_notices / praise_notices: notices published in the period.
+    Four queries whatever the number of units. Not scoped: the assessment reads all units.
+    """
+    ids = [u.pk for u in units]
+    today = clock.today()
+    issued = Counter(
+        dict(
+            SupervisionOrder.objects.filter(unit_id__in=ids, issued_on__range=(start, end))
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    last_unmarked = min(end, today) - dt.timedelta(days=1)
+    overdue = Counter(
+        dict(
+            SupervisionOrder.objects.filter(unit_id__in=ids)
+            .filter(
+                Q(overdue_on__range=(start, end))
+                | Q(
+                    overdue_on__isnull=True,
+                    state__in=OPEN,
+                    deadline__range=(start - dt.timedelta(days=1), last_unmarked),
+                )
+            )
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    on_time = Counter(
+        dict(
+            SupervisionOrder.objects.filter(
+                unit_id__in=ids, closed_on__range=(start, end), closed_on_time=True
+            )
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    notices: Counter[tuple[int, str]] = Counter()
+    for unit_id, kind, n in (
+        Notice.objects.filter(
+            unit_id__in=ids, state=NoticeState.PUBLISHED, published_on__range=(start, end)
+        )
+        .values_list("unit_id", "kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        notices[(unit_id, kind)] = n
+    return {
+        pk: UnitSupervisionCounts(
+            orders_issued=issued[pk],
+            orders_overdue=overdue[pk],
+            orders_closed_on_time=on_time[pk],
+            criticism_notices=notices[(pk, NoticeKind.CRITICISM)],
+            praise_notices=notices[(pk, NoticeKind.PRAISE)],
+        )
+        for pk in ids
+    }

@@ -1,0 +1,468 @@
+"""Pages of supervision: the order board, the to-do list, an order with its trail and the step
+forms, notices, inspections (phone-friendly) and the inbox. Each view parses, calls one service or
+selector, renders; a refused step comes back as a message on the same page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from django.views.decorators.http import require_POST
+
+from gongjian.core import clock
+from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
+from gongjian.core.http import flash_error
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.projects.models import Project
+from gongjian.supervision import selectors, services
+from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State, Step
+from gongjian.supervision.models import (
+    EvidenceKind,
+    Hazard,
+    InspectionKind,
+    Message,
+    NoticeKind,
+    RandomDraw,
+    SupervisionOrder,
+)
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", "")
+    if state not in State.__members__.values():
+        state = ""
+    unit_id = _int(request.GET.get("unit"))
+    overdue = request.GET.get("overdue") == "1"
+    b = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
+    states = [(s.value, STATE_LABELS[s], b.by_state[s.value]) for s in State]
+    can_issue = bool(scope_for(request.user).roots(Action.ISSUE_ORDER))
+    return render(
+        request,
+        "supervision/board.html",
+        {
+            "board": b,
+            "states": states,
+            "state": state,
+            "unit_id": unit_id,
+            "overdue": overdue,
+            "can_issue": can_issue,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def todo(request: HttpRequest) -> HttpResponse:
+    scope = scope_for(request.user)
+    return render(
+        request,
+        "supervision/todo.html",
+        {
+            "todo": selectors.todo(request.user),
+            "can_issue": bool(scope.roots(Action.ISSUE_ORDER)),
+            "can_review": bool(scope.roots(Action.REVIEW_ORDER)),
+        },
+    )
+
+
+STEP_FORMS = {
+    Step.ACKNOWLEDGE: "note",
+    Step.START: "note",
+    Step.FEEDBACK: "feedback",
+    Step.CLOSE: "note",
+    Step.SEND_BACK: "reason",
+    Step.REQUEST_EXTENSION: "extension",
+    Step.DECIDE_EXTENSION: "decide",
+    Step.REMIND: "remind",
+}
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = selectors.order_detail(request.user, pk)
+    except NotFound as exc:
+        return render(request, "supervision/not_found.html", {"message": exc.message}, status=404)
+    steps = selectors.allowed_steps(request.user, order)
+    from gongjian.supervision.flow import RULES
+
+    return render(
+        request,
+        "supervision/detail.html",
+        {
+            "order": order,
+            "today": clock.today(),
+            "overdue": order.state in {"issued", "acknowledged", "in_progress"}
+            and order.deadline < clock.today(),
+            "steps": [(s.value, RULES[s].label, STEP_FORMS[s]) for s in steps],
+            "pending_extension": next(
+                (e for e in order.extensions.all() if e.status == "pending"), None
+            ),
+            "evidence_kinds": EvidenceKind.choices,
+        },
+    )
+
+
+def _date(value: str | None, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        raise ValidationFailed(_("请填写正确的日期（年-月-日）。"), field=field) from None
+
+
+@login_required
+@require_POST
+def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One form per step; the hidden `version` is the version the page showed."""
+    back = redirect("supervision:detail", pk=pk)
+    try:
+        order = selectors.order_detail(request.user, pk)
+        version = _int(request.POST.get("version"))
+        if version is None:
+            raise ValidationFailed(_("缺少版本号，请刷新页面后重试。"), field="version")
+        user, post = request.user, request.POST
+        note = post.get("note", "")
+        if name == Step.ACKNOWLEDGE:
+            services.acknowledge(actor=user, order=order, expected_version=version, note=note)
+        elif name == Step.START:
+            services.start(actor=user, order=order, expected_version=version, note=note)
+        elif name == Step.FEEDBACK:
+            kind = post.get("kind", EvidenceKind.PHOTO)
+            files = [
+                services.EvidenceFile(f, kind=kind, caption=f.name or "")
+                for f in request.FILES.getlist("files")
+            ]
+            services.feedback(
+                actor=user, order=order, text=note, files=files, expected_version=version
+            )
+        elif name == Step.CLOSE:
+            services.close(actor=user, order=order, note=note, expected_version=version)
+        elif name == Step.SEND_BACK:
+            services.send_back(actor=user, order=order, reason=note, expected_version=version)
+        elif name == Step.REQUEST_EXTENSION:
+            services.request_extension(
+                actor=user,
+                order=order,
+                reason=note,
+                new_deadline=_date(post.get("new_deadline"), "new_deadline"),
+                expected_version=version,
+            )
+        elif name == Step.DECIDE_EXTENSION:
+            services.decide_extension(
+                actor=user,
+                order=order,
+                approve=post.get("approve") == "1",
+                note=note,
+                expected_version=version,
+            )
+        elif name == Step.REMIND:
+            services.remind(actor=user, order=order, text=note)
+        else:
+            raise NotFound(_("未知的操作。"))
+    except GongjianError as exc:
+        flash_error(request, exc)
+        return back
+    messages.success(request, _("已提交。"))
+    return back
+
+
+class IssueForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_l("责任单位"), queryset=Unit.objects.none())
+    project = forms.ModelChoiceField(
+        label=_l("涉及项目"), queryset=Project.objects.none(), required=False
+    )
+    title = forms.CharField(label=_l("督办事项"), max_length=200)
+    content = forms.CharField(label=_l("督办内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    required_evidence = forms.CharField(
+        label=_l("办结要求（需提供的佐证）"), required=False, max_length=500
+    )
+    deadline = forms.DateField(
+        label=_l("办结时限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    level = forms.ChoiceField(
+        label=_l("督查单颜色"), choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level]
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        units = scope.units(Action.ISSUE_ORDER).order_by("path")
+        if user.unit is not None:
+            units = units.exclude(pk__in=user.unit.ancestor_ids())
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["project"].queryset = scope.filter(  # type: ignore[attr-defined]
+            Project.objects.select_related("unit"), Action.ISSUE_ORDER, via="unit"
+        )
+
+
+@login_required
+def issue(request: HttpRequest) -> HttpResponse:
+    form = IssueForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            order = services.issue_order(
+                actor=request.user,
+                unit=d["unit"],
+                project=d["project"],
+                title=d["title"],
+                content=d["content"],
+                required_evidence=d["required_evidence"],
+                deadline=d["deadline"],
+                level=d["level"],
+            )
+        except GongjianError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, _("已交办 %(code)s。") % {"code": order.code})
+            return redirect("supervision:detail", pk=order.pk)
+    return render(request, "supervision/issue.html", {"form": form})
+
+
+class NoticeForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("类型"), choices=NoticeKind.choices)
+    unit = forms.ModelChoiceField(label=_l("被通报单位"), queryset=Unit.objects.none())
+    person_name = forms.CharField(label=_l("被通报个人（可空）"), required=False, max_length=50)
+    title = forms.CharField(label=_l("标题"), max_length=200)
+    reason = forms.CharField(label=_l("事由"), widget=forms.Textarea(attrs={"rows": 3}))
+    orders = forms.ModelMultipleChoiceField(
+        label=_l("相关督办单"), queryset=SupervisionOrder.objects.none(), required=False
+    )
+    publish = forms.BooleanField(label=_l("立即发布"), required=False)
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        units = scope.units(Action.MANAGE_CAMPAIGN).order_by("path")
+        if user.unit is not None:
+            units = units.exclude(pk__in=user.unit.ancestor_ids())
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["orders"].queryset = selectors.orders_for(user)  # type: ignore[attr-defined]
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    can_issue = bool(scope_for(request.user).roots(Action.MANAGE_CAMPAIGN))
+    form = NoticeForm(request.user, request.POST or None) if can_issue else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.create_notice(
+                actor=request.user,
+                kind=d["kind"],
+                unit=d["unit"],
+                person_name=d["person_name"],
+                title=d["title"],
+                reason=d["reason"],
+                orders=d["orders"],
+                publish=d["publish"],
+            )
+        except GongjianError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, _("通报已保存。"))
+            return redirect("supervision:notices")
+    return render(
+        request,
+        "supervision/notices.html",
+        {"notices": list(selectors.notices_for(request.user)), "form": form},
+    )
+
+
+@login_required
+@require_POST
+def publish_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    notice = selectors.notices_for(request.user).filter(pk=pk).first()
+    try:
+        if notice is None:
+            raise NotFound(_("通报不存在，或不在您的查看范围内。"))
+        services.publish_notice(
+            actor=request.user, notice=notice, expected_version=_int(request.POST.get("version"))
+        )
+    except GongjianError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("通报已发布。"))
+    return redirect("supervision:notices")
+
+
+class InspectionForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("类型"), choices=InspectionKind.choices)
+    project = forms.ModelChoiceField(
+        label=_l("被检查项目"), queryset=Project.objects.none(), required=False
+    )
+    unit = forms.ModelChoiceField(
+        label=_l("或被检查单位"), queryset=Unit.objects.none(), required=False
+    )
+    team = forms.CharField(label=_l("督查组"), max_length=200)
+    inspected_on = forms.DateField(
+        label=_l("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    findings = forms.CharField(label=_l("检查发现"), widget=forms.Textarea(attrs={"rows": 3}))
+    hazard = forms.CharField(
+        label=_l("安全隐患（可空）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rectify_by = forms.DateField(
+        label=_l("整改时限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        self.fields["project"].queryset = scope.filter(  # type: ignore[attr-defined]
+            Project.objects.all(), Action.INSPECT, via="unit"
+        )
+        self.fields["unit"].queryset = scope.units(Action.INSPECT).order_by("path")  # type: ignore[attr-defined]
+        self.initial.setdefault("inspected_on", clock.today())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("hazard") and not data.get("rectify_by"):
+            self.add_error("rectify_by", _("有安全隐患时须填写整改时限。"))
+        return data
+
+
+@login_required
+def inspections(request: HttpRequest) -> HttpResponse:
+    can_inspect = bool(scope_for(request.user).roots(Action.INSPECT))
+    form = InspectionForm(request.user, request.POST or None) if can_inspect else None
+    if request.method == "POST" and form is not None and form.is_valid():
+        d = form.cleaned_data
+        hazards = [services.HazardIn(d["hazard"], d["rectify_by"])] if d["hazard"] else []
+        try:
+            services.record_inspection(
+                actor=request.user,
+                kind=d["kind"],
+                project=d["project"],
+                unit=d["unit"],
+                team=d["team"],
+                inspected_on=d["inspected_on"],
+                findings=d["findings"],
+                hazards=hazards,
+            )
+        except GongjianError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, _("督查记录已保存。"))
+            return redirect("supervision:inspections")
+    return render(
+        request,
+        "supervision/inspections.html",
+        {
+            "inspections": list(selectors.inspections_for(request.user)[:200]),
+            "draws": list(selectors.draws_for(request.user)[:20]),
+            "form": form,
+            "can_inspect": can_inspect,
+            "draw_units": scope_for(request.user).units(Action.INSPECT).order_by("path")
+            if can_inspect
+            else [],
+            "today": clock.today(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def rectify(request: HttpRequest, pk: int) -> HttpResponse:
+    hazard = (
+        scope_for(request.user)
+        .filter(Hazard.objects.all(), Action.VIEW, via="inspection__unit")
+        .filter(pk=pk)
+        .first()
+    )
+    try:
+        if hazard is None:
+            raise NotFound(_("隐患不存在，或不在您的查看范围内。"))
+        services.rectify_hazard(
+            actor=request.user,
+            hazard=hazard,
+            note=request.POST.get("note", ""),
+            expected_version=_int(request.POST.get("version")),
+        )
+    except GongjianError as exc:
+        flash_error(request, exc)
+    else:
+        messages.success(request, _("已记录整改。"))
+    return redirect("supervision:inspections")
+
+
+@login_required
+@require_POST
+def draw(request: HttpRequest) -> HttpResponse:
+    try:
+        unit_id = _int(request.POST.get("scope_unit"))
+        unit = scope_for(request.user).units(Action.INSPECT).filter(pk=unit_id or 0).first()
+        if unit is None:
+            raise ValidationFailed(_("请选择抽查范围。"), field="scope_unit")
+        row: RandomDraw = services.draw_random_check(
+            actor=request.user,
+            scope_unit=unit,
+            count=_int(request.POST.get("count")) or 0,
+            seed=request.POST.get("seed") or None,
+            level=request.POST.get("level", ""),
+        )
+    except GongjianError as exc:
+        flash_error(request, exc)
+    else:
+        names = dict(Project.objects.filter(pk__in=row.picked_ids).values_list("pk", "name"))
+        messages.success(
+            request,
+            _("抽签完成（种子 %(seed)s）：%(names)s")
+            % {"seed": row.seed, "names": "、".join(names[i] for i in row.picked_ids)},
+        )
+    return redirect("supervision:inspections")
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "supervision/inbox.html", {"inbox": selectors.inbox(request.user)})
+
+
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest) -> HttpResponse:
+    Message.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect(reverse("supervision:inbox"))
+
+
+@login_required
+def export_orders(request: HttpRequest) -> HttpResponse:
+    from gongjian.exchange.supervision_xlsx import orders_workbook, xlsx_response
+
+    b = selectors.board(
+        request.user,
+        state=request.GET.get("state", ""),
+        unit_id=_int(request.GET.get("unit")),
+        overdue=request.GET.get("overdue") == "1",
+        limit=100_000,
+    )
+    return xlsx_response(orders_workbook(b.orders, b.today), "督办单.xlsx")
+
+
+@login_required
+def export_notices(request: HttpRequest) -> HttpResponse:
+    from gongjian.exchange.supervision_xlsx import notices_workbook, xlsx_response
+
+    return xlsx_response(notices_workbook(list(selectors.notices_for(request.user))), "通报.xlsx")

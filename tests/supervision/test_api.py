@@ -1,0 +1,287 @@
+"""The supervision API for every role: lists in scope, steps with versions, refusals as codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from gongjian.supervision.flow import State
+from gongjian.supervision.models import SupervisionOrder
+from tests.factories import PASSWORD
+from tests.supervision.conftest import TODAY
+from tests.supervision.factories import make_order, make_project
+
+ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_lists_the_orders_in_its_scope(client, org, role):
+    make_order(org, title="湖南事项")
+    make_order(org, unit=org.songxia, title="松下事项")
+    login(client, getattr(org, role))
+    titles = sorted(o["title"] for o in client.get("/api/supervision/orders").json())
+    expected = {
+        "office": ["松下事项", "湖南事项"],
+        "city_office": ["松下事项", "湖南事项"],
+        "lead": ["松下事项", "湖南事项"],  # its line covers both towns
+        "hunan_staff": ["湖南事项"],
+        "leader": ["湖南事项"],  # linked to 湖南镇 only
+        "inspector": ["松下事项", "湖南事项"],
+        "viewer": ["湖南事项"],
+    }[role]
+    assert titles == expected
+
+
+STEP_CALLS = {
+    "acknowledge": (State.ISSUED, {}),
+    "start": (State.ACKNOWLEDGED, {}),
+    "feedback": (State.IN_PROGRESS, {"note": "已完成"}),
+    "close": (State.FEEDBACK, {}),
+    "send-back": (State.FEEDBACK, {"reason": "佐证不足"}),
+    "extension": (State.IN_PROGRESS, {"reason": "r", "new_deadline": "2026-12-30"}),
+    "remind": (State.IN_PROGRESS, {}),
+}
+ALLOWED = {
+    "acknowledge": {"hunan_staff"},
+    "start": {"hunan_staff"},
+    "feedback": {"hunan_staff"},
+    "extension": {"hunan_staff"},
+    "close": {"office", "city_office"},
+    "send-back": {"office", "city_office"},
+    "remind": {"office", "city_office"},
+}
+
+
+def response_version(order, state):
+    """The version an order has after the factory walked it to `state` (one bump per step)."""
+    return {
+        State.ISSUED: 1,
+        State.ACKNOWLEDGED: 2,
+        State.IN_PROGRESS: 3,
+        State.FEEDBACK: 4,
+    }[state]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("step", list(STEP_CALLS))
+def test_every_step_endpoint_for_every_role(client, org, step, role):
+    state, data = STEP_CALLS[step]
+    order = make_order(org, state=state)
+    trail = order.events.count()
+    login(client, getattr(org, role))
+    response = post(
+        client, f"/api/supervision/orders/{order.pk}/{step}", {"version": order.version, **data}
+    )
+    order.refresh_from_db()
+    if role in ALLOWED[step]:
+        assert response.status_code == 200, response.json()
+        assert response.json()["version"] == order.version
+    else:
+        assert response.status_code == 403, response.json()
+        assert response.json()["code"] == "permission_denied"
+        assert (order.state, order.version, order.events.count()) == (
+            state,
+            response_version(order, state),
+            trail,
+        )
+
+
+def test_a_stale_version_is_a_409_concurrent_update(client, org):
+    order = make_order(org)
+    login(client, org.hunan_staff)
+    ok = post(client, f"/api/supervision/orders/{order.pk}/acknowledge", {"version": 1})
+    assert ok.status_code == 200
+    stale = post(client, f"/api/supervision/orders/{order.pk}/start", {"version": 1})
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "concurrent_update"
+    assert stale.json()["current_version"] == 2
+    order.refresh_from_db()
+    assert (order.state, order.version) == ("acknowledged", 2)
+
+
+def test_a_step_from_the_wrong_state_is_a_409_invalid_transition(client, org):
+    order = make_order(org)
+    login(client, org.office)
+    r = post(client, f"/api/supervision/orders/{order.pk}/close", {"version": order.version})
+    assert r.status_code == 409
+    assert r.json() == {
+        "code": "invalid_transition",
+        "message": "督办单当前状态为“交办”，不能执行“审核销号”。",
+        "state": "issued",
+        "step": "close",
+    }
+
+
+def test_an_order_out_of_scope_is_404(client, org):
+    order = make_order(org, unit=org.songxia)
+    login(client, org.hunan_staff)
+    assert client.get(f"/api/supervision/orders/{order.pk}").status_code == 404
+    r = post(client, f"/api/supervision/orders/{order.pk}/acknowledge", {"version": 1})
+    assert r.status_code == 404
+
+
+def test_issue_and_read_the_detail_with_trail_and_allowed_steps(client, org):
+    project = make_project(org.hunan)
+    login(client, org.leader)
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "project_id": project.pk,
+            "title": "协调杆线迁改",
+            "content": "联系供电公司",
+            "deadline": "2026-12-15",
+        },
+    )
+    assert r.status_code == 201, r.json()
+    body = r.json()
+    assert (body["state"], body["unit_name"], body["issuing_unit_name"]) == (
+        "issued",
+        "湖南镇",
+        "区财政局",
+    )
+    assert [e["kind"] for e in body["trail"]] == ["issued"]
+    assert body["allowed_steps"] == []  # a leader issues but does not review
+    login(client, org.hunan_staff)
+    body = client.get(f"/api/supervision/orders/{body['id']}").json()
+    assert body["allowed_steps"] == ["acknowledge", "request_extension"]
+
+
+def test_issue_with_a_past_deadline_is_422(client, org):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {"unit_id": org.hunan.pk, "title": "t", "content": "c", "deadline": "2026-11-01"},
+    )
+    assert r.status_code == 422
+    assert r.json()["message"] == "办结时限不能早于今天。"
+    assert SupervisionOrder.objects.count() == 0
+
+
+def test_extension_decision_through_the_api(client, org):
+    order = make_order(org, state=State.IN_PROGRESS)
+    login(client, org.hunan_staff)
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/extension",
+        {"version": order.version, "reason": "r", "new_deadline": "2026-12-30"},
+    )
+    version = r.json()["version"]
+    login(client, org.office)
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/extension/decide",
+        {"version": version, "approve": True},
+    )
+    assert r.status_code == 200
+    assert (r.json()["deadline"], r.json()["original_deadline"]) == ("2026-12-30", "2026-12-11")
+
+
+def test_orders_list_query_count_does_not_grow(client, org, django_assert_max_num_queries):
+    make_order(org)
+    login(client, org.office)
+    client.get("/api/supervision/orders")
+    with django_assert_max_num_queries(10) as first:
+        client.get("/api/supervision/orders")
+    for _ in range(10):
+        make_order(org, unit=org.songxia)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert len(client.get("/api/supervision/orders").json()) == 11
+
+
+def test_detail_query_count_does_not_grow_with_the_trail(
+    client, org, django_assert_max_num_queries
+):
+    order = make_order(org, state=State.FEEDBACK)
+    login(client, org.office)
+    with django_assert_max_num_queries(14) as first:
+        client.get(f"/api/supervision/orders/{order.pk}")
+    from gongjian.supervision import services
+
+    order = services.send_back(actor=org.office, order=order, reason="r")
+    order = services.feedback(actor=org.hunan_staff, order=order, text="t")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(f"/api/supervision/orders/{order.pk}")
+
+
+def test_todo_messages_notices_inspections_draws_and_counts(client, org, set_today):
+    order = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3))
+    project = make_project(org.hunan)
+    login(client, org.hunan_staff)
+    assert [o["id"] for o in client.get("/api/supervision/todo").json()["to_handle"]] == [order.pk]
+    assert len(client.get("/api/supervision/messages").json()) == 1
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/notices",
+        {
+            "kind": "criticism",
+            "unit_id": org.hunan.pk,
+            "title": "通报",
+            "reason": "逾期",
+            "order_ids": [order.pk],
+            "publish": True,
+        },
+    )
+    assert r.status_code == 201 and r.json()["order_ids"] == [order.pk]
+    login(client, org.inspector)
+    r = post(
+        client, "/api/supervision/draws", {"scope_unit_id": org.hunan.pk, "count": 1, "seed": "x"}
+    )
+    assert r.json()["picked_ids"] == [project.pk]
+    r = post(
+        client,
+        "/api/supervision/inspections",
+        {
+            "kind": "random",
+            "project_id": project.pk,
+            "team": "督查组",
+            "inspected_on": TODAY.isoformat(),
+            "findings": "f",
+            "hazards": [{"description": "h", "rectify_by": "2026-12-05"}],
+            "draw_id": r.json()["id"],
+        },
+    )
+    assert r.status_code == 201 and r.json()["hazards"][0]["description"] == "h"
+    set_today(dt.date(2026, 12, 10))
+    login(client, org.office)
+    counts = client.get("/api/supervision/counts?start=2026-12-01&end=2026-12-31").json()
+    hunan = next(c for c in counts if c["unit_name"] == "湖南镇")
+    assert (hunan["orders_issued"], hunan["orders_overdue"], hunan["criticism_notices"]) == (
+        1,
+        1,
+        1,
+    )
+
+
+def test_feedback_with_photos_through_the_api(client, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    order = make_order(org, state=State.IN_PROGRESS)
+    login(client, org.hunan_staff)
+    r = client.post(
+        f"/api/supervision/orders/{order.pk}/feedback-with-evidence",
+        {
+            "version": order.version,
+            "note": "已完成",
+            "kind": "photo",
+            "files": [
+                SimpleUploadedFile("a.jpg", b"\xff\xd8a", content_type="image/jpeg"),
+                SimpleUploadedFile("b.jpg", b"\xff\xd8b", content_type="image/jpeg"),
+            ],
+        },
+    )
+    assert r.status_code == 200, r.json()
+    feedback = r.json()["trail"][-1]
+    assert feedback["kind"] == "feedback" and len(feedback["evidence"]) == 2
