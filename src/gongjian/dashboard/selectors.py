@@ -13,12 +13,15 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from gongjian.assessment import selectors as assessment_selectors
 from gongjian.campaigns.models import Campaign
 from gongjian.dashboard.models import WarningSnapshot
 from gongjian.dashboard.services import snapshot_warnings
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import CoordinationRequest, CoordinationStatus, Milestone, Project
+from gongjian.supervision.models import SupervisionOrder
+from gongjian.supervision.selectors import OPEN, orders_for, overdue_q
 
 COLOURS = ("red", "yellow", "green")
 SEVERITY = {"red": 0, "yellow": 1, "green": 2}
@@ -101,8 +104,13 @@ def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
         Action.VIEW,
         via="project__unit",
     )
+    orders = campaign_orders(user, campaign)
     return {
         "campaign": {"id": campaign.pk, "name": campaign.name, "owner": campaign.owner.name},
+        "orders": {
+            "open": orders.filter(state__in=OPEN).count(),
+            "overdue": orders.filter(overdue_q(on)).count(),
+        },
         "on": on.isoformat(),
         "days_total": clock.days_total,
         "days_elapsed": clock.days_elapsed,
@@ -122,6 +130,18 @@ def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
         "lagging_units": lagging_units,
         "open_requests": open_requests.count(),
     }
+
+
+def campaign_orders(user: Any, campaign: Campaign) -> QuerySet[SupervisionOrder]:
+    """Orders about the campaign's projects or lines, in the user's scope."""
+    return orders_for(user).filter(Q(project__campaign=campaign) | Q(line__campaign=campaign))
+
+
+def overdue_orders(user: Any, on: dt.date, *, unit: Unit | None = None) -> list[SupervisionOrder]:
+    qs = orders_for(user).filter(overdue_q(on)).select_related("unit", "project")
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    return list(qs.order_by("deadline", "pk")[:500])
 
 
 def _lagging_units(snaps: QuerySet[WarningSnapshot], limit: int = 10) -> list[dict[str, Any]]:
@@ -193,6 +213,18 @@ def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
     return rows
 
 
+def leader_orders(user: Any, on: dt.date) -> list[SupervisionOrder]:
+    """Open orders in the leader's units, overdue first, then by deadline."""
+    rows = list(
+        orders_for(user)
+        .filter(state__in=OPEN)
+        .select_related("unit", "project")
+        .order_by("deadline", "pk")[:500]
+    )
+    rows.sort(key=lambda o: (o.deadline >= on, o.deadline, o.pk))
+    return rows
+
+
 def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
     scope_for(user).require(Action.VIEW, unit)
     snaps = drill_projects(user, on, campaign=None, unit=unit)
@@ -207,7 +239,19 @@ def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
         .select_related("project", "handling_unit")
         .order_by("deadline")
     )
-    return {"snapshots": snaps, "milestones": milestones, "requests": requests}
+    orders = list(
+        orders_for(user)
+        .filter(unit__path__startswith=unit.path, state__in=OPEN)
+        .select_related("project")
+        .order_by("deadline", "pk")
+    )
+    return {
+        "snapshots": snaps,
+        "milestones": milestones,
+        "requests": requests,
+        "orders": orders,
+        "ranks": assessment_selectors.trend(user, unit),
+    }
 
 
 def gantt_rows(milestones: list[Milestone], on: dt.date) -> list[dict[str, Any]]:
@@ -261,6 +305,15 @@ def briefing(user: Any, on: dt.date) -> dict[str, Any]:
     for row in today_snaps.values("colour").annotate(n=Count("id")):
         colour_counts[row["colour"]] = row["n"]
     return {
+        "overdue_orders": [
+            {
+                "title": o.title,
+                "unit": o.unit.name,
+                "deadline": o.deadline.isoformat(),
+                "code": o.code,
+            }
+            for o in overdue_orders(user, on)
+        ],
         "on": on,
         "yesterday": yesterday,
         "new_reds": new_reds,

@@ -54,18 +54,14 @@ def briefing_docx(data: dict[str, Any], *, viewer: str) -> bytes:
         _para(doc, f"{s.project.name}（{s.unit.name}）")
     if not data["recovered"]:
         _para(doc, "无。")
-    section = 4
-    if "overdue_orders" in data:
-        _para(doc, f"四、逾期督办单（{len(data['overdue_orders'])} 件）", bold=True)
-        for o in data["overdue_orders"]:
-            _para(doc, f"{o['title']}（{o['unit']}，期限 {o['deadline']}）")
-        if not data["overdue_orders"]:
-            _para(doc, "无。")
-        section = 5
-    numerals = {4: "四", 5: "五"}
+    _para(doc, f"四、逾期督办单（{len(data['overdue_orders'])} 件）", bold=True)
+    for o in data["overdue_orders"]:
+        _para(doc, f"{o['code']} {o['title']}（{o['unit']}，期限 {o['deadline']}）")
+    if not data["overdue_orders"]:
+        _para(doc, "无。")
     _para(
         doc,
-        f"{numerals[section]}、已解决协调事项（{len(data['resolved_requests'])} 件）",
+        f"五、已解决协调事项（{len(data['resolved_requests'])} 件）",
         bold=True,
     )
     for r in data["resolved_requests"]:
