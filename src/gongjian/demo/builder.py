@@ -32,9 +32,16 @@ def _clock(world: DemoWorld) -> str:
     return f"演示日期 {DEMO_TODAY}"
 
 
+def _assessment(world: DemoWorld) -> str:
+    from gongjian.assessment.demo import load_assessment
+
+    return load_assessment(world.units)
+
+
 STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("演示日期", _clock),
     ("组织机构与用户", _org),
+    ("12月考评（计算、排名、发布）", _assessment),
 ]
 
 
