@@ -34,7 +34,7 @@ COUNTIES = [
     "闽侯县", "连江县", "罗源县", "闽清县", "永泰县", "福州高新区",
 ]  # fmt: skip
 # Each county's line scores, in CITY_LINES order (made up).
-CITY_SCORES = {
+CITY_SCORES: dict[str, list[float]] = {
     "长乐区": [98, 97, 99, 96, 95, 88],
     "福清市": [95, 96, 97, 95, 97, 98.5],
     "鼓楼区": [90, 91, 92, 90, 88, 85],

@@ -285,10 +285,10 @@ def _indicator_score(
     if method in (Method.DEDUCTION, Method.BONUS):
         per = ind.param("per", ONE)
         total = value * per
-        cap = ind.params.get("cap")
-        if cap is not None and total > Decimal(str(cap)):
-            notes.append(_("单项封顶%(cap)s分") % {"cap": cap})
-            total = Decimal(str(cap))
+        raw_cap = ind.params.get("cap")
+        if raw_cap is not None and total > Decimal(str(raw_cap)):
+            notes.append(_("单项封顶%(cap)s分") % {"cap": raw_cap})
+            total = Decimal(str(raw_cap))
         return -total if method == Method.DEDUCTION else total
     if method == Method.VETO:
         if value > 0:

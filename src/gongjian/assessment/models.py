@@ -110,13 +110,12 @@ class Plan(Versioned):
 
     @property
     def is_locked(self) -> bool:
-        return (
-            self.pk is not None and self.rounds.filter(state=RoundState.PUBLISHED).exists()  # type: ignore[attr-defined]
-        )
+        return self.pk is not None and self.rounds.filter(state=RoundState.PUBLISHED).exists()
 
 
 def _plan_of(part: Any) -> Plan:
-    return part.plan  # type: ignore[no-any-return]
+    plan: Plan = part.plan
+    return plan
 
 
 class PlanPart(models.Model):
@@ -290,6 +289,7 @@ class Round(Versioned):
     )
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("发布人"),

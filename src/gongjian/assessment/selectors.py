@@ -166,7 +166,9 @@ def correction_diff(round_: Round) -> list[dict[str, Any]]:
         return []
     old = {r.unit_id: r for r in UnitResult.objects.filter(round_id=round_.corrects_id)}
     rows = []
-    for r in UnitResult.objects.filter(round=round_).select_related("unit").order_by("group", "rank"):
+    for r in (
+        UnitResult.objects.filter(round=round_).select_related("unit").order_by("group", "rank")
+    ):
         before = old.get(r.unit_id)
         if before is None or before.score != r.score or before.rank != r.rank:
             rows.append(

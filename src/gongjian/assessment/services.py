@@ -32,6 +32,7 @@ from gongjian.assessment.models import (
     ValueSource,
 )
 from gongjian.campaigns.models import Campaign, Line
+from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import (
     CellError,
@@ -664,6 +665,7 @@ def publish_round(*, actor: Any, round: Round, expected_version: int | None = No
         raise InvalidTransition(_("还有 %(n)s 条异议待处理，处理后才能发布。") % {"n": open_count})
     locked.state = RoundState.PUBLISHED
     locked.published_at = timezone.now()
+    locked.published_on = clock.today()
     locked.published_by = _user(actor)
     record(locked, actor=actor, reason=_("发布考评结果"))
     locked.save()
@@ -681,7 +683,8 @@ def correct_round(*, actor: Any, round: Round, reason: str) -> Round:
     latest = Round.objects.filter(plan=round.plan, period=round.period).order_by("-edition").first()
     if latest is None or latest.state != RoundState.PUBLISHED:
         raise InvalidTransition(
-            _("该考评期已有未发布的更正版本（第%(e)s版）。") % {"e": latest.edition}
+            _("该考评期已有未发布的更正版本（第%(e)s版）。")
+            % {"e": latest.edition if latest else "-"}
         )
     correction = Round(
         plan=round.plan,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -17,11 +19,9 @@ from gongjian.assessment.services import ValueRow
 from gongjian.core.errors import CellError, ImportRejected
 
 
-def _rows_to_values(sheet: str, table: list[list[object]]) -> list[ValueRow]:
+def _rows_to_values(sheet: str, table: Sequence[Sequence[Any]]) -> list[ValueRow]:
     if not table or not table[0] or str(table[0][0]).strip() not in ("单位", "单位名称"):
-        raise ImportRejected(
-            errors=[CellError(sheet, 1, "A", "单位", _("第一列的表头应为“单位”"))]
-        )
+        raise ImportRejected(errors=[CellError(sheet, 1, "A", "单位", _("第一列的表头应为“单位”"))])
     headers = [str(h).strip() for h in table[0]]
     rows: list[ValueRow] = []
     for r, row in enumerate(table[1:], start=2):

@@ -43,4 +43,7 @@ class Command(BaseCommand):
             )
             rank = f"{'并列' if r['tied'] else ''}{r['rank']}"
             table.add_row(r["group"], rank, r["unit"], r["score"], r["grade"], lines)
-        Console(file=self.stdout, width=200).print(table)
+        Console(
+            file=self.stdout,  # type: ignore[arg-type]
+            width=200,
+        ).print(table)

@@ -32,20 +32,18 @@ class Command(BaseCommand):
             try:
                 plan = services.import_plan(actor=None, doc=plan_file.read_path(path))
             except ImportRejected as exc:
-                raise CommandError(
-                    "\n".join([exc.message, *(str(e) for e in exc.errors)])
-                ) from exc
+                raise CommandError("\n".join([exc.message, *(str(e) for e in exc.errors)])) from exc
             except GongjianError as exc:
                 raise CommandError(exc.message) from exc
             self.stdout.write(f"已导入方案 {plan.pk}：{plan}")
             return
-        plan = Plan.objects.filter(pk=opts["id"]).first()
-        if plan is None:
+        found = Plan.objects.filter(pk=opts["id"]).first()
+        if found is None:
             raise CommandError(f"找不到方案 {opts['id']}")
         out = Path(opts["output"])
-        doc = services.plan_document(plan)
+        doc = services.plan_document(found)
         if out.suffix.lower() == ".xlsx":
             out.write_bytes(plan_file.write_xlsx(doc))
         else:
             out.write_text(plan_file.write_yaml(doc), encoding="utf-8")
-        self.stdout.write(f"已导出方案 {plan.pk} 到 {out}")
+        self.stdout.write(f"已导出方案 {found.pk} 到 {out}")

@@ -31,4 +31,7 @@ class Command(BaseCommand):
                 str(r["id"]), r["campaign"], r["plan"], r["period"], str(r["edition"]),
                 r["state_label"],
             )  # fmt: skip
-        Console(file=self.stdout, width=160).print(table)
+        Console(
+            file=self.stdout,  # type: ignore[arg-type]
+            width=160,
+        ).print(table)
