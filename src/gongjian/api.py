@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from gongjian.assessment.api import router as assessment_router
 from gongjian.core.http import build_api
 from gongjian.org.api import router as org_router
 
 api = build_api()
 api.add_router("/org", org_router)
+api.add_router("/assessment", assessment_router)

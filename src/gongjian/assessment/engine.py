@@ -466,9 +466,11 @@ class Gap:
 
 def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
     """Compare two stored explanations; the indicators that cost most come first."""
-    mine = {p["code"]: Decimal(p["points"]) for p in me["parts"]}
+    # Bonuses and deductions count through their capped totals, so the differences add up.
+    totals = (Method.BONUS, Method.DEDUCTION)
+    mine = {p["code"]: Decimal(p["points"]) for p in me["parts"] if p["method"] not in totals}
     names = {p["code"]: p["name"] for p in [*me["parts"], *above["parts"]]}
-    theirs = {p["code"]: Decimal(p["points"]) for p in above["parts"]}
+    theirs = {p["code"]: Decimal(p["points"]) for p in above["parts"] if p["method"] not in totals}
     diffs = [
         (names[code], theirs.get(code, ZERO) - mine.get(code, ZERO))
         for code in dict.fromkeys([*theirs, *mine])

@@ -19,6 +19,14 @@ from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 
 
+def number(value: Any) -> int | float | None:
+    """A stored Decimal (or its string) as a JSON number: 85, 96.5."""
+    if value is None:
+        return None
+    d = Decimal(str(value))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
 def all_rounds() -> QuerySet[Round]:
     return Round.objects.select_related("plan__campaign__owner").order_by(
         "-period", "plan__campaign_id", "plan_id", "edition"
@@ -33,7 +41,11 @@ def visible_rounds(user: Any) -> QuerySet[Round]:
     member = Round.objects.filter(
         scope.q(Action.VIEW, via="results__unit"), state=RoundState.COMPUTED
     ).values("pk")
-    return all_rounds().filter(mine | Q(pk__in=member))
+    entry = Round.objects.filter(
+        scope.q(Action.ENTER_SCORES, via="plan__members__unit"),
+        state__in=[RoundState.DRAFT, RoundState.COMPUTED],
+    ).values("pk")
+    return all_rounds().filter(mine | Q(pk__in=member) | Q(pk__in=entry))
 
 
 def get_round(user: Any, round_id: int) -> Round:
@@ -80,13 +92,13 @@ def _result_row(r: UnitResult) -> dict[str, Any]:
         "unit_id": r.unit_id,
         "unit": r.unit.name,
         "group": r.group,
-        "score": engine._num(r.score),
+        "score": number(r.score),
         "rank": r.rank,
         "tied": r.tied,
         "grade": r.grade,
         "veto": r.veto,
         "lines": {
-            name: {"score": v["score"], "rank": v["rank"], "tied": v["tied"]}
+            name: {"score": number(v["score"]), "rank": v["rank"], "tied": v["tied"]}
             for name, v in r.lines.items()
         },
     }
@@ -125,9 +137,9 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,
-                "points": engine._num(g.points),
+                "points": number(g.points),
                 "by_indicator": [
-                    {"indicator": name, "points": engine._num(d)} for name, d in g.by_indicator
+                    {"indicator": name, "points": number(d)} for name, d in g.by_indicator
                 ],
             }
     return data
@@ -151,7 +163,7 @@ def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str,
             "period": r.round.period,
             "round_id": r.round_id,
             "edition": r.round.edition,
-            "score": engine._num(r.score),
+            "score": number(r.score),
             "rank": r.rank,
             "tied": r.tied,
             "group": r.group,
@@ -175,11 +187,11 @@ def correction_diff(round_: Round) -> list[dict[str, Any]]:
                 {
                     "unit": r.unit.name,
                     "group": r.group,
-                    "old_score": engine._num(before.score) if before else None,
-                    "new_score": engine._num(r.score),
+                    "old_score": number(before.score) if before else None,
+                    "new_score": number(r.score),
                     "old_rank": before.rank if before else None,
                     "new_rank": r.rank,
-                    "delta": engine._num(r.score - (before.score if before else Decimal(0))),
+                    "delta": number(r.score - (before.score if before else Decimal(0))),
                 }
             )
     return rows

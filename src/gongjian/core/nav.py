@@ -19,6 +19,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("首页"), "home"),
+    NavItem(_("考评"), "assessment:rounds"),
 ]
 
 
