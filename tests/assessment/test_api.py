@@ -56,7 +56,9 @@ def test_draft_results_are_seen_by_the_office_and_each_unit_its_own(
     assert [r["unit"] for r in response.json()] == units
 
 
-def test_computed_round_is_hidden_from_a_leader_with_no_member_in_scope(org, computed_round) -> None:  # type: ignore[no-untyped-def]
+def test_computed_round_is_hidden_from_a_leader_with_no_member_in_scope(
+    org, computed_round
+) -> None:  # type: ignore[no-untyped-def]
     response = as_user(org, "leader").get(f"/api/assessment/rounds/{computed_round.pk}/results")
     # the leader is linked to 湖南镇: sees its own linked unit's row only
     assert [r["unit"] for r in response.json()] == ["湖南镇"]
@@ -73,9 +75,11 @@ def test_published_results_are_public_to_every_role(org, published_round: Round,
 
 
 def test_explanation_shows_inputs_rules_and_the_gap(org, published_round: Round) -> None:
-    data = as_user(org, "viewer").get(
-        f"/api/assessment/rounds/{published_round.pk}/units/{org.songxia.pk}/explanation"
-    ).json()
+    data = (
+        as_user(org, "viewer")
+        .get(f"/api/assessment/rounds/{published_round.pk}/units/{org.songxia.pk}/explanation")
+        .json()
+    )
     assert (data["unit"], data["score"], data["rank"]) == ("松下镇", "85", 2)
     assert [(p["code"], p["value"], p["points"]) for p in data["parts"]] == [
         ("tz", "85", "85"),

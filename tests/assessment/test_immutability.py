@@ -29,7 +29,8 @@ def test_services_refuse_every_change_to_a_published_round(org, published_round:
         lambda: enter(published_round, org.hunan, "tz", "1", actor=org.office),
         lambda: services.compute_round(actor=org.office, round=published_round),
         lambda: services.import_values(
-            actor=org.office, round=published_round,
+            actor=org.office,
+            round=published_round,
             rows=[services.ValueRow("S", 2, "B", "湖南镇", "tz", "1")],
         ),  # fmt: skip
         lambda: services.publish_round(actor=org.office, round=published_round),
@@ -58,7 +59,9 @@ def test_models_refuse_save_and_delete_of_a_published_round(org, published_round
         with pytest.raises(Immutable):
             obj.delete()
     with pytest.raises(Immutable):
-        Objection(round=published_round, unit=org.hunan, reason="x", raised_by=org.hunan_staff).save()
+        Objection(
+            round=published_round, unit=org.hunan, reason="x", raised_by=org.hunan_staff
+        ).save()
     assert snapshot(published_round) == before
 
 
@@ -105,7 +108,9 @@ def _admin(org) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-def test_admin_shows_a_published_round_read_only_and_refuses_changes(org, published_round: Round) -> None:
+def test_admin_shows_a_published_round_read_only_and_refuses_changes(
+    org, published_round: Round
+) -> None:
     client = _admin(org)
     url = f"/admin/assessment/round/{published_round.pk}/change/"
     page = client.get(url)

@@ -111,9 +111,11 @@ def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
         else UnitResult.objects.filter(round=round_).select_related("unit")
     )
     order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
-    rows = [_result_row(r) for r in qs.defer("explanation")]
-    rows.sort(key=lambda r: (order.get(r["group"], 99), r["rank"], r["unit"]))
-    return rows
+    ordered = sorted(
+        qs.defer("explanation"),
+        key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
+    )
+    return [_result_row(r) for r in ordered]
 
 
 def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
