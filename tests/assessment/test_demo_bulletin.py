@@ -38,6 +38,12 @@ SEED_000 = [
 ]
 
 
+def _tool(*args: str) -> str:
+    """Run a poppler tool (pdftotext, pdffonts) and return its output."""
+    command = ["/usr/bin/" + args[0], *args[1:]]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+
+
 @pytest.fixture
 def demo_round(db) -> Round:  # type: ignore[no-untyped-def]
     load_assessment(load_org())
@@ -72,14 +78,10 @@ def test_docx_bulletin_has_the_official_layout_and_every_result(demo_round: Roun
 def test_pdf_bulletin_has_real_chinese_glyphs(demo_round: Round, tmp_path: Path) -> None:
     pdf = tmp_path / "b.pdf"
     pdf.write_bytes(render_pdf(build_bulletin(demo_round)))
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout  # noqa: S603, S607
+    text = _tool("pdftotext", str(pdf), "-")
     flat = re.sub(r"—\d+—", "", "".join(text.split()))  # drop page footers between pages
     assert [s for s in SEED_000 if s.replace("，", ",") not in flat.replace("，", ",")] == []
-    fonts = subprocess.run(
-        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
-    ).stdout  # noqa: S603, S607
+    fonts = _tool("pdffonts", str(pdf))
     embedded = [line for line in fonts.splitlines() if "CJK" in line]
     assert embedded and all(" yes yes yes " in line for line in embedded)  # embedded, unicode
 

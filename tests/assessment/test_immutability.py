@@ -32,7 +32,7 @@ def test_services_refuse_every_change_to_a_published_round(org, published_round:
             actor=org.office,
             round=published_round,
             rows=[services.ValueRow("S", 2, "B", "湖南镇", "tz", "1")],
-        ),  # fmt: skip
+        ),
         lambda: services.publish_round(actor=org.office, round=published_round),
     ]
     for attempt in attempts:
