@@ -7,6 +7,9 @@ from decimal import Decimal as D
 import pytest
 
 from gongjian.assessment.engine import (
+    NOTES,
+    POINTS,
+    VALUE,
     Indicator,
     Input,
     Member,
@@ -54,7 +57,7 @@ def test_completion_rate_is_capped_then_times_full_marks() -> None:
         D("100.00"),
         D("50.00"),
     )
-    assert out["甲镇"].parts[0].notes == ["完成率封顶120.0%"]
+    assert out["甲镇"].parts[0][NOTES] == ["完成率封顶120.0%"]
 
 
 def test_per_unit_target_overrides_the_plan_target() -> None:
@@ -129,7 +132,7 @@ def test_missing_value_under_the_zero_rule_scores_zero_with_a_note() -> None:
     ind = Indicator("s", "得分", "L", Method.DIRECT)
     out = run([ind], {"s": vals(a=1, c=2)}, missing_rule=MissingRule.ZERO)
     part = out["乙镇"].parts[0]
-    assert (part.value, part.points, part.notes) == (None, D(0), ["缺报：按方案规定计零分"])
+    assert (part[VALUE], part[POINTS], part[NOTES]) == (None, D(0), ["缺报：按方案规定计零分"])
 
 
 def test_indicator_applies_only_to_its_units() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final, NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -104,28 +104,28 @@ class Member:
     group: str
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
+    """One value with its target and trail. The ORM feeds plain tuples in this order (faster)."""
+
     value: Decimal
     target: Decimal | None = None
     trail: tuple[str, ...] = ()  # the notices, orders, rows behind the value
     source: str = ""
 
 
-@dataclass(slots=True)
-class Part:
-    code: str
-    name: str
-    line: str
-    method: str
-    value: Decimal | None
-    target: Decimal | None
-    score: Decimal
-    weight: Decimal
-    points: Decimal
-    notes: list[str]
-    trail: tuple[str, ...]
-    source: str
+# One indicator's contribution to one unit: a plain tuple, as there are hundreds of thousands
+# per round. (indicator, value, target, score, points, notes, trail, source)
+Part = tuple[
+    Indicator, Decimal | None, Decimal | None, Decimal, Decimal, Sequence[str], tuple[str, ...], str
+]
+IND: Final = 0
+VALUE: Final = 1
+TARGET: Final = 2
+SCORE: Final = 3
+POINTS: Final = 4
+NOTES: Final = 5
+TRAIL: Final = 6
+SOURCE: Final = 7
 
 
 @dataclass
@@ -175,13 +175,43 @@ def compute(
     q = quantum(rules.precision)
     _check_missing(rules, members, values)
     outcomes = {m.unit_id: Outcome(m.unit_id, m.name, m.group, []) for m in members}
-    for indicator in rules.indicators:
-        _score_indicator(indicator, rules, members, values.get(indicator.code, {}), outcomes)
-    for outcome in outcomes.values():
-        _total(outcome, rules, q)
+    ids = list(outcomes)
+    sums: dict[str, dict[int, Decimal]] = {k: dict.fromkeys(ids, ZERO) for k in _KINDS}
+    line_sums: dict[str, dict[int, Decimal]] = {}
+    passed: dict[str, dict[int, bool]] = {}
+    for ind in rules.indicators:
+        applicable = [m for m in members if ind.applies(m.unit_id)]
+        scored = _score_indicator(ind, rules, applicable, values.get(ind.code, {}), outcomes)
+        acc = sums[_KIND_OF.get(ind.method, "base")]
+        line_acc = line_sums.setdefault(ind.line, {})
+        for unit_id, part in scored:
+            outcomes[unit_id].parts.append(part)
+            points = part[POINTS]
+            acc[unit_id] += points
+            line_acc[unit_id] = line_acc.get(unit_id, ZERO) + points
+        if ind.method == Method.PASS_FAIL:
+            done = passed.setdefault(ind.line, {})
+            for unit_id, part in scored:
+                value = part[VALUE]
+                done[unit_id] = done.get(unit_id, True) and value is not None and value >= ONE
+    for unit_id, o in outcomes.items():
+        o.base, o.bonus = sums["base"][unit_id], sums["bonus"][unit_id]
+        o.deduction = -sums["deduction"][unit_id]
+        _total(o, rules, q)
+    for line, scores in line_sums.items():
+        done = passed.get(line, {})
+        for unit_id, score in scores.items():
+            outcomes[unit_id].lines[line] = LineOutcome(
+                score.quantize(q, rounding=ROUND_HALF_UP), completed=done.get(unit_id)
+            )
     _rank(outcomes, rules)
     order = {m.unit_id: i for i, m in enumerate(members)}
     return sorted(outcomes.values(), key=lambda o: (o.group, o.rank, order[o.unit_id]))
+
+
+_KINDS = ("base", "bonus", "deduction")
+_KIND_OF = {Method.BONUS: "bonus", Method.DEDUCTION: "deduction"}
+NO_NOTES: tuple[str, ...] = ()
 
 
 def _check_missing(
@@ -189,67 +219,71 @@ def _check_missing(
 ) -> None:
     if rules.missing_rule == MissingRule.ZERO:
         return
-    missing = [
-        (m, ind)
-        for ind in rules.indicators
-        for m in members
-        if ind.applies(m.unit_id) and m.unit_id not in values.get(ind.code, {})
-    ]
+    missing: list[tuple[Member, Indicator]] = []
+    for ind in rules.indicators:
+        given = values.get(ind.code, {})
+        absent = {m.unit_id for m in members if ind.applies(m.unit_id)} - given.keys()
+        missing.extend((m, ind) for m in members if m.unit_id in absent)
     if missing:
+        order = {m.unit_id: i for i, m in enumerate(members)}
+        rank = {ind.code: i for i, ind in enumerate(rules.indicators)}
+        missing.sort(key=lambda mi: (rank[mi[1].code], order[mi[0].unit_id]))
         raise MissingValues(missing)
 
 
 def _score_indicator(
     ind: Indicator,
     rules: Rules,
-    members: Sequence[Member],
+    applicable: Sequence[Member],
     values: Mapping[int, Input],
     outcomes: dict[int, Outcome],
-) -> None:
-    applicable = [m for m in members if ind.applies(m.unit_id)]
+) -> list[tuple[int, Part]]:
+    if ind.method == Method.DIRECT:
+        return _score_direct(ind, applicable, values)
     rank_points = (
         _rank_points(ind, applicable, values, rules.precision)
         if ind.method == Method.RANK_POINTS
         else {}
     )
+    scored: list[tuple[int, Part]] = []
     for m in applicable:
         given = values.get(m.unit_id)
-        notes: list[str] = []
         if given is None:
-            notes.append(_("缺报：按方案规定计零分"))
-            part = Part(
-                ind.code,
-                ind.name,
-                ind.line,
-                ind.method,
-                None,
-                None,
-                ZERO,
-                ind.weight,
-                ZERO,
-                notes,
-                (),
-                "",
-            )
-            outcomes[m.unit_id].parts.append(part)
+            scored.append((m.unit_id, _missing_part(ind)))
             continue
+        notes: list[str] = []
         score = _indicator_score(ind, given, notes, rank_points.get(m.unit_id), outcomes[m.unit_id])
-        outcomes[m.unit_id].parts.append(
-            Part(
-                ind.code,
-                ind.name,
-                ind.line,
-                ind.method,
-                given.value,
-                given.target,
-                score,
-                ind.weight,
-                score * ind.weight,
-                notes,
-                given.trail,
-                given.source,
-            )
-        )
+        part = (ind, given[0], given[1], score, score * ind.weight, notes, given[2], given[3])
+        scored.append((m.unit_id, part))
+    return scored
+
+
+def _missing_part(ind: Indicator) -> Part:
+    return (ind, None, None, ZERO, ZERO, [_("缺报：按方案规定计零分")], (), "")
+
+
+def _score_direct(
+    ind: Indicator, applicable: Sequence[Member], values: Mapping[int, Input]
+) -> list[tuple[int, Part]]:
+    """The common case, kept tight: hundreds of thousands of values per round."""
+    full, weight = ind.full_marks, ind.weight
+    scored: list[tuple[int, Part]] = []
+    append = scored.append
+    for m in applicable:
+        unit_id = m.unit_id
+        given = values.get(unit_id)
+        if given is None:
+            append((unit_id, _missing_part(ind)))
+            continue
+        v = given[0]
+        notes: Sequence[str] = NO_NOTES
+        if v > full:
+            notes = [_("超过满分，按满分%(full)s计") % {"full": full}]
+            score = full
+        else:
+            score = v if v >= ZERO else ZERO
+        append((unit_id, (ind, v, given[1], score, score * weight, notes, given[2], given[3])))
+    return scored
 
 
 def _indicator_score(
@@ -260,14 +294,9 @@ def _indicator_score(
     outcome: Outcome,
 ) -> Decimal:
     method = ind.method
-    value = given.value
-    if method == Method.DIRECT:
-        if value > ind.full_marks:
-            notes.append(_("超过满分，按满分%(full)s计") % {"full": ind.full_marks})
-            return ind.full_marks
-        return max(value, ZERO)
+    value = given[0]
     if method == Method.COMPLETION:
-        target = given.target if given.target is not None else ind.param("target", ZERO)
+        target = given[1] if given[1] is not None else ind.param("target", ZERO)
         if target <= 0:
             notes.append(_("目标值缺失或为零，计零分"))
             return ZERO
@@ -315,7 +344,7 @@ def _rank_points(
     by_group: dict[str, dict[int, Decimal]] = {}
     for m in applicable:
         if m.unit_id in values:
-            v = values[m.unit_id].value
+            v = values[m.unit_id][0]
             by_group.setdefault(m.group, {})[m.unit_id] = -v if lower_is_better else v
     step = ind.param("step", ONE)
     floor = ind.param("floor", ZERO)
@@ -339,22 +368,7 @@ def _rank_points(
 
 
 def _total(outcome: Outcome, rules: Rules, q: Decimal) -> None:
-    base = bonus = deduction = ZERO
-    for part in outcome.parts:
-        if part.method == Method.BONUS:
-            bonus += part.points
-        elif part.method == Method.DEDUCTION:
-            deduction -= part.points
-        else:
-            base += part.points
-        line = outcome.lines.get(part.line)
-        if line is None:
-            line = outcome.lines[part.line] = LineOutcome(ZERO)
-        line.score += part.points
-        if part.method == Method.PASS_FAIL:
-            passed = part.value is not None and part.value >= ONE
-            line.completed = passed if line.completed is None else (line.completed and passed)
-    outcome.base, outcome.bonus, outcome.deduction = base, bonus, deduction
+    bonus, deduction = outcome.bonus, outcome.deduction
     outcome.bonus_applied = bonus
     if rules.bonus_cap is not None and bonus > rules.bonus_cap:
         outcome.bonus_applied = rules.bonus_cap
@@ -363,10 +377,8 @@ def _total(outcome: Outcome, rules: Rules, q: Decimal) -> None:
     if rules.deduction_cap is not None and deduction > rules.deduction_cap:
         outcome.deduction_applied = rules.deduction_cap
         outcome.notes.append(_("扣分合计封顶%(cap)s分") % {"cap": rules.deduction_cap})
-    outcome.raw = base + outcome.bonus_applied - outcome.deduction_applied
+    outcome.raw = outcome.base + outcome.bonus_applied - outcome.deduction_applied
     outcome.score = outcome.raw.quantize(q, rounding=ROUND_HALF_UP)
-    for line in outcome.lines.values():
-        line.score = line.score.quantize(q, rounding=ROUND_HALF_UP)
     outcome.grade = _grade(outcome, rules.grades)
 
 
@@ -407,8 +419,33 @@ def _num(value: Decimal | None) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-def explain(outcome: Outcome) -> dict[str, Any]:
-    """The JSON-safe trail of one unit's result: what is stored and shown."""
+def explain(outcome: Outcome, *, compact: bool = False) -> dict[str, Any]:
+    """The JSON-safe trail of one unit's result: what is stored and shown.
+
+    `compact` leaves out what the plan's indicator already says (name, line, method, weight)
+    and empty notes/trails: a round stores one of these per unit. `expand_parts` puts them back.
+    """
+    parts = []
+    for p in outcome.parts:
+        ind = p[IND]
+        part: dict[str, Any] = {
+            "code": ind.code,
+            "value": _num(p[VALUE]),
+            "score": _num(p[SCORE]),
+            "points": _num(p[POINTS]),
+            "source": p[SOURCE],
+        }
+        if p[TARGET] is not None or not compact:
+            part["target"] = _num(p[TARGET])
+        if p[NOTES] or not compact:
+            part["notes"] = list(p[NOTES])
+        if p[TRAIL] or not compact:
+            part["trail"] = list(p[TRAIL])
+        if not compact:
+            part.update(
+                name=ind.name, line=ind.line, method=str(ind.method), weight=_num(ind.weight)
+            )
+        parts.append(part)
     return {
         "unit_id": outcome.unit_id,
         "unit": outcome.name,
@@ -425,23 +462,7 @@ def explain(outcome: Outcome) -> dict[str, Any]:
         "grade": outcome.grade,
         "veto": outcome.veto,
         "notes": outcome.notes,
-        "parts": [
-            {
-                "code": p.code,
-                "name": p.name,
-                "line": p.line,
-                "method": p.method,
-                "value": _num(p.value),
-                "target": _num(p.target),
-                "score": _num(p.score),
-                "weight": _num(p.weight),
-                "points": _num(p.points),
-                "notes": p.notes,
-                "trail": list(p.trail),
-                "source": p.source,
-            }
-            for p in outcome.parts
-        ],
+        "parts": parts,
         "lines": {
             name: {
                 "score": _num(line.score),
@@ -452,6 +473,27 @@ def explain(outcome: Outcome) -> dict[str, Any]:
             for name, line in outcome.lines.items()
         },
     }
+
+
+def expand_parts(
+    explanation: Mapping[str, Any], indicators: Mapping[str, Indicator]
+) -> dict[str, Any]:
+    """A compact stored explanation with each part's indicator name, line, method and weight."""
+    full = dict(explanation)
+    full["parts"] = [
+        {
+            "target": None,
+            "notes": [],
+            "trail": [],
+            **part,
+            "name": indicators[part["code"]].name,
+            "line": indicators[part["code"]].line,
+            "method": str(indicators[part["code"]].method),
+            "weight": _num(indicators[part["code"]].weight),
+        }
+        for part in explanation["parts"]
+    ]
+    return full
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import engine
+from gongjian.assessment import engine, services
 from gongjian.assessment.models import Plan, Round, RoundState, UnitResult
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -123,7 +123,9 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     result = results(user, round_).filter(unit=unit).first()
     if result is None:
         raise NotFound(_("没有该单位本期的考评结果，或无权查看。"))
-    data = dict(result.explanation)
+    rules, _members, _rows = services.rules_for(round_.plan)
+    indicators = {i.code: i for i in rules.indicators}
+    data = engine.expand_parts(result.explanation, indicators)
     data["round_id"] = round_.pk
     data["state"] = round_.state
     data["gap"] = None
@@ -135,7 +137,7 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             .first()
         )
         if above is not None:
-            g = engine.gap(result.explanation, above.explanation)
+            g = engine.gap(data, engine.expand_parts(above.explanation, indicators))
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -551,15 +551,36 @@ def _pull_system_values(round_: Round, indicators: Iterable[Indicator], actor: A
 
 
 def load_inputs(round_: Round) -> dict[str, dict[int, engine.Input]]:
-    values: dict[str, dict[int, engine.Input]] = {}
-    rows = IndicatorValue.objects.filter(round=round_).values_list(
-        "indicator__code", "unit_id", "value", "target", "trail", "source"
+    """The round's values per indicator code, as the engine's (value, target, trail, source).
+
+    Read with one bare query: a province-wide round has hundreds of thousands of values, and the
+    ORM's per-row conversions would cost more than the scoring itself.
+    """
+    codes = dict(Indicator.objects.filter(plan=round_.plan_id).values_list("pk", "code"))
+    values: dict[str, dict[int, engine.Input]] = {code: {} for code in codes.values()}
+    table = IndicatorValue._meta.db_table
+    sql = (
+        f"SELECT indicator_id, unit_id, value, target, trail, source FROM {table} "  # noqa: S608
+        "WHERE round_id = %s"
     )
-    for code, unit_id, value, target, trail, source in rows:
-        values.setdefault(code, {})[unit_id] = engine.Input(
-            value=value, target=target, trail=tuple(trail or ()), source=source
-        )
+    by_id = {pk: values[code] for pk, code in codes.items()}
+    decimal, empty = Decimal, ("[]", [], None)  # type: ignore[var-annotated]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [round_.pk])
+        for indicator_id, unit_id, value, target, trail, source in cursor.fetchall():
+            if value.__class__ is not decimal:
+                value = decimal(str(value))
+            if target is not None and target.__class__ is not decimal:
+                target = decimal(str(target))
+            trail = () if trail in empty else tuple(_json_list(trail))
+            by_id[indicator_id][unit_id] = (value, target, trail, source)  # type: ignore[assignment]
     return values
+
+
+def _json_list(raw: Any) -> list[str]:
+    import json
+
+    return json.loads(raw) if isinstance(raw, str) else list(raw)
 
 
 @transaction.atomic
@@ -611,7 +632,7 @@ def store_outcomes(round_: Round, outcomes: Sequence[engine.Outcome]) -> None:
                     }
                     for name, ln in o.lines.items()
                 },
-                explanation=engine.explain(o),
+                explanation=engine.explain(o, compact=True),
             )
             for o in outcomes
         ],
