@@ -489,6 +489,7 @@ def expand_parts(
             "name": indicators[part["code"]].name,
             "line": indicators[part["code"]].line,
             "method": str(indicators[part["code"]].method),
+            "method_label": METHOD_LABELS[indicators[part["code"]].method],
             "weight": _num(indicators[part["code"]].weight),
         }
         for part in explanation["parts"]
