@@ -221,7 +221,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     _setup_django(database)
     round_id = _build(scale)
-    print(json.dumps(_measure(round_id)))  # noqa: T201
+    print(json.dumps(_measure(round_id)))
 
 
 if __name__ == "__main__":
