@@ -66,12 +66,15 @@ def _setup_django(database: str) -> None:
     else:
         import psycopg
 
-        server = os.environ.get("BENCH_DATABASE_URL") or subprocess.run(  # noqa: S603
-            [str(ROOT / "scripts/ensure-postgres.sh")],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        server = (
+            os.environ.get("BENCH_DATABASE_URL")
+            or subprocess.run(  # noqa: S603
+                [str(ROOT / "scripts/ensure-postgres.sh")],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.strip()
+        )
         base, _sep, _db = server.rpartition("/")
         with psycopg.connect(server, autocommit=True) as conn:
             conn.execute("DROP DATABASE IF EXISTS bench_assessment")
