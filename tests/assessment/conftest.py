@@ -31,7 +31,3 @@ def computed_round(org, draft_round: Round) -> Round:  # type: ignore[no-untyped
 @pytest.fixture
 def published_round(computed_round: Round) -> Round:
     return services.publish_round(actor=None, round=computed_round)
-
-
-# The browser fixtures of tests/e2e, for the assessment's own browser test.
-from tests.e2e.conftest import browser, page  # noqa: E402, F401
