@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, Final, NamedTuple
 
 from django.utils.translation import gettext as _
@@ -196,7 +197,7 @@ def compute(
                 done[unit_id] = done.get(unit_id, True) and value is not None and value >= ONE
     for unit_id, o in outcomes.items():
         o.base, o.bonus = sums["base"][unit_id], sums["bonus"][unit_id]
-        o.deduction = -sums["deduction"][unit_id]
+        o.deduction = ZERO - sums["deduction"][unit_id]  # never -0
         _total(o, rules, q)
     for line, scores in line_sums.items():
         done = passed.get(line, {})
@@ -318,7 +319,7 @@ def _indicator_score(
         if raw_cap is not None and total > Decimal(str(raw_cap)):
             notes.append(_("单项封顶%(cap)s分") % {"cap": raw_cap})
             total = Decimal(str(raw_cap))
-        return -total if method == Method.DEDUCTION else total
+        return ZERO - total if method == Method.DEDUCTION else total  # never -0
     if method == Method.VETO:
         if value > 0:
             level = ind.params.get("level", VetoLevel.FAIL)
@@ -416,7 +417,13 @@ def _rank(outcomes: dict[int, Outcome], rules: Rules) -> None:
 
 
 def _num(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
+    return None if value is None else _plain(value)
+
+
+@lru_cache(maxsize=65536)
+def _plain(value: Decimal) -> str:
+    """85.0000 → "85": scores repeat a lot across 10,000 units, so this is cached."""
+    return format(value.normalize(), "f")
 
 
 def explain(outcome: Outcome, *, compact: bool = False) -> dict[str, Any]:

@@ -45,6 +45,18 @@ REPORT_STYLE_CHOICES = [
 ]
 
 
+class BulkJSONField(models.JSONField):
+    """A JSONField whose rows PostgreSQL bulk-inserts as plain VALUES.
+
+    Django 5.2 bulk-inserts on PostgreSQL through UNNEST of arrays, and psycopg quotes each
+    array element client-side with a regular expression: 20 s for a round's 10,000 explanations.
+    A field with a placeholder keeps the ordinary VALUES insert (well under a second).
+    """
+
+    def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
+        return "%s"
+
+
 def _refuse_published_round() -> Immutable:
     return Immutable(gettext("考评期已发布，结果不可更改；如需更正，请新建更正版本。"))
 
@@ -416,7 +428,7 @@ class IndicatorValue(RoundPart):
     )
     note = models.CharField(_("备注"), max_length=255, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=ValueSource.choices)
-    trail = models.JSONField(_("依据"), default=list, blank=True)
+    trail = BulkJSONField(_("依据"), default=list, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("录入人"),
@@ -455,8 +467,8 @@ class UnitResult(RoundPart):
     tied = models.BooleanField(_("并列"), default=False)
     grade = models.CharField(_("等次"), max_length=20, blank=True)
     veto = models.CharField(_("否决"), max_length=20, blank=True)
-    lines = models.JSONField(_("专项得分与名次"), default=dict)
-    explanation = models.JSONField(_("计分说明"), default=dict)
+    lines = BulkJSONField(_("专项得分与名次"), default=dict)
+    explanation = BulkJSONField(_("计分说明"), default=dict)
     objects = RoundPartQuerySet.as_manager()
 
     class Meta:
