@@ -180,16 +180,20 @@ def compute(
     sums: dict[str, dict[int, Decimal]] = {k: dict.fromkeys(ids, ZERO) for k in _KINDS}
     line_sums: dict[str, dict[int, Decimal]] = {}
     passed: dict[str, dict[int, bool]] = {}
+    parts_of = {unit_id: o.parts for unit_id, o in outcomes.items()}
     for ind in rules.indicators:
-        applicable = [m for m in members if ind.applies(m.unit_id)]
+        applicable = (
+            members if ind.units is None else [m for m in members if m.unit_id in ind.units]
+        )
         scored = _score_indicator(ind, rules, applicable, values.get(ind.code, {}), outcomes)
         acc = sums[_KIND_OF.get(ind.method, "base")]
         line_acc = line_sums.setdefault(ind.line, {})
+        get = line_acc.get
         for unit_id, part in scored:
-            outcomes[unit_id].parts.append(part)
+            parts_of[unit_id].append(part)
             points = part[POINTS]
             acc[unit_id] += points
-            line_acc[unit_id] = line_acc.get(unit_id, ZERO) + points
+            line_acc[unit_id] = get(unit_id, ZERO) + points
         if ind.method == Method.PASS_FAIL:
             done = passed.setdefault(ind.line, {})
             for unit_id, part in scored:
@@ -221,9 +225,12 @@ def _check_missing(
     if rules.missing_rule == MissingRule.ZERO:
         return
     missing: list[tuple[Member, Indicator]] = []
+    everyone = {m.unit_id for m in members}
     for ind in rules.indicators:
         given = values.get(ind.code, {})
-        absent = {m.unit_id for m in members if ind.applies(m.unit_id)} - given.keys()
+        absent = (everyone if ind.units is None else everyone & ind.units) - given.keys()
+        if not absent:
+            continue
         missing.extend((m, ind) for m in members if m.unit_id in absent)
     if missing:
         order = {m.unit_id: i for i, m in enumerate(members)}
