@@ -79,3 +79,29 @@ def test_unit_staff_objects_from_the_page(org, computed_round: Round) -> None:
     assert list(Objection.objects.values_list("unit__name", "reason", "state")) == [
         ("湖南镇", "少算一个项目", "open")
     ]
+
+
+def test_lead_unit_fills_the_entry_form_and_a_bad_cell_saves_nothing(org, draft_round) -> None:  # type: ignore[no-untyped-def]
+    client = as_user(org.lead)
+    form = client.get(f"/assessment/rounds/{draft_round.pk}/entry/").content.decode()
+    hunan, songxia = f"v_{org.hunan.pk}_tz", f"v_{org.songxia.pk}_tz"
+    assert hunan in form and songxia in form
+    assert f"v_{org.hunan.pk}_yq" not in form  # a system indicator is not entered by hand
+    # a bad cell: nothing is saved, the error names the cell
+    page = client.post(
+        f"/assessment/rounds/{draft_round.pk}/entry/", {hunan: "92", songxia: "九十"}
+    ).content.decode()
+    assert "录入表" in page and "“九十”不是数字" in page
+    assert draft_round.values.count() == 0
+    # all good: both saved as entered by the lead
+    client.post(f"/assessment/rounds/{draft_round.pk}/entry/", {hunan: "92", songxia: "88.5"})
+    assert sorted(draft_round.values.values_list("unit__name", "value", "source")) == [
+        ("松下镇", 88.5, "entered"),
+        ("湖南镇", 92, "entered"),
+    ]
+
+
+def test_unit_staff_has_no_cells_to_enter(org, draft_round) -> None:  # type: ignore[no-untyped-def]
+    # the round is not visible to a town's staff while it is a draft
+    response = as_user(org.hunan_staff).get(f"/assessment/rounds/{draft_round.pk}/entry/")
+    assert response.status_code == 404

@@ -205,3 +205,41 @@ def plans(user: Any) -> QuerySet[Plan]:
     return scope_for(user).filter(
         Plan.objects.select_related("campaign__owner"), Action.VIEW, via="campaign__owner"
     )
+
+
+def entry_sheet(user: Any, round_: Round) -> dict[str, Any]:
+    """The entry form of a round for a user: the units and entered indicators he may fill in."""
+    from gongjian.assessment.models import Indicator, IndicatorValue, PlanMember
+
+    allowed = scope_for(user).units(Action.ENTER_SCORES)
+    members = list(
+        PlanMember.objects.filter(plan=round_.plan_id, unit__in=allowed)
+        .select_related("unit", "group")
+        .order_by("group__sort_order", "sort_order", "pk")
+    )
+    indicators = list(
+        Indicator.objects.filter(plan=round_.plan_id, source="entered")
+        .select_related("line")
+        .prefetch_related("line__units")
+    )
+    # An indicator applies to its line's units, or to every member when the line names none.
+    applies = {i.pk: {u.pk for u in i.line.units.all()} for i in indicators}
+    current = {
+        (v.indicator_id, v.unit_id): v.value
+        for v in IndicatorValue.objects.filter(round=round_, unit__in=[m.unit_id for m in members])
+    }
+    rows = []
+    for m in members:
+        cells = []
+        for i in indicators:
+            value = current.get((i.pk, m.unit_id))
+            cells.append(
+                {
+                    "indicator": i,
+                    "open": not applies[i.pk] or m.unit_id in applies[i.pk],
+                    "name": f"v_{m.unit_id}_{i.code}",
+                    "value": "" if value is None else number(value),
+                }
+            )
+        rows.append({"member": m, "cells": cells})
+    return {"indicators": indicators, "rows": rows}

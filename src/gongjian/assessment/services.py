@@ -396,8 +396,14 @@ class ValueRow:
 
 
 @transaction.atomic
-def import_values(*, actor: Any, round: Round, rows: Sequence[ValueRow]) -> int:
-    """All-or-nothing: any bad cell rejects the file with every error named; nothing changes."""
+def import_values(
+    *,
+    actor: Any,
+    round: Round,
+    rows: Sequence[ValueRow],
+    source: str = ValueSource.FILE,
+) -> int:
+    """All-or-nothing: any bad cell rejects the file (or form) with every error named."""
     locked = lock_for_update(Round, round.pk, expected_version=None)
     _editable(locked)
     plan = locked.plan
@@ -462,11 +468,12 @@ def import_values(*, actor: Any, round: Round, rows: Sequence[ValueRow]) -> int:
         row = existing.get(key) or IndicatorValue(round=locked, indicator=indicator, unit=unit)
         row.value, row.source, row.entered_by, row.trail = (
             number,
-            ValueSource.FILE,
+            source,
             _user(actor),
             [],
         )
-        record(row, actor=actor, reason=_("文件导入指标值"))
+        reason = _("文件导入指标值") if source == ValueSource.FILE else _("录入指标值")
+        record(row, actor=actor, reason=reason)
         row.save()
     _back_to_draft(locked, actor, _("导入指标值，待重新计算"))
     record(locked, actor=actor, reason=_("导入指标值"))

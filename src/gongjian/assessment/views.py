@@ -14,11 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl.utils import get_column_letter
 
 from gongjian.assessment import selectors, services
 from gongjian.assessment.bulletin import build_bulletin
-from gongjian.assessment.models import Objection, RoundState
-from gongjian.core.errors import GongjianError, NotFound
+from gongjian.assessment.models import Objection, RoundState, ValueSource
+from gongjian.core.errors import GongjianError, ImportRejected, NotFound
 from gongjian.core.errors import PermissionDenied as DomainPermissionDenied
 from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
@@ -189,3 +190,37 @@ def resolve(request: HttpRequest, round_id: int, objection_id: int) -> HttpRespo
         )
 
     return _act(request, round_id, resolve_it, _("异议已处理。"))
+
+
+@pages
+def entry(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The lead unit's entry form: every open cell of its units; saved all or nothing."""
+    round_ = selectors.get_round(request.user, round_id)
+    sheet = selectors.entry_sheet(request.user, round_)
+    errors: list[str] = []
+    if request.method == "POST":
+        rows = []
+        for r, row in enumerate(sheet["rows"], start=2):
+            for c, cell in enumerate(row["cells"], start=3):
+                raw = request.POST.get(cell["name"], "").strip()
+                if cell["open"] and raw != "" and raw != str(cell["value"]):
+                    unit_name = row["member"].unit.name
+                    code = cell["indicator"].code
+                    sheet_name = _("录入表")
+                    column = get_column_letter(c)
+                    rows.append(services.ValueRow(sheet_name, r, column, unit_name, code, raw))
+        try:
+            if rows:
+                services.import_values(
+                    actor=request.user, round=round_, rows=rows, source=ValueSource.ENTERED
+                )
+            messages.success(request, _("已保存 %(n)s 个指标值。") % {"n": len(rows)})
+            return redirect("assessment:entry", round_id=round_id)
+        except ImportRejected as exc:
+            errors = [str(e) for e in exc.errors]
+            flash_error(request, exc)
+        except GongjianError as exc:
+            flash_error(request, exc)
+    return render(
+        request, "assessment/entry.html", {"round": round_, "sheet": sheet, "errors": errors}
+    )
