@@ -600,15 +600,16 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
     if not members:
         raise ValidationFailed(_("方案没有被考评单位。"), field="plan")
     _pull_system_values(locked, indicators, actor)
-    try:
-        outcomes = engine.compute(rules, members, load_inputs(locked))
-    except engine.MissingValues as exc:
-        raise ValidationFailed(
-            _("以下单位的指标值缺失，未计算：%(list)s") % {"list": str(exc)},
-            field="values",
-            missing=[{"unit": m.name, "indicator": i.name} for m, i in exc.missing],
-        ) from None
-    store_outcomes(locked, outcomes)
+    with engine.paused_gc():
+        try:
+            outcomes = engine.compute(rules, members, load_inputs(locked))
+        except engine.MissingValues as exc:
+            raise ValidationFailed(
+                _("以下单位的指标值缺失，未计算：%(list)s") % {"list": str(exc)},
+                field="values",
+                missing=[{"unit": m.name, "indicator": i.name} for m, i in exc.missing],
+            ) from None
+        store_outcomes(locked, outcomes)
     locked.state = RoundState.COMPUTED
     locked.computed_at = timezone.now()
     record(locked, actor=actor, reason=_("计算考评结果"))
