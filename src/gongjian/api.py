@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gongjian.assessment.api import router as assessment_router
 from gongjian.core.http import build_api
 from gongjian.dashboard.api import router as dashboard_router
 from gongjian.org.api import router as org_router
@@ -13,3 +14,4 @@ api.add_router("/org", org_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/assessment", assessment_router)

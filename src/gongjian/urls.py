@@ -15,4 +15,5 @@ urlpatterns = [
     path("api/", api.urls),
     path("ledger/", include("gongjian.projects.urls")),
     path("supervision/", include("gongjian.supervision.urls")),
+    path("assessment/", include("gongjian.assessment.urls")),
 ]

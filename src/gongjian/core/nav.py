@@ -20,16 +20,15 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem(_("首页"), "home"),
+    NavItem(_("挂图作战"), "dashboard:overview"),
     NavItem(_("项目台账"), "projects:ledger"),
     NavItem(_("预警"), "projects:warnings"),
-    NavItem(_("挂图作战"), "dashboard:overview"),
-    NavItem(_("领导视图"), "dashboard:leader", roles=frozenset({"leader"})),
-    NavItem(_("每日会商"), "dashboard:briefing"),
-]
-NAV += [
     NavItem(_("督办"), "supervision:board"),
     NavItem(_("督查"), "supervision:inspections"),
     NavItem(_("通报"), "supervision:notices"),
+    NavItem(_("考评"), "assessment:rounds"),
+    NavItem(_("每日会商"), "dashboard:briefing"),
+    NavItem(_("领导视图"), "dashboard:leader", roles=frozenset({"leader"})),
     NavItem(_("消息"), "supervision:inbox"),
 ]
 

@@ -47,11 +47,18 @@ def _supervision(world: DemoWorld) -> str:
     return f"督办单 {result['orders']} 件（湖南镇 {result['town_orders']} 件）、督查、通报"
 
 
+def _assessment(world: DemoWorld) -> str:
+    from gongjian.assessment.demo import load_assessment
+
+    return load_assessment(world.units)
+
+
 STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("演示日期", _clock),
     ("组织机构与用户", _org),
     ("攻坚行动与项目台账", _ledger),
     ("督查督办", _supervision),
+    ("12月考评（计算、排名、发布）", _assessment),
 ]
 
 

@@ -1,0 +1,287 @@
+"""API of the assessment: rounds, results, explanations, entry, compute, objections, publish."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Router, Schema
+from ninja.files import UploadedFile
+
+from gongjian.assessment import selectors, services
+from gongjian.assessment.bulletin import build_bulletin, to_markdown
+from gongjian.assessment.models import Indicator, Objection, Plan
+from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.exchange import plan_file
+from gongjian.exchange.values_file import read_values
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+
+router = Router(tags=["考评"])
+UPLOAD = File(...)
+
+
+class RoundOut(Schema):
+    id: int
+    plan: str
+    plan_id: int
+    campaign: str
+    owner: str
+    period: str
+    title: str
+    edition: int
+    corrects: int | None
+    state: str
+    state_label: str
+    published_at: str | None
+
+
+class LinePlacing(Schema):
+    score: float | int | None
+    rank: int
+    tied: bool
+
+
+class ResultOut(Schema):
+    unit_id: int
+    unit: str
+    group: str
+    score: float | int | None
+    rank: int
+    tied: bool
+    grade: str
+    veto: str
+    lines: dict[str, LinePlacing]
+
+
+class ValueIn(Schema):
+    indicator: str  # code
+    unit_id: int
+    value: str
+    target: str | None = None
+    note: str = ""
+    expected_version: int | None = None
+
+
+class ValueOut(Schema):
+    indicator: str
+    unit_id: int
+    value: str
+    round_version: int
+    round_state: str
+
+
+class StateOut(Schema):
+    id: int
+    state: str
+    version: int
+
+
+class PublishIn(Schema):
+    expected_version: int | None = None
+
+
+class ObjectionIn(Schema):
+    unit_id: int
+    reason: str
+
+
+class ResolveIn(Schema):
+    accept: bool
+    reply: str
+
+
+class ObjectionOut(Schema):
+    id: int
+    unit_id: int
+    state: str
+    reason: str
+    reply: str
+
+
+class RoundIn(Schema):
+    plan_id: int
+    period: str
+    title: str = ""
+
+
+class CorrectionIn(Schema):
+    reason: str
+
+
+class ImportOut(Schema):
+    count: int
+
+
+def _unit(unit_id: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("找不到该单位。")
+    return unit
+
+
+@router.get("/rounds", response=list[RoundOut], summary="考评期列表")
+def rounds(request: HttpRequest) -> list[dict[str, Any]]:
+    return selectors.round_rows(selectors.visible_rounds(request.user))
+
+
+@router.post("/rounds", response=RoundOut, summary="新建考评期")
+def create_round(request: HttpRequest, payload: RoundIn) -> dict[str, Any]:
+    plan = selectors.plans(request.user).filter(pk=payload.plan_id).first()
+    if plan is None:
+        raise NotFound("找不到该方案，或无权查看。")
+    round_ = services.create_round(
+        actor=request.user, plan=plan, period=payload.period, title=payload.title
+    )
+    return selectors.round_rows(selectors.all_rounds().filter(pk=round_.pk))[0]
+
+
+@router.get("/rounds/{round_id}/results", response=list[ResultOut], summary="考评结果")
+def results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
+    round_ = selectors.get_round(request.user, round_id)
+    return selectors.result_rows(round_, request.user)
+
+
+@router.get(
+    "/rounds/{round_id}/units/{unit_id}/explanation", summary="得分说明（含与上一名的差距）"
+)
+def explanation(request: HttpRequest, round_id: int, unit_id: int) -> dict[str, Any]:
+    round_ = selectors.get_round(request.user, round_id)
+    return selectors.explanation(request.user, round_, _unit(unit_id))
+
+
+@router.get("/rounds/{round_id}/diff", summary="更正版本与原版本的差异")
+def diff(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
+    return selectors.correction_diff(selectors.get_round(request.user, round_id))
+
+
+@router.post("/rounds/{round_id}/values", response=ValueOut, summary="录入指标值")
+def enter_value(request: HttpRequest, round_id: int, payload: ValueIn) -> dict[str, Any]:
+    round_ = selectors.get_round(request.user, round_id)
+    indicator = Indicator.objects.filter(plan=round_.plan_id, code=payload.indicator).first()
+    if indicator is None:
+        raise ValidationFailed("未知指标。", field="indicator")
+    row = services.enter_value(
+        actor=request.user,
+        round=round_,
+        indicator=indicator,
+        unit=_unit(payload.unit_id),
+        value=payload.value,
+        target=payload.target,
+        note=payload.note,
+        expected_version=payload.expected_version,
+    )
+    return {
+        "indicator": indicator.code,
+        "unit_id": row.unit_id,
+        "value": f"{row.value.normalize():f}",
+        "round_version": round_.version,
+        "round_state": round_.state,
+    }
+
+
+@router.post("/rounds/{round_id}/values/import", response=ImportOut, summary="导入指标值文件")
+def import_values(
+    request: HttpRequest, round_id: int, file: UploadedFile = UPLOAD
+) -> dict[str, int]:
+    round_ = selectors.get_round(request.user, round_id)
+    rows = read_values(file.name or "", file.read())
+    return {"count": services.import_values(actor=request.user, round=round_, rows=rows)}
+
+
+@router.post("/rounds/{round_id}/compute", response=StateOut, summary="计算")
+def compute(request: HttpRequest, round_id: int) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    services.compute_round(actor=request.user, round=round_)
+    return round_
+
+
+@router.post("/rounds/{round_id}/publish", response=StateOut, summary="发布")
+def publish(request: HttpRequest, round_id: int, payload: PublishIn) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    return services.publish_round(
+        actor=request.user, round=round_, expected_version=payload.expected_version
+    )
+
+
+@router.post("/rounds/{round_id}/corrections", response=StateOut, summary="新建更正版本")
+def correct(request: HttpRequest, round_id: int, payload: CorrectionIn) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    return services.correct_round(actor=request.user, round=round_, reason=payload.reason)
+
+
+@router.post("/rounds/{round_id}/objections", response=ObjectionOut, summary="提出异议")
+def object_(request: HttpRequest, round_id: int, payload: ObjectionIn) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    return services.raise_objection(
+        actor=request.user, round=round_, unit=_unit(payload.unit_id), reason=payload.reason
+    )
+
+
+@router.post("/objections/{objection_id}/resolve", response=ObjectionOut, summary="处理异议")
+def resolve(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
+    objection = get_object_or_404(Objection.objects.select_related("round"), pk=objection_id)
+    selectors.get_round(request.user, objection.round_id)
+    return services.resolve_objection(
+        actor=request.user, objection=objection, accept=payload.accept, reply=payload.reply
+    )
+
+
+@router.get("/units/{unit_id}/trend", summary="单位历次得分与名次")
+def trend(request: HttpRequest, unit_id: int, plan: str | None = None) -> list[dict[str, Any]]:
+    return selectors.trend(request.user, _unit(unit_id), plan)
+
+
+@router.get(
+    "/rounds/{round_id}/bulletin",
+    url_name="assessment_bulletin",
+    summary="考评情况通报（md、docx 或 pdf）",
+)
+def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpResponse:
+    round_ = selectors.get_round(request.user, round_id)
+    b = build_bulletin(round_)
+    if format == "docx":
+        from gongjian.exchange.bulletin_docx import render_docx
+
+        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        response = HttpResponse(render_docx(b), content_type=content_type)
+    elif format == "pdf":
+        from gongjian.exchange.bulletin_pdf import render_pdf
+
+        response = HttpResponse(render_pdf(b), content_type="application/pdf")
+    elif format == "md":
+        response = HttpResponse(to_markdown(b), content_type="text/markdown; charset=utf-8")
+    else:
+        raise ValidationFailed("format 只能是 md、docx 或 pdf。", field="format")
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
+    return response
+
+
+@router.get("/plans/{plan_id}/export", summary="导出考评方案（yaml 或 xlsx）")
+def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> HttpResponse:
+    plan = selectors.plans(request.user).filter(pk=plan_id).first()
+    if plan is None:
+        raise NotFound("找不到该方案，或无权查看。")
+    doc = services.plan_document(plan)
+    if format == "xlsx":
+        response = HttpResponse(
+            plan_file.write_xlsx(doc),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(plan_file.write_yaml(doc), content_type="text/yaml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.{format}"'
+    return response
+
+
+@router.post("/plans/import", summary="导入考评方案（同名方案成为新版本）")
+def import_plan(request: HttpRequest, file: UploadedFile = UPLOAD) -> dict[str, Any]:
+    if not scope_for(request.user).roots(Action.MANAGE_CAMPAIGN):
+        from gongjian.core.errors import PermissionDenied
+
+        raise PermissionDenied("无权导入考评方案。")
+    plan: Plan = services.import_plan(
+        actor=request.user, doc=plan_file.read_upload(file.name or "", file.read())
+    )
+    return {"id": plan.pk, "name": plan.name, "edition": plan.edition}

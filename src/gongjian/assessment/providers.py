@@ -1,0 +1,94 @@
+"""System indicator providers: named functions that read the system's own data for a round.
+
+A provider is `fn(round, units) -> {unit_id: Provided}`; an indicator whose `source` is the
+provider's name gets its values from it when the round is computed. Apps register theirs
+explicitly (in their AppConfig.ready), e.g. the supervision app its overdue-order count:
+
+    from gongjian.assessment.providers import register
+    register("supervision.overdue_orders", _("逾期督办单数"), overdue_orders)
+
+A unit a provider returns nothing for has no value: the compute step refuses it (or applies the
+plan's 缺报 rule), never a silent zero. A provider that counts events returns 0 with an empty trail
+for units with none, explicitly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from gongjian.assessment.models import Round
+    from gongjian.org.models import Unit
+
+
+@dataclass(frozen=True)
+class Provided:
+    value: Decimal
+    trail: tuple[str, ...] = ()
+    target: Decimal | None = None
+
+
+ProviderFn = Callable[["Round", Sequence["Unit"]], Mapping[int, Provided]]
+
+
+@dataclass(frozen=True)
+class Provider:
+    name: str
+    label: Any
+    fn: ProviderFn = field(compare=False)
+
+
+_REGISTRY: dict[str, Provider] = {}
+
+
+def register(name: str, label: Any, fn: ProviderFn) -> None:
+    if name == "entered":
+        raise ValueError("'entered' is reserved for entered and imported values")
+    _REGISTRY[name] = Provider(name, label, fn)
+
+
+def unregister(name: str) -> None:
+    _REGISTRY.pop(name, None)
+
+
+def get(name: str) -> Provider | None:
+    return _REGISTRY.get(name)
+
+
+def names() -> list[str]:
+    return sorted(_REGISTRY)
+
+
+def _event_counter(kind: str) -> ProviderFn:
+    def count(round_: Round, units: Sequence[Unit]) -> dict[int, Provided]:
+        from gongjian.assessment.models import AssessmentEvent
+
+        trails: dict[int, list[str]] = {u.pk: [] for u in units}
+        rows = AssessmentEvent.objects.filter(
+            kind=kind,
+            unit__in=list(trails),
+            date__gte=round_.period_start,
+            date__lte=round_.period_end,
+        ).order_by("date", "pk")
+        for event in rows:
+            ref = f"（{event.reference}）" if event.reference else ""
+            trails[event.unit_id].append(f"{event.date:%Y-%m-%d} {event.title}{ref}")
+        return {
+            unit_id: Provided(Decimal(len(trail)), tuple(trail))
+            for unit_id, trail in trails.items()
+        }
+
+    return count
+
+
+def register_builtin() -> None:
+    """The providers this app owns: counts of the office's recorded assessment events."""
+    register("events.praise", _("通报表扬次数"), _event_counter("praise"))
+    register("events.criticism", _("通报批评次数"), _event_counter("criticism"))
+    register("events.overdue", _("督办逾期次数"), _event_counter("overdue"))
+    register("events.incident", _("重大事故/事件次数"), _event_counter("incident"))

@@ -1,0 +1,71 @@
+"""Standard competition ranking (1, 1, 3) within groups, on scores rounded to a plan's precision.
+
+Plain Python over plain data: no ORM. Equality is decided on the rounded Decimal, never on a float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TypeVar
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Placing:
+    rank: int
+    tied: bool
+    size: int  # how many units share this rank
+
+
+def quantum(precision: int) -> Decimal:
+    return Decimal(1).scaleb(-precision)
+
+
+def round_score(value: Decimal, precision: int) -> Decimal:
+    """Half-up rounding, as people round by hand (0.125 → 0.13)."""
+    return value.quantize(quantum(precision), rounding=ROUND_HALF_UP)
+
+
+def competition_rank(scores: Mapping[K, Decimal], *, precision: int = 2) -> dict[K, Placing]:
+    """Rank higher-is-better scores: equal rounded scores share a rank and the next is skipped."""
+    q = quantum(precision)
+    rounded = [(key, value.quantize(q, rounding=ROUND_HALF_UP)) for key, value in scores.items()]
+    rounded.sort(key=lambda kv: kv[1], reverse=True)
+    counts: dict[Decimal, int] = {}
+    for _key, value in rounded:
+        counts[value] = counts.get(value, 0) + 1
+    placings: dict[K, Placing] = {}
+    rank = 0
+    previous: Decimal | None = None
+    for position, (key, value) in enumerate(rounded, start=1):
+        if value != previous:
+            rank = position
+            previous = value
+        size = counts[value]
+        placings[key] = Placing(rank=rank, tied=size > 1, size=size)
+    return placings
+
+
+def rank_within_groups(
+    rows: Iterable[tuple[K, str, Decimal]], *, precision: int = 2
+) -> dict[K, Placing]:
+    """Rank (key, group, score) rows separately in each group; groups never mix."""
+    by_group: dict[str, dict[K, Decimal]] = {}
+    for key, group, score in rows:
+        by_group.setdefault(group, {})[key] = score
+    placings: dict[K, Placing] = {}
+    for scores in by_group.values():
+        placings.update(competition_rank(scores, precision=precision))
+    return placings
+
+
+def rank_label(placing: Placing) -> str:
+    """第3名 / 并列第1名, for bulletins and pages."""
+    from django.utils.translation import gettext as _
+
+    if placing.tied:
+        return _("并列第%(rank)s名") % {"rank": placing.rank}
+    return _("第%(rank)s名") % {"rank": placing.rank}

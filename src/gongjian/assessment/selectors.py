@@ -1,0 +1,245 @@
+"""Reads of the assessment, filtered by the reader's scope.
+
+Published rounds are public (bulletins are read by everyone signed in); a draft or computed
+round is seen by the office that owns it and, for their own rows, by the units assessed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from gongjian.assessment import engine, services
+from gongjian.assessment.models import Plan, Round, RoundState, UnitResult
+from gongjian.core.errors import NotFound
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+
+
+def number(value: Any) -> int | float | None:
+    """A stored Decimal (or its string) as a JSON number: 85, 96.5."""
+    if value is None:
+        return None
+    d = Decimal(str(value))
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def all_rounds() -> QuerySet[Round]:
+    return Round.objects.select_related("plan__campaign__owner").order_by(
+        "-period", "plan__campaign_id", "plan_id", "edition"
+    )
+
+
+def visible_rounds(user: Any) -> QuerySet[Round]:
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return all_rounds()
+    mine = Q(state=RoundState.PUBLISHED) | scope.q(Action.VIEW, via="plan__campaign__owner")
+    member = Round.objects.filter(
+        scope.q(Action.VIEW, via="results__unit"), state=RoundState.COMPUTED
+    ).values("pk")
+    entry = Round.objects.filter(
+        scope.q(Action.ENTER_SCORES, via="plan__members__unit"),
+        state__in=[RoundState.DRAFT, RoundState.COMPUTED],
+    ).values("pk")
+    return all_rounds().filter(mine | Q(pk__in=member) | Q(pk__in=entry))
+
+
+def get_round(user: Any, round_id: int) -> Round:
+    round_ = visible_rounds(user).filter(pk=round_id).first()
+    if round_ is None:
+        raise NotFound(_("找不到该考评期，或无权查看。"))
+    return round_
+
+
+def can_manage(user: Any, round_: Round) -> bool:
+    return scope_for(user).can(Action.MANAGE_CAMPAIGN, round_.plan.campaign.owner)
+
+
+def round_rows(rounds: QuerySet[Round]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": r.pk,
+            "plan": r.plan.name,
+            "plan_id": r.plan_id,
+            "plan_edition": r.plan.edition,
+            "campaign": r.plan.campaign.name,
+            "owner": r.plan.campaign.owner.name,
+            "period": r.period,
+            "title": r.title,
+            "edition": r.edition,
+            "corrects": r.corrects_id,
+            "state": r.state,
+            "state_label": str(r.get_state_display()),
+            "published_at": r.published_at.isoformat() if r.published_at else None,
+        }
+        for r in rounds
+    ]
+
+
+def results(user: Any, round_: Round) -> QuerySet[UnitResult]:
+    qs = UnitResult.objects.filter(round=round_).select_related("unit")
+    if round_.state == RoundState.PUBLISHED or can_manage(user, round_):
+        return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
+    return scope_for(user).filter(qs, Action.VIEW, via="unit").order_by("group", "rank")
+
+
+def _result_row(r: UnitResult) -> dict[str, Any]:
+    return {
+        "unit_id": r.unit_id,
+        "unit": r.unit.name,
+        "group": r.group,
+        "score": number(r.score),
+        "rank": r.rank,
+        "tied": r.tied,
+        "grade": r.grade,
+        "veto": r.veto,
+        "lines": {
+            name: {"score": number(v["score"]), "rank": v["rank"], "tied": v["tied"]}
+            for name, v in r.lines.items()
+        },
+    }
+
+
+def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
+    qs = (
+        results(user, round_)
+        if user is not None
+        else UnitResult.objects.filter(round=round_).select_related("unit")
+    )
+    order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
+    ordered = sorted(
+        qs.defer("explanation"),
+        key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
+    )
+    return [_result_row(r) for r in ordered]
+
+
+def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
+    """Every number of a unit's result with its inputs and rules, and why it is not higher."""
+    result = results(user, round_).filter(unit=unit).first()
+    if result is None:
+        raise NotFound(_("没有该单位本期的考评结果，或无权查看。"))
+    rules, _members, _rows = services.rules_for(round_.plan)
+    indicators = {i.code: i for i in rules.indicators}
+    data = engine.expand_parts(result.explanation, indicators)
+    data["round_id"] = round_.pk
+    data["state"] = round_.state
+    data["gap"] = None
+    if result.rank > 1:
+        # The unit(s) just above: the worst rank better than this one, in the same group.
+        above = (
+            UnitResult.objects.filter(round=round_, group=result.group, rank__lt=result.rank)
+            .order_by("-rank", "unit__sort_order", "unit_id")
+            .first()
+        )
+        if above is not None:
+            g = engine.gap(data, engine.expand_parts(above.explanation, indicators))
+            data["gap"] = {
+                "above": g.above,
+                "above_rank": g.above_rank,
+                "points": number(g.points),
+                "by_indicator": [
+                    {"indicator": name, "points": number(d)} for name, d in g.by_indicator
+                ],
+            }
+    return data
+
+
+def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str, Any]]:
+    """A unit's score and rank over the rounds of its plans (latest edition of each period)."""
+    scope = scope_for(user)
+    qs = UnitResult.objects.filter(unit=unit).select_related("round__plan__campaign")
+    if not scope.can(Action.VIEW, unit):
+        qs = qs.filter(round__state=RoundState.PUBLISHED)
+    if plan_name:
+        qs = qs.filter(round__plan__name=plan_name)
+    latest: dict[tuple[int, str, str], UnitResult] = {}
+    for r in qs.defer("explanation").order_by("round__period", "round__edition"):
+        latest[(r.round.plan.campaign_id, r.round.plan.name, r.round.period)] = r
+    return [
+        {
+            "campaign": r.round.plan.campaign.name,
+            "plan": r.round.plan.name,
+            "period": r.round.period,
+            "round_id": r.round_id,
+            "edition": r.round.edition,
+            "score": number(r.score),
+            "rank": r.rank,
+            "tied": r.tied,
+            "group": r.group,
+        }
+        for r in latest.values()
+    ]
+
+
+def correction_diff(round_: Round) -> list[dict[str, Any]]:
+    """For a correction: every unit whose score or rank differs from the edition it corrects."""
+    if round_.corrects_id is None:
+        return []
+    old = {r.unit_id: r for r in UnitResult.objects.filter(round_id=round_.corrects_id)}
+    rows = []
+    for r in (
+        UnitResult.objects.filter(round=round_).select_related("unit").order_by("group", "rank")
+    ):
+        before = old.get(r.unit_id)
+        if before is None or before.score != r.score or before.rank != r.rank:
+            rows.append(
+                {
+                    "unit": r.unit.name,
+                    "group": r.group,
+                    "old_score": number(before.score) if before else None,
+                    "new_score": number(r.score),
+                    "old_rank": before.rank if before else None,
+                    "new_rank": r.rank,
+                    "delta": number(r.score - (before.score if before else Decimal(0))),
+                }
+            )
+    return rows
+
+
+def plans(user: Any) -> QuerySet[Plan]:
+    return scope_for(user).filter(
+        Plan.objects.select_related("campaign__owner"), Action.VIEW, via="campaign__owner"
+    )
+
+
+def entry_sheet(user: Any, round_: Round) -> dict[str, Any]:
+    """The entry form of a round for a user: the units and entered indicators he may fill in."""
+    from gongjian.assessment.models import Indicator, IndicatorValue, PlanMember
+
+    allowed = scope_for(user).units(Action.ENTER_SCORES)
+    members = list(
+        PlanMember.objects.filter(plan=round_.plan_id, unit__in=allowed)
+        .select_related("unit", "group")
+        .order_by("group__sort_order", "sort_order", "pk")
+    )
+    indicators = list(
+        Indicator.objects.filter(plan=round_.plan_id, source="entered")
+        .select_related("line")
+        .prefetch_related("line__units")
+    )
+    # An indicator applies to its line's units, or to every member when the line names none.
+    applies = {i.pk: {u.pk for u in i.line.units.all()} for i in indicators}
+    current = {
+        (v.indicator_id, v.unit_id): v.value
+        for v in IndicatorValue.objects.filter(round=round_, unit__in=[m.unit_id for m in members])
+    }
+    rows = []
+    for m in members:
+        cells = []
+        for i in indicators:
+            value = current.get((i.pk, m.unit_id))
+            cells.append(
+                {
+                    "indicator": i,
+                    "open": not applies[i.pk] or m.unit_id in applies[i.pk],
+                    "name": f"v_{m.unit_id}_{i.code}",
+                    "value": "" if value is None else number(value),
+                }
+            )
+        rows.append({"member": m, "cells": cells})
+    return {"indicators": indicators, "rows": rows}

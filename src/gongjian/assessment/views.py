@@ -1,0 +1,226 @@
+"""Pages of the assessment: rounds, results, a unit's explanation, the bulletin, a unit's trend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from openpyxl.utils import get_column_letter
+
+from gongjian.assessment import selectors, services
+from gongjian.assessment.bulletin import build_bulletin
+from gongjian.assessment.models import Objection, RoundState, ValueSource
+from gongjian.core.errors import GongjianError, ImportRejected, NotFound
+from gongjian.core.errors import PermissionDenied as DomainPermissionDenied
+from gongjian.core.http import flash_error
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+
+
+def pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in only; a domain NotFound or PermissionDenied becomes the usual 404 or 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainPermissionDenied as exc:
+            raise DjangoPermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+@login_required
+def round_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.round_rows(selectors.visible_rounds(request.user))
+    return render(request, "assessment/round_list.html", {"rounds": rows})
+
+
+@pages
+def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.get_round(request.user, round_id)
+    rows = selectors.result_rows(round_, request.user)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["group"], []).append(row)
+    objectable: list[dict[str, Any]] = []
+    if round_.state == RoundState.COMPUTED:
+        ids = set(
+            scope_for(request.user)
+            .units(Action.OBJECT)
+            .filter(pk__in=[r["unit_id"] for r in rows])
+            .values_list("pk", flat=True)
+        )
+        objectable = [r for r in rows if r["unit_id"] in ids]
+    return render(
+        request,
+        "assessment/round_detail.html",
+        {
+            "round": round_,
+            "groups": groups,
+            "lines": [pl.name for pl in round_.plan.lines.all()],
+            "can_manage": selectors.can_manage(request.user, round_),
+            "objectable": objectable,
+            "objections": list(round_.objections.select_related("unit")),
+            "diff": selectors.correction_diff(round_),
+            "corrections": list(round_.corrections.all()),
+        },
+    )
+
+
+@pages
+def explanation(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
+    round_ = selectors.get_round(request.user, round_id)
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(_("找不到该单位。"))
+    data = selectors.explanation(request.user, round_, unit)
+    return render(
+        request, "assessment/explanation.html", {"round": round_, "unit": unit, "x": data}
+    )
+
+
+@pages
+def bulletin(request: HttpRequest, round_id: int) -> HttpResponse:
+    round_ = selectors.get_round(request.user, round_id)
+    return render(
+        request, "assessment/bulletin.html", {"round": round_, "bulletin": build_bulletin(round_)}
+    )
+
+
+@pages
+def trend(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound(_("找不到该单位。"))
+    rows = selectors.trend(request.user, unit)
+    series: dict[str, list[list[Any]]] = {}
+    for r in rows:
+        series.setdefault(r["plan"], []).append([r["period"], r["rank"]])
+    return render(
+        request,
+        "assessment/trend.html",
+        {"unit": unit, "rows": rows, "series_json": json.dumps(series, ensure_ascii=False)},
+    )
+
+
+def _act(request: HttpRequest, round_id: int, action: Any, ok: str) -> HttpResponse:
+    try:
+        round_ = selectors.get_round(request.user, round_id)
+        action(round_)
+        messages.success(request, ok)
+    except GongjianError as exc:
+        flash_error(request, exc)
+    return redirect("assessment:round", round_id=round_id)
+
+
+@login_required
+@require_POST
+def compute(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _act(
+        request,
+        round_id,
+        lambda r: services.compute_round(actor=request.user, round=r),
+        _("已计算，结果待审核发布。"),
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _act(
+        request,
+        round_id,
+        lambda r: services.publish_round(actor=request.user, round=r),
+        _("已发布。发布后的结果不可更改。"),
+    )
+
+
+@login_required
+@require_POST
+def correct(request: HttpRequest, round_id: int) -> HttpResponse:
+    return _act(
+        request,
+        round_id,
+        lambda r: services.correct_round(
+            actor=request.user, round=r, reason=request.POST.get("reason", "")
+        ),
+        _("已新建更正版本（草稿），原发布版本保留。"),
+    )
+
+
+@login_required
+@require_POST
+def object_(request: HttpRequest, round_id: int) -> HttpResponse:
+    def raise_it(r: Any) -> None:
+        unit = Unit.objects.filter(pk=request.POST.get("unit_id") or 0).first()
+        if unit is None:
+            raise NotFound(_("找不到该单位。"))
+        services.raise_objection(
+            actor=request.user, round=r, unit=unit, reason=request.POST.get("reason", "")
+        )
+
+    return _act(request, round_id, raise_it, _("异议已提交，待攻坚办处理。"))
+
+
+@login_required
+@require_POST
+def resolve(request: HttpRequest, round_id: int, objection_id: int) -> HttpResponse:
+    def resolve_it(r: Any) -> None:
+        objection = Objection.objects.filter(pk=objection_id, round=r).first()
+        if objection is None:
+            raise NotFound(_("找不到该异议。"))
+        services.resolve_objection(
+            actor=request.user,
+            objection=objection,
+            accept=request.POST.get("accept") == "1",
+            reply=request.POST.get("reply", ""),
+        )
+
+    return _act(request, round_id, resolve_it, _("异议已处理。"))
+
+
+@pages
+def entry(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The lead unit's entry form: every open cell of its units; saved all or nothing."""
+    round_ = selectors.get_round(request.user, round_id)
+    sheet = selectors.entry_sheet(request.user, round_)
+    errors: list[str] = []
+    if request.method == "POST":
+        rows = []
+        for r, row in enumerate(sheet["rows"], start=2):
+            for c, cell in enumerate(row["cells"], start=3):
+                raw = request.POST.get(cell["name"], "").strip()
+                if cell["open"] and raw != "" and raw != str(cell["value"]):
+                    unit_name = row["member"].unit.name
+                    code = cell["indicator"].code
+                    sheet_name = _("录入表")
+                    column = get_column_letter(c)
+                    rows.append(services.ValueRow(sheet_name, r, column, unit_name, code, raw))
+        try:
+            if rows:
+                services.import_values(
+                    actor=request.user, round=round_, rows=rows, source=ValueSource.ENTERED
+                )
+            messages.success(request, _("已保存 %(n)s 个指标值。") % {"n": len(rows)})
+            return redirect("assessment:entry", round_id=round_id)
+        except ImportRejected as exc:
+            errors = [str(e) for e in exc.errors]
+            flash_error(request, exc)
+        except GongjianError as exc:
+            flash_error(request, exc)
+    return render(
+        request, "assessment/entry.html", {"round": round_, "sheet": sheet, "errors": errors}
+    )
