@@ -27,6 +27,7 @@ NAV: list[NavItem] = [
     NavItem(_("督查"), "supervision:inspections"),
     NavItem(_("通报"), "supervision:notices"),
     NavItem(_("考评"), "assessment:rounds"),
+    NavItem(_("排行榜"), "dashboard:ranking"),
     NavItem(_("每日会商"), "dashboard:briefing"),
     NavItem(_("领导视图"), "dashboard:leader", roles=frozenset({"leader"})),
     NavItem(_("消息"), "supervision:inbox"),

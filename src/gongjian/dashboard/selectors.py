@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongjian.assessment import selectors as assessment_selectors
+from gongjian.assessment.models import Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
 from gongjian.dashboard.models import WarningSnapshot
 from gongjian.dashboard.services import snapshot_warnings
@@ -127,9 +128,41 @@ def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
             else None,
         },
         "by_line": by_line,
+        "top_units": top_units(user, campaign),
         "lagging_units": lagging_units,
         "open_requests": open_requests.count(),
     }
+
+
+def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[str, Any]]:
+    """The latest published round of each of the campaign's plans: the first places by group."""
+    published = assessment_selectors.visible_rounds(user).filter(
+        state=RoundState.PUBLISHED, plan__campaign=campaign
+    )
+    latest: dict[str, Round] = {}
+    for r in published.order_by("-period", "-edition"):
+        latest.setdefault(r.plan.name, r)
+    if not latest:
+        return []
+    results = (
+        UnitResult.objects.filter(round__in=latest.values(), rank__lte=per_group)
+        .select_related("unit")
+        .order_by("round_id", "group", "rank", "unit__sort_order")
+    )
+    by_round: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    for res in results.defer("explanation"):
+        by_round.setdefault(res.round_id, {}).setdefault(res.group, []).append(
+            {"unit": res.unit.name, "rank": res.rank, "tied": res.tied}
+        )
+    return [
+        {
+            "round_id": r.pk,
+            "plan": r.plan.name,
+            "period": r.period,
+            "groups": [{"group": g, "units": units} for g, units in by_round.get(r.pk, {}).items()],
+        }
+        for r in latest.values()
+    ]
 
 
 def campaign_orders(user: Any, campaign: Campaign) -> QuerySet[SupervisionOrder]:
@@ -320,4 +353,40 @@ def briefing(user: Any, on: dt.date) -> dict[str, Any]:
         "recovered": recovered,
         "resolved_requests": resolved,
         "colours": colour_counts,
+    }
+
+
+def ranking_board(user: Any, round_id: int | None = None) -> dict[str, Any]:
+    """The latest published round (or a chosen one) by group, with each unit's movement since
+    the plan's previous published period; a correction replaces the edition it corrects."""
+    published = assessment_selectors.visible_rounds(user).filter(state=RoundState.PUBLISHED)
+    latest: dict[int, Round] = {}
+    for r in published.order_by("-period", "-edition"):
+        latest.setdefault(r.plan_id, r)
+    choices = sorted(latest.values(), key=lambda r: (r.plan.campaign.owner.path, r.plan.name))
+    if round_id is not None:
+        current = published.filter(pk=round_id).first()
+    else:
+        current = choices[0] if choices else None
+    if current is None:
+        return {"choices": choices, "round": None, "groups": []}
+    previous = (
+        published.filter(plan__name=current.plan.name, plan__campaign=current.plan.campaign)
+        .filter(period__lt=current.period)
+        .order_by("-period", "-edition")
+        .first()
+    )
+    before: dict[int, int] = {}
+    if previous is not None:
+        before = dict(UnitResult.objects.filter(round=previous).values_list("unit_id", "rank"))
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in assessment_selectors.result_rows(current, user):
+        was = before.get(row["unit_id"])
+        row["movement"] = None if was is None else was - row["rank"]
+        groups.setdefault(row["group"], []).append(row)
+    return {
+        "choices": choices,
+        "round": current,
+        "previous": previous,
+        "groups": [{"name": name, "rows": rows} for name, rows in groups.items()],
     }

@@ -9,4 +9,5 @@ urlpatterns = [
     path("unit/<int:unit_id>/", views.unit_view, name="unit"),
     path("leader/", views.leader, name="leader"),
     path("briefing/", views.briefing, name="briefing"),
+    path("ranking/", views.ranking, name="ranking"),
 ]

@@ -119,3 +119,10 @@ def briefing(request: HttpRequest) -> HttpResponse:
         )
         return response
     return render(request, "dashboard/briefing.html", data)
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("round", "")
+    data = selectors.ranking_board(request.user, int(raw) if raw.isdigit() else None)
+    return render(request, "dashboard/ranking.html", data)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "gongjian.projects"
     verbose_name = _("项目台账")
+
+    def ready(self) -> None:
+        from gongjian.projects.providers import register_providers
+
+        register_providers()

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "gongjian.supervision"
     verbose_name = _("督查督办")
+
+    def ready(self) -> None:
+        from gongjian.supervision.providers import register_providers
+
+        register_providers()

@@ -221,6 +221,17 @@ class UnitSupervisionCounts:
     praise_notices: int = 0
 
 
+def overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
+    """Orders that became overdue in [start, end]: recorded by tick or a step, or overdue now
+    with their first overdue day (deadline + 1) in the period and not yet recorded."""
+    last_unmarked = min(end, today) - dt.timedelta(days=1)
+    return Q(overdue_on__range=(start, end)) | Q(
+        overdue_on__isnull=True,
+        state__in=OPEN,
+        deadline__range=(start - dt.timedelta(days=1), last_unmarked),
+    )
+
+
 def unit_counts(
     units: Iterable[Unit], start: dt.date, end: dt.date
 ) -> dict[int, UnitSupervisionCounts]:
@@ -245,18 +256,10 @@ def unit_counts(
             .order_by()
         )
     )
-    last_unmarked = min(end, today) - dt.timedelta(days=1)
     overdue = Counter(
         dict(
             SupervisionOrder.objects.filter(unit_id__in=ids)
-            .filter(
-                Q(overdue_on__range=(start, end))
-                | Q(
-                    overdue_on__isnull=True,
-                    state__in=OPEN,
-                    deadline__range=(start - dt.timedelta(days=1), last_unmarked),
-                )
-            )
+            .filter(overdue_in_period_q(start, end, today))
             .values_list("unit_id")
             .annotate(n=Count("pk"))
             .order_by()
