@@ -801,7 +801,7 @@ def _raise_hazard_orders(today: dt.date) -> int:
 @transaction.atomic
 def _raise_hazard_order(pk: int, today: dt.date) -> bool:
     hazard = (
-        Hazard.objects.select_for_update()
+        Hazard.objects.select_for_update(of=("self",))
         .select_related("inspection__unit", "inspection__project")
         .get(pk=pk)
     )
