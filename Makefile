@@ -42,9 +42,9 @@ serve: install
 APP_LOCALES := $(patsubst src/gongjian/%/locale,%,$(wildcard src/gongjian/*/locale))
 messages:
 	for app in $(APP_LOCALES); do \
-	  (cd src/gongjian/$$app && $(CURDIR)/$(PY)/gongjian makemessages -l en --no-obsolete) && \
+	  (cd src/gongjian/$$app && $(CURDIR)/$(PY)/gongjian makemessages -l en --no-obsolete --no-wrap) && \
 	  $(PY)/python scripts/fill_po.py src/gongjian/$$app/locale/en/LC_MESSAGES/django.po src/gongjian/$$app/locale/en/en.tsv || exit 1; \
 	done
-	cd src/gongjian && $(CURDIR)/$(PY)/gongjian makemessages -l en --no-obsolete $(foreach a,$(APP_LOCALES),--ignore '$(a)/*')
+	cd src/gongjian && $(CURDIR)/$(PY)/gongjian makemessages -l en --no-obsolete --no-wrap $(foreach a,$(APP_LOCALES),--ignore '$(a)/*')
 	$(PY)/python scripts/fill_po.py src/gongjian/locale/en/LC_MESSAGES/django.po src/gongjian/locale/en/en.tsv
 	cd src/gongjian && $(CURDIR)/$(PY)/gongjian compilemessages

@@ -88,3 +88,23 @@ def test_overview_costs_the_same_queries_for_more_projects(
     snapshot_warnings(on=ON)
     with django_assert_max_num_queries(12):
         selectors.overview(org.office, ledger.campaign, ON)
+
+
+def test_a_report_through_the_service_updates_the_battle_map_at_once(
+    ledger, org, settings, django_capture_on_commit_callbacks
+):
+    from gongjian.projects import services
+
+    settings.GONGJIAN_TODAY = ON.isoformat()
+    snapshot_warnings(on=ON)
+    assert WarningSnapshot.objects.get(project=ledger.songxia, on=ON).colour == "red"
+    songxia_staff = type(org.hunan_staff).objects.create(username="sx", unit=org.songxia)
+    songxia_staff.roles.create(role="unit_staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_report(
+            actor=songxia_staff,
+            project=ledger.songxia,
+            period_end=ON,
+            percent_done=Decimal("48"),
+        )
+    assert WarningSnapshot.objects.get(project=ledger.songxia, on=ON).colour == "green"

@@ -181,6 +181,7 @@ def update_project(
     validate_project(project)
     record(project, actor=actor, reason=_("修改项目台账"))
     project.save()
+    _refresh_warning(project.pk)
     return project
 
 
@@ -281,6 +282,7 @@ def update_milestone(
     _validate_milestone(milestone)
     record(milestone, actor=actor, reason=_("修改节点"))
     milestone.save()
+    _refresh_warning(milestone.project_id)
     return milestone
 
 
@@ -399,7 +401,17 @@ def submit_report(
         )
     if later is None:
         _take_latest(actor=actor, project=project, report=report)
+    _refresh_warning(project.pk)
     return report
+
+
+def _refresh_warning(project_id: int) -> None:
+    """Keep today's battle-map snapshot in step with the ledger once this write commits."""
+    from gongjian.dashboard.services import refresh_project_snapshot
+
+    transaction.on_commit(
+        lambda: refresh_project_snapshot(project_ids=[project_id], on=clock.today())
+    )
 
 
 def _take_latest(*, actor: Any, project: Project, report: ProgressReport) -> None:
@@ -670,6 +682,13 @@ def import_ledger(
             default_user=user, default_change_reason=_("Excel 导入：修改节点"),
         )  # fmt: skip
     summary.milestones_created, summary.milestones_updated = len(ms_create), len(ms_update)
+    changed = [p.pk for p in [*to_create, *to_update]]
+    changed += [m.project.pk for m in [*ms_create, *ms_update]]
+    if changed:
+        from gongjian.dashboard.services import refresh_project_snapshot
+
+        ids = sorted(set(changed))
+        transaction.on_commit(lambda: refresh_project_snapshot(project_ids=ids, on=clock.today()))
     return summary
 
 

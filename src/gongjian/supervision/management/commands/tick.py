@@ -1,8 +1,9 @@
-"""`gongjian tick`: the scheduled supervision work, for cron or a systemd timer.
+"""`gongjian tick`: the scheduled work, for cron or a systemd timer.
 
 Raises orders for red projects and for hazards past their rectification date, marks overdue
 orders and escalates their colour, sends the reminders (催办) due, and pushes pending webhook
-messages. Idempotent: a second run on the same day changes nothing more.
+messages, then stores the day's warning snapshot for the battle map. Idempotent: a second run
+on the same day changes nothing more.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from gongjian.core import clock
+from gongjian.dashboard.services import snapshot_warnings
 from gongjian.supervision import services
 
 
@@ -25,3 +28,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = services.tick(deliver=not options["no_deliver"])
         self.stdout.write(report.as_text())
+        # The battle map reads the day's warnings from a snapshot; rebuilding it is idempotent.
+        counts = snapshot_warnings(on=clock.today())
+        self.stdout.write(
+            f"预警快照：红灯 {counts['red']}，黄灯 {counts['yellow']}，绿灯 {counts['green']}"
+        )
