@@ -14,6 +14,7 @@ import yaml
 
 from gongjian.assessment import services
 from gongjian.assessment.models import Round
+from gongjian.campaigns import services as campaign_services
 from gongjian.exchange.plan_file import read_yaml
 from gongjian.org.models import Unit
 
@@ -287,27 +288,27 @@ def _targets(round_: Round, code: str, targets: dict[str, Any]) -> None:
 def load_assessment(units: dict[str, Unit]) -> str:
     start, end = dt.date(2026, 9, 3), dt.date(2026, 12, 31)
     city, changle = units["福州市"], units["长乐区"]
-    city_campaign = services.ensure_campaign(
+    city_campaign = campaign_services.ensure_campaign(
         actor=None, owner=city, name="攻坚120天", start_date=start, end_date=end
     )
     for i, line in enumerate(CITY_LINES):
-        services.ensure_line(
+        campaign_services.ensure_line(
             actor=None, campaign=city_campaign, name=line, lead_unit=city, sort_order=i
         )
-    services.ensure_campaign(
+    campaign_services.ensure_campaign(
         actor=None, owner=city, name="抓项目促提升",
         start_date=dt.date(2026, 1, 1), end_date=end,
         description="主题竞赛",
     )  # fmt: skip
-    campaign = services.ensure_campaign(
+    campaign = campaign_services.ensure_campaign(
         actor=None, owner=changle, name="攻坚120天", start_date=start, end_date=end,
         description="当先锋争一流·攻坚120天",
     )  # fmt: skip
     for i, (line, lead) in enumerate(CHANGLE_LINES):
-        services.ensure_line(
+        campaign_services.ensure_line(
             actor=None, campaign=campaign, name=line, lead_unit=units[lead], sort_order=i
         )
-    services.ensure_campaign(
+    campaign_services.ensure_campaign(
         actor=None, owner=changle, name="抓项目促提升",
         start_date=dt.date(2026, 1, 1), end_date=end, description="主题竞赛",
     )  # fmt: skip

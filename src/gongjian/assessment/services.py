@@ -31,7 +31,7 @@ from gongjian.assessment.models import (
     UnitResult,
     ValueSource,
 )
-from gongjian.campaigns.models import Campaign, Line
+from gongjian.campaigns.models import Campaign
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import (
@@ -61,41 +61,6 @@ def _owner(round_or_plan: Round | Plan) -> Unit:
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
-
-
-# --- campaigns (looked up by owner and name, so loaders of other apps can run first) -----------
-
-
-@transaction.atomic
-def ensure_campaign(
-    *, actor: Any, owner: Unit, name: str, start_date: Any, end_date: Any, description: str = ""
-) -> Campaign:
-    _require(actor, Action.MANAGE_CAMPAIGN, owner)
-    campaign = Campaign.objects.filter(owner=owner, name=name).first()
-    if campaign is None:
-        campaign = Campaign(
-            owner=owner,
-            name=name,
-            start_date=start_date,
-            end_date=end_date,
-            description=description,
-        )
-        record(campaign, actor=actor, reason=_("新建攻坚行动"))
-        campaign.save()
-    return campaign
-
-
-@transaction.atomic
-def ensure_line(
-    *, actor: Any, campaign: Campaign, name: str, lead_unit: Unit, sort_order: int = 0
-) -> Line:
-    _require(actor, Action.MANAGE_CAMPAIGN, campaign.owner)
-    line = Line.objects.filter(campaign=campaign, name=name).first()
-    if line is None:
-        line = Line(campaign=campaign, name=name, lead_unit=lead_unit, sort_order=sort_order)
-        record(line, actor=actor, reason=_("新建攻坚专项"))
-        line.save()
-    return line
 
 
 # --- plans --------------------------------------------------------------------------------------
