@@ -22,7 +22,8 @@ def test_town_overview_counts_only_its_own_projects(ledger, org):
     assert data["colours"] == {"red": 1, "yellow": 1, "green": 1}
     assert data["investment"]["annual_planned_wan"] == 1500.5
     assert data["investment"]["completed_wan"] == 350.25
-    assert data["investment"]["completed_percent"] == 23.3
+    assert data["investment"]["percent_of_annual"] == 23.3
+    assert data["investment"]["percent_of_total"] is None  # no total investment entered
 
 
 def test_lagging_units_are_worst_first(ledger, org):
@@ -106,5 +107,6 @@ def test_a_report_through_the_service_updates_the_battle_map_at_once(
             project=ledger.songxia,
             period_end=ON,
             percent_done=Decimal("48"),
+            expected_version=ProgressReport.objects.get(project=ledger.songxia).version,
         )
     assert WarningSnapshot.objects.get(project=ledger.songxia, on=ON).colour == "green"

@@ -123,8 +123,11 @@ def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
             "total_wan": _wan(money["total"]),
             "annual_planned_wan": _wan(money["annual"]),
             "completed_wan": _wan(money["done"]),
-            "completed_percent": round(_wan(money["done"]) * 100 / _wan(money["annual"]), 1)
+            "percent_of_annual": round(_wan(money["done"]) * 100 / _wan(money["annual"]), 1)
             if money["annual"]
+            else None,
+            "percent_of_total": round(_wan(money["done"]) * 100 / _wan(money["total"]), 1)
+            if money["total"]
             else None,
         },
         "by_line": by_line,
