@@ -15,6 +15,16 @@ def _quote(s: str) -> str:
     return s.replace("\\", "\\\\").replace('"', '\\"')
 
 
+FUZZY = re.compile(
+    r'#, fuzzy\n(?:#\|.*\n)*(msgid "(?!").*\n(?:msgid_plural .*\n)?)(?:msgstr.*\n(?:".*"\n)*)+'
+)
+
+
+def _unfuzz(m: re.Match[str]) -> str:
+    empty = 'msgstr[0] ""\nmsgstr[1] ""\n' if "msgid_plural" in m.group(1) else 'msgstr ""\n'
+    return m.group(1) + empty
+
+
 def main(po_path: str, tsv_path: str) -> int:
     mapping = {}
     for line in Path(tsv_path).read_text(encoding="utf-8").splitlines():
@@ -22,6 +32,8 @@ def main(po_path: str, tsv_path: str) -> int:
             zh, en = line.split("\t", 1)
             mapping[zh] = en
     text = Path(po_path).read_text(encoding="utf-8")
+    # msgmerge guesses "fuzzy" translations from similar msgids (督办 → 督查督办's); never keep a guess.
+    text = FUZZY.sub(_unfuzz, text)
     missing: list[str] = []
 
     def fill(m: re.Match[str]) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from gongjian.core import clock
 from gongjian.dashboard.services import snapshot_warnings
@@ -31,5 +32,6 @@ class Command(BaseCommand):
         # The battle map reads the day's warnings from a snapshot; rebuilding it is idempotent.
         counts = snapshot_warnings(on=clock.today())
         self.stdout.write(
-            f"预警快照：红灯 {counts['red']}，黄灯 {counts['yellow']}，绿灯 {counts['green']}"
+            _("预警快照：红灯 %(r)s，黄灯 %(y)s，绿灯 %(g)s")
+            % {"r": counts["red"], "y": counts["yellow"], "g": counts["green"]}
         )
