@@ -110,3 +110,16 @@ def test_a_report_through_the_service_updates_the_battle_map_at_once(
             expected_version=ProgressReport.objects.get(project=ledger.songxia).version,
         )
     assert WarningSnapshot.objects.get(project=ledger.songxia, on=ON).colour == "green"
+
+
+def test_tick_stores_the_days_snapshot_once_however_often_it_runs(ledger, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.GONGJIAN_TODAY = ON.isoformat()
+    for _ in range(2):
+        out = StringIO()
+        call_command("tick", "--no-deliver", stdout=out)
+        assert "预警快照：红灯 2，黄灯 1，绿灯 1" in out.getvalue()
+    assert WarningSnapshot.objects.filter(on=ON).count() == 4

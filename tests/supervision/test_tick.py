@@ -80,10 +80,11 @@ def test_the_command_prints_what_it_did_and_is_idempotent(org, set_today):
     set_today(dt.date(2026, 12, 4))
     out = StringIO()
     call_command("tick", stdout=out)
-    assert out.getvalue().strip() == (
+    assert out.getvalue().strip().splitlines() == [
         "2026-12-04：红灯项目自动督办 0 件，隐患转督办 0 件，新标记逾期或升级 1 件，"
-        "催办 1 次，推送成功 0 条、失败 0 条。"
-    )
+        "催办 1 次，推送成功 0 条、失败 0 条。",
+        "预警快照：红灯 0，黄灯 0，绿灯 0",
+    ]
     out = StringIO()
     call_command("tick", stdout=out)
     assert "新标记逾期或升级 0 件，催办 0 次" in out.getvalue()
