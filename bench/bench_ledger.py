@@ -54,20 +54,7 @@ def run(args: argparse.Namespace) -> list[Result]:
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     results = []
     for database in databases:
-        env = dict(os.environ, GONGJIAN_VAR=str(VAR), DJANGO_SETTINGS_MODULE="gongjian.settings")
-        env.pop("GONGJIAN_TODAY", None)
-        # The generated world is kept between runs (it takes minutes to make) and remade when
-        # BENCH_FRESH=1 or when its size does not match the scale.
-        fresh = os.environ.get("BENCH_FRESH") == "1"
-        if database == "sqlite":
-            VAR.mkdir(parents=True, exist_ok=True)
-            db = VAR / "ledger.sqlite3"
-            if fresh:
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
-            env["DATABASE_URL"] = f"sqlite:///{db}"
-        else:
-            env["DATABASE_URL"] = _postgres(fresh)
+        env = bench_env(database, sqlite_name="ledger.sqlite3", pg_db=PG_DB)
         out = subprocess.run(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "bench.bench_ledger", "--child", "--scale", str(args.scale)],
             env=env,
@@ -84,15 +71,37 @@ def run(args: argparse.Namespace) -> list[Result]:
     return results
 
 
-def _postgres(fresh: bool) -> str:
+def bench_env(database: str, *, sqlite_name: str, pg_db: str) -> dict[str, str]:
+    """The environment of a child process on a throwaway database: var/bench/`sqlite_name` or
+    `pg_db` on the PostgreSQL server (created if missing).
+
+    The generated world is kept between runs (it takes minutes to make) and remade when
+    BENCH_FRESH=1 or when its size does not match the scale (see `ensure_world`).
+    """
+    env = dict(os.environ, GONGJIAN_VAR=str(VAR), DJANGO_SETTINGS_MODULE="gongjian.settings")
+    env.pop("GONGJIAN_TODAY", None)
+    fresh = os.environ.get("BENCH_FRESH") == "1"
+    if database == "sqlite":
+        VAR.mkdir(parents=True, exist_ok=True)
+        db = VAR / sqlite_name
+        if fresh:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db}{suffix}").unlink(missing_ok=True)
+        env["DATABASE_URL"] = f"sqlite:///{db}"
+    else:
+        env["DATABASE_URL"] = _postgres(fresh, pg_db)
+    return env
+
+
+def _postgres(fresh: bool, name: str = PG_DB) -> str:
     import psycopg
 
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [PG_DB]).fetchone()
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if fresh or not exists:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -107,10 +116,8 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 # --- child: one database ------------------------------------------------------------------------
 
 
-def child(scale: float) -> None:
-    import django
-
-    django.setup()
+def ensure_world(scale: float) -> int:
+    """Migrate, and generate the synthetic world unless one of this size is there; its projects."""
     from django.core.management import call_command
 
     from bench.generate import PROJECTS, generate
@@ -127,6 +134,14 @@ def child(scale: float) -> None:
         print(f"# 生成：{counts}，用时 {time.perf_counter() - start:.1f} s", flush=True)
     else:
         print(f"# 沿用已生成的数据：{n} 个项目", flush=True)
+    return expected
+
+
+def child(scale: float) -> None:
+    import django
+
+    django.setup()
+    expected = ensure_world(scale)
     bench_warnings(expected)
     bench_import(max(int(IMPORT_ROWS * scale), 10))
 

@@ -72,16 +72,38 @@ def _wan(value: Decimal | None) -> float:
 def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
     """Everything on the campaign overview, for one user's scope, in a handful of queries."""
     snaps = snapshots_for(user, on, campaign)
-    colour_counts = {c: 0 for c in COLOURS}
-    for row in snaps.values("colour").annotate(n=Count("id")):
-        colour_counts[row["colour"]] = row["n"]
-    at_risk = snaps.filter(at_risk=True).exclude(colour="red").count()
+    # One pass over the day's snapshot gives the colours, the trend warnings and the lagging
+    # units (three scans of the table before, most of the overview's time at province scale).
+    per_unit = _unit_counts(snaps)
+    colour_counts = {c: sum(row[c] for row in per_unit) for c in COLOURS}
+    at_risk = sum(row["at_risk"] for row in per_unit)
+    lagging_units = [
+        {
+            "unit_id": r["unit_id"],
+            "unit": r["unit__name"],
+            "red": r["red"],
+            "yellow": r["yellow"],
+            "total": r["total"],
+        }
+        for r in per_unit
+        if r["red"] or r["yellow"]
+    ][:10]
     projects = scope_for(user).filter(Project.objects.filter(campaign=campaign), Action.VIEW)
-    money = projects.aggregate(
-        total=Sum("total_investment_wan"),
-        annual=Sum("annual_planned_wan"),
-        done=Sum("investment_completed_wan"),
+    # One pass over the projects: the totals are the sums of the lines' sums (exact decimals).
+    line_rows = list(
+        projects.values("line_id", "line__name")
+        .annotate(
+            n=Count("id"),
+            total=Sum("total_investment_wan"),
+            annual=Sum("annual_planned_wan"),
+            done=Sum("investment_completed_wan"),
+        )
+        .order_by("line__sort_order", "line_id")
     )
+    money = {
+        key: sum((row[key] for row in line_rows if row[key] is not None), Decimal(0))
+        for key in ("total", "annual", "done")
+    }
     by_line = [
         {
             "line_id": row["line_id"],
@@ -90,13 +112,8 @@ def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
             "annual_planned_wan": _wan(row["annual"]),
             "completed_wan": _wan(row["done"]),
         }
-        for row in projects.values("line_id", "line__name")
-        .annotate(
-            n=Count("id"), annual=Sum("annual_planned_wan"), done=Sum("investment_completed_wan")
-        )
-        .order_by("line__sort_order", "line_id")
+        for row in line_rows
     ]
-    lagging_units = _lagging_units(snaps)
     clock = campaign_clock(campaign, on)
     open_requests = scope_for(user).filter(
         CoordinationRequest.objects.filter(
@@ -180,27 +197,20 @@ def overdue_orders(user: Any, on: dt.date, *, unit: Unit | None = None) -> list[
     return list(qs.order_by("deadline", "pk")[:500])
 
 
-def _lagging_units(snaps: QuerySet[WarningSnapshot], limit: int = 10) -> list[dict[str, Any]]:
+def _unit_counts(snaps: QuerySet[WarningSnapshot]) -> list[dict[str, Any]]:
+    """Per unit: red, yellow, green, trend warnings (not red) and all, worst units first."""
     rows = (
         snaps.values("unit_id", "unit__name")
         .annotate(
             red=Count("id", filter=Q(colour="red")),
             yellow=Count("id", filter=Q(colour="yellow")),
+            green=Count("id", filter=Q(colour="green")),
+            at_risk=Count("id", filter=Q(at_risk=True) & ~Q(colour="red")),
             total=Count("id"),
         )
-        .filter(Q(red__gt=0) | Q(yellow__gt=0))
-        .order_by("-red", "-yellow", "unit__name")[:limit]
+        .order_by("-red", "-yellow", "unit__name")
     )
-    return [
-        {
-            "unit_id": r["unit_id"],
-            "unit": r["unit__name"],
-            "red": r["red"],
-            "yellow": r["yellow"],
-            "total": r["total"],
-        }
-        for r in rows
-    ]
+    return [dict(r) for r in rows]
 
 
 def drill_projects(

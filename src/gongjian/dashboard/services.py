@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from gongjian.dashboard.models import WarningSnapshot
 from gongjian.projects.models import Project
@@ -27,6 +27,11 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
         rows = _snapshot_rows(projects, on)
         counts.update(r.colour for r in rows)
         WarningSnapshot.objects.bulk_create(rows, batch_size=2000)
+    # The day's rows were all just replaced: refresh the planner's statistics, or the overview's
+    # aggregates are planned for an empty table (nested loops, sorts on disk) until autovacuum
+    # gets to it, if it runs at all.
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {WarningSnapshot._meta.db_table}")
     return counts
 
 
