@@ -53,12 +53,25 @@ def _assessment(world: DemoWorld) -> str:
     return load_assessment(world.units)
 
 
+def _battle_map(world: DemoWorld) -> str:
+    """What `gongjian tick` would have stored on the demo's last two evenings."""
+    import datetime as dt
+
+    from gongjian.dashboard.services import snapshot_warnings
+
+    today = dt.date.fromisoformat(DEMO_TODAY)
+    snapshot_warnings(on=today - dt.timedelta(days=1))
+    counts = snapshot_warnings(on=today)
+    return f"预警快照：红灯 {counts['red']}，黄灯 {counts['yellow']}，绿灯 {counts['green']}"
+
+
 STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("演示日期", _clock),
     ("组织机构与用户", _org),
     ("攻坚行动与项目台账", _ledger),
     ("督查督办", _supervision),
     ("12月考评（计算、排名、发布）", _assessment),
+    ("挂图作战", _battle_map),
 ]
 
 
