@@ -7,37 +7,23 @@ from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
-BODY_FONT = "仿宋_GB2312"
-TITLE_FONT = "方正小标宋简体"
+from gongjian.exchange.bulletin_docx import FANGSONG, XIAOBIAOSONG, styled_run
 
 
-def _font(run: Any, name: str, size: float) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), name)
-
-
-def _para(
-    doc: Any, text: str, *, size: float = 16, font: str = BODY_FONT, bold: bool = False
-) -> None:
-    p = doc.add_paragraph()
-    run = p.add_run(text)
-    run.bold = bold
-    _font(run, font, size)
+def _para(doc: Any, text: str, *, size: float = 16, bold: bool = False) -> None:
+    styled_run(doc.add_paragraph(), text, font=FANGSONG, size=size, bold=bold)
 
 
 def briefing_docx(data: dict[str, Any], *, viewer: str) -> bytes:
     doc = Document()
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run("每日会商简报"), TITLE_FONT, 22)
+    styled_run(title, "每日会商简报", font=XIAOBIAOSONG, size=22)
     date = doc.add_paragraph()
     date.alignment = WD_ALIGN_PARAGRAPH.CENTER
     on = data["on"]
-    _font(date.add_run(f"{on.year}年{on.month}月{on.day}日"), BODY_FONT, 16)
+    styled_run(date, f"{on.year}年{on.month}月{on.day}日", font=FANGSONG, size=16)
     c = data["colours"]
     _para(
         doc,

@@ -30,7 +30,7 @@ SONGTI = "宋体"
 RED = RGBColor(0xD0, 0x00, 0x00)
 
 
-def _run(
+def styled_run(
     p: Paragraph,
     text: str,
     *,
@@ -87,18 +87,18 @@ def render_docx(b: Bulletin) -> bytes:
 
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _run(head, b.issuer, font=XIAOBIAOSONG, size=26, bold=True, color=RED)
+    styled_run(head, b.issuer, font=XIAOBIAOSONG, size=26, bold=True, color=RED)
     _red_rule(head)
     doc.add_paragraph()
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _fixed_lines(title, 36)
-    _run(title, b.title, font=XIAOBIAOSONG, size=22)
+    styled_run(title, b.title, font=XIAOBIAOSONG, size=22)
     if b.draft:
         note = doc.add_paragraph()
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(note, "（草稿：含未发布的考评结果）", font=FANGSONG, size=16, color=RED)
+        styled_run(note, "（草稿：含未发布的考评结果）", font=FANGSONG, size=16, color=RED)
     doc.add_paragraph()
 
     def body(text: str, *, font: str = FANGSONG, indent: bool = True) -> None:
@@ -106,7 +106,7 @@ def render_docx(b: Bulletin) -> bytes:
         _fixed_lines(p)
         if indent:
             p.paragraph_format.first_line_indent = Pt(32)
-        _run(p, text, font=font, size=16)
+        styled_run(p, text, font=font, size=16)
 
     body(b.lead)
     for s in b.sections:
@@ -119,27 +119,27 @@ def render_docx(b: Bulletin) -> bytes:
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Pt(64)
         _fixed_lines(p)
-        _run(p, text, font=FANGSONG, size=16)
+        styled_run(p, text, font=FANGSONG, size=16)
 
     for i, t in enumerate(b.tables, start=1):
         brk = doc.add_paragraph()
         brk.add_run().add_break(WD_BREAK.PAGE)
         label = doc.add_paragraph()
-        _run(label, f"附件{i}", font=HEITI, size=16)
+        styled_run(label, f"附件{i}", font=HEITI, size=16)
         caption = doc.add_paragraph()
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _run(caption, t.caption + "考评结果", font=XIAOBIAOSONG, size=18)
+        styled_run(caption, t.caption + "考评结果", font=XIAOBIAOSONG, size=18)
         table = doc.add_table(rows=1, cols=len(t.columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         for cell, text in zip(table.rows[0].cells, t.columns, strict=True):
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _run(cell.paragraphs[0], text, font=HEITI, size=9)
+            styled_run(cell.paragraphs[0], text, font=HEITI, size=9)
         for row in t.rows:
             cells = table.add_row().cells
             for cell, text in zip(cells, row, strict=True):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _run(cell.paragraphs[0], text, font=SONGTI, size=9)
+                styled_run(cell.paragraphs[0], text, font=SONGTI, size=9)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

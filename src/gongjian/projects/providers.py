@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 
 
 def _projects_by_unit(round_: Round, units: Sequence[Unit]) -> dict[int, list[Project]]:
-    found: dict[int, list[Project]] = defaultdict(list)
-    projects = list(
-        Project.objects.filter(campaign=round_.plan.campaign).select_related("unit", "campaign")
-    )
-    for unit in units:
-        found[unit.pk] = [p for p in projects if p.unit.path.startswith(unit.path)]
-    return found
+    # Each project counts for every unit on its unit's path: one pass, not units × projects.
+    by_ancestor: dict[int, list[Project]] = defaultdict(list)
+    for p in Project.objects.filter(campaign=round_.plan.campaign).select_related(
+        "unit", "campaign"
+    ):
+        for ancestor in p.unit.ancestor_ids():
+            by_ancestor[ancestor].append(p)
+    return {unit.pk: by_ancestor.get(unit.pk, []) for unit in units}
 
 
 def investment_completed(round_: Round, units: Sequence[Unit]) -> dict[int, Provided]:
