@@ -89,7 +89,8 @@ def bench_env(database: str, *, sqlite_name: str, pg_db: str) -> dict[str, str]:
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{db}"
     else:
-        env["DATABASE_URL"] = _postgres(fresh, pg_db)
+        # BENCH_PG_PREFIX keeps parallel checkouts from sharing one PostgreSQL world.
+        env["DATABASE_URL"] = _postgres(fresh, os.environ.get("BENCH_PG_PREFIX", "") + pg_db)
     return env
 
 
