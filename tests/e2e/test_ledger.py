@@ -48,3 +48,34 @@ def test_unit_staff_reports_progress_from_a_phone(browser, live_server):
     assert "进度已填报" in page.content()
     assert ProgressReport.objects.get(project=project).problems == "招标已完成"
     context.close()
+
+
+def test_town_staff_adds_a_project_then_plans_its_milestones_and_team(page, live_server):
+    build_demo()
+    login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/ledger/")
+    page.click("#new-project")
+    page.fill("input[name=code]", "HN-2026-14")
+    page.fill("input[name=name]", "湖南镇污水管网提升")
+    page.select_option("select[name=level]", "district")
+    page.select_option("select[name=unit]", label="湖南镇")
+    page.fill("input[name=total_investment_wan]", "2600")
+    page.fill("input[name=planned_start]", "2026-10-01")
+    page.fill("input[name=planned_completion]", "2027-05-31")
+    page.click("#project-sheet button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "项目已新建" in page.content()
+
+    page.fill("input[name='ms-0-name']", "管网开挖")
+    page.fill("input[name='ms-0-planned_date']", "2026-12-15")
+    page.fill("input[name='ms-0-unit']", "湖南镇")
+    page.fill("input[name='p-location']", "湖南镇区")
+    screenshot(page, "ledger-sheet")
+    page.click("#project-sheet button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert "项目台账已保存" in page.content()
+    project = Project.objects.get(code="HN-2026-14")
+    assert project.location == "湖南镇区"
+    assert list(project.milestones.values_list("name", "unit__name")) == [("管网开挖", "湖南镇")]
+    # 16 days overdue on the demo date: the new project's warning says so at once.
+    assert "管网开挖节点逾期 16 天" in page.locator("#warning").inner_text()

@@ -177,5 +177,7 @@ def test_warnings_command_filters_by_campaign_and_prints_a_table(org, ledger):
     text = out.getvalue()
     assert "HN-01" in text
     assert "NO-CAMPAIGN" not in text
+    assert "市重点" in text and "区重点" in text  # levels in words, not codes
+    assert "city" not in text
     assert "合计 2 个项目：绿灯 0，黄灯 2，红灯 0" in text
     assert Project.objects.count() == 3

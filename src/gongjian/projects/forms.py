@@ -1,13 +1,23 @@
-"""Forms of the ledger pages: the filter bar and the phone-friendly progress report."""
+"""Forms of the ledger pages: the filter bar, the phone-friendly progress report, the project sheet."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongjian.projects.models import CoordinationCategory, Milestone, Project, ProjectLevel
+from gongjian.core.errors import GongjianError
+from gongjian.org.selectors import resolve_unit
+from gongjian.projects.models import (
+    CoordinationCategory,
+    Milestone,
+    Project,
+    ProjectLevel,
+    ProjectStatus,
+)
+from gongjian.projects.selectors import SheetChoices
 from gongjian.projects.warnings import Colour
 
 COLOUR_CHOICES = [("", _("全部")), *[(c.value, c.label) for c in Colour]]
@@ -92,3 +102,141 @@ class ReportForm(forms.Form):
 class ResolveForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     resolution = forms.CharField(label=_("解决情况"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# --- The project sheet (新建 / 编辑项目) ------------------------------------------------------
+
+
+def _date(label: Any, *, required: bool = False) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def _wan(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        min_value=Decimal(0),
+        max_digits=14,
+        decimal_places=2,
+        initial=Decimal(0),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+
+
+class ProjectForm(forms.Form):
+    """The ledger fields of one project; `code` only when it is new (the code is its key)."""
+
+    code = forms.CharField(label=_("项目编号"), max_length=40)
+    name = forms.CharField(label=_("项目名称"), max_length=200)
+    level = forms.ChoiceField(label=_("项目级别"), choices=ProjectLevel.choices)
+    campaign = forms.TypedChoiceField(label=_("攻坚行动"), required=False, coerce=int)
+    line = forms.TypedChoiceField(label=_("攻坚专项"), required=False, coerce=int)
+    unit = forms.TypedChoiceField(label=_("责任单位"), coerce=int)
+    owner = forms.CharField(label=_("业主单位"), max_length=200, required=False)
+    leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
+    location = forms.CharField(label=_("建设地点"), max_length=200, required=False)
+    total_investment_wan = _wan(_("总投资（万元）"))
+    annual_planned_wan = _wan(_("年度计划投资（万元）"))
+    investment_completed_wan = _wan(_("累计完成投资（万元）"))
+    planned_start = _date(_("计划开工"))
+    planned_completion = _date(_("计划竣工"))
+    actual_start = _date(_("实际开工"))
+    actual_completion = _date(_("实际竣工"))
+    status = forms.ChoiceField(label=_("状态"), choices=ProjectStatus.choices)
+    percent_done = forms.DecimalField(
+        label=_("形象进度（%）"),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+        decimal_places=2,
+        initial=Decimal(0),
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+    )
+    not_started_reason = forms.CharField(label=_("未开工原因"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("建设内容"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, choices: SheetChoices, new: bool, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.choices = choices
+        if not new:
+            del self.fields["code"]
+        else:
+            del self.fields["version"]
+        fields: dict[str, Any] = self.fields
+        fields["unit"].choices = choices.unit_choices()
+        fields["leader"].choices = choices.person_choices()
+        fields["campaign"].choices = choices.campaign_choices()
+        fields["line"].choices = choices.line_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        c = self.choices
+        data["unit"] = c.units.get(data.get("unit") or 0)
+        data["leader"] = c.people.get(data.get("leader") or 0)
+        data["line"] = c.lines.get(data.get("line") or 0)
+        data["campaign"] = c.campaigns.get(data.get("campaign") or 0)
+        if data["line"] is not None and data["campaign"] is None:
+            data["campaign"] = data["line"].campaign
+        return data
+
+    def ledger_fields(self) -> dict[str, Any]:
+        """The cleaned values the ledger services take (EDITABLE_FIELDS)."""
+        skip = {"code", "version"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in skip}
+
+
+class TeamMemberForm(forms.Form):
+    person = forms.TypedChoiceField(label=_("成员"), required=False, coerce=int)
+    duty = forms.CharField(label=_("分工"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, choices: SheetChoices, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.choices = choices
+        fields: dict[str, Any] = self.fields
+        fields["person"].choices = choices.person_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["person"] = self.choices.people.get(data.get("person") or 0)
+        return data
+
+
+class MilestoneForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("节点名称"), max_length=100, required=False)
+    planned_date = _date(_("计划完成日期"))
+    actual_date = _date(_("实际完成日期"))
+    person = forms.TypedChoiceField(label=_("责任人"), required=False, coerce=int)
+    unit = forms.CharField(label=_("责任单位"), max_length=200, required=False)
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, choices: SheetChoices, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.choices = choices
+        fields: dict[str, Any] = self.fields
+        fields["person"].choices = choices.person_choices()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["person"] = self.choices.people.get(data.get("person") or 0)
+        name = (data.get("name") or "").strip()
+        if (name or data.get("id")) and not data.get("planned_date"):
+            self.add_error("planned_date", _("节点须有计划完成日期。"))
+        text = (data.get("unit") or "").strip()
+        data["unit_obj"] = None
+        if text:
+            try:
+                data["unit_obj"] = resolve_unit(text)
+            except GongjianError as exc:
+                self.add_error("unit", exc.message)
+        return data
+
+
+TeamFormSet = forms.formset_factory(TeamMemberForm, extra=3)
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2)

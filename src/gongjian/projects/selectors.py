@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
@@ -118,6 +119,61 @@ def colour_counts(rows: Iterable[LedgerRow]) -> dict[str, int]:
 
 def leaders_in(qs: QuerySet[Project]) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=qs.values("leader_id")).order_by("name")
+
+
+@dataclass(frozen=True)
+class SheetChoices:
+    """Everything the sheet's selects offer, read once per page (never once per row)."""
+
+    units: dict[int, Unit]
+    people: dict[int, Person]
+    campaigns: dict[int, Campaign]
+    lines: dict[int, Line]
+
+    @staticmethod
+    def _pick(options: dict[int, Any], label: Any = str) -> list[tuple[Any, str]]:
+        return [("", "—"), *[(pk, label(o)) for pk, o in options.items()]]
+
+    def unit_choices(self) -> list[tuple[Any, str]]:
+        return self._pick(self.units)
+
+    def person_choices(self) -> list[tuple[Any, str]]:
+        return self._pick(self.people, lambda p: f"{p} · {p.unit.name}")
+
+    def campaign_choices(self) -> list[tuple[Any, str]]:
+        return self._pick(self.campaigns)
+
+    def line_choices(self) -> list[tuple[Any, str]]:
+        return self._pick(self.lines, lambda ln: f"{ln.campaign.name} · {ln.name}")
+
+
+def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
+    """What the project sheet's selects offer this user: units he or she may keep a ledger for,
+    the leaders and the people of those units, every campaign and line, and whatever the
+    project already names (so a stored value is always shown)."""
+    scope = scope_for(user)
+    units = scope.units(Action.EDIT_LEDGER)
+    people_q = Q(is_leader=True) | Q(unit__in=units)
+    if project is not None:
+        units = units | Unit.objects.filter(pk=project.unit_id)
+        people_q |= Q(pk=project.leader_id) | Q(teammember__project=project)
+        people_q |= Q(milestones__project=project)
+    people = Person.objects.filter(people_q).distinct().select_related("unit")
+    return SheetChoices(
+        units={u.pk: u for u in units.order_by("path")},
+        people={p.pk: p for p in people.order_by("unit__path", "name")},
+        campaigns={c.pk: c for c in Campaign.objects.order_by("name")},
+        lines={
+            ln.pk: ln
+            for ln in Line.objects.select_related("campaign").order_by(
+                "campaign__name", "sort_order", "pk"
+            )
+        },
+    )
+
+
+def may_create_projects(user: Any) -> bool:
+    return scope_for(user).units(Action.EDIT_LEDGER).exists()
 
 
 def thresholds_of(project: Project) -> Thresholds:

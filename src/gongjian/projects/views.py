@@ -23,8 +23,15 @@ from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
-from gongjian.projects import selectors, services
-from gongjian.projects.forms import LedgerFilterForm, ReportForm, ResolveForm
+from gongjian.projects import editing, selectors, services
+from gongjian.projects.forms import (
+    LedgerFilterForm,
+    MilestoneFormSet,
+    ProjectForm,
+    ReportForm,
+    ResolveForm,
+    TeamFormSet,
+)
 from gongjian.projects.models import AttachmentKind, CoordinationRequest
 from gongjian.projects.warnings import Colour
 
@@ -76,6 +83,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "counts": selectors.colour_counts(rows),
             "today": today,
             "query": request.GET.urlencode(),
+            "can_create": selectors.may_create_projects(request.user),
         },
     )
 
@@ -154,9 +162,138 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reports": selectors.reports_of(project),
             "coordination": coordination,
             "can_report": scope.can(Action.REPORT_PROGRESS, project.unit),
+            "can_edit": scope.can(Action.EDIT_LEDGER, project.unit),
             "today": today,
         },
     )
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    if not selectors.may_create_projects(request.user):
+        messages.error(request, _("您无权新建项目。"))
+        return redirect("projects:ledger")
+    choices = selectors.sheet_choices(request.user)
+    form = ProjectForm(request.POST or None, choices=choices, new=True)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            project = services.create_project(
+                actor=request.user, code=d["code"], **form.ledger_fields()
+            )
+        except GongjianError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("项目已新建，请制定节点计划和工作团队。"))
+            return redirect("projects:edit", pk=project.pk)
+    return render(request, "projects/sheet.html", {"form": form, "p": None})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        project = selectors.project_for(request.user, pk, Action.EDIT_LEDGER)
+    except GongjianError as exc:
+        flash_error(request, exc)
+        return redirect("projects:ledger")
+    choices = selectors.sheet_choices(request.user, project)
+    milestones = selectors.milestones_of(project)
+    team = list(project.teammember_set.order_by("pk"))
+    data = request.POST or None
+    form = ProjectForm(
+        data, choices=choices, new=False, initial=_project_initial(project), prefix="p"
+    )
+    team_set = TeamFormSet(
+        data,
+        prefix="team",
+        initial=[{"person": t.person_id, "duty": t.duty} for t in team],
+        form_kwargs={"choices": choices},
+    )
+    milestone_set = MilestoneFormSet(
+        data,
+        prefix="ms",
+        initial=[_milestone_initial(m) for m in milestones],
+        form_kwargs={"choices": choices},
+    )
+    if request.method == "POST" and all(
+        [form.is_valid(), team_set.is_valid(), milestone_set.is_valid()]
+    ):
+        try:
+            result = editing.save_sheet(
+                actor=request.user,
+                project_id=project.pk,
+                expected_version=form.cleaned_data["version"],
+                fields=form.ledger_fields(),
+                team=[
+                    (row["person"], row.get("duty", ""))
+                    for row in team_set.cleaned_data
+                    if row.get("person")
+                ],
+                milestones=_milestone_rows(milestone_set),
+            )
+        except GongjianError as exc:
+            _form_error(form, exc)
+        else:
+            if result.changed:
+                messages.success(request, _("项目台账已保存。"))
+            else:
+                messages.info(request, _("没有修改。"))
+            return redirect("projects:detail", pk=project.pk)
+    return render(
+        request,
+        "projects/sheet.html",
+        {"form": form, "p": project, "team_set": team_set, "milestone_set": milestone_set},
+    )
+
+
+def _form_error(form: Any, exc: GongjianError) -> None:
+    name = exc.details.get("field")
+    if isinstance(name, str) and name in form.fields and not form.fields[name].widget.is_hidden:
+        form.add_error(name, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _project_initial(p: Any) -> dict[str, Any]:
+    initial = {f: getattr(p, f) for f in services.EDITABLE_FIELDS}
+    for key in ("campaign", "line", "unit", "leader"):
+        initial[key] = getattr(p, f"{key}_id")
+    initial["version"] = p.version
+    return initial
+
+
+def _milestone_initial(m: Any) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "version": m.version,
+        "name": m.name,
+        "planned_date": m.planned_date,
+        "actual_date": m.actual_date,
+        "person": m.person_id,
+        "unit": m.unit.name if m.unit else "",
+        "note": m.note,
+    }
+
+
+def _milestone_rows(formset: Any) -> list[editing.MilestoneRow]:
+    rows = []
+    for line, d in enumerate(formset.cleaned_data, start=1):
+        if not d or (not d.get("id") and not (d.get("name") or "").strip()):
+            continue  # an empty new line
+        rows.append(
+            editing.MilestoneRow(
+                line=line,
+                id=d.get("id"),
+                version=d.get("version"),
+                name=d.get("name") or "",
+                planned_date=d["planned_date"],
+                actual_date=d.get("actual_date"),
+                person=d.get("person"),
+                unit=d.get("unit_obj"),
+                note=d.get("note") or "",
+            )
+        )
+    return rows
 
 
 @login_required

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from gongjian.campaigns.models import Campaign
 from gongjian.core import clock
-from gongjian.projects.models import Project
+from gongjian.projects.models import Project, ProjectLevel
 from gongjian.projects.selectors import warning_rows
 
 COLOUR_STYLE = {"green": "green", "yellow": "yellow", "red": "red"}
@@ -51,7 +51,7 @@ class Command(BaseCommand):
                 r["project_code"],
                 r["project"],
                 r["unit"],
-                r["level"],
+                str(ProjectLevel(r["level"]).label) if r["level"] else "—",
                 f"[{COLOUR_STYLE[colour]}]{COLOUR_LABEL[colour]}[/]",
                 "；".join(r["reasons"]),
                 r["forecast_completion"] or "—",
