@@ -27,3 +27,28 @@ def test_wrong_password_stays_on_the_login_page_with_a_chinese_error(page, live_
     build_demo()
     login(page, live_server.url, "hunan_staff", "wrong")
     assert "用户名或密码不正确" in page.content()
+
+
+def test_on_a_phone_the_menu_folds_behind_one_button(browser, live_server):
+    build_demo()
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    login(page, live_server.url, "leader_lin", org_data.DEMO_PASSWORD)
+    menu = page.locator("header.site ul.menu")
+    assert not menu.is_visible()
+    header_height = page.locator("header.site").bounding_box()["height"]
+    assert header_height < 120  # one line of title and the 菜单 button, not three of links
+    page.click("text=菜单")
+    assert menu.is_visible()
+    screenshot(page, "menu-phone")
+    page.click("header.site >> text=挂图作战")
+    page.wait_for_load_state("networkidle")
+    assert "/dashboard/" in page.url
+    context.close()
+
+
+def test_on_a_desk_the_menu_is_one_row_without_the_button(page, live_server):
+    build_demo()
+    login(page, live_server.url, "fuzhou_office", org_data.DEMO_PASSWORD)
+    assert page.locator("header.site ul.menu").is_visible()
+    assert not page.locator(".nav-toggle-label").is_visible()
