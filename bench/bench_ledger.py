@@ -121,13 +121,14 @@ def ensure_world(scale: float) -> int:
     """Migrate, and generate the synthetic world unless one of this size is there; its projects."""
     from django.core.management import call_command
 
-    from bench.generate import PROJECTS, generate
-    from gongjian.projects.models import Project
+    from bench.generate import PROJECTS, REPORTS, generate
+    from gongjian.projects.models import ProgressReport, Project
 
     call_command("migrate", verbosity=0, interactive=False)
     expected = max(int(PROJECTS * scale), 10)
     n = Project.objects.count()
-    if n != expected:
+    # A world of an older generator (fewer reports) is remade too.
+    if n != expected or ProgressReport.objects.count() != expected * REPORTS:
         if n:
             call_command("flush", verbosity=0, interactive=False)
         start = time.perf_counter()

@@ -12,7 +12,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 PROJECTS = 100_000
@@ -60,7 +60,23 @@ def _insert(table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]])
 
 
 def generate(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
-    """Fill an empty, migrated database; returns the row counts."""
+    """Fill an empty, migrated database in one transaction; returns the row counts."""
+    with transaction.atomic():
+        _generate(scale, seed)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    from gongjian.org.models import Unit
+    from gongjian.projects.models import Milestone, ProgressReport, Project
+
+    return {
+        "units": Unit.objects.count(),
+        "projects": Project.objects.count(),
+        "milestones": Milestone.objects.count(),
+        "reports": ProgressReport.objects.count(),
+    }
+
+
+def _generate(scale: float, seed: int) -> None:
     from gongjian.campaigns.models import Campaign
     from gongjian.org.models import Unit
     from gongjian.org.names import name_key
@@ -161,18 +177,17 @@ def generate(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     now = timezone.now()
 
     def reports() -> Iterator[tuple[Any, ...]]:
+        # Every project reports every month (12 × projects, as the issue sets); before its
+        # actual start, or when it has not started, a unit reports 0 %.
         rid = 0
         for pid, start, end, actual_start, pace in plans:
-            if actual_start is None:
-                continue
             percent = 0.0
             for period in MONTH_ENDS[:REPORTS]:
-                if period < actual_start:
-                    continue
-                elapsed = min(max((period - start).days / (end - start).days, 0), 1)
-                percent = max(
-                    percent, min(100.0, round(elapsed * 100 * pace + rnd.uniform(-2, 2), 2))
-                )
+                if actual_start is not None and period >= actual_start:
+                    elapsed = min(max((period - start).days / (end - start).days, 0), 1)
+                    percent = max(
+                        percent, min(100.0, round(elapsed * 100 * pace + rnd.uniform(-2, 2), 2))
+                    )
                 rid += 1
                 yield (rid, 1, pid, period, percent, 10, 10 * rid, "", None, now)
 
@@ -188,15 +203,3 @@ def generate(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
                 cursor.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT COALESCE(MAX(id), 1) FROM {table}))"
                 )
-            cursor.execute("ANALYZE")
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-    from gongjian.projects.models import Milestone, ProgressReport, Project
-
-    return {
-        "units": len(units) + 1,
-        "projects": Project.objects.count(),
-        "milestones": Milestone.objects.count(),
-        "reports": ProgressReport.objects.count(),
-    }
