@@ -190,9 +190,10 @@ class ProjectForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
-class TeamMemberForm(forms.Form):
+class _PersonRowForm(forms.Form):
+    """A sheet row naming a person from the page's one list of people."""
+
     person = forms.TypedChoiceField(label=_("成员"), required=False, coerce=int)
-    duty = forms.CharField(label=_("分工"), max_length=100, required=False)
 
     def __init__(self, *args: Any, choices: SheetChoices, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -206,7 +207,12 @@ class TeamMemberForm(forms.Form):
         return data
 
 
-class MilestoneForm(forms.Form):
+class TeamMemberForm(_PersonRowForm):
+    duty = forms.CharField(label=_("分工"), max_length=100, required=False)
+
+
+class MilestoneForm(_PersonRowForm):
+    field_order = ["id", "version", "name", "planned_date", "actual_date", "person", "unit", "note"]
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("节点名称"), max_length=100, required=False)
@@ -216,15 +222,8 @@ class MilestoneForm(forms.Form):
     unit = forms.CharField(label=_("责任单位"), max_length=200, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
-    def __init__(self, *args: Any, choices: SheetChoices, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.choices = choices
-        fields: dict[str, Any] = self.fields
-        fields["person"].choices = choices.person_choices()
-
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["person"] = self.choices.people.get(data.get("person") or 0)
+        data = super().clean()
         name = (data.get("name") or "").strip()
         if (name or data.get("id")) and not data.get("planned_date"):
             self.add_error("planned_date", _("节点须有计划完成日期。"))
