@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -250,8 +250,11 @@ def _decimal(value: Any) -> Decimal:
         return Decimal(0)
     if isinstance(value, bool):
         raise ValueError(_("应为数字"))
+    text = (
+        value.strip().replace(",", "").replace("，", "") if isinstance(value, str) else str(value)
+    )
     try:
-        number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+        number = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(_("“%(v)s”不是数字") % {"v": value}) from exc
     if not number.is_finite():
@@ -274,12 +277,12 @@ def _int(value: Any) -> int:
     return int(number)
 
 
-def _choice(value: Any, table: dict[str, str], choices: Iterable[tuple[str, Any]]) -> str:
+def _choice(value: Any, table: dict[str, str], choices: type[models.TextChoices]) -> str:
     found = table.get(name_key(_text(value)))
     if found is None:
         raise ValueError(
             _("“%(v)s”不是可选值（%(c)s）")
-            % {"v": _text(value), "c": "、".join(str(label) for _v, label in choices)}
+            % {"v": _text(value), "c": "、".join(str(label) for label in choices.labels)}
         )
     return found
 
@@ -327,12 +330,10 @@ def _locate(
     return _Sheet(name, rows[1:], positions)
 
 
-def _cells(sheet: _Sheet, row: list[Any], columns: Sequence[Column]) -> dict[str, Any]:
-    return {
-        c.field: (row[sheet.positions[c.field]] if sheet.positions[c.field] < len(row) else None)
-        for c in columns
-        if c.field in sheet.positions
-    }
+def _cells(sheet: _Sheet, row: list[Any]) -> dict[str, Any]:
+    """The row's cells by field, in the order of the sheet's columns (positions follow it)."""
+    n = len(row)
+    return {field: (row[pos] if pos < n else None) for field, pos in sheet.positions.items()}
 
 
 def _blank(row: list[Any]) -> bool:
@@ -377,7 +378,7 @@ def read_ledger(
 def _project_row(
     sheet: _Sheet, row_no: int, row: list[Any], lookups: _Lookups, errors: list[CellError]
 ) -> services.ProjectInput | None:
-    cells = _cells(sheet, row, PROJECT_COLUMNS)
+    cells = _cells(sheet, row)
     values: dict[str, Any] = {}
     failed = False
 
@@ -408,10 +409,10 @@ def _project_row(
             elif c.kind == "date":
                 values[c.field] = parse_date(raw)
             elif c.kind == "level":
-                values[c.field] = _choice(raw, LEVEL_BY_TEXT, ProjectLevel.choices)
+                values[c.field] = _choice(raw, LEVEL_BY_TEXT, ProjectLevel)
             elif c.kind == "status":
                 values[c.field] = (
-                    _choice(raw, STATUS_BY_TEXT, ProjectStatus.choices)
+                    _choice(raw, STATUS_BY_TEXT, ProjectStatus)
                     if _text(raw)
                     else ProjectStatus.PLANNED
                 )
@@ -469,7 +470,7 @@ def _milestone_row(
     units: dict[str, Any],
     errors: list[CellError],
 ) -> services.MilestoneInput | None:
-    cells = _cells(sheet, row, MILESTONE_COLUMNS)
+    cells = _cells(sheet, row)
     values: dict[str, Any] = {}
     failed = False
     code = _text(cells.get("code"))
