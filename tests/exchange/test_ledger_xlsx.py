@@ -117,6 +117,23 @@ def test_new_rows_create_projects_with_milestones(org, ledger):
         "planned",
     )
     assert p.milestones.get().name == "开工"
+    created = p.history.get()
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        org.hunan_staff,
+        "Excel 导入：新建项目",
+    )
+    assert (created.name, created.unit_id, created.planned_start) == (
+        "卫生院",
+        org.hunan.pk,
+        D(2026, 4, 1),
+    )
+    node = p.milestones.get().history.get()
+    assert (node.history_type, node.history_user, node.history_change_reason) == (
+        "+",
+        org.hunan_staff,
+        "Excel 导入：新增节点",
+    )
 
 
 def test_one_bad_row_changes_nothing_and_names_the_cell(org, ledger):

@@ -68,7 +68,8 @@ def _copy_into_history(history: Any, pks: list[Any], *, user: Any, reason: str, 
         f"SELECT {columns}, %s, %s, %s, %s FROM {q(source.db_table)} "
         f"WHERE {pk} IN ({{marks}}) ORDER BY {pk}"
     )
+    size = min(CHUNK, (connection.features.max_query_params or CHUNK) - len(extra))
     with connection.cursor() as cursor:
-        for i in range(0, len(pks), CHUNK):
-            chunk = sorted(pks[i : i + CHUNK])
+        for i in range(0, len(pks), size):
+            chunk = sorted(pks[i : i + size])
             cursor.execute(insert.format(marks=", ".join(["%s"] * len(chunk))), [*extra, *chunk])

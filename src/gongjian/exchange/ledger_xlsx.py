@@ -238,6 +238,8 @@ class _Sheet:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # most cells: skip the checks below
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -375,6 +377,9 @@ def read_ledger(
     return projects, milestones, errors, located
 
 
+_TEXT_KINDS = frozenset({"text", "status", "unit", "campaign", "version"})
+
+
 def _project_row(
     sheet: _Sheet, row_no: int, row: list[Any], lookups: _Lookups, errors: list[CellError]
 ) -> services.ProjectInput | None:
@@ -399,32 +404,35 @@ def _project_row(
         if c.field not in cells or c.field == "code":
             continue
         raw = cells[c.field]
+        kind = c.kind
         try:
-            if c.kind == "text":
-                values[c.field] = _text(raw)
-                if c.required and not values[c.field]:
-                    raise ValueError(_("不能为空。"))
-            elif c.kind == "decimal":
+            if kind == "decimal":
                 values[c.field] = _decimal(raw)
-            elif c.kind == "date":
+            elif kind == "date":
                 values[c.field] = parse_date(raw)
-            elif c.kind == "level":
+            elif kind == "level":
                 values[c.field] = _choice(raw, LEVEL_BY_TEXT, ProjectLevel)
-            elif c.kind == "status":
-                values[c.field] = (
-                    _choice(raw, STATUS_BY_TEXT, ProjectStatus)
-                    if _text(raw)
-                    else ProjectStatus.PLANNED
-                )
-            elif c.kind == "unit":
-                if not _text(raw):
-                    raise ValueError(_("不能为空。"))
-                values[c.field] = lookups.unit(_text(raw))
-            elif c.kind == "campaign":
-                campaign = lookups.campaign(_text(raw)) if _text(raw) else None
-                values[c.field] = campaign
-            elif c.kind == "version":
-                version = _int(raw) if _text(raw) else None
+            elif kind in _TEXT_KINDS:
+                text = _text(raw)
+                if kind == "text":
+                    values[c.field] = text
+                    if c.required and not text:
+                        raise ValueError(_("不能为空。"))
+                elif kind == "status":
+                    values[c.field] = (
+                        _choice(raw, STATUS_BY_TEXT, ProjectStatus)
+                        if text
+                        else ProjectStatus.PLANNED
+                    )
+                elif kind == "unit":
+                    if not text:
+                        raise ValueError(_("不能为空。"))
+                    values[c.field] = lookups.unit(text)
+                elif kind == "campaign":
+                    campaign = lookups.campaign(text) if text else None
+                    values[c.field] = campaign
+                else:  # version
+                    version = _int(raw) if text else None
         except (ValueError, DateUnreadable) as exc:
             fail(c.field, str(exc))
         except UnitNameError as exc:
