@@ -291,3 +291,15 @@ def test_export_download_and_api_import(client, org, ledger):
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["column"] == "C"
     assert Project.objects.get(code="HN-01").level == "city"
+
+
+def test_errors_name_the_column_of_their_own_sheet(org, ledger):
+    edited = edit(exported(), {("项目台账", "B2"): None, ("节点计划", "C2"): "  "})
+    before = state()
+    with pytest.raises(ImportRejected) as exc:
+        import_ledger_xlsx(actor=org.office, data=edited)
+    assert state() == before
+    assert [str(e) for e in exc.value.errors] == [
+        "工作表“项目台账”第2行B列（项目名称）：不能为空。",
+        "工作表“节点计划”第2行C列（节点名称）：不能为空。",
+    ]

@@ -81,7 +81,9 @@ MILESTONE_COLUMNS = [
     Column("unit", "责任单位", "unit", width=16),
     Column("note", "备注", "text", width=24),
 ]
-FIELD_LABELS = {c.field: c.header for c in [*PROJECT_COLUMNS, *MILESTONE_COLUMNS]}
+# Per sheet: "name" is 项目名称 on one and 节点名称 on the other.
+PROJECT_LABELS = {c.field: c.header for c in PROJECT_COLUMNS}
+MILESTONE_LABELS = {c.field: c.header for c in MILESTONE_COLUMNS}
 LEVEL_BY_TEXT = {
     **{name_key(str(label)): value for value, label in ProjectLevel.choices},
     **{v: v for v in ProjectLevel.values},
@@ -391,7 +393,7 @@ def _project_row(
         nonlocal failed
         failed = True
         errors.append(
-            CellError(sheet.name, row_no, sheet.letter(field), FIELD_LABELS[field], message)
+            CellError(sheet.name, row_no, sheet.letter(field), PROJECT_LABELS[field], message)
         )
 
     code = _text(cells.get("code"))
@@ -544,7 +546,9 @@ def import_ledger_xlsx(*, actor: Any, data: bytes) -> services.ImportSummary:
                         sheet.name,
                         p.row,
                         sheet.letter(p.field),
-                        FIELD_LABELS.get(p.field, p.field),
+                        (PROJECT_LABELS if p.kind == "project" else MILESTONE_LABELS).get(
+                            p.field, p.field
+                        ),
                         p.message,
                     )
                 )
