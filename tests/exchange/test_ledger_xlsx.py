@@ -117,6 +117,23 @@ def test_new_rows_create_projects_with_milestones(org, ledger):
         "planned",
     )
     assert p.milestones.get().name == "开工"
+    created = p.history.get()
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        org.hunan_staff,
+        "Excel 导入：新建项目",
+    )
+    assert (created.name, created.unit_id, created.planned_start) == (
+        "卫生院",
+        org.hunan.pk,
+        D(2026, 4, 1),
+    )
+    node = p.milestones.get().history.get()
+    assert (node.history_type, node.history_user, node.history_change_reason) == (
+        "+",
+        org.hunan_staff,
+        "Excel 导入：新增节点",
+    )
 
 
 def test_one_bad_row_changes_nothing_and_names_the_cell(org, ledger):
@@ -274,3 +291,15 @@ def test_export_download_and_api_import(client, org, ledger):
     assert refused.status_code == 422
     assert refused.json()["errors"][0]["column"] == "C"
     assert Project.objects.get(code="HN-01").level == "city"
+
+
+def test_errors_name_the_column_of_their_own_sheet(org, ledger):
+    edited = edit(exported(), {("项目台账", "B2"): None, ("节点计划", "C2"): "  "})
+    before = state()
+    with pytest.raises(ImportRejected) as exc:
+        import_ledger_xlsx(actor=org.office, data=edited)
+    assert state() == before
+    assert [str(e) for e in exc.value.errors] == [
+        "工作表“项目台账”第2行B列（项目名称）：不能为空。",
+        "工作表“节点计划”第2行C列（节点名称）：不能为空。",
+    ]

@@ -21,6 +21,7 @@ _SEPARATED = re.compile(
 )
 _CHINESE = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９／－．", "0123456789/-.")
 
 
 class DateUnreadable(ValueError):
@@ -44,7 +45,7 @@ def parse_date(value: object) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
-    text = text.translate(str.maketrans("０１２３４５６７８９／－．", "0123456789/-."))
+    text = text.translate(_FULL_WIDTH)
     for pattern in (_SEPARATED, _CHINESE, _COMPACT):
         m = pattern.match(text)
         if m:

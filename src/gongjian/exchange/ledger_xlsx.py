@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
@@ -81,7 +81,9 @@ MILESTONE_COLUMNS = [
     Column("unit", "责任单位", "unit", width=16),
     Column("note", "备注", "text", width=24),
 ]
-FIELD_LABELS = {c.field: c.header for c in [*PROJECT_COLUMNS, *MILESTONE_COLUMNS]}
+# Per sheet: "name" is 项目名称 on one and 节点名称 on the other.
+PROJECT_LABELS = {c.field: c.header for c in PROJECT_COLUMNS}
+MILESTONE_LABELS = {c.field: c.header for c in MILESTONE_COLUMNS}
 LEVEL_BY_TEXT = {
     **{name_key(str(label)): value for value, label in ProjectLevel.choices},
     **{v: v for v in ProjectLevel.values},
@@ -238,6 +240,8 @@ class _Sheet:
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:  # most cells: skip the checks below
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, dt.datetime | dt.date):
@@ -250,8 +254,11 @@ def _decimal(value: Any) -> Decimal:
         return Decimal(0)
     if isinstance(value, bool):
         raise ValueError(_("应为数字"))
+    text = (
+        value.strip().replace(",", "").replace("，", "") if isinstance(value, str) else str(value)
+    )
     try:
-        number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+        number = Decimal(text)
     except InvalidOperation as exc:
         raise ValueError(_("“%(v)s”不是数字") % {"v": value}) from exc
     if not number.is_finite():
@@ -274,12 +281,12 @@ def _int(value: Any) -> int:
     return int(number)
 
 
-def _choice(value: Any, table: dict[str, str], choices: Iterable[tuple[str, Any]]) -> str:
+def _choice(value: Any, table: dict[str, str], choices: type[models.TextChoices]) -> str:
     found = table.get(name_key(_text(value)))
     if found is None:
         raise ValueError(
             _("“%(v)s”不是可选值（%(c)s）")
-            % {"v": _text(value), "c": "、".join(str(label) for _v, label in choices)}
+            % {"v": _text(value), "c": "、".join(str(label) for label in choices.labels)}
         )
     return found
 
@@ -327,12 +334,10 @@ def _locate(
     return _Sheet(name, rows[1:], positions)
 
 
-def _cells(sheet: _Sheet, row: list[Any], columns: Sequence[Column]) -> dict[str, Any]:
-    return {
-        c.field: (row[sheet.positions[c.field]] if sheet.positions[c.field] < len(row) else None)
-        for c in columns
-        if c.field in sheet.positions
-    }
+def _cells(sheet: _Sheet, row: list[Any]) -> dict[str, Any]:
+    """The row's cells by field, in the order of the sheet's columns (positions follow it)."""
+    n = len(row)
+    return {field: (row[pos] if pos < n else None) for field, pos in sheet.positions.items()}
 
 
 def _blank(row: list[Any]) -> bool:
@@ -374,10 +379,13 @@ def read_ledger(
     return projects, milestones, errors, located
 
 
+_TEXT_KINDS = frozenset({"text", "status", "unit", "campaign", "version"})
+
+
 def _project_row(
     sheet: _Sheet, row_no: int, row: list[Any], lookups: _Lookups, errors: list[CellError]
 ) -> services.ProjectInput | None:
-    cells = _cells(sheet, row, PROJECT_COLUMNS)
+    cells = _cells(sheet, row)
     values: dict[str, Any] = {}
     failed = False
 
@@ -385,7 +393,7 @@ def _project_row(
         nonlocal failed
         failed = True
         errors.append(
-            CellError(sheet.name, row_no, sheet.letter(field), FIELD_LABELS[field], message)
+            CellError(sheet.name, row_no, sheet.letter(field), PROJECT_LABELS[field], message)
         )
 
     code = _text(cells.get("code"))
@@ -398,32 +406,35 @@ def _project_row(
         if c.field not in cells or c.field == "code":
             continue
         raw = cells[c.field]
+        kind = c.kind
         try:
-            if c.kind == "text":
-                values[c.field] = _text(raw)
-                if c.required and not values[c.field]:
-                    raise ValueError(_("不能为空。"))
-            elif c.kind == "decimal":
+            if kind == "decimal":
                 values[c.field] = _decimal(raw)
-            elif c.kind == "date":
+            elif kind == "date":
                 values[c.field] = parse_date(raw)
-            elif c.kind == "level":
-                values[c.field] = _choice(raw, LEVEL_BY_TEXT, ProjectLevel.choices)
-            elif c.kind == "status":
-                values[c.field] = (
-                    _choice(raw, STATUS_BY_TEXT, ProjectStatus.choices)
-                    if _text(raw)
-                    else ProjectStatus.PLANNED
-                )
-            elif c.kind == "unit":
-                if not _text(raw):
-                    raise ValueError(_("不能为空。"))
-                values[c.field] = lookups.unit(_text(raw))
-            elif c.kind == "campaign":
-                campaign = lookups.campaign(_text(raw)) if _text(raw) else None
-                values[c.field] = campaign
-            elif c.kind == "version":
-                version = _int(raw) if _text(raw) else None
+            elif kind == "level":
+                values[c.field] = _choice(raw, LEVEL_BY_TEXT, ProjectLevel)
+            elif kind in _TEXT_KINDS:
+                text = _text(raw)
+                if kind == "text":
+                    values[c.field] = text
+                    if c.required and not text:
+                        raise ValueError(_("不能为空。"))
+                elif kind == "status":
+                    values[c.field] = (
+                        _choice(raw, STATUS_BY_TEXT, ProjectStatus)
+                        if text
+                        else ProjectStatus.PLANNED
+                    )
+                elif kind == "unit":
+                    if not text:
+                        raise ValueError(_("不能为空。"))
+                    values[c.field] = lookups.unit(text)
+                elif kind == "campaign":
+                    campaign = lookups.campaign(text) if text else None
+                    values[c.field] = campaign
+                else:  # version
+                    version = _int(raw) if text else None
         except (ValueError, DateUnreadable) as exc:
             fail(c.field, str(exc))
         except UnitNameError as exc:
@@ -469,7 +480,7 @@ def _milestone_row(
     units: dict[str, Any],
     errors: list[CellError],
 ) -> services.MilestoneInput | None:
-    cells = _cells(sheet, row, MILESTONE_COLUMNS)
+    cells = _cells(sheet, row)
     values: dict[str, Any] = {}
     failed = False
     code = _text(cells.get("code"))
@@ -535,7 +546,9 @@ def import_ledger_xlsx(*, actor: Any, data: bytes) -> services.ImportSummary:
                         sheet.name,
                         p.row,
                         sheet.letter(p.field),
-                        FIELD_LABELS.get(p.field, p.field),
+                        (PROJECT_LABELS if p.kind == "project" else MILESTONE_LABELS).get(
+                            p.field, p.field
+                        ),
                         p.message,
                     )
                 )

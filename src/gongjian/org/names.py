@@ -36,6 +36,7 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)  # a pure function, called for every name cell of an import
 def name_key(name: str) -> str:
     """The matching key of a name: cleaned, without spaces or edge punctuation, lower-case."""
     key = name

@@ -20,7 +20,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import PermissionDenied, ValidationFailed
-from gongjian.core.history import record
+from gongjian.core.history import bulk_create_with_history, record
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import (
@@ -40,6 +40,8 @@ from gongjian.projects.models import (
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+LEVELS = frozenset(ProjectLevel.values)  # `.values` builds a new list on every access
+STATUSES = frozenset(ProjectStatus.values)
 
 # Fields of a project a ledger edit may change (the rest are derived or keyed).
 EDITABLE_FIELDS = (
@@ -71,15 +73,19 @@ def _require(actor: Any, action: Action, unit: Unit | None) -> None:
     scope_for(actor).require(action, unit)
 
 
-def validate_project(p: Project) -> None:
-    """The ledger's rules on one project, as domain errors naming the field."""
+def validate_project(p: Project, *, today: dt.date | None = None) -> None:
+    """The ledger's rules on one project, as domain errors naming the field.
+
+    `today` lets a caller validating many projects read the clock once (it may query the
+    database for the fixed date).
+    """
     if not p.code.strip():
         raise ValidationFailed(_("项目编号不能为空。"), field="code")
     if not p.name.strip():
         raise ValidationFailed(_("项目名称不能为空。"), field="name")
-    if p.level not in ProjectLevel.values:
+    if p.level not in LEVELS:
         raise ValidationFailed(_("未知的项目级别：%(v)s") % {"v": p.level}, field="level")
-    if p.status not in ProjectStatus.values:
+    if p.status not in STATUSES:
         raise ValidationFailed(_("未知的项目状态：%(v)s") % {"v": p.status}, field="status")
     for name in ("total_investment_wan", "annual_planned_wan", "investment_completed_wan"):
         if getattr(p, name) < ZERO:
@@ -92,7 +98,7 @@ def validate_project(p: Project) -> None:
         raise ValidationFailed(_("实际竣工日期不能早于实际开工日期。"), field="actual_completion")
     if p.line_id and p.line and p.line.campaign_id != p.campaign_id:
         raise ValidationFailed(_("攻坚专项不属于所选攻坚行动。"), field="line")
-    today = clock.today()
+    today = today or clock.today()
     for name in ("actual_start", "actual_completion"):
         value = getattr(p, name)
         if value and value > today:
@@ -574,7 +580,7 @@ def import_ledger(
     version the file was exported at, and every rule of `validate_project` are checked for
     every row before anything is written.
     """
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+    from simple_history.utils import bulk_update_with_history
 
     scope = scope_for(actor) if actor is not None else None
     problems: list[RowProblem] = []
@@ -594,6 +600,7 @@ def import_ledger(
             allowed[unit.pk] = scope.can(Action.EDIT_LEDGER, unit)
         return allowed[unit.pk]
 
+    today = clock.today()
     seen: set[str] = set()
     to_create: list[Project] = []
     to_update: list[Project] = []
@@ -642,7 +649,7 @@ def import_ledger(
             )
             continue
         try:
-            validate_project(project)
+            validate_project(project, today=today)
         except ValidationFailed as exc:
             problems.append(
                 RowProblem("project", item.row, str(exc.details.get("field", "")), exc.message)
@@ -660,10 +667,7 @@ def import_ledger(
         raise RowsRejected(sorted(problems, key=lambda p: (p.kind != "project", p.row)))
 
     user = actor if getattr(actor, "is_authenticated", False) else None
-    bulk_create_with_history(
-        to_create, Project, batch_size=2000, default_user=user,
-        default_change_reason=_("Excel 导入：新建项目"),
-    )  # fmt: skip
+    bulk_create_with_history(to_create, Project, user=user, reason=_("Excel 导入：新建项目"))
     if to_update:
         bulk_update_with_history(
             to_update, Project, [*EDITABLE_FIELDS, "version"], batch_size=2000,
@@ -674,10 +678,7 @@ def import_ledger(
     _replace_teams(team_changes, by_code, user)
     for m in ms_create:
         m.project = by_code[m.project.code]
-    bulk_create_with_history(
-        ms_create, Milestone, batch_size=2000, default_user=user,
-        default_change_reason=_("Excel 导入：新增节点"),
-    )  # fmt: skip
+    bulk_create_with_history(ms_create, Milestone, user=user, reason=_("Excel 导入：新增节点"))
     if ms_update:
         bulk_update_with_history(
             ms_update, Milestone, [*MILESTONE_FIELDS, "version"], batch_size=2000,
@@ -723,8 +724,6 @@ def _teams_of(project_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
 def _replace_teams(
     changes: dict[str, list[tuple[Person, str]]], by_code: dict[str, Project], user: Any
 ) -> None:
-    from simple_history.utils import bulk_create_with_history
-
     if not changes:
         return
     ids = [by_code[c].pk for c in changes]
@@ -737,10 +736,7 @@ def _replace_teams(
         for code, members in changes.items()
         for person, duty in members
     ]
-    bulk_create_with_history(
-        rows, TeamMember, batch_size=2000, default_user=user,
-        default_change_reason=_("Excel 导入：调整团队"),
-    )  # fmt: skip
+    bulk_create_with_history(rows, TeamMember, user=user, reason=_("Excel 导入：调整团队"))
 
 
 def _milestone_changes(
