@@ -156,6 +156,7 @@ def create_project(
         )
     record(project, actor=actor, reason=_("新建项目"))
     project.save()
+    _refresh_warning(project.pk)
     return project
 
 
@@ -259,6 +260,7 @@ def add_milestone(
     _validate_milestone(milestone)
     record(milestone, actor=actor, reason=_("新增节点"))
     milestone.save()
+    _refresh_warning(project.pk)
     return milestone
 
 
