@@ -1,7 +1,8 @@
 """Reads of the battle map: campaign overview, drill-down lists, unit and leader views, briefing.
 
-Figures come from the day's warning snapshot (one indexed table) and a few aggregate queries, so
-a page costs the same number of queries whatever the number of projects.
+Figures come from the day's warning snapshot (one indexed table) and its tallies per unit and
+line, in a few aggregate queries, so a page costs the same number of queries whatever the number
+of projects.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from gongjian.assessment import selectors as assessment_selectors
 from gongjian.assessment.models import Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
-from gongjian.dashboard.models import WarningSnapshot
-from gongjian.dashboard.services import snapshot_warnings
+from gongjian.dashboard.models import WarningSnapshot, WarningTally
+from gongjian.dashboard.services import snapshot_warnings, store_tallies
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import CoordinationRequest, CoordinationStatus, Milestone, Project
@@ -39,8 +40,12 @@ def campaigns_for(user: Any) -> QuerySet[Campaign]:
 
 
 def ensure_snapshot(on: dt.date) -> None:
-    """Build the day's snapshot the first time anyone asks (tick normally builds it first)."""
-    if not WarningSnapshot.objects.filter(on=on).exists() and Project.objects.exists():
+    """Build the day's snapshot and tallies the first time anyone asks (tick normally does)."""
+    if WarningTally.objects.filter(on=on).exists():
+        return
+    if WarningSnapshot.objects.filter(on=on).exists():
+        store_tallies(on=on)  # a day snapshotted before there were tallies
+    elif Project.objects.exists():
         snapshot_warnings(on=on)
 
 
@@ -69,40 +74,43 @@ def _wan(value: Decimal | None) -> float:
     return float(value or 0)
 
 
+def tallies_for(user: Any, on: dt.date, campaign: Campaign) -> QuerySet[WarningTally]:
+    """The day's tallies of a campaign (one row per unit and line) in the user's scope."""
+    ensure_snapshot(on)
+    return scope_for(user).filter(
+        WarningTally.objects.filter(on=on, campaign=campaign), Action.VIEW, via="unit"
+    )
+
+
 def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
     """Everything on the campaign overview, for one user's scope, in a handful of queries."""
-    snaps = snapshots_for(user, on, campaign)
-    # One pass over the day's snapshot gives the colours, the trend warnings and the lagging
-    # units (three scans of the table before, most of the overview's time at province scale).
-    per_unit = _unit_counts(snaps)
-    colour_counts = {c: sum(row[c] for row in per_unit) for c in COLOURS}
-    at_risk = sum(row["at_risk"] for row in per_unit)
-    lagging_units = [
-        {
-            "unit_id": r["unit_id"],
-            "unit": r["unit__name"],
-            "red": r["red"],
-            "yellow": r["yellow"],
-            "total": r["total"],
-        }
-        for r in per_unit
-        if r["red"] or r["yellow"]
-    ][:10]
-    projects = scope_for(user).filter(Project.objects.filter(campaign=campaign), Action.VIEW)
-    # One pass over the projects: the totals are the sums of the lines' sums (exact decimals).
+    tallies = tallies_for(user, on, campaign)
+    # The day's tallies (a few thousand rows at province scale, not 100,000 projects): summed per
+    # line they give the colours, the trend warnings and the investment (exact decimals).
     line_rows = list(
-        projects.values("line_id", "line__name")
+        tallies.values("line_id", "line__name")
         .annotate(
-            n=Count("id"),
+            n=Sum("projects"),
+            red=Sum("red"),
+            yellow=Sum("yellow"),
+            green=Sum("green"),
+            at_risk=Sum("at_risk"),
             total=Sum("total_investment_wan"),
             annual=Sum("annual_planned_wan"),
             done=Sum("investment_completed_wan"),
         )
         .order_by("line__sort_order", "line_id")
     )
+    colour_counts = {
+        "red": sum(row["red"] for row in line_rows),
+        "yellow": sum(row["yellow"] for row in line_rows),
+        "green": sum(row["green"] for row in line_rows),
+    }
+    at_risk = sum(row["at_risk"] for row in line_rows)
     money = {
-        key: sum((row[key] for row in line_rows if row[key] is not None), Decimal(0))
-        for key in ("total", "annual", "done")
+        "total": sum((row["total"] for row in line_rows), Decimal(0)),
+        "annual": sum((row["annual"] for row in line_rows), Decimal(0)),
+        "done": sum((row["done"] for row in line_rows), Decimal(0)),
     }
     by_line = [
         {
@@ -149,9 +157,29 @@ def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
         },
         "by_line": by_line,
         "top_units": top_units(user, campaign),
-        "lagging_units": lagging_units,
+        "lagging_units": lagging_units(tallies),
         "open_requests": open_requests.count(),
     }
+
+
+def lagging_units(tallies: QuerySet[WarningTally], limit: int = 10) -> list[dict[str, Any]]:
+    """The units with red or yellow projects, most reds first, then most yellows."""
+    rows = (
+        tallies.values("unit_id", "unit__name")
+        .annotate(red=Sum("red"), yellow=Sum("yellow"), total=Sum("projects"))
+        .filter(Q(red__gt=0) | Q(yellow__gt=0))
+        .order_by("-red", "-yellow", "unit__name", "unit_id")[:limit]
+    )
+    return [
+        {
+            "unit_id": r["unit_id"],
+            "unit": r["unit__name"],
+            "red": r["red"],
+            "yellow": r["yellow"],
+            "total": r["total"],
+        }
+        for r in rows
+    ]
 
 
 def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[str, Any]]:
@@ -195,22 +223,6 @@ def overdue_orders(user: Any, on: dt.date, *, unit: Unit | None = None) -> list[
     if unit is not None:
         qs = qs.filter(unit__path__startswith=unit.path)
     return list(qs.order_by("deadline", "pk")[:500])
-
-
-def _unit_counts(snaps: QuerySet[WarningSnapshot]) -> list[dict[str, Any]]:
-    """Per unit: red, yellow, green, trend warnings (not red) and all, worst units first."""
-    rows = (
-        snaps.values("unit_id", "unit__name")
-        .annotate(
-            red=Count("id", filter=Q(colour="red")),
-            yellow=Count("id", filter=Q(colour="yellow")),
-            green=Count("id", filter=Q(colour="green")),
-            at_risk=Count("id", filter=Q(at_risk=True) & ~Q(colour="red")),
-            total=Count("id"),
-        )
-        .order_by("-red", "-yellow", "unit__name")
-    )
-    return [dict(r) for r in rows]
 
 
 def drill_projects(

@@ -1,13 +1,17 @@
-"""Writes of the battle map: the daily warning snapshot (run by `gongjian tick`, idempotent)."""
+"""Writes of the battle map: the daily warning snapshot (run by `gongjian tick`, idempotent) and
+its tallies per unit and line, which the overview sums."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable
 
 from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
 
-from gongjian.dashboard.models import WarningSnapshot
+from gongjian.dashboard.models import WarningSnapshot, WarningTally
+from gongjian.org.models import Unit
 from gongjian.projects.models import Project
 from gongjian.projects.selectors import warnings_for
 
@@ -27,12 +31,17 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
         rows = _snapshot_rows(projects, on)
         counts.update(r.colour for r in rows)
         WarningSnapshot.objects.bulk_create(rows, batch_size=2000)
-    # The day's rows were all just replaced: refresh the planner's statistics, or the overview's
-    # aggregates are planned for an empty table (nested loops, sorts on disk) until autovacuum
+    # The day's rows were all just replaced: refresh the planner's statistics, or the aggregates
+    # over them are planned for an empty table (nested loops, sorts on disk) until autovacuum
     # gets to it, if it runs at all.
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {WarningSnapshot._meta.db_table}")
+    _analyze(WarningSnapshot)
+    store_tallies(on=on)
     return counts
+
+
+def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {model._meta.db_table}")
 
 
 def _snapshot_rows(projects: list[Project], on: dt.date) -> list[WarningSnapshot]:
@@ -55,13 +64,71 @@ def _snapshot_rows(projects: list[Project], on: dt.date) -> list[WarningSnapshot
 
 
 @transaction.atomic
+def store_tallies(*, on: dt.date, unit_ids: Iterable[int] | None = None) -> None:
+    """Sum the day's snapshot rows, with their projects' investment, per (campaign, unit, line):
+    the whole day, or only `unit_ids` (replacing their rows) after some projects changed."""
+    tallies = WarningTally.objects.filter(on=on)
+    snaps = WarningSnapshot.objects.filter(on=on)
+    if unit_ids is not None:
+        units = sorted(set(unit_ids))
+        # Two refreshes of one unit must not both delete, then both insert its rows.
+        list(Unit.objects.select_for_update().filter(pk__in=units).order_by("pk").values("pk"))
+        tallies = tallies.filter(unit_id__in=units)
+        snaps = snaps.filter(unit_id__in=units)
+    tallies.delete()
+    sums = (
+        snaps.values("campaign_id", "unit_id", "project__line_id")
+        .annotate(
+            n=Count("id"),
+            red=Count("id", filter=Q(colour="red")),
+            yellow=Count("id", filter=Q(colour="yellow")),
+            green=Count("id", filter=Q(colour="green")),
+            at_risk=Count("id", filter=Q(at_risk=True) & ~Q(colour="red")),
+            total=Sum("project__total_investment_wan"),
+            annual=Sum("project__annual_planned_wan"),
+            done=Sum("project__investment_completed_wan"),
+        )
+        .order_by()
+    )
+    WarningTally.objects.bulk_create(
+        [
+            WarningTally(
+                on=on,
+                campaign_id=row["campaign_id"],
+                unit_id=row["unit_id"],
+                line_id=row["project__line_id"],
+                projects=row["n"],
+                red=row["red"],
+                yellow=row["yellow"],
+                green=row["green"],
+                at_risk=row["at_risk"],
+                total_investment_wan=row["total"],
+                annual_planned_wan=row["annual"],
+                investment_completed_wan=row["done"],
+            )
+            for row in sums
+        ],
+        batch_size=2000,
+    )
+    if unit_ids is None:
+        _analyze(WarningTally)
+
+
+@transaction.atomic
 def refresh_project_snapshot(*, project_ids: list[int], on: dt.date) -> None:
-    """Recompute today's row for projects whose reports or plan just changed.
+    """Recompute today's row for projects whose reports or plan just changed, and the tallies of
+    the units they were and are in.
 
     Only when the day already has a snapshot: otherwise the first reader builds the whole day.
     """
     if not WarningSnapshot.objects.filter(on=on).exists():
         return
-    WarningSnapshot.objects.filter(on=on, project_id__in=project_ids).delete()
+    stale = WarningSnapshot.objects.filter(on=on, project_id__in=project_ids)
+    units = set(stale.values_list("unit_id", flat=True))
+    stale.delete()
     projects = list(Project.objects.filter(pk__in=project_ids).select_related("campaign"))
     WarningSnapshot.objects.bulk_create(_snapshot_rows(projects, on))
+    if WarningTally.objects.filter(on=on).exists():
+        store_tallies(on=on, unit_ids=units | {p.unit_id for p in projects})
+    else:  # a day snapshotted before there were tallies: sum all of it once
+        store_tallies(on=on)
