@@ -191,6 +191,10 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Hand what was built straight to the oldest generation (freeze, then unfreeze):
+            # else the first young collection after enabling walks all of it, for nothing.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -549,7 +553,7 @@ class ExplanationWriter:
             if notes or trail:
                 append(_dumps(_part_list(ind, value, target, score, points, notes, trail, source)))
                 continue
-            key = (ind.code, value, target, score, points, source)
+            key = (ind.code, value, target, score, source)  # points = score × weight
             text = get(key)
             if text is None:
                 text = cache[key] = _dumps(
