@@ -1,7 +1,8 @@
 """Assessment round at province scale: 10,000 units × 40 indicators in 100 groups, with ties.
 
 Measures, on SQLite and on PostgreSQL (each in its own process and fresh database):
-  * `compute_round`: load the 400,000 values, score, rank, store 10,000 results with their trails
+  * `compute_round` (best of 3, two rolled back): load the 400,000 values, score, rank, store
+    10,000 results with their trails
     (target: 3 s or less at scale 1.0);
   * the engine alone (scoring + ranking over the values already in memory), against the floor
     of a bare SQL `RANK() OVER (PARTITION BY group ...)` over the same stored values, measured in
@@ -53,7 +54,9 @@ def _format(database: str, f: dict[str, float]) -> str:
         f"  引擎（评分+排名，内存中）      {f['engine']:.3f} s\n"
         f"  SQL RANK() OVER 基线           {f['sql_rank']:.3f} s\n"
         f"  引擎 / SQL                     {f['engine'] / f['sql_rank']:.2f}×（目标 ≤ 3×）\n"
-        f"  （读取指标值 {f['load']:.2f} s；并列单位 {f['tied_units']}）"
+        f"  读取指标值 load_inputs         {f['load']:.3f} s（裸读同样的行 {f['bare_read']:.3f} s，"
+        f"{f['load'] / f['bare_read']:.2f}×）\n"
+        f"  （并列单位 {f['tied_units']}）"
     )
 
 
@@ -92,6 +95,9 @@ def _setup_django(database: str) -> None:
 def _build(scale: float) -> int:
     """The synthetic round: returns its id. Values are small integers so ties are common."""
     import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
 
     from gongjian.assessment import services
     from gongjian.assessment.models import (
@@ -146,22 +152,20 @@ def _build(scale: float) -> int:
         ]
     )
     round_ = services.create_round(actor=None, plan=plan, period="2026-12")
-    batch: list[IndicatorValue] = []
-    for ind in indicators:
-        for u in units:
-            batch.append(
-                IndicatorValue(
-                    round=round_,
-                    indicator=ind,
-                    unit=u,
-                    value=Decimal(rng.randint(95, 100)),
-                    source="file",
-                )
-            )
-            if len(batch) >= 5000:
-                IndicatorValue.objects.bulk_create(batch)
-                batch = []
-    IndicatorValue.objects.bulk_create(batch)
+    # 400,000 rows: raw inserts (COPY on PostgreSQL), as the ORM would take minutes.
+    now = timezone.now()
+    IndicatorValue.objects.insert_rows(
+        round_.pk,
+        ["round", "indicator", "unit", "value", "target", "note", "source", "trail", "updated_at"],
+        (
+            (round_.pk, ind.pk, u.pk, Decimal(rng.randint(95, 100)), None, "", "file", "[]", now)
+            for ind in indicators
+            for u in units
+        ),
+    )
+    if connection.vendor == "postgresql":  # fresh statistics, or the floor's plan is a guess
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return round_.pk
 
 
@@ -179,17 +183,31 @@ FROM (
 """
 
 
+# The floor of reading the values: the same rows, fetched by a bare cursor and left as they come.
+BARE_READ = """
+SELECT indicator_id, unit_id, value, target, trail, source
+FROM assessment_indicatorvalue WHERE round_id = %s
+"""
+
+
 def _measure(round_id: int) -> dict[str, float]:
-    from django.db import connection
+    from django.db import connection, transaction
 
     from gongjian.assessment import engine, services
     from gongjian.assessment.models import Round, UnitResult
 
     round_ = Round.objects.get(pk=round_id)
     rules, members, _indicators = services.rules_for(round_.plan)
-    t0 = time.perf_counter()
-    inputs = services.load_inputs(round_)
-    load = time.perf_counter() - t0
+    load_times, read_times = [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(BARE_READ, [round_id])
+            cursor.fetchall()
+        read_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        inputs = services.load_inputs(round_)
+        load_times.append(time.perf_counter() - t0)
     engine_times, sql_times = [], []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -204,14 +222,20 @@ def _measure(round_id: int) -> dict[str, float]:
     mismatched = [o.unit_id for o in outcomes if sql_ranks[o.unit_id] != o.rank]
     if mismatched:
         raise SystemExit(f"engine and SQL disagree on {len(mismatched)} ranks")
-    t0 = time.perf_counter()
-    services.compute_round(actor=None, round=round_)
-    compute = time.perf_counter() - t0
+    compute_times = []
+    for attempt in range(3):  # best of 3, as above; the first two are rolled back
+        with transaction.atomic():
+            t0 = time.perf_counter()
+            services.compute_round(actor=None, round=Round.objects.get(pk=round_id))
+            compute_times.append(time.perf_counter() - t0)
+            transaction.set_rollback(attempt < 2)
+    compute = min(compute_times)
     return {
         "units": len(members),
         "indicators": len(rules.indicators),
         "groups": GROUPS,
-        "load": load,
+        "load": min(load_times),
+        "bare_read": min(read_times),
         "engine": min(engine_times),
         "sql_rank": min(sql_times),
         "compute_round": compute,

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 
 from gongjian.assessment import services
-from gongjian.assessment.models import Round, RoundState
+from gongjian.assessment.engine import stored_parts
+from gongjian.assessment.models import Round, RoundState, UnitResult
 from tests.assessment.factories import enter, import_plan, snapshot
 from tests.factories import PASSWORD, UnitFactory
 
@@ -91,6 +92,26 @@ def test_explanation_shows_inputs_rules_and_the_gap(org, published_round: Round)
         "points": 5,
         "by_indicator": [{"indicator": "投资完成得分", "points": 5}],
     }
+
+
+def test_an_explanation_stored_before_parts_were_lists_reads_the_same(
+    org, computed_round: Round
+) -> None:
+    url = f"/api/assessment/rounds/{computed_round.pk}/units/{org.songxia.pk}/explanation"
+    shown = as_user(org, "office").get(url).json()
+    # given the rows as rounds computed before 2026-11 stored them (dict parts, empties left out)
+    for r in computed_round.results.all():
+        parts = [
+            {k: v for k, v in p.items() if v or k in ("code", "value", "score", "points", "source")}
+            for p in stored_parts(r.explanation)
+        ]
+        UnitResult.objects.filter(pk=r.pk).update(explanation={**r.explanation, "parts": parts})
+    assert all(
+        isinstance(p, dict) for r in computed_round.results.all() for p in r.explanation["parts"]
+    )
+    # then the page's data is the same, the gap to the unit above included
+    assert shown["gap"] is not None
+    assert as_user(org, "office").get(url).json() == shown
 
 
 def test_a_unit_cannot_read_another_units_draft_explanation(org, computed_round: Round) -> None:

@@ -47,7 +47,7 @@ def _tool(*args: str) -> str:
 @pytest.fixture
 def demo_round(db) -> Round:  # type: ignore[no-untyped-def]
     load_assessment(load_org())
-    return Round.objects.get(plan__name="区直部门专项考评方案")
+    return Round.objects.get(plan__name="区直部门专项考评方案", period="2026-12")
 
 
 def test_demo_bulletin_states_every_result_of_seed_000(demo_round: Round) -> None:
@@ -89,9 +89,11 @@ def test_pdf_bulletin_has_real_chinese_glyphs(demo_round: Round, tmp_path: Path)
 def test_command_line_contract(demo_round: Round, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     call_command("rounds", "--json")
     rounds = json.loads(capsys.readouterr().out)
-    assert len(rounds) == 7
+    assert len(rounds) == 14  # November and December of each of the 7 plans
     assert {"id", "plan", "campaign", "period", "state"} <= set(rounds[0])
-    city = next(r for r in rounds if r["plan"] == "县（市）区攻坚120天考评方案")
+    city = next(
+        r for r in rounds if r["plan"] == "县（市）区攻坚120天考评方案" and r["period"] == "2026-12"
+    )
     call_command("assess", "--round", str(city["id"]), "--json")
     rows = json.loads(capsys.readouterr().out)
     top = [(r["unit"], r["rank"], r["tied"]) for r in rows[:3]]

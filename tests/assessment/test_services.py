@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 
 from gongjian.assessment import providers, services
+from gongjian.assessment.engine import stored_parts
 from gongjian.assessment.models import IndicatorValue, ObjectionState, Plan, Round, RoundState
 from gongjian.core.errors import (
     ConcurrentUpdate,
@@ -90,7 +91,7 @@ def test_compute_counts_overdue_events_with_their_trail(org, draft_round: Round)
     services.compute_round(actor=org.office, round=draft_round)
     results = {r.unit.name: r for r in draft_round.results.select_related("unit")}
     assert (results["湖南镇"].score, results["松下镇"].score) == (D("89"), D("85"))
-    part = next(p for p in results["湖南镇"].explanation["parts"] if p["code"] == "yq")
+    part = next(p for p in stored_parts(results["湖南镇"].explanation) if p["code"] == "yq")
     assert part["trail"] == ["2026-12-05 杆线迁改督办单逾期（长督〔2026〕1号）"]
     assert part["points"] == "-1" and part["source"] == "system"
     assert draft_round.state == RoundState.COMPUTED
@@ -118,9 +119,9 @@ def test_a_registered_provider_feeds_its_indicator_and_a_silent_unit_is_refused(
         # with the plan's 缺报 rule it scores zero with a note
         Plan.objects.filter(pk=plan.pk).update(missing_rule="zero")
         services.compute_round(actor=None, round=round_)
-        songxia = round_.results.get(unit=org.songxia).explanation["parts"][0]
+        songxia = stored_parts(round_.results.get(unit=org.songxia).explanation)[0]
         assert (songxia["points"], songxia["notes"]) == ("0", ["缺报：按方案规定计零分"])
-        hunan = round_.results.get(unit=org.hunan).explanation["parts"][0]
+        hunan = stored_parts(round_.results.get(unit=org.hunan).explanation)[0]
         assert hunan["trail"] == ["台账：3个项目完工"]
     finally:
         providers.unregister("test.only_hunan")

@@ -1,6 +1,7 @@
 """On the demo world: the ranking board states the seed's first places, the overview its orders."""
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -19,7 +20,7 @@ def demo(db):
 
 
 def test_ranking_board_shows_each_town_group_with_the_seed_first_places(demo):
-    towns = Round.objects.get(plan__name="乡镇（街道）攻坚120天考评方案")
+    towns = Round.objects.get(plan__name="乡镇（街道）攻坚120天考评方案", period="2026-12")
     board = selectors.ranking_board(demo["viewer"], towns.pk)
     firsts = {g["name"]: [r["unit"] for r in g["rows"][:2]] for g in board["groups"]}
     assert firsts == {
@@ -27,7 +28,34 @@ def test_ranking_board_shows_each_town_group_with_the_seed_first_places(demo):
         "第二方阵": ["松下镇", "江田镇"],
         "第三方阵": ["潭头镇", "玉田镇"],
     }
-    assert all(r["movement"] is None for g in board["groups"] for r in g["rows"])  # first period
+    # since November: up (+) or down (−) by places
+    assert board["previous"].period == "2026-11"
+    movement = {g["name"]: {r["unit"]: r["movement"] for r in g["rows"]} for g in board["groups"]}
+    assert movement["第一方阵"] == {
+        "湖南镇": 1, "文武砂街道": -1, "航城街道": 1, "吴航街道": -1, "营前街道": 0, "漳港街道": 0,
+    }  # fmt: skip
+    assert movement["第二方阵"] == {
+        "松下镇": 0,
+        "江田镇": 0,
+        "首占镇": 0,
+        "金峰镇": 1,
+        "古槐镇": -1,
+    }
+    assert set(movement["第三方阵"].values()) == {0}
+    # and the default board is a December round: the latest published
+    assert selectors.ranking_board(demo["viewer"])["round"].period == "2026-12"
+
+
+def test_a_towns_trend_page_has_two_points_per_plan(demo, client):
+    from gongjian.org.models import Unit
+
+    hunan = Unit.objects.get(name="湖南镇")
+    client.force_login(demo["viewer"])
+    page = client.get(f"/assessment/units/{hunan.pk}/trend/")
+    assert page.status_code == 200
+    series = json.loads(page.context["series_json"])
+    assert series["乡镇（街道）攻坚120天考评方案"] == [["2026-11", 2], ["2026-12", 1]]
+    assert series["乡镇（街道）“抓项目促提升”主题竞赛考评方案"] == [["2026-11", 4], ["2026-12", 2]]
 
 
 def test_overview_counts_open_and_overdue_orders_and_lists_top_units(demo):

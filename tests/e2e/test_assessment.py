@@ -15,7 +15,8 @@ def test_town_sees_its_rank_explanation_and_the_bulletin(page, live_server) -> N
     build_demo()
     login(page, live_server.url, "songxia_staff", org_data.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/assessment/")
-    page.click("text=乡镇（街道）攻坚120天考评方案")
+    december = page.locator("#rounds tr", has_text="2026-12")  # November's rounds are listed too
+    december.filter(has_text="乡镇（街道）攻坚120天考评方案").locator("a").first.click()
     page.wait_for_load_state("networkidle")
     screenshot(page, "assessment-towns")
     page.click("table.results >> text=江田镇")
@@ -26,7 +27,8 @@ def test_town_sees_its_rank_explanation_and_the_bulletin(page, live_server) -> N
     assert "比上一名（第1名 松下镇）少" in gap
     screenshot(page, "assessment-explanation")
     page.goto(f"{live_server.url}/assessment/")
-    page.locator("#rounds tr", has_text="区直部门专项考评方案").locator("text=通报").click()
+    december = page.locator("#rounds tr", has_text="2026-12")
+    december.filter(has_text="区直部门专项考评方案").locator("text=通报").click()
     page.wait_for_load_state("networkidle")
     text = page.locator("article.bulletin").inner_text()
     assert "长乐区与福清市并列全市第一" in text

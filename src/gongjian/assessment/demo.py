@@ -1,4 +1,5 @@
-"""The demo's December 2026 assessment (seed 000): campaigns, plans, made-up values, rounds.
+"""The demo's assessment: December 2026 (seed 000) and the month before; campaigns, plans,
+made-up values, rounds.
 
 Every ranking the seed reports is computed from these values by the engine; nothing here states
 a rank. The plans go through the same import service as an office's plan file, the values
@@ -8,13 +9,16 @@ through the same all-or-nothing import as an uploaded sheet, then compute and pu
 from __future__ import annotations
 
 import datetime as dt
+import random
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
 from gongjian.assessment import services
-from gongjian.assessment.models import Round
+from gongjian.assessment.models import Plan, Round
 from gongjian.campaigns import services as campaign_services
+from gongjian.core import clock
 from gongjian.exchange.plan_file import read_yaml
 from gongjian.org.models import Unit
 
@@ -251,18 +255,74 @@ def contest_plan() -> dict[str, Any]:
     )  # fmt: skip
 
 
-def _round(
-    plan_dict: dict[str, Any], values: list[services.ValueRow], publish: bool = True
-) -> Round:
+# November: the same plans a month earlier. Made up from December's values — a little lower
+# for most units, by a step that varies per unit (seeded by its name), so that some ranks move.
+NOVEMBER, NOVEMBER_TITLE, NOVEMBER_PUBLISHED = "2026-11", "11月考评", dt.date(2026, 12, 5)
+# How an indicator's value looked a month earlier: a score a few points lower, a count or an
+# amount done so far a bit smaller, a task possibly not finished yet.
+EARLIER: dict[str, str] = {
+    **{f"city_{i}": "score" for i in range(len(CITY_LINES))},
+    "contest": "score", "zs_qy": "count", "zs_ld": "score", "td_sc": "amount", "zj_yz": "score",
+    "kj_rc": "score", "cx_pz": "task", "yshj": "score", "qt_cx": "score", "xz_tz": "amount",
+    "xz_jd": "score", "xz_zq": "score", "js_kg": "count", "js_tz": "amount",
+}  # fmt: skip
+
+
+# Towns whose November was slower than their December (a late push): their ranks rise.
+SLOWER_NOVEMBER = {"湖南镇", "航城街道", "金峰镇", "罗联乡", "玉田镇"}
+
+
+def _earlier(code: str, unit: str, value: Any) -> Decimal:
+    rng = random.Random(f"{NOVEMBER}/{code}/{unit}")  # noqa: S311 - made-up demo figures
+    december, kind, slower = Decimal(str(value)), EARLIER[code], unit in SLOWER_NOVEMBER
+    if kind == "score":
+        step = Decimal(rng.choice(["0", "0.5", "1", "1.5", "2", "2.5", "3"]))
+        return december - step - (3 if slower else 0)
+    if kind == "count":
+        return max(december - rng.randint(0, 2) - (2 if slower else 0), Decimal(0))
+    if kind == "amount":
+        share = Decimal(rng.choice(["0.86", "0.88", "0.9", "0.92", "0.94"])) - (
+            Decimal("0.1") if slower else 0
+        )
+        return (december * share).quantize(Decimal("0.01"))
+    return Decimal(0) if rng.random() < 0.1 else december  # a task: one in ten not done yet
+
+
+def _november(table: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {
+        unit: {code: _earlier(code, unit, value) for code, value in values.items()}
+        for unit, values in table.items()
+    }
+
+
+def _rounds(
+    plan_dict: dict[str, Any],
+    values: dict[str, dict[str, Any]],
+    targets: tuple[str, dict[str, Any]] | None = None,
+) -> list[Round]:
+    """The plan (imported like an office's file), then its November and December rounds: values
+    imported like an uploaded sheet, per-unit targets entered, computed and published."""
     plan = services.import_plan(
         actor=None, doc=read_yaml(yaml.safe_dump(plan_dict, allow_unicode=True, sort_keys=False))
     )
-    round_ = services.create_round(actor=None, plan=plan, period=PERIOD, title=TITLE)
-    services.import_values(actor=None, round=round_, rows=values)
+    with clock.pinned(NOVEMBER_PUBLISHED):
+        november = _round(plan, NOVEMBER, NOVEMBER_TITLE, _november(values), targets)
+    return [november, _round(plan, PERIOD, TITLE, values, targets)]
+
+
+def _round(
+    plan: Plan,
+    period: str,
+    title: str,
+    values: dict[str, dict[str, Any]],
+    targets: tuple[str, dict[str, Any]] | None,
+) -> Round:
+    round_ = services.create_round(actor=None, plan=plan, period=period, title=title)
+    services.import_values(actor=None, round=round_, rows=_rows(values))
+    if targets is not None:
+        _targets(round_, *targets)
     services.compute_round(actor=None, round=round_)
-    if publish:
-        round_ = services.publish_round(actor=None, round=round_)
-    return round_
+    return services.publish_round(actor=None, round=round_)
 
 
 def _rows(table: dict[str, dict[str, Any]]) -> list[services.ValueRow]:
@@ -319,36 +379,28 @@ def load_assessment(units: dict[str, Unit]) -> str:
         )  # fmt: skip
 
     rounds = [
-        _round(city_plan(), _rows({
+        *_rounds(city_plan(), {
             u: {f"city_{i}": v for i, v in enumerate(scores)} for u, scores in CITY_SCORES.items()
-        })),
-        _round(city_contest_plan(), _rows({u: {"contest": v} for u, v in CITY_CONTEST.items()})),
+        }),
+        *_rounds(city_contest_plan(), {u: {"contest": v} for u, v in CITY_CONTEST.items()}),
     ]  # fmt: skip
     dept_values: dict[str, dict[str, Any]] = {u: {"cx_pz": 1} for u in DEPT_MEMBERS}
     for _line, code, _name, _method, _params, values in DEPT_LINES:
         for unit, value in values.items():
             dept_values[unit][code] = value
-    rounds.append(_round(dept_plan(), _rows(dept_values)))
-    rounds.append(
-        _round(business_plan(), _rows({
-            u: {"yshj": v} for group in BUSINESS_GROUPS.values() for u, v in group.items()
-        }))
-    )  # fmt: skip
-    rounds.append(_round(lead_plan(), _rows({u: {"qt_cx": v} for u, v in LEAD_SCORES.items()})))
-    town = _round(
+    rounds += _rounds(dept_plan(), dept_values)
+    rounds += _rounds(business_plan(), {
+        u: {"yshj": v} for group in BUSINESS_GROUPS.values() for u, v in group.items()
+    })  # fmt: skip
+    rounds += _rounds(lead_plan(), {u: {"qt_cx": v} for u, v in LEAD_SCORES.items()})
+    rounds += _rounds(
         town_plan(),
-        _rows({u: {"xz_tz": v[0], "xz_jd": v[2], "xz_zq": v[3]} for u, v in TOWN_VALUES.items()}),
-        publish=False,
+        {u: {"xz_tz": v[0], "xz_jd": v[2], "xz_zq": v[3]} for u, v in TOWN_VALUES.items()},
+        targets=("xz_tz", {u: v[1] for u, v in TOWN_VALUES.items()}),
     )
-    _targets(town, "xz_tz", {u: v[1] for u, v in TOWN_VALUES.items()})
-    services.compute_round(actor=None, round=town)
-    rounds.append(services.publish_round(actor=None, round=town))
-    contest = _round(
+    rounds += _rounds(
         contest_plan(),
-        _rows({u: {"js_kg": v[0], "js_tz": v[1]} for u, v in CONTEST_VALUES.items()}),
-        publish=False,
+        {u: {"js_kg": v[0], "js_tz": v[1]} for u, v in CONTEST_VALUES.items()},
+        targets=("js_tz", {u: v[2] for u, v in CONTEST_VALUES.items()}),
     )
-    _targets(contest, "js_tz", {u: v[2] for u, v in CONTEST_VALUES.items()})
-    services.compute_round(actor=None, round=contest)
-    rounds.append(services.publish_round(actor=None, round=contest))
-    return f"{len(rounds)} 个考评期（{PERIOD}）已计算并发布"
+    return f"{len(rounds)} 个考评期（{NOVEMBER}、{PERIOD}）已计算并发布"

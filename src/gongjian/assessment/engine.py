@@ -8,6 +8,7 @@ explanation of a published score is what was computed, not a re-computation.
 from __future__ import annotations
 
 import gc
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -190,6 +191,10 @@ def paused_gc() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            # Hand what was built straight to the oldest generation (freeze, then unfreeze):
+            # else the first young collection after enabling walks all of it, for nothing.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -456,33 +461,30 @@ def _plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def explain(outcome: Outcome, *, compact: bool = False) -> dict[str, Any]:
-    """The JSON-safe trail of one unit's result: what is stored and shown.
-
-    `compact` leaves out what the plan's indicator already says (name, line, method, weight)
-    and empty notes/trails: a round stores one of these per unit. `expand_parts` puts them back.
-    """
-    parts = []
-    for p in outcome.parts:
-        ind = p[IND]
-        part: dict[str, Any] = {
-            "code": ind.code,
+def explain(outcome: Outcome) -> dict[str, Any]:
+    """The JSON-safe trail of one unit's result, every part in full (as `expand_parts` shows a
+    stored one)."""
+    parts = [
+        {
+            "code": p[IND].code,
             "value": _num(p[VALUE]),
             "score": _num(p[SCORE]),
             "points": _num(p[POINTS]),
             "source": p[SOURCE],
+            "target": _num(p[TARGET]),
+            "notes": list(p[NOTES]),
+            "trail": list(p[TRAIL]),
+            "name": p[IND].name,
+            "line": p[IND].line,
+            "method": str(p[IND].method),
+            "weight": _num(p[IND].weight),
         }
-        if p[TARGET] is not None or not compact:
-            part["target"] = _num(p[TARGET])
-        if p[NOTES] or not compact:
-            part["notes"] = list(p[NOTES])
-        if p[TRAIL] or not compact:
-            part["trail"] = list(p[TRAIL])
-        if not compact:
-            part.update(
-                name=ind.name, line=ind.line, method=str(ind.method), weight=_num(ind.weight)
-            )
-        parts.append(part)
+        for p in outcome.parts
+    ]
+    return {**_totals(outcome), "parts": parts, "lines": _lines(outcome)}
+
+
+def _totals(outcome: Outcome) -> dict[str, Any]:
     return {
         "unit_id": outcome.unit_id,
         "unit": outcome.name,
@@ -499,23 +501,118 @@ def explain(outcome: Outcome, *, compact: bool = False) -> dict[str, Any]:
         "grade": outcome.grade,
         "veto": outcome.veto,
         "notes": outcome.notes,
-        "parts": parts,
-        "lines": {
-            name: {
-                "score": _num(line.score),
-                "rank": line.rank,
-                "tied": line.tied,
-                "completed": line.completed,
-            }
-            for name, line in outcome.lines.items()
-        },
     }
+
+
+def _lines(outcome: Outcome) -> dict[str, dict[str, Any]]:
+    return {
+        name: {
+            "score": _num(line.score),
+            "rank": line.rank,
+            "tied": line.tied,
+            "completed": line.completed,
+        }
+        for name, line in outcome.lines.items()
+    }
+
+
+# A stored part is a flat list in this order; target, notes and trail only when one is set.
+# (Rounds computed before 2026-11 stored each part as a dict of these keys: both read the same.)
+PART_KEYS: Final = ("code", "value", "score", "points", "source", "target", "notes", "trail")
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_JSON = {True: "true", False: "false", None: "null"}
+
+
+def _json_num(value: Decimal | None) -> str:
+    """`_num` as JSON: a plain decimal needs no escaping, only quotes."""
+    return "null" if value is None else f'"{_plain(value)}"'
+
+
+class ExplanationWriter:
+    """Encodes a round's results as the JSON text stored per unit: its line scores, and its
+    explanation — `explain` without what the plan's indicator already says (name, line, method,
+    weight), each part a flat list (`PART_KEYS`).
+
+    A round has hundreds of thousands of parts and most repeat (the same indicator, value and
+    score for many units), so each distinct part is encoded once.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[Any, ...], str] = {}
+        self._names: dict[str, str] = {}
+
+    def encode(self, outcome: Outcome) -> tuple[str, str]:
+        """(lines, explanation) as JSON text."""
+        cache = self._parts
+        get = cache.get
+        encoded: list[str] = []
+        append = encoded.append
+        for ind, value, target, score, points, notes, trail, source in outcome.parts:
+            if notes or trail:
+                append(_dumps(_part_list(ind, value, target, score, points, notes, trail, source)))
+                continue
+            key = (ind.code, value, target, score, source)  # points = score × weight
+            text = get(key)
+            if text is None:
+                text = cache[key] = _dumps(
+                    _part_list(ind, value, target, score, points, notes, trail, source)
+                )
+            append(text)
+        lines = self._lines(outcome)
+        o, n = outcome, _json_num
+        text = (
+            f'{{"unit_id":{o.unit_id},"unit":{_dumps(o.name)},"group":{_dumps(o.group)},'
+            f'"base":{n(o.base)},"bonus":{n(o.bonus)},"bonus_applied":{n(o.bonus_applied)},'
+            f'"deduction":{n(o.deduction)},"deduction_applied":{n(o.deduction_applied)},'
+            f'"raw":{n(o.raw)},"score":{n(o.score)},"rank":{o.rank},"tied":{_JSON[o.tied]},'
+            f'"grade":{_dumps(str(o.grade))},"veto":{_dumps(str(o.veto))},'
+            f'"notes":{_dumps(o.notes)},"parts":[{",".join(encoded)}],"lines":{lines}}}'
+        )
+        return lines, text
+
+    def _lines(self, outcome: Outcome) -> str:
+        """`_lines` as JSON text, written out: 10,000 units × their lines per round."""
+        names = self._names
+        items = []
+        for name, line in outcome.lines.items():
+            key = names.get(name) or names.setdefault(name, _dumps(name))
+            items.append(
+                f'{key}:{{"score":{_json_num(line.score)},"rank":{line.rank},'
+                f'"tied":{_JSON[line.tied]},"completed":{_JSON[line.completed]}}}'
+            )
+        return "{" + ",".join(items) + "}"
+
+
+def _part_list(
+    ind: Indicator,
+    value: Decimal | None,
+    target: Decimal | None,
+    score: Decimal,
+    points: Decimal,
+    notes: Sequence[str],
+    trail: tuple[str, ...],
+    source: str,
+) -> list[Any]:
+    row: list[Any] = [ind.code, _num(value), _num(score), _num(points), source]
+    if target is not None or notes or trail:
+        row += [_num(target), list(notes), list(trail)]
+    return row
+
+
+def stored_parts(explanation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A stored explanation's parts as dicts of `PART_KEYS` (target, notes, trail when set)."""
+    return [
+        part if isinstance(part, dict) else dict(zip(PART_KEYS, part, strict=False))
+        for part in explanation["parts"]
+    ]
 
 
 def expand_parts(
     explanation: Mapping[str, Any], indicators: Mapping[str, Indicator]
 ) -> dict[str, Any]:
-    """A compact stored explanation with each part's indicator name, line, method and weight."""
+    """A stored explanation with each part's indicator name, line, method and weight."""
     full = dict(explanation)
     full["parts"] = [
         {
@@ -529,7 +626,7 @@ def expand_parts(
             "method_label": METHOD_LABELS[indicators[part["code"]].method],
             "weight": _num(indicators[part["code"]].weight),
         }
-        for part in explanation["parts"]
+        for part in stored_parts(explanation)
     ]
     return full
 

@@ -8,6 +8,7 @@ delete() once the round is published, and their querysets refuse bulk update/del
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from gongjian.assessment.engine import Method, MissingRule
 from gongjian.campaigns.models import Campaign, Line
+from gongjian.core import bulk
 from gongjian.core.concurrency import Versioned
 from gongjian.core.errors import Immutable
 from gongjian.org.models import Unit
@@ -385,6 +387,18 @@ class RoundPartQuerySet(models.QuerySet[Any]):
         if Round.objects.filter(pk__in=round_ids, state=RoundState.PUBLISHED).exists():
             raise _refuse_published_round()
         return super().bulk_create(objs, *args, **kwargs)
+
+    def insert_rows(
+        self, round_id: int, fields: Sequence[str], rows: Iterable[Sequence[Any]]
+    ) -> None:
+        """One round's rows as plain column values (`core.bulk.insert_rows`): a round stores
+        10,000 results, and model instances and per-field preparation cost more than the
+        scoring. Refused for a published round, as `bulk_create` is."""
+        if Round.objects.filter(pk=round_id, state=RoundState.PUBLISHED).exists():
+            raise _refuse_published_round()
+        meta = self.model._meta
+        columns = [meta.get_field(name).column for name in fields]
+        bulk.insert_rows(meta.db_table, columns, rows)
 
 
 def _round_published(part: Any) -> bool:

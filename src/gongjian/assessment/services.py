@@ -6,6 +6,7 @@ itself is `engine.compute` over plain data; `compute_round` feeds it and stores 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -448,10 +449,10 @@ def import_values(
 
 def rules_for(plan: Plan) -> tuple[engine.Rules, list[engine.Member], list[Indicator]]:
     members = [
-        engine.Member(unit_id=m.unit_id, name=m.unit.name, group=m.group.name)
-        for m in plan.members.select_related("unit", "group").order_by(
+        engine.Member(unit_id=unit_id, name=name, group=group)
+        for unit_id, name, group in plan.members.order_by(
             "group__sort_order", "sort_order", "pk"
-        )
+        ).values_list("unit_id", "unit__name", "group__name")
     ]
     lines = list(plan.lines.prefetch_related("units").all())
     line_units = {pl.pk: frozenset(u.pk for u in pl.units.all()) or None for pl in lines}
@@ -526,33 +527,26 @@ def load_inputs(round_: Round) -> dict[str, dict[int, engine.Input]]:
     """The round's values per indicator code, as the engine's (value, target, trail, source).
 
     Read with one bare query: a province-wide round has hundreds of thousands of values, and the
-    ORM's per-row conversions would cost more than the scoring itself.
+    ORM's per-row conversions would cost more than the scoring itself. Trails are nearly always
+    empty: the database says so (NULL), so only the others are decoded.
     """
     codes = dict(Indicator.objects.filter(plan=round_.plan_id).values_list("pk", "code"))
     values: dict[str, dict[int, engine.Input]] = {code: {} for code in codes.values()}
     table = IndicatorValue._meta.db_table
-    sql = (
-        f"SELECT indicator_id, unit_id, value, target, trail, source FROM {table} "  # noqa: S608
-        "WHERE round_id = %s"
-    )
+    trails = "NULLIF(CAST(trail AS TEXT), '[]')"
+    sql = f"SELECT indicator_id, unit_id, value, target, {trails}, source FROM {table} WHERE round_id = %s"  # noqa: S608
     by_id = {pk: values[code] for pk, code in codes.items()}
-    decimal, empty = Decimal, ("[]", [], None)  # type: ignore[var-annotated]
+    decimal, loads, empty = Decimal, json.loads, ()
     with connection.cursor() as cursor:
         cursor.execute(sql, [round_.pk])
         for indicator_id, unit_id, value, target, trail, source in cursor.fetchall():
-            if value.__class__ is not decimal:
+            if value.__class__ is not decimal:  # SQLite: int or float
                 value = decimal(str(value))
             if target is not None and target.__class__ is not decimal:
                 target = decimal(str(target))
-            trail = () if trail in empty else tuple(_json_list(trail))
+            trail = empty if trail is None else tuple(loads(trail))
             by_id[indicator_id][unit_id] = (value, target, trail, source)  # type: ignore[assignment]
     return values
-
-
-def _json_list(raw: Any) -> list[str]:
-    import json
-
-    return json.loads(raw) if isinstance(raw, str) else list(raw)
 
 
 @transaction.atomic
@@ -583,34 +577,22 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
     return outcomes
 
 
+RESULT_FIELDS = (
+    "round", "unit", "group", "score", "rank", "tied", "grade", "veto", "lines", "explanation",
+)  # fmt: skip
+
+
 def store_outcomes(round_: Round, outcomes: Sequence[engine.Outcome]) -> None:
     UnitResult.objects.filter(round=round_).delete()
-    UnitResult.objects.bulk_create(
-        [
-            UnitResult(
-                round=round_,
-                unit_id=o.unit_id,
-                group=o.group,
-                score=o.score,
-                rank=o.rank,
-                tied=o.tied,
-                grade=o.grade,
-                veto=o.veto,
-                lines={
-                    name: {
-                        "score": engine._num(ln.score),
-                        "rank": ln.rank,
-                        "tied": ln.tied,
-                        "completed": ln.completed,
-                    }
-                    for name, ln in o.lines.items()
-                },
-                explanation=engine.explain(o, compact=True),
-            )
-            for o in outcomes
-        ],
-        batch_size=2000,
-    )
+    writer = engine.ExplanationWriter()
+    rows = []
+    for o in outcomes:
+        lines, explanation = writer.encode(o)
+        rows.append(
+            (round_.pk, o.unit_id, o.group, o.score, o.rank, o.tied, str(o.grade), str(o.veto), lines,
+             explanation)
+        )  # fmt: skip
+    UnitResult.objects.insert_rows(round_.pk, RESULT_FIELDS, rows)
 
 
 @transaction.atomic

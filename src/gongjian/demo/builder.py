@@ -70,7 +70,7 @@ STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("组织机构与用户", _org),
     ("攻坚行动与项目台账", _ledger),
     ("督查督办", _supervision),
-    ("12月考评（计算、排名、发布）", _assessment),
+    ("11月、12月考评（计算、排名、发布）", _assessment),
     ("挂图作战", _battle_map),
 ]
 
