@@ -5,10 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.org.models import LeaderLink, Role, Unit, User
 from tests.factories import PersonFactory, UnitFactory, UserFactory
+
+# Property tests judge rules, not speed: on a shared, loaded machine Hypothesis's timing checks
+# (a per-example deadline, "input generation too slow") fail runs for reasons that are not ours.
+settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("shared-machine")
 
 
 @dataclass
