@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from gongjian.assessment.models import Objection, Round, RoundState
@@ -105,3 +106,53 @@ def test_unit_staff_has_no_cells_to_enter(org, draft_round) -> None:  # type: ig
     # the round is not visible to a town's staff while it is a draft
     response = as_user(org.hunan_staff).get(f"/assessment/rounds/{draft_round.pk}/entry/")
     assert response.status_code == 404
+
+
+def test_the_office_opens_a_monthly_round_from_the_round_list(org, published_round: Round) -> None:
+    client = as_user(org.office)
+    listing = client.get("/assessment/").content.decode()
+    assert 'id="new-round"' in listing
+    response = client.post(
+        "/assessment/rounds/new/",
+        {"plan": published_round.plan_id, "period": "2027-01", "title": "1月考评"},
+    )
+    opened = Round.objects.get(plan=published_round.plan, period="2027-01")
+    assert response["Location"] == f"/assessment/rounds/{opened.pk}/"
+    assert (opened.state, opened.title) == (RoundState.DRAFT, "1月考评")
+
+
+def test_a_second_round_for_the_same_month_is_refused_with_the_reason(
+    org, published_round: Round
+) -> None:
+    client = as_user(org.office)
+    response = client.post(
+        "/assessment/rounds/new/",
+        {"plan": published_round.plan_id, "period": "2026-12"},
+        follow=True,
+    )
+    assert "该方案已有 2026-12 的考评期" in response.content.decode()
+    assert Round.objects.filter(plan=published_round.plan, period="2026-12").count() == 1
+
+
+def test_a_malformed_month_is_refused(org, published_round: Round) -> None:
+    client = as_user(org.office)
+    response = client.post(
+        "/assessment/rounds/new/",
+        {"plan": published_round.plan_id, "period": "2027-13"},
+        follow=True,
+    )
+    assert "考评期应为“年-月”" in response.content.decode()
+    assert Round.objects.filter(period="2027-13").count() == 0
+
+
+@pytest.mark.parametrize("who", ["hunan_staff", "lead", "leader", "inspector", "viewer"])
+def test_only_the_owning_office_may_open_rounds(org, published_round: Round, who: str) -> None:
+    client = as_user(getattr(org, who))
+    assert 'id="new-round"' not in client.get("/assessment/").content.decode()
+    response = client.post(
+        "/assessment/rounds/new/",
+        {"plan": published_round.plan_id, "period": "2027-01"},
+        follow=True,
+    )
+    assert "找不到该方案，或无权为其新建考评期" in response.content.decode()
+    assert not Round.objects.filter(period="2027-01").exists()

@@ -207,6 +207,17 @@ def plans(user: Any) -> QuerySet[Plan]:
     )
 
 
+def manageable_plans(user: Any) -> QuerySet[Plan]:
+    """Plans whose rounds this user may open: those of campaigns his or her office owns."""
+    return (
+        scope_for(user)
+        .filter(
+            Plan.objects.select_related("campaign"), Action.MANAGE_CAMPAIGN, via="campaign__owner"
+        )
+        .order_by("campaign__name", "name", "-edition")
+    )
+
+
 def entry_sheet(user: Any, round_: Round) -> dict[str, Any]:
     """The entry form of a round for a user: the units and entered indicators he may fill in."""
     from gongjian.assessment.models import Indicator, IndicatorValue, PlanMember

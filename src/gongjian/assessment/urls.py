@@ -5,6 +5,7 @@ from gongjian.assessment import views
 app_name = "assessment"
 urlpatterns = [
     path("", views.round_list, name="rounds"),
+    path("rounds/new/", views.new_round, name="new_round"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
     path("rounds/<int:round_id>/units/<int:unit_id>/", views.explanation, name="explanation"),
     path("rounds/<int:round_id>/bulletin/", views.bulletin, name="bulletin"),

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from gongjian.assessment import selectors, services
 from gongjian.assessment.bulletin import build_bulletin
 from gongjian.assessment.models import Objection, RoundState, ValueSource
+from gongjian.core import clock
 from gongjian.core.errors import GongjianError, ImportRejected, NotFound
 from gongjian.core.errors import PermissionDenied as DomainPermissionDenied
 from gongjian.core.http import flash_error
@@ -45,7 +46,42 @@ def pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.round_rows(selectors.visible_rounds(request.user))
-    return render(request, "assessment/round_list.html", {"rounds": rows})
+    plans = list(selectors.manageable_plans(request.user))
+    return render(
+        request,
+        "assessment/round_list.html",
+        {"rounds": rows, "plans": plans, "this_month": clock.today().strftime("%Y-%m")},
+    )
+
+
+@login_required
+@require_POST
+def new_round(request: HttpRequest) -> HttpResponse:
+    plan = (
+        selectors.manageable_plans(request.user).filter(pk=_int(request.POST.get("plan"))).first()
+    )
+    if plan is None:
+        messages.error(request, _("找不到该方案，或无权为其新建考评期。"))
+        return redirect("assessment:rounds")
+    try:
+        round_ = services.create_round(
+            actor=request.user,
+            plan=plan,
+            period=request.POST.get("period", "").strip(),
+            title=request.POST.get("title", "").strip(),
+        )
+    except GongjianError as exc:
+        flash_error(request, exc)
+        return redirect("assessment:rounds")
+    messages.success(request, _("考评期已新建：请录入或导入指标值，然后计算。"))
+    return redirect("assessment:round", round_id=round_.pk)
+
+
+def _int(raw: str | None) -> int:
+    try:
+        return int(raw or 0)
+    except ValueError:
+        return 0
 
 
 @pages
