@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings as django_settings
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 
 from gongjian.campaigns.models import Campaign, Line
@@ -17,6 +20,14 @@ settings.register_profile(
     "shared-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile("shared-machine")
+
+
+@pytest.fixture(autouse=True)
+def chinese_by_default() -> Iterator[None]:
+    """Every test starts in the site's language: a request in English activates English for
+    the thread, and without this a later test on the same worker would read English."""
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
 
 
 @dataclass
