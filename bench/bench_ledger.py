@@ -143,8 +143,12 @@ def child(scale: float) -> None:
 
     django.setup()
     expected = ensure_world(scale)
-    bench_warnings(expected)
-    bench_import(max(int(IMPORT_ROWS * scale), 10))
+    # BENCH_ONLY=warnings (or import_xlsx) runs one of the two; default both.
+    only = {n for n in os.environ.get("BENCH_ONLY", "").split(",") if n}
+    if not only or "warnings" in only:
+        bench_warnings(expected)
+    if not only or "import_xlsx" in only:
+        bench_import(max(int(IMPORT_ROWS * scale), 10))
 
 
 def _days(a: str, b: str) -> str:
