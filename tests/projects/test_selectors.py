@@ -176,6 +176,18 @@ def test_warnings_for_are_assess_of_each_project_with_its_reports(org, ledger):
     assert selectors.warnings_for([tie], TODAY)[tie.pk].forecast_completion == D(2026, 5, 26)
 
 
+def test_warnings_for_a_long_list_are_read_in_parts(org, ledger, monkeypatch):
+    for i in range(5):
+        p = ProjectFactory(code=f"Z-{i}", unit=org.hunan, actual_start=D(2026, 1, 2))
+        ReportFactory(project=p, period_end=D(2026, 5, 31), percent_done=Decimal(i * 9))
+        ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(i * 10))
+    projects = list(selectors.projects_for(org.office).select_related("campaign"))
+    whole = selectors.warnings_for(projects, TODAY)
+    monkeypatch.setattr(selectors, "_IDS_PER_QUERY", 2)
+    assert selectors.warnings_for(projects, TODAY) == whole
+    assert len(whole) == 7
+
+
 def test_warnings_for_ignores_milestones_reached_before_the_date(org, ledger):
     ledger.milestone.actual_date = D(2026, 6, 20)
     ledger.milestone.save()

@@ -193,6 +193,22 @@ def test_the_forecast_from_sums_is_the_forecast_from_reports_when_it_decides(rep
         assert found == forecast_completion(reports)
 
 
+@given(report_series(max_size=12), st.integers(0, 40_000))
+def test_the_forecast_from_sums_counted_from_the_warning_date_is_the_same(reports, later):
+    # As the ledger's query sums them: x in days from the warning date, ≤ 0.
+    on = max(d for d, _p in reports) + dt.timedelta(days=later)
+    six = sorted(reports)[-6:]
+    xs = [(d - on).days for d, _p in six]
+    ys = [int(p * 100) for _d, p in six]
+    sums = Trend(
+        len(six), sum(xs), sum(ys), sum(x * y for x, y in zip(xs, ys, strict=True)),
+        sum(x * x for x in xs), xs[-1], ys[-1], on,
+    )  # fmt: skip
+    found = trend_forecast(sums)
+    if found is not UNDECIDED:
+        assert found == forecast_completion(reports)
+
+
 @given(report_series(max_size=12))
 def test_the_forecast_from_sums_reads_only_the_last_six_reports(reports):
     found = forecast_from_sums(reports)

@@ -25,7 +25,7 @@ from gongjian.projects.warnings import (
     UNDECIDED,
     Colour,
     MilestoneFacts,
-    Progress,
+    ProgressTuple,
     Thresholds,
     Warning,
     forecast_completion,
@@ -184,6 +184,11 @@ def _warnings_for(
                 thresholds[pk] = Thresholds(*th)
     else:
         instances = list(projects)
+        if len(instances) > _IDS_PER_QUERY:  # a query takes at most 32,766 (SQLite) parameters
+            found: dict[int, Warning] = {}
+            for start in range(0, len(instances), _IDS_PER_QUERY):
+                found.update(_warnings_for(instances[start : start + _IDS_PER_QUERY], on))
+            return found
         rows = [tuple(getattr(p, f) for f in _FACT_FIELDS) for p in instances]
         ids = (", ".join(["%s"] * len(instances)), [p.pk for p in instances])
         for p in instances:
@@ -194,6 +199,9 @@ def _warnings_for(
     milestones = _overdue_milestones(ids, on)
     progress = _progress(ids, on)
     return _assess_all(rows, thresholds, milestones, progress, on)
+
+
+_IDS_PER_QUERY = 10_000
 
 
 def _everything(qs: QuerySet[Any]) -> bool:
@@ -269,23 +277,29 @@ def _among(column: str, ids: tuple[str, list[Any]] | None) -> tuple[str, list[An
 def _overdue_milestones(
     ids: tuple[str, list[Any]] | None, on: dt.date
 ) -> dict[int, list[MilestoneFacts]]:
+    """The milestones still open on `on` and planned before it, per project in their order.
+
+    Found through the index on (actual date, planned date) — a few percent of all milestones —
+    and put in order here: sorting them in SQL makes PostgreSQL walk every milestone by project.
+    """
     table = Milestone._meta.db_table
     among, params = _among("project_id", ids)
     sql = (
-        f"SELECT project_id, name, planned_date, actual_date FROM {table} "  # noqa: S608
-        f"WHERE {among} AND planned_date < %s "
-        "AND (actual_date IS NULL OR actual_date > %s) ORDER BY project_id, seq"
+        f"SELECT project_id, seq, name, planned_date, actual_date FROM {table} "  # noqa: S608
+        f"WHERE {among} AND planned_date < %s AND (actual_date IS NULL OR actual_date > %s)"
     )
+    rows = _fetch(sql, [*params, on, on])
+    rows.sort()  # by project, then seq: unique together, so nothing further is compared
     milestones: dict[int, list[MilestoneFacts]] = defaultdict(list)
-    for pid, name, planned, actual in _fetch(sql, [*params, on, on]):
+    for pid, _seq, name, planned, actual in rows:
         milestones[pid].append(MilestoneFacts(name, _day(planned), _day(actual)))  # type: ignore[arg-type]
     return milestones
 
 
 # One row per project with reports up to the date: how many of its last six reports there are
 # (at most six), the sums of x, y, xy and xx over them — x the days from the date (≤ 0), y the
-# percent done × 100 — the x of the oldest and of the newest of them, and the newest one's y.
-# Whole numbers, so both databases give the same sums whatever order they add them in.
+# percent done × 100 — and the x and y of the newest. Whole numbers, so both databases give the
+# same sums whatever order they add them in.
 #
 # PostgreSQL numbers each project's reports newest first (a window over the reports' index).
 # SQLite does that slowly (a sort per project, then another for the GROUP BY); it looks up the
@@ -296,7 +310,7 @@ def _overdue_milestones(
 _REPORTS_SQL = {
     "postgresql": """
 SELECT project_id, COUNT(*), SUM(x)::bigint, SUM(y)::bigint, SUM(x * y)::bigint,
-       SUM(x * x)::bigint, MIN(x), MAX(x), MAX(CASE WHEN k = 1 THEN y END)
+       SUM(x * x)::bigint, MAX(x), MAX(CASE WHEN k = 1 THEN y END)
 FROM (SELECT project_id, (period_end - %s::date)::bigint AS x,
              (percent_done * 100)::bigint AS y,
              ROW_NUMBER() OVER (PARTITION BY project_id ORDER BY period_end DESC) AS k
@@ -306,12 +320,10 @@ WHERE k <= 6 GROUP BY project_id
     "sqlite": """
 SELECT p.id, COUNT(*), CAST(SUM({x}) AS INTEGER), CAST(SUM({y}) AS INTEGER),
        CAST(SUM({x} * {y}) AS INTEGER), CAST(SUM({x} * {x}) AS INTEGER),
-       CAST(julianday(p.oldest) - {on} AS INTEGER),
        CAST(julianday(MAX(r.period_end)) - {on} AS INTEGER), CAST({y} AS INTEGER)
 FROM (SELECT id, COALESCE(
         (SELECT period_end FROM {reports} r6 WHERE r6.project_id = projects.id
-         AND r6.period_end <= %s ORDER BY r6.period_end DESC LIMIT 1 OFFSET 5),
-        (SELECT MIN(period_end) FROM {reports} r1 WHERE r1.project_id = projects.id)
+         AND r6.period_end <= %s ORDER BY r6.period_end DESC LIMIT 1 OFFSET 5), ''
       ) AS oldest FROM {projects} projects WHERE {among}) p
 JOIN {reports} r ON r.project_id = p.id AND r.period_end >= p.oldest AND r.period_end <= %s
 GROUP BY p.id
@@ -319,7 +331,7 @@ GROUP BY p.id
 }
 
 
-def _progress(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, Progress]:
+def _progress(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, ProgressTuple]:
     tables = {"reports": ProgressReport._meta.db_table, "projects": Project._meta.db_table}
     if connection.vendor == "postgresql":
         among, params = _among("project_id", ids)
@@ -334,10 +346,10 @@ def _progress(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, Progr
             among=among,
             **tables,
         )
-    progress: dict[int, Progress] = {}
+    progress: dict[int, ProgressTuple] = {}
     undecided = []
-    for pid, n, sx, sy, sxy, sxx, first, last, latest in _fetch(sql, [on, *params, on]):
-        forecast = trend_forecast((n, sx, sy, sxy, sxx, first, last, latest, on))
+    for pid, n, sx, sy, sxy, sxx, last, latest in _fetch(sql, [on, *params, on]):
+        forecast = trend_forecast((n, sx, sy, sxy, sxx, last, latest, on))
         if forecast is UNDECIDED:
             undecided.append(pid)
         progress[pid] = (hundredths(latest), forecast, n)
@@ -348,8 +360,8 @@ def _progress(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, Progr
         ).values_list("project_id", "period_end", "percent_done"):
             reports[pid].append((period_end, percent))
         for pid in undecided:
-            percent, _undecided, n = progress[pid]
-            progress[pid] = (percent, forecast_completion(reports[pid]), n)
+            latest_percent, _undecided, n = progress[pid]
+            progress[pid] = (latest_percent, forecast_completion(reports[pid]), n)
     return progress
 
 
@@ -357,10 +369,10 @@ def _assess_all(
     rows: list[tuple[Any, ...]],
     thresholds: dict[int | None, Thresholds],
     milestones: dict[int, list[MilestoneFacts]],
-    progress: dict[int, Progress],
+    progress: dict[int, ProgressTuple],
     on: dt.date,
 ) -> dict[int, Warning]:
-    none: Progress = (None, None, 0)
+    none: ProgressTuple = (None, None, 0)
     no_milestones: tuple[MilestoneFacts, ...] = ()
     result: dict[int, Warning] = {}
     for pid, start, end, a_start, a_end, reason, campaign in rows:

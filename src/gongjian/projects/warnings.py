@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
+from math import sqrt
 from typing import Any, NamedTuple
 
 from django.utils.translation import get_language, gettext
@@ -107,7 +108,11 @@ class Progress(NamedTuple):
 
     percent: Decimal | None
     forecast: dt.date | None
-    count: int
+    reports: int
+
+
+# A Progress, or a plain tuple of the same three (what the ledger's batch makes).
+ProgressTuple = tuple[Decimal | None, dt.date | None, int]
 
 
 class Warning(NamedTuple):
@@ -189,14 +194,15 @@ def judge(
     actual_completion: dt.date | None,
     not_started_reason: str,
     milestones: Sequence[MilestoneFacts],
-    progress: Progress,
+    progress: ProgressTuple,
     on: dt.date,
     th: Thresholds,
 ) -> Warning:
     """The rules: `assess` over the fields of a ProjectFacts, for a batch's tight loop."""
-    percent, forecast, count = progress
+    percent, forecast, reports = progress
     if actual_completion is not None and actual_completion <= on:
-        return Warning(GREEN, (_("已竣工"),), percent, HUNDRED, _ZERO, actual_completion)
+        done = (GREEN, (_("已竣工"),), percent, HUNDRED, _ZERO, actual_completion, False, ())
+        return _new(Warning, done)
 
     # (colour, rule, reason); a green reason is None where it is worded only if it is shown.
     found: list[tuple[Colour, str, str | None]] = []
@@ -217,7 +223,7 @@ def judge(
     reasons: tuple[str, ...]
     if len(found) == 1:  # the common case, made short
         colour, rule, text = found[0]
-        rules: tuple[str, ...] = (rule,)
+        rules = _RULES.get(rule) or (rule,)
         reasons = (_on_schedule(percent, expected) if text is None else text,)  # type: ignore[arg-type]
     elif not found:
         colour, rules, reasons = GREEN, (), ()
@@ -230,32 +236,47 @@ def judge(
             if c is YELLOW:
                 colour = YELLOW
         rules = tuple([r for _c, r, _t in found])
+        rules = _RULES.setdefault(rules, rules)
         if colour is GREEN:  # only green rules fired: all their reasons
             reasons = tuple(
                 [_on_schedule(percent, expected) if t is None else t for _c, _r, t in found]  # type: ignore[arg-type]
             )
         else:  # the reasons of the rules that are not green
             reasons = tuple([t for c, _r, t in found if c is not GREEN])  # type: ignore[misc]
-    at_risk = bool(
-        planned_completion
+    at_risk = (
+        planned_completion is not None
         and colour is not RED
-        and (
-            (forecast is not None and forecast > planned_completion)
-            or (forecast is None and count >= 2)
-        )
+        and (forecast > planned_completion if forecast is not None else reports >= 2)
     )
-    if at_risk and planned_completion:
+    if at_risk:
         if forecast is None:
             reasons += (_("按当前进度趋势无法按期完成"),)
         else:
-            late = (forecast - planned_completion).days
             reasons += (
                 _("按当前趋势预计 %(date)s 完成，晚于计划 %(days)s 天")
-                % {"date": forecast.isoformat(), "days": late},
+                % {"date": forecast.isoformat(), "days": (forecast - planned_completion).days},  # type: ignore[operator]
             )
-    if not reasons:
+    elif not reasons:
         reasons = (_("进度正常"),)
-    return Warning(colour, reasons, percent, expected, gap, forecast, at_risk, rules)
+    warning = (colour, reasons, percent, expected, gap, forecast, at_risk, rules)
+    return _new(Warning, warning)
+
+
+_new: Any = tuple.__new__  # Warning(…) without its keyword handling, for a batch's tight loop
+# The rules that fired, as one shared tuple per combination: a batch makes few combinations.
+_RULES: dict[Any, tuple[str, ...]] = {
+    rule: (rule,)
+    for rule in (
+        "before_start",
+        "not_started",
+        "not_started_red",
+        "no_report",
+        "on_schedule",
+        "behind",
+        "far_behind",
+        "milestone_overdue",
+    )
+}
 
 
 def _not_started(
@@ -349,8 +370,8 @@ class Trend(NamedTuple):
     """The last six reports (or fewer) of a project up to a date, as least-squares sums.
 
     x: whole days after `origin` (any fixed date); y: percent done × 100, a whole number as
-    percents have two decimals. `first` and `last` are the x of the oldest and the newest of the
-    reports, `latest` the newest one's y. The ledger's query adds these up in SQL.
+    percents have two decimals. `last` is the x of the newest of the reports and `latest` its y.
+    The ledger's query adds these up in SQL.
     """
 
     n: int
@@ -358,7 +379,6 @@ class Trend(NamedTuple):
     sy: int
     sxy: int
     sxx: int
-    first: int
     last: int
     latest: int
     origin: dt.date
@@ -378,7 +398,6 @@ class Trend(NamedTuple):
             sy=sum(ys),
             sxy=sum(x * y for x, y in zip(xs, ys, strict=True)),
             sxx=sum(x * x for x in xs),
-            first=0,
             last=xs[-1],
             latest=ys[-1],
             origin=origin,
@@ -398,23 +417,26 @@ def trend_forecast(t: Trend | tuple[Any, ...]) -> dt.date | None:
 
     `forecast_completion` fits its line in floating point; here the same line is solved exactly,
     in integers: with P = nΣxy − ΣxΣy and Q = nΣxx − (Σx)², the slope is P/Q and the line reaches
-    100 % (y = 10000) at (Q(10000n − Σy) + PΣx) / (nP), counted in days from the oldest report as
-    there, then rounded half to even as `round` does. The floating-point day differs from the
-    exact one by its rounding error only, so both round alike unless the exact day lies within
-    that error of a half day (a tie, most often) or at the end of the calendar. For those this
-    gives UNDECIDED, and the caller asks `forecast_completion` with the reports. A flat line
-    (P = 0) has no forecast: its float slope is zero, or a rounding error either side of zero
-    from which the line would reach 100 % only long after the year 9999.
+    100 % (y = 10000) at x = (Q(10000n − Σy) + PΣx) / (nP), rounded to the day as `round` does.
+    (The float code counts its days from the oldest report, and rounds half days to even: a
+    shift by whole days changes no rounding but that of exact half days, which are left
+    undecided here.) The floating-point day differs from the exact one by its rounding error
+    only, so both round alike unless the exact day lies within that error of a half day (a tie,
+    most often) or at the end of the calendar. For those this gives UNDECIDED, and the caller
+    asks `forecast_completion` with the reports. A flat line (P = 0) has no forecast: its float
+    slope is zero, or a rounding error either side of zero from which the line would reach
+    100 % only long after the year 9999.
 
     The error bound, a hundred times or more the float code's on each term: its error in
     Σ(x − x̄)(y − ȳ) is below 2e-12 × span (six terms of at most span × 100, each a few ulps off,
     plus ȳ's error), in ȳ below 1e-13; the day, x̄ + (100 − ȳ) / slope, carries the slope's
     relative error over in proportion to (100 − ȳ) / slope, ȳ's error (and the rounding of
-    ȳ / slope) in proportion to 1 / (100 − ȳ), and a few ulps of its own size. With
-    A = 10000n − Σy (so that 100 − ȳ = A / 100n, and (100 − ȳ) / slope = AQ / nP), this gives
-    the bound below on |the float day − the exact day| × 2nP.
+    ȳ / slope) in proportion to 1 / (100 − ȳ), and a few ulps of its own size (counted from the
+    oldest report, at most a span before the newest). With A = 10000n − Σy (so that 100 − ȳ is
+    A / 100n, and (100 − ȳ) / slope is AQ / nP), the bound below is on |float day − exact day|
+    × 2nP. The span of the reports is at most √(2Q / n), as Σ(x − x̄)² = Q / n ≥ span² / 2.
     """
-    n, sx, sy, sxy, sxx, first, last, latest, origin = t
+    n, sx, sy, sxy, sxx, last, latest, origin = t
     if latest >= 10000:
         return origin + dt.timedelta(days=last)
     q = n * sxx - sx * sx
@@ -423,7 +445,7 @@ def trend_forecast(t: Trend | tuple[Any, ...]) -> dt.date | None:
     p = n * sxy - sx * sy
     if p == 0:
         return None
-    span = last - first
+    span = sqrt(2 * q / n) + 1  # at least the span of the reports
     if abs(p) <= 1e-7 * n * span:  # the float slope's sign in doubt: spans of a million days
         return UNDECIDED
     if p < 0:
@@ -431,15 +453,16 @@ def trend_forecast(t: Trend | tuple[Any, ...]) -> dt.date | None:
     a = 10000 * n - sy  # > 0: the newest report is below 100 %, none above
     if a <= 0:
         return UNDECIDED
-    num = q * a + p * (sx - n * first)
+    num = q * a + p * (sx - n * last)  # the day, from the newest report, × nP
     den = n * p
     days, rest = divmod(num, den)
-    bound = a * q * (2e-7 * n * span / p + 2e-12) + 2e-8 * q * n + 2e-9 * (den + abs(num))
+    bound = a * q * (2e-7 * n * span / p + 2e-12) + 2e-8 * q * n
+    bound += 2e-9 * (den * (1 + span) + abs(num))
     if abs(2 * rest - den) <= bound:  # the exact day within the error of a half day
         return UNDECIDED
     if 2 * rest > den:
         days += 1
-    day_number = origin.toordinal() + first + max(days, span)
+    day_number = origin.toordinal() + last + max(days, 0)  # never before the newest report
     if not 0 < day_number < _LAST_DAY_NUMBER:  # at the end of the calendar: let the reports tell
         return UNDECIDED
     return dt.date.fromordinal(day_number)
