@@ -94,6 +94,100 @@ def test_warnings_for_many_projects_take_three_queries(org, ledger, django_asser
     assert len(warnings) == 22
 
 
+def test_warnings_for_a_queryset_take_four_queries(org, ledger, django_assert_num_queries):
+    for i in range(20):
+        p = ProjectFactory(code=f"Z-{i}", unit=org.hunan, actual_start=D(2026, 1, 2))
+        ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(i))
+    projects = selectors.projects_for(org.office)
+    with django_assert_num_queries(4):  # projects, thresholds, overdue milestones, report sums
+        warnings = selectors.warnings_for(projects, TODAY)
+    assert len(warnings) == 22
+    # and the reports of the projects whose forecast the sums cannot decide: exactly 85.5 days
+    tie = ProjectFactory(code="TIE", unit=org.hunan, actual_start=D(2026, 1, 2))
+    ReportFactory(project=tie, period_end=D(2026, 3, 2), percent_done=Decimal("82.71"))
+    ReportFactory(project=tie, period_end=D(2026, 5, 22), percent_done=Decimal("99.09"))
+    with django_assert_num_queries(5):
+        warnings = selectors.warnings_for(projects, TODAY)
+    assert warnings[tie.pk].forecast_completion == D(2026, 5, 26)
+    with django_assert_num_queries(0):
+        assert selectors.warnings_for(projects.none(), TODAY) == {}
+
+
+def _facts(project, on):
+    """The project's facts read the plain way, for `assess` itself."""
+    from gongjian.projects.warnings import MilestoneFacts, ProjectFacts
+
+    return ProjectFacts(
+        planned_start=project.planned_start,
+        planned_completion=project.planned_completion,
+        actual_start=project.actual_start,
+        actual_completion=project.actual_completion,
+        not_started_reason=project.not_started_reason,
+        milestones=[
+            MilestoneFacts(m.name, m.planned_date, m.actual_date)
+            for m in project.milestones.order_by("seq")
+        ],
+        reports=list(project.reports.values_list("period_end", "percent_done")),
+    )
+
+
+def test_warnings_for_are_assess_of_each_project_with_its_reports(org, ledger):
+    from gongjian.projects.models import Project
+    from gongjian.projects.warnings import assess
+
+    series = {
+        # the last six of eleven monthly reports, rising unevenly
+        "LONG": [(D(2025, 9 + m, 1) if m < 4 else D(2026, m - 3, 1), Decimal(m * 6 + m % 3))
+                 for m in range(11)],
+        # exactly 85.5 days to 100 % (the sums leave it to the reports), and one after the date
+        "TIE": [(D(2026, 3, 2), Decimal("82.71")), (D(2026, 5, 22), Decimal("99.09")),
+                (D(2026, 7, 31), Decimal("99.50"))],
+        "FLAT": [(D(2026, m, 28), Decimal("33.33")) for m in (2, 3, 4, 5)],
+        "SLOW": [(D(2026, 5, 31), Decimal(38)), (D(2026, 6, 30), Decimal("42.01"))],
+        "DONE": [(D(2026, 5, 31), Decimal(90)), (D(2026, 6, 30), Decimal(100))],
+        "FALLING": [(D(2026, 5, 31), Decimal(50)), (D(2026, 6, 30), Decimal("49.99"))],
+        "ONE": [(D(2026, 6, 30), Decimal("0.05"))],
+        "NONE": [],
+    }  # fmt: skip
+    for code, reports in series.items():
+        p = ProjectFactory(code=code, unit=org.hunan, actual_start=D(2026, 1, 2))
+        for period_end, percent in reports:
+            ReportFactory(project=p, period_end=period_end, percent_done=percent)
+    MilestoneFactory(project=Project.objects.get(code="SLOW"), seq=1, planned_date=D(2026, 6, 1))
+    ProjectFactory(code="LATER", unit=org.hunan, planned_start=D(2026, 3, 20))
+    ProjectFactory(code="EXCUSED", unit=org.hunan, planned_start=D(2026, 1, 20),
+                   not_started_reason="用地报批中")  # fmt: skip
+    ProjectFactory(code="FINISHED", unit=org.hunan, actual_start=D(2026, 1, 2),
+                   actual_completion=D(2026, 6, 1))  # fmt: skip
+    campaign = org.line.campaign
+    campaign.warn_yellow_gap, campaign.warn_red_gap = Decimal(5), Decimal(8)
+    campaign.save()
+    Project.objects.filter(code__in=["LONG", "SLOW"]).update(campaign=campaign)
+
+    for on in (TODAY, D(2026, 5, 31), D(2025, 12, 31)):
+        qs = selectors.projects_for(org.office).select_related("campaign")
+        from_qs = selectors.warnings_for(qs, on)
+        from_list = selectors.warnings_for(list(qs), on)
+        expected = {p.pk: assess(_facts(p, on), on, selectors.thresholds_of(p)) for p in qs}
+        assert from_qs == expected
+        assert from_list == expected
+    tie = Project.objects.get(code="TIE")
+    assert from_qs[tie.pk].forecast_completion is None  # on 2025-12-31: no report yet
+    assert selectors.warnings_for([tie], TODAY)[tie.pk].forecast_completion == D(2026, 5, 26)
+
+
+def test_warnings_for_a_long_list_are_read_in_parts(org, ledger, monkeypatch):
+    for i in range(5):
+        p = ProjectFactory(code=f"Z-{i}", unit=org.hunan, actual_start=D(2026, 1, 2))
+        ReportFactory(project=p, period_end=D(2026, 5, 31), percent_done=Decimal(i * 9))
+        ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(i * 10))
+    projects = list(selectors.projects_for(org.office).select_related("campaign"))
+    whole = selectors.warnings_for(projects, TODAY)
+    monkeypatch.setattr(selectors, "_IDS_PER_QUERY", 2)
+    assert selectors.warnings_for(projects, TODAY) == whole
+    assert len(whole) == 7
+
+
 def test_warnings_for_ignores_milestones_reached_before_the_date(org, ledger):
     ledger.milestone.actual_date = D(2026, 6, 20)
     ledger.milestone.save()

@@ -8,14 +8,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gongjian.projects.warnings import (
+    UNDECIDED,
     Colour,
     MilestoneFacts,
+    Progress,
     ProjectFacts,
     Thresholds,
+    Trend,
     assess,
     expected_percent,
     forecast_completion,
     months_between,
+    progress_of,
+    trend_forecast,
 )
 
 D = dt.date
@@ -159,3 +164,125 @@ def test_colour_never_improves_as_progress_drops(percent):
     better = started(percent)
     worse = started(max(percent - Decimal(5), Decimal(0)))
     assert worse.colour.severity >= better.colour.severity
+
+
+# --- the forecast from sums (what the ledger's query gives) is `forecast_completion`'s date ---
+
+percents = st.decimals(min_value=0, max_value=100, places=2)
+
+
+@st.composite
+def report_series(draw, max_size=8):
+    """Reports on distinct dates with two-decimal percents, like the ledger's."""
+    days = draw(st.lists(st.integers(0, 800), min_size=1, max_size=max_size, unique=True))
+    values = draw(st.lists(percents, min_size=len(days), max_size=len(days)))
+    if draw(st.booleans()):  # as reported: progress does not go back
+        values.sort()
+        days.sort()
+    return [(D(2026, 1, 1) + dt.timedelta(days=d), p) for d, p in zip(days, values, strict=True)]
+
+
+def forecast_from_sums(reports):
+    return trend_forecast(Trend.of(reports))
+
+
+@given(report_series())
+def test_the_forecast_from_sums_is_the_forecast_from_reports_when_it_decides(reports):
+    found = forecast_from_sums(reports)
+    if found is not UNDECIDED:
+        assert found == forecast_completion(reports)
+
+
+@given(report_series(max_size=12), st.integers(0, 40_000))
+def test_the_forecast_from_sums_counted_from_the_warning_date_is_the_same(reports, later):
+    # As the ledger's query sums them: x in days from the warning date, ≤ 0.
+    on = max(d for d, _p in reports) + dt.timedelta(days=later)
+    six = sorted(reports)[-6:]
+    xs = [(d - on).days for d, _p in six]
+    ys = [int(p * 100) for _d, p in six]
+    sums = Trend(
+        len(six), sum(xs), sum(ys), sum(x * y for x, y in zip(xs, ys, strict=True)),
+        sum(x * x for x in xs), xs[-1], ys[-1], on,
+    )  # fmt: skip
+    found = trend_forecast(sums)
+    if found is not UNDECIDED:
+        assert found == forecast_completion(reports)
+
+
+@given(report_series(max_size=12))
+def test_the_forecast_from_sums_reads_only_the_last_six_reports(reports):
+    found = forecast_from_sums(reports)
+    if found is not UNDECIDED:
+        assert found == forecast_completion(sorted(reports)[-6:])
+
+
+def test_the_forecast_from_sums_decides_ordinary_trends():
+    reports = [(D(2026, 1, 31), Decimal(10)), (D(2026, 3, 2), Decimal(20))]
+    assert forecast_from_sums(reports) == D(2026, 1, 31) + dt.timedelta(days=270)
+    monthly = [(D(2026, m, 28), Decimal(m * 7) + Decimal("0.13")) for m in range(1, 13)]
+    assert forecast_from_sums(monthly) == forecast_completion(monthly)
+    assert forecast_from_sums([(D(2026, 1, 31), Decimal(10))]) is None  # a single report
+    falling = [(D(2026, 1, 31), Decimal(30)), (D(2026, 2, 28), Decimal(20))]
+    assert forecast_from_sums(falling) is None
+    done = [(D(2026, 1, 31), Decimal(60)), (D(2026, 2, 28), Decimal(100))]
+    assert forecast_from_sums(done) == D(2026, 2, 28)
+
+
+def test_the_forecast_from_sums_leaves_a_half_day_to_the_reports():
+    # Exactly 85.5 days after 2026-09-02: in floating point a hair under, so 85 days.
+    tie = [(D(2026, 9, 2), Decimal("82.71")), (D(2026, 11, 22), Decimal("99.09"))]
+    assert forecast_from_sums(tie) is UNDECIDED
+    assert forecast_completion(tie) == D(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        # The float slope of these comes out a rounding error above zero: the line "reaches"
+        # 100 % after the year 9999, which raised OverflowError and failed the whole batch.
+        [D(2026, 7, 9), D(2026, 7, 21), D(2026, 9, 8)],
+        [D(2026, 1, 28), D(2026, 2, 28), D(2026, 3, 28)],
+    ],
+)
+def test_a_flat_line_has_no_forecast(dates):
+    for percent in ("85.35", "10.10", "69.9", "0"):
+        flat = [(d, Decimal(percent)) for d in dates]
+        assert forecast_completion(flat) is None
+        assert forecast_from_sums(flat) is None
+
+
+def test_a_trend_that_reaches_100_percent_only_after_the_year_9999_has_no_forecast():
+    crawl = [(D(2026, 1, 1), Decimal(0)), (D(2026, 12, 31), Decimal("0.01"))]  # 0.01 % a year
+    assert forecast_completion(crawl) is None
+    assert forecast_from_sums(crawl) in (None, UNDECIDED)
+
+
+@given(report_series(max_size=10), st.integers(0, 900))
+def test_facts_with_their_progress_worked_out_are_assessed_as_with_their_reports(reports, day):
+    on = D(2026, 1, 1) + dt.timedelta(days=day)
+    facts = ProjectFacts(START, END, actual_start=START, reports=reports)
+    progress = progress_of(reports, on)
+    assert assess(facts, on) == assess(ProjectFacts(START, END, START, progress=progress), on)
+    assert progress == Progress(
+        max((r for r in reports if r[0] <= on), default=(None, None))[1],
+        forecast_completion([r for r in reports if r[0] <= on]),
+        sum(1 for r in reports if r[0] <= on),
+    )
+
+
+@given(st.integers(0, 3000), st.integers(1, 3000))
+def test_expected_percent_rounds_half_up_to_the_cent(elapsed, total):
+    start = D(2025, 1, 1)
+    on, end = start + dt.timedelta(days=elapsed), start + dt.timedelta(days=total)
+    reference = (
+        Decimal(0)
+        if on <= start
+        else Decimal(100)
+        if on >= end
+        else (Decimal(elapsed) * 100 / Decimal(total)).quantize(
+            Decimal("0.01"), rounding="ROUND_HALF_UP"
+        )
+    )
+    found = expected_percent(start, end, on)
+    assert found == reference
+    assert str(found) == str(reference)  # the same exponent: it is written out as it is
