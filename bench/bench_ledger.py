@@ -4,7 +4,8 @@ Each runs against a floor measured in the same run on the same data: a bare SQL 
 classifies the same rows (CASE over the progress gap, overdue milestone days and months not
 started), and reading the same file with python-calamine plus one bulk insert. Each database runs
 in its own child process on a throwaway database: var/bench/ledger.sqlite3 and `bench_ledger` on
-the PostgreSQL server at 127.0.0.1:5432 (dropped and recreated each run).
+the PostgreSQL server at 127.0.0.1:5432 (dropped and recreated each run). BENCH_ONLY=warnings (or
+import_xlsx) runs only that one.
 """
 
 from __future__ import annotations
