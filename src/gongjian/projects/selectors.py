@@ -239,7 +239,7 @@ def _warnings_for(
                 thresholds[pk] = Thresholds(*th)
     else:
         instances = list(projects)
-        if len(instances) > _IDS_PER_QUERY:  # a query takes at most 32,766 (SQLite) parameters
+        if len(instances) > _IDS_PER_QUERY:  # SQLite's default: 32,766 parameters a query
             found: dict[int, Warning] = {}
             for start in range(0, len(instances), _IDS_PER_QUERY):
                 found.update(_warnings_for(instances[start : start + _IDS_PER_QUERY], on))
