@@ -338,3 +338,24 @@ def test_a_new_project_and_its_new_milestone_reach_todays_battle_map_at_once(
             actor=org.hunan_staff, project=p, name="开挖", planned_date=D(2026, 5, 1)
         )
     assert WarningSnapshot.objects.get(project=p, on=TODAY).colour == "red"  # 62 days late
+
+
+def test_a_stale_team_edit_is_refused_and_keeps_the_colleagues_team(client, org, ledger):
+    p = ledger.hunan_project
+    newcomer = PersonFactory(name="郑工", unit=org.hunan)
+    data = sheet_post(p, team=[(ledger.team_member, "协调"), (newcomer, "我加的")])
+    # A colleague changes the team after this page was drawn: the project's version moves on.
+    editing.save_sheet(
+        actor=org.office,
+        project_id=p.pk,
+        expected_version=p.version,
+        fields={},
+        team=[(ledger.team_member, "同事改的分工")],
+        milestones=[],
+    )
+    login(client, org.hunan_staff)
+    response = client.post(f"/ledger/{p.pk}/edit/", data)
+    assert "该记录已被他人修改" in response.content.decode()
+    assert list(TeamMember.objects.filter(project=p).values_list("person__name", "duty")) == [
+        ("陈干部", "同事改的分工")
+    ]

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
+from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import GongjianError, ValidationFailed
 from gongjian.org.models import Person, Unit
 from gongjian.projects import services
@@ -56,19 +58,24 @@ def save_sheet(
     """Write the sheet's differences; errors in a milestone line name the line."""
     project = Project.objects.select_related("unit").get(pk=project_id)
     changes = {k: v for k, v in fields.items() if _differs(getattr(project, k), v)}
-    changed = bool(changes)
-    if changes:
-        project = services.update_project(
-            actor=actor, project_id=project_id, expected_version=expected_version, changes=changes
-        )
     current_team = [
         (m.person_id, m.duty)
         for m in TeamMember.objects.filter(project=project).order_by("person_id")
     ]
-    wanted_team = sorted((p.pk, duty.strip()) for p, duty in team)
-    if current_team != wanted_team:
+    team_changed = current_team != sorted((p.pk, duty.strip()) for p, duty in team)
+    if changes or team_changed:
+        # The team has no version of its own: it rides on the project's, so a page read before
+        # a colleague's edit of either is refused instead of overwriting it.
+        lock_for_update(Project, project_id, expected_version=expected_version)
+    if changes:
+        project = services.update_project(
+            actor=actor, project_id=project_id, expected_version=None, changes=changes
+        )
+    if team_changed:
         services.set_team(actor=actor, project=project, members=team)
-        changed = True
+        if not changes:
+            Project.objects.filter(pk=project_id).update(version=F("version") + 1)
+    changed = bool(changes) or team_changed
     stored = {m.pk: m for m in Milestone.objects.filter(project=project)}
     for row in milestones:
         try:
