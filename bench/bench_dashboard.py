@@ -41,23 +41,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.bench_ledger import ROOT, VAR, bench_env, ensure_world
+# The browser and flags of the e2e tests, so the benchmark draws the page as they do.
+from tests.e2e.conftest import ARGS as CHROMIUM_ARGS
+from tests.e2e.conftest import CHROMIUM
+
+from bench.bench_ledger import ROOT, VAR, bench_env, ensure_world, run_child
 
 PG_DB = "bench_dashboard"
 ON = dt.date(2026, 12, 31)
 API_RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 PAGE_RUNS = max(API_RUNS // 2, 5)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+
 # Records when the page marks its charts drawn, in ms since navigation start.
 READY_PROBE = """
 new MutationObserver((_m, obs) => {
@@ -120,19 +114,8 @@ def run(args: argparse.Namespace) -> list[Timing | str]:
     results: list[Timing | str] = []
     for database in databases:
         env = bench_env(database, sqlite_name="dashboard.sqlite3", pg_db=PG_DB)
-        done = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "bench.bench_dashboard", "--child", "--scale", str(args.scale)],
-            env=env,
-            cwd=ROOT,
-            check=False,
-            capture_output=True,
-            text=True,
-        )
-        for line in done.stdout.splitlines():
-            if line.startswith("{"):
-                results.append(Timing(database=database, **json.loads(line)))
-            else:
-                print(line, file=sys.stderr)
+        records, done = run_child("bench.bench_dashboard", env, args.scale)
+        results += [Timing(database=database, **r) for r in records]
         if done.returncode != 0:
             results.append(f"dashboard[{database}] 失败：\n{done.stderr[-3000:]}")
     return results

@@ -56,20 +56,31 @@ def run(args: argparse.Namespace) -> list[Result]:
     results = []
     for database in databases:
         env = bench_env(database, sqlite_name="ledger.sqlite3", pg_db=PG_DB)
-        out = subprocess.run(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-m", "bench.bench_ledger", "--child", "--scale", str(args.scale)],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        for line in out.stdout.splitlines():
-            if line.startswith("{"):
-                results.append(Result(database=database, **json.loads(line)))
-            else:
-                print(line, file=sys.stderr)
+        records, done = run_child("bench.bench_ledger", env, args.scale)
+        done.check_returncode()
+        results += [Result(database=database, **r) for r in records]
     return results
+
+
+def run_child(
+    module: str, env: dict[str, str], scale: float
+) -> tuple[list[dict[str, Any]], subprocess.CompletedProcess[str]]:
+    """Run `module --child` on one database; its JSON lines are the figures, the rest is echoed."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, "--child", "--scale", str(scale)],
+        env=env,
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+    )
+    records = []
+    for line in done.stdout.splitlines():
+        if line.startswith("{"):
+            records.append(json.loads(line))
+        else:
+            print(line, file=sys.stderr)
+    return records, done
 
 
 def bench_env(database: str, *, sqlite_name: str, pg_db: str) -> dict[str, str]:
