@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
+from operator import add, itemgetter
 from typing import Any, Final, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from gongjian.assessment.ranking import Placing, competition_rank, quantum
+from gongjian.assessment.ranking import Placing, competition_rank, quantum, rank_rounded
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -132,7 +133,7 @@ TRAIL: Final = 6
 SOURCE: Final = 7
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity: the engine keys its rankings by them
 class LineOutcome:
     score: Decimal
     rank: int = 0
@@ -203,43 +204,91 @@ def _compute(
 ) -> list[Outcome]:
     q = quantum(rules.precision)
     _check_missing(rules, members, values)
-    outcomes = {m.unit_id: Outcome(m.unit_id, m.name, m.group, []) for m in members}
-    ids = list(outcomes)
-    sums: dict[str, dict[int, Decimal]] = {k: dict.fromkeys(ids, ZERO) for k in _KINDS}
-    line_sums: dict[str, dict[int, Decimal]] = {}
+    # Members by position: an indicator's parts, points and line sums are columns aligned with
+    # `members`, so the sums over 400,000 parts run as whole-column additions, not per part.
+    outcomes = [Outcome(m.unit_id, m.name, m.group, []) for m in members]
+    by_id = {o.unit_id: o for o in outcomes}
+    n = len(outcomes)
+    position = {m.unit_id: i for i, m in enumerate(members)}
+    everyone = [m.unit_id for m in members]
+    sums = {k: [ZERO] * n for k in _KINDS}
+    line_sums: dict[str, list[Decimal]] = {}
+    line_has: dict[str, bytearray] = {}  # which members the line applies to
     passed: dict[str, dict[int, bool]] = {}
-    parts_of = {unit_id: o.parts for unit_id, o in outcomes.items()}
+    columns: list[list[Part | None]] = []
     for ind in rules.indicators:
         applicable = (
             members if ind.units is None else [m for m in members if m.unit_id in ind.units]
         )
-        scored = _score_indicator(ind, rules, applicable, values.get(ind.code, {}), outcomes)
-        acc = sums[_KIND_OF.get(ind.method, "base")]
-        line_acc = line_sums.setdefault(ind.line, {})
-        get = line_acc.get
-        for unit_id, part in scored:
-            parts_of[unit_id].append(part)
-            points = part[POINTS]
-            acc[unit_id] += points
-            line_acc[unit_id] = get(unit_id, ZERO) + points
+        ids = everyone if ind.units is None else [m.unit_id for m in applicable]
+        scored = _score_indicator(ind, rules, applicable, ids, values.get(ind.code, {}), by_id)
+        kind = _KIND_OF.get(ind.method, "base")
+        line_acc = line_sums.setdefault(ind.line, [ZERO] * n)
+        has = line_has.setdefault(ind.line, bytearray(n))
+        if ind.units is None:
+            points = list(map(_points, scored))
+            sums[kind] = list(map(add, sums[kind], points))
+            line_sums[ind.line] = list(map(add, line_acc, points))
+            has[:] = _ALL * n
+            columns.append(scored)  # type: ignore[arg-type]
+        else:
+            column: list[Part | None] = [None] * n
+            acc = sums[kind]
+            for unit_id, part in zip(ids, scored, strict=True):
+                i = position[unit_id]
+                column[i] = part
+                acc[i] += part[POINTS]
+                line_acc[i] += part[POINTS]
+                has[i] = 1
+            columns.append(column)
         if ind.method == Method.PASS_FAIL:
             done = passed.setdefault(ind.line, {})
-            for unit_id, part in scored:
+            for unit_id, part in zip(ids, scored, strict=True):
                 value = part[VALUE]
                 done[unit_id] = done.get(unit_id, True) and value is not None and value >= ONE
-    for unit_id, o in outcomes.items():
-        o.base, o.bonus = sums["base"][unit_id], sums["bonus"][unit_id]
-        o.deduction = ZERO - sums["deduction"][unit_id]  # never -0
-        _total(o, rules, q)
-    for line, scores in line_sums.items():
-        done = passed.get(line, {})
-        for unit_id, score in scores.items():
-            outcomes[unit_id].lines[line] = LineOutcome(
-                score.quantize(q, rounding=ROUND_HALF_UP), completed=done.get(unit_id)
+    grades = sorted(rules.grades, key=lambda g: g.min_score, reverse=True)
+    base, bonus, deduction = sums["base"], sums["bonus"], sums["deduction"]
+    rows = zip(*columns, strict=True) if columns else [()] * n
+    groups: dict[str, dict[int, Decimal]] = {}
+    for i, (o, row) in enumerate(zip(outcomes, rows, strict=True)):
+        o.parts = list(filter(None, row))
+        o.base, o.bonus = base[i], bonus[i]
+        o.deduction = ZERO - deduction[i]  # never -0
+        _total(o, rules, q, grades)
+        groups.setdefault(o.group, {})[i] = o.score
+    for scores in groups.values():
+        for i, placing in rank_rounded(scores).items():
+            o = outcomes[i]
+            o.rank, o.tied = placing.rank, placing.tied
+    for line, line_scores in line_sums.items():
+        _line_outcomes(line, outcomes, line_scores, line_has[line], passed.get(line), q)
+    return sorted(outcomes, key=lambda o: (o.group, o.rank, position[o.unit_id]))
+
+
+def _line_outcomes(
+    line: str,
+    outcomes: Sequence[Outcome],
+    scores: Sequence[Decimal],
+    present: bytearray,
+    passed: Mapping[int, bool] | None,
+    q: Decimal,
+) -> None:
+    """Each member's score and rank on one line, ranked within its group."""
+    groups: dict[str, dict[LineOutcome, Decimal]] = {}
+    for o, score, has in zip(outcomes, scores, present, strict=True):
+        if has:
+            rounded = score.quantize(q, rounding=ROUND_HALF_UP)
+            result = o.lines[line] = LineOutcome(
+                rounded, completed=None if passed is None else passed.get(o.unit_id)
             )
-    _rank(outcomes, rules)
-    order = {m.unit_id: i for i, m in enumerate(members)}
-    return sorted(outcomes.values(), key=lambda o: (o.group, o.rank, order[o.unit_id]))
+            groups.setdefault(o.group, {})[result] = rounded
+    for group_scores in groups.values():
+        for result, placing in rank_rounded(group_scores).items():
+            result.rank, result.tied = placing.rank, placing.tied
+
+
+_points = itemgetter(POINTS)
+_ALL = b"\x01"
 
 
 _KINDS = ("base", "bonus", "deduction")
@@ -271,26 +320,29 @@ def _score_indicator(
     ind: Indicator,
     rules: Rules,
     applicable: Sequence[Member],
+    ids: Sequence[int],
     values: Mapping[int, Input],
     outcomes: dict[int, Outcome],
-) -> list[tuple[int, Part]]:
+) -> list[Part]:
+    """One part per applicable member (`ids` are theirs), in their order."""
     if ind.method == Method.DIRECT:
-        return _score_direct(ind, applicable, values)
+        return _score_direct(ind, ids, values)
     rank_points = (
         _rank_points(ind, applicable, values, rules.precision)
         if ind.method == Method.RANK_POINTS
         else {}
     )
-    scored: list[tuple[int, Part]] = []
+    scored: list[Part] = []
     for m in applicable:
         given = values.get(m.unit_id)
         if given is None:
-            scored.append((m.unit_id, _missing_part(ind)))
+            scored.append(_missing_part(ind))
             continue
         notes: list[str] = []
         score = _indicator_score(ind, given, notes, rank_points.get(m.unit_id), outcomes[m.unit_id])
-        part = (ind, given[0], given[1], score, score * ind.weight, notes, given[2], given[3])
-        scored.append((m.unit_id, part))
+        scored.append(
+            (ind, given[0], given[1], score, score * ind.weight, notes, given[2], given[3])
+        )
     return scored
 
 
@@ -298,28 +350,30 @@ def _missing_part(ind: Indicator) -> Part:
     return (ind, None, None, ZERO, ZERO, [_("缺报：按方案规定计零分")], (), "")
 
 
-def _score_direct(
-    ind: Indicator, applicable: Sequence[Member], values: Mapping[int, Input]
-) -> list[tuple[int, Part]]:
-    """The common case, kept tight: hundreds of thousands of values per round."""
+def _score_direct(ind: Indicator, ids: Sequence[int], values: Mapping[int, Input]) -> list[Part]:
+    """The common case, kept tight: hundreds of thousands of values per round. Units with the
+    same input get the same part (one tuple, one multiplication): in a round most values repeat.
+    """
     full, weight = ind.full_marks, ind.weight
-    scored: list[tuple[int, Part]] = []
-    append = scored.append
-    for m in applicable:
-        unit_id = m.unit_id
-        given = values.get(unit_id)
+    made: dict[Input | None, Part] = {}
+
+    def make(given: Input | None) -> Part:
         if given is None:
-            append((unit_id, _missing_part(ind)))
-            continue
-        v = given[0]
-        notes: Sequence[str] = NO_NOTES
-        if v > full:
-            notes = [_("超过满分，按满分%(full)s计") % {"full": full}]
-            score = full
+            part = _missing_part(ind)
         else:
-            score = v if v >= ZERO else ZERO
-        append((unit_id, (ind, v, given[1], score, score * weight, notes, given[2], given[3])))
-    return scored
+            v = given[0]
+            notes: Sequence[str] = NO_NOTES
+            if v > full:
+                notes = [_("超过满分，按满分%(full)s计") % {"full": full}]
+                score = full
+            else:
+                score = v if v >= ZERO else ZERO
+            part = (ind, v, given[1], score, score * weight, notes, given[2], given[3])
+        made[given] = part
+        return part
+
+    known = made.get
+    return [known(given) or make(given) for given in map(values.get, ids)]
 
 
 def _indicator_score(
@@ -403,7 +457,8 @@ def _rank_points(
     return result
 
 
-def _total(outcome: Outcome, rules: Rules, q: Decimal) -> None:
+def _total(outcome: Outcome, rules: Rules, q: Decimal, grades: Sequence[Grade]) -> None:
+    """Caps, total, rounding and grade; `grades` from the highest down."""
     bonus, deduction = outcome.bonus, outcome.deduction
     outcome.bonus_applied = bonus
     if rules.bonus_cap is not None and bonus > rules.bonus_cap:
@@ -415,11 +470,10 @@ def _total(outcome: Outcome, rules: Rules, q: Decimal) -> None:
         outcome.notes.append(_("扣分合计封顶%(cap)s分") % {"cap": rules.deduction_cap})
     outcome.raw = outcome.base + outcome.bonus_applied - outcome.deduction_applied
     outcome.score = outcome.raw.quantize(q, rounding=ROUND_HALF_UP)
-    outcome.grade = _grade(outcome, rules.grades)
+    outcome.grade = _grade(outcome, grades)
 
 
-def _grade(outcome: Outcome, grades: Sequence[Grade]) -> str:
-    ordered = sorted(grades, key=lambda g: g.min_score, reverse=True)
+def _grade(outcome: Outcome, ordered: Sequence[Grade]) -> str:
     if outcome.veto == VetoLevel.FAIL:
         outcome.notes.append(_("一票否决：定为最低等次"))
         return ordered[-1].name
@@ -430,22 +484,6 @@ def _grade(outcome: Outcome, grades: Sequence[Grade]) -> str:
                 return ordered[1].name
             return grade.name
     return ordered[-1].name
-
-
-def _rank(outcomes: dict[int, Outcome], rules: Rules) -> None:
-    groups: dict[str, dict[int, Decimal]] = {}
-    lines: dict[tuple[str, str], dict[int, Decimal]] = {}
-    for o in outcomes.values():
-        groups.setdefault(o.group, {})[o.unit_id] = o.score
-        for name, line in o.lines.items():
-            lines.setdefault((name, o.group), {})[o.unit_id] = line.score
-    for scores in groups.values():
-        for unit_id, placing in competition_rank(scores, precision=rules.precision).items():
-            outcomes[unit_id].rank, outcomes[unit_id].tied = placing.rank, placing.tied
-    for (name, _group), scores in lines.items():
-        for unit_id, placing in competition_rank(scores, precision=rules.precision).items():
-            line = outcomes[unit_id].lines[name]
-            line.rank, line.tied = placing.rank, placing.tied
 
 
 # --- explanations -----------------------------------------------------------------------------
@@ -541,25 +579,16 @@ class ExplanationWriter:
 
     def __init__(self) -> None:
         self._parts: dict[tuple[Any, ...], str] = {}
-        self._names: dict[str, str] = {}
+        # The engine gives units with the same input the same part tuple: known by its id, a
+        # part costs one look-up. The tuples are kept so that no id is reused while we run.
+        self._seen: dict[int, str] = {}
+        self._kept: list[Part] = []
+        self._line_items: dict[tuple[Any, ...], str] = {}
 
     def encode(self, outcome: Outcome) -> tuple[str, str]:
         """(lines, explanation) as JSON text."""
-        cache = self._parts
-        get = cache.get
-        encoded: list[str] = []
-        append = encoded.append
-        for ind, value, target, score, points, notes, trail, source in outcome.parts:
-            if notes or trail:
-                append(_dumps(_part_list(ind, value, target, score, points, notes, trail, source)))
-                continue
-            key = (ind.code, value, target, score, source)  # points = score × weight
-            text = get(key)
-            if text is None:
-                text = cache[key] = _dumps(
-                    _part_list(ind, value, target, score, points, notes, trail, source)
-                )
-            append(text)
+        get, part_text = self._seen.get, self._part_text
+        encoded = [get(id(part)) or part_text(part) for part in outcome.parts]
         lines = self._lines(outcome)
         o, n = outcome, _json_num
         text = (
@@ -572,17 +601,34 @@ class ExplanationWriter:
         )
         return lines, text
 
-    def _lines(self, outcome: Outcome) -> str:
-        """`_lines` as JSON text, written out: 10,000 units × their lines per round."""
-        names = self._names
-        items = []
-        for name, line in outcome.lines.items():
-            key = names.get(name) or names.setdefault(name, _dumps(name))
-            items.append(
-                f'{key}:{{"score":{_json_num(line.score)},"rank":{line.rank},'
-                f'"tied":{_JSON[line.tied]},"completed":{_JSON[line.completed]}}}'
+    def _part_text(self, part: Part) -> str:
+        ind, value, target, score, points, notes, trail, source = part
+        if notes or trail:
+            text = _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
+        else:
+            key = (ind.code, value, target, score, source)  # points = score × weight
+            text = self._parts.get(key) or self._parts.setdefault(
+                key, _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
             )
-        return "{" + ",".join(items) + "}"
+        self._seen[id(part)] = text
+        self._kept.append(part)
+        return text
+
+    def _lines(self, outcome: Outcome) -> str:
+        """`_lines` as JSON text, written out: 10,000 units × their lines per round; most line
+        entries repeat (same line, score and place), so each is written once."""
+        items = self._line_items
+        texts = []
+        for name, line in outcome.lines.items():
+            key = (name, line.score, line.rank, line.tied, line.completed)
+            text = items.get(key)
+            if text is None:
+                text = items[key] = (
+                    f'{_dumps(name)}:{{"score":{_json_num(line.score)},"rank":{line.rank},'
+                    f'"tied":{_JSON[line.tied]},"completed":{_JSON[line.completed]}}}'
+                )
+            texts.append(text)
+        return "{" + ",".join(texts) + "}"
 
 
 def _part_list(

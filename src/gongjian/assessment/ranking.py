@@ -5,9 +5,11 @@ Plain Python over plain data: no ORM. Equality is decided on the rounded Decimal
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -32,20 +34,25 @@ def round_score(value: Decimal, precision: int) -> Decimal:
 def competition_rank(scores: Mapping[K, Decimal], *, precision: int = 2) -> dict[K, Placing]:
     """Rank higher-is-better scores: equal rounded scores share a rank and the next is skipped."""
     q = quantum(precision)
-    rounded = [(key, value.quantize(q, rounding=ROUND_HALF_UP)) for key, value in scores.items()]
-    rounded.sort(key=lambda kv: kv[1], reverse=True)
-    counts: dict[Decimal, int] = {}
-    for _key, value in rounded:
-        counts[value] = counts.get(value, 0) + 1
+    return rank_rounded(
+        {key: value.quantize(q, rounding=ROUND_HALF_UP) for key, value in scores.items()}
+    )
+
+
+def rank_rounded(scores: Mapping[K, Decimal]) -> dict[K, Placing]:
+    """`competition_rank` of scores already rounded to the plan's precision."""
+    counts = Counter(scores.values())
     placings: dict[K, Placing] = {}
     rank = 0
     previous: Decimal | None = None
-    for position, (key, value) in enumerate(rounded, start=1):
-        if value != previous:
-            rank = position
-            previous = value
-        size = counts[value]
-        placings[key] = Placing(rank=rank, tied=size > 1, size=size)
+    placing = Placing(0, False, 0)
+    ordered = sorted(scores.items(), key=itemgetter(1), reverse=True)
+    for position, (key, value) in enumerate(ordered, start=1):
+        if value != previous:  # one Placing per distinct score: the tied share it
+            rank, previous = position, value
+            size = counts[value]
+            placing = Placing(rank=rank, tied=size > 1, size=size)
+        placings[key] = placing
     return placings
 
 
