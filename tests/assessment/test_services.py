@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
+from django.db import connection
 
 from gongjian.assessment import providers, services
 from gongjian.assessment.engine import stored_parts
@@ -235,3 +236,29 @@ def test_period_must_be_a_month_and_one_round_per_plan_and_period(org, plan: Pla
     with pytest.raises(ValidationFailed):
         services.create_round(actor=org.office, plan=plan, period="2026-11")
     assert Round.objects.count() == 1
+
+
+def test_values_are_read_back_as_the_decimals_entered_repeats_and_fractions_alike(
+    org, draft_round: Round
+) -> None:
+    enter(draft_round, org.hunan, "tz", "96.5")
+    enter(draft_round, org.songxia, "tz", "96.5")
+    first = services.load_inputs(draft_round)["tz"]
+    enter(draft_round, org.songxia, "tz", "97")
+    second = services.load_inputs(draft_round)["tz"]
+    assert [first[org.hunan.pk][0], first[org.songxia.pk][0]] == [D("96.5"), D("96.5")]
+    assert [second[org.hunan.pk][0], second[org.songxia.pk][0]] == [D("96.5"), D("97")]
+    assert {type(v[0]) for v in [*first.values(), *second.values()]} == {D}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="需要 PostgreSQL：列的 TOAST 压缩方式"
+)
+@pytest.mark.django_db
+def test_explanations_are_compressed_with_lz4_on_postgresql() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcompression FROM pg_attribute"
+            " WHERE attrelid = 'assessment_unitresult'::regclass AND attname = 'explanation'"
+        )
+        assert cursor.fetchone() == ("l",)

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from functools import lru_cache
+from itertools import repeat
 from operator import add, itemgetter
 from typing import Any, Final, NamedTuple
 
 from django.utils.translation import gettext as _
 
-from gongjian.assessment.ranking import Placing, competition_rank, quantum, rank_rounded
+from gongjian.assessment.ranking import Placing, competition_rank, quantum, rank_list
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -133,7 +134,7 @@ TRAIL: Final = 6
 SOURCE: Final = 7
 
 
-@dataclass(eq=False)  # compared by identity: the engine keys its rankings by them
+@dataclass(slots=True)  # 80,000 per round
 class LineOutcome:
     score: Decimal
     rank: int = 0
@@ -249,19 +250,20 @@ def _compute(
     grades = sorted(rules.grades, key=lambda g: g.min_score, reverse=True)
     base, bonus, deduction = sums["base"], sums["bonus"], sums["deduction"]
     rows = zip(*columns, strict=True) if columns else [()] * n
-    groups: dict[str, dict[int, Decimal]] = {}
     for i, (o, row) in enumerate(zip(outcomes, rows, strict=True)):
         o.parts = list(filter(None, row))
         o.base, o.bonus = base[i], bonus[i]
         o.deduction = ZERO - deduction[i]  # never -0
         _total(o, rules, q, grades)
-        groups.setdefault(o.group, {})[i] = o.score
-    for scores in groups.values():
-        for i, placing in rank_rounded(scores).items():
-            o = outcomes[i]
-            o.rank, o.tied = placing.rank, placing.tied
+    in_group: dict[str, list[int]] = {}  # members' positions, group by group
+    for i, m in enumerate(members):
+        in_group.setdefault(m.group, []).append(i)
+    for positions in in_group.values():
+        placings = rank_list([outcomes[i].score for i in positions])
+        for i, placing in zip(positions, placings, strict=True):
+            outcomes[i].rank, outcomes[i].tied = placing.rank, placing.tied
     for line, line_scores in line_sums.items():
-        _line_outcomes(line, outcomes, line_scores, line_has[line], passed.get(line), q)
+        _line_outcomes(line, outcomes, line_scores, line_has[line], passed.get(line), q, in_group)
     return sorted(outcomes, key=lambda o: (o.group, o.rank, position[o.unit_id]))
 
 
@@ -272,19 +274,21 @@ def _line_outcomes(
     present: bytearray,
     passed: Mapping[int, bool] | None,
     q: Decimal,
+    in_group: Mapping[str, list[int]],
 ) -> None:
     """Each member's score and rank on one line, ranked within its group."""
-    groups: dict[str, dict[LineOutcome, Decimal]] = {}
-    for o, score, has in zip(outcomes, scores, present, strict=True):
-        if has:
-            rounded = score.quantize(q, rounding=ROUND_HALF_UP)
-            result = o.lines[line] = LineOutcome(
-                rounded, completed=None if passed is None else passed.get(o.unit_id)
+    rounded = list(map(Decimal.quantize, scores, repeat(q), repeat(ROUND_HALF_UP)))
+    everyone = all(present)
+    for positions in in_group.values():
+        here = positions if everyone else [i for i in positions if present[i]]
+        for i, placing in zip(here, rank_list([rounded[i] for i in here]), strict=True):
+            o = outcomes[i]
+            o.lines[line] = LineOutcome(
+                rounded[i],
+                placing.rank,
+                placing.tied,
+                None if passed is None else passed.get(o.unit_id),
             )
-            groups.setdefault(o.group, {})[result] = rounded
-    for group_scores in groups.values():
-        for result, placing in rank_rounded(group_scores).items():
-            result.rank, result.tied = placing.rank, placing.tied
 
 
 _points = itemgetter(POINTS)

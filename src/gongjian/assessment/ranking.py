@@ -5,11 +5,10 @@ Plain Python over plain data: no ORM. Equality is decided on the rounded Decimal
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
+from itertools import groupby
 from typing import TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -41,19 +40,25 @@ def competition_rank(scores: Mapping[K, Decimal], *, precision: int = 2) -> dict
 
 def rank_rounded(scores: Mapping[K, Decimal]) -> dict[K, Placing]:
     """`competition_rank` of scores already rounded to the plan's precision."""
-    counts = Counter(scores.values())
-    placings: dict[K, Placing] = {}
-    rank = 0
-    previous: Decimal | None = None
-    placing = Placing(0, False, 0)
-    ordered = sorted(scores.items(), key=itemgetter(1), reverse=True)
-    for position, (key, value) in enumerate(ordered, start=1):
-        if value != previous:  # one Placing per distinct score: the tied share it
-            rank, previous = position, value
-            size = counts[value]
-            placing = Placing(rank=rank, tied=size > 1, size=size)
-        placings[key] = placing
+    return dict(zip(scores, rank_list(list(scores.values())), strict=True))
+
+
+def rank_list(scores: Sequence[Decimal]) -> list[Placing]:
+    """The placing of each of a list of rounded scores, in the list's order."""
+    placings: list[Placing] = [_NOWHERE] * len(scores)
+    position = 1
+    ordered = sorted(range(len(scores)), key=scores.__getitem__, reverse=True)
+    for _value, run in groupby(ordered, key=scores.__getitem__):  # equal scores, one run
+        tied = list(run)
+        size = len(tied)
+        placing = Placing(rank=position, tied=size > 1, size=size)
+        for i in tied:
+            placings[i] = placing
+        position += size
     return placings
+
+
+_NOWHERE = Placing(0, False, 0)
 
 
 def rank_within_groups(

@@ -537,16 +537,25 @@ def load_inputs(round_: Round) -> dict[str, dict[int, engine.Input]]:
     sql = f"SELECT indicator_id, unit_id, value, target, {trails}, source FROM {table} WHERE round_id = %s"  # noqa: S608
     by_id = {pk: values[code] for pk, code in codes.items()}
     decimal, loads, empty = Decimal, json.loads, ()
+    as_decimal = _Decimals()
     with connection.cursor() as cursor:
         cursor.execute(sql, [round_.pk])
         for indicator_id, unit_id, value, target, trail, source in cursor.fetchall():
             if value.__class__ is not decimal:  # SQLite: int or float
-                value = decimal(str(value))
+                value = as_decimal[value]
             if target is not None and target.__class__ is not decimal:
-                target = decimal(str(target))
+                target = as_decimal[target]
             trail = empty if trail is None else tuple(loads(trail))
             by_id[indicator_id][unit_id] = (value, target, trail, source)  # type: ignore[assignment]
     return values
+
+
+class _Decimals(dict[int | float, Decimal]):
+    """SQLite's numbers as Decimal, each distinct number converted once: values repeat a lot."""
+
+    def __missing__(self, raw: int | float) -> Decimal:
+        value = self[raw] = Decimal(str(raw))
+        return value
 
 
 @transaction.atomic
