@@ -251,14 +251,33 @@ def test_values_are_read_back_as_the_decimals_entered_repeats_and_fractions_alik
     assert {type(v[0]) for v in [*first.values(), *second.values()]} == {D}
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="需要 PostgreSQL：列的 TOAST 压缩方式"
-)
+def test_a_units_lines_read_back_in_the_plans_order(org) -> None:
+    long_first = [
+        {
+            "name": "重大项目建设提速攻坚",
+            "indicators": [{"code": "a", "name": "甲", "method": "direct"}],
+        },
+        {"name": "征迁交地", "indicators": [{"code": "b", "name": "乙", "method": "direct"}]},
+    ]
+    round_ = services.create_round(
+        actor=None, plan=import_plan(lines=long_first), period="2026-12", title="12月考评"
+    )
+    for unit in (org.hunan, org.songxia):
+        enter(round_, unit, "a", "90")
+        enter(round_, unit, "b", "80")
+    services.compute_round(actor=None, round=round_)
+    result = round_.results.get(unit=org.hunan)
+    assert list(result.lines) == ["重大项目建设提速攻坚", "征迁交地"]
+    assert list(result.explanation["lines"]) == ["重大项目建设提速攻坚", "征迁交地"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL：列的类型与压缩方式")
 @pytest.mark.django_db
-def test_explanations_are_compressed_with_lz4_on_postgresql() -> None:
+def test_results_are_json_text_and_explanations_lz4_compressed_on_postgresql() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT attcompression FROM pg_attribute"
-            " WHERE attrelid = 'assessment_unitresult'::regclass AND attname = 'explanation'"
+            "SELECT attname, format_type(atttypid, atttypmod), attcompression FROM pg_attribute"
+            " WHERE attrelid = 'assessment_unitresult'::regclass"
+            " AND attname IN ('lines', 'explanation') ORDER BY attname"
         )
-        assert cursor.fetchone() == ("l",)
+        assert cursor.fetchall() == [("explanation", "json", "l"), ("lines", "json", "")]

@@ -528,32 +528,41 @@ def load_inputs(round_: Round) -> dict[str, dict[int, engine.Input]]:
 
     Read with one bare query: a province-wide round has hundreds of thousands of values, and the
     ORM's per-row conversions would cost more than the scoring itself. Trails are nearly always
-    empty: the database says so (NULL), so only the others are decoded.
+    empty: the database says so (NULL), so only the others are decoded. Numbers repeat, so each
+    distinct one becomes one shared Decimal.
     """
     codes = dict(Indicator.objects.filter(plan=round_.plan_id).values_list("pk", "code"))
     values: dict[str, dict[int, engine.Input]] = {code: {} for code in codes.values()}
     table = IndicatorValue._meta.db_table
     trails = "NULLIF(CAST(trail AS TEXT), '[]')"
-    sql = f"SELECT indicator_id, unit_id, value, target, {trails}, source FROM {table} WHERE round_id = %s"  # noqa: S608
+    # As text from PostgreSQL, not as a new Decimal per row: a shared Decimal is hashed once in
+    # the engine's look-ups. SQLite gives int or float.
+    numbers = (
+        "CAST(value AS TEXT), CAST(target AS TEXT)"
+        if connection.vendor == "postgresql"
+        else "value, target"
+    )
+    sql = f"SELECT indicator_id, unit_id, {numbers}, {trails}, source FROM {table} WHERE round_id = %s"  # noqa: S608
     by_id = {pk: values[code] for pk, code in codes.items()}
-    decimal, loads, empty = Decimal, json.loads, ()
+    loads, empty = json.loads, ()
     as_decimal = _Decimals()
     with connection.cursor() as cursor:
         cursor.execute(sql, [round_.pk])
         for indicator_id, unit_id, value, target, trail, source in cursor.fetchall():
-            if value.__class__ is not decimal:  # SQLite: int or float
-                value = as_decimal[value]
-            if target is not None and target.__class__ is not decimal:
-                target = as_decimal[target]
-            trail = empty if trail is None else tuple(loads(trail))
-            by_id[indicator_id][unit_id] = (value, target, trail, source)  # type: ignore[assignment]
+            # A plain tuple in Input's order, as the engine reads it by position.
+            by_id[indicator_id][unit_id] = (  # type: ignore[assignment]
+                as_decimal[value],
+                None if target is None else as_decimal[target],
+                empty if trail is None else tuple(loads(trail)),
+                source,
+            )
     return values
 
 
-class _Decimals(dict[int | float, Decimal]):
-    """SQLite's numbers as Decimal, each distinct number converted once: values repeat a lot."""
+class _Decimals(dict[int | float | str, Decimal]):
+    """Numbers as Decimal, each distinct number converted once: values repeat a lot."""
 
-    def __missing__(self, raw: int | float) -> Decimal:
+    def __missing__(self, raw: int | float | str) -> Decimal:
         value = self[raw] = Decimal(str(raw))
         return value
 
