@@ -33,14 +33,8 @@ def round_score(value: Decimal, precision: int) -> Decimal:
 def competition_rank(scores: Mapping[K, Decimal], *, precision: int = 2) -> dict[K, Placing]:
     """Rank higher-is-better scores: equal rounded scores share a rank and the next is skipped."""
     q = quantum(precision)
-    return rank_rounded(
-        {key: value.quantize(q, rounding=ROUND_HALF_UP) for key, value in scores.items()}
-    )
-
-
-def rank_rounded(scores: Mapping[K, Decimal]) -> dict[K, Placing]:
-    """`competition_rank` of scores already rounded to the plan's precision."""
-    return dict(zip(scores, rank_list(list(scores.values())), strict=True))
+    rounded = [value.quantize(q, rounding=ROUND_HALF_UP) for value in scores.values()]
+    return dict(zip(scores, rank_list(rounded), strict=True))
 
 
 def rank_list(scores: Sequence[Decimal]) -> list[Placing]:
