@@ -74,3 +74,54 @@ def test_groups_never_mix(rows: list[tuple[int, str, Decimal]]) -> None:
     for group in "ABC":
         alone = {k: s for k, (g, s) in unique.items() if g == group}
         assert {k: placings[k] for k in alone} == competition_rank(alone)
+
+
+# The engine ranks whole rounds: composite and per line, within groups, over the units a line
+# applies to. The same rules must hold there, for any order of the members.
+round_values = st.lists(
+    st.tuples(st.sampled_from("ABC"), st.lists(scores, min_size=3, max_size=3)),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(
+    round_values, st.sets(st.integers(0, 29)), st.integers(0, 3), st.randoms(use_true_random=False)
+)
+def test_a_rounds_composite_and_line_ranks_follow_the_rules_in_any_member_order(
+    rows: list[tuple[str, list[Decimal]]], only: set[int], precision: int, rnd
+) -> None:
+    from gongjian.assessment.engine import Indicator, Input, Member, Method, Rules, compute
+
+    members = [Member(i, f"单位{i}", group) for i, (group, _v) in enumerate(rows)]
+    partial = frozenset(m.unit_id for m in members if m.unit_id in only)
+    indicators = [
+        Indicator("a", "甲", "L1", Method.DIRECT, full_marks=Decimal(1000)),
+        Indicator("b", "乙", "L1", Method.DIRECT, weight=Decimal("0.5"), full_marks=Decimal(1000)),
+        Indicator("c", "丙", "L2", Method.DIRECT, full_marks=Decimal(1000), units=partial),
+    ]
+    values = {
+        ind.code: {
+            m.unit_id: Input(v[k])
+            for m, (_g, v) in zip(members, rows, strict=True)
+            if ind.applies(m.unit_id)
+        }
+        for k, ind in enumerate(indicators)
+    }
+    rules = Rules(indicators=indicators, precision=precision)
+    shuffled = list(members)
+    rnd.shuffle(shuffled)
+    first = {o.unit_id: o for o in compute(rules, members, values)}
+    again = {o.unit_id: o for o in compute(rules, shuffled, values)}
+    assert {u: (o.score, o.rank, o.tied, o.lines) for u, o in first.items()} == {
+        u: (o.score, o.rank, o.tied, o.lines) for u, o in again.items()
+    }
+    for o in first.values():
+        peers = [p for p in first.values() if p.group == o.group]
+        assert o.rank == 1 + sum(p.score > o.score for p in peers)
+        assert o.tied == (sum(p.score == o.score for p in peers) > 1)
+        assert ("L2" in o.lines) == (o.unit_id in partial)
+        for name, line in o.lines.items():
+            on_line = [p.lines[name].score for p in peers if name in p.lines]
+            assert line.rank == 1 + sum(s > line.score for s in on_line)
+            assert line.tied == (on_line.count(line.score) > 1)
