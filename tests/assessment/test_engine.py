@@ -223,3 +223,13 @@ def test_a_stored_explanation_reads_back_as_explain_says() -> None:
         "code": "p", "value": "96.5", "score": "95", "points": "57", "source": "",
         "target": None, "notes": ["超过满分，按满分95计"], "trail": [],
     }  # fmt: skip
+
+
+def test_a_negative_zero_is_explained_and_stored_as_zero() -> None:
+    ind = Indicator("p", "进度", "L", Method.DIRECT)
+    out = run([ind], {"p": {1: Input(D("-0")), 2: Input(D("-0.00")), 3: Input(D(5))}})
+    writer = ExplanationWriter()
+    for name in ("甲镇", "乙镇"):
+        _lines, text = writer.encode(out[name])
+        assert json.loads(text)["parts"][0][:4] == ["p", "0", "0", "0"]
+        assert explain(out[name])["parts"][0]["value"] == "0"

@@ -500,7 +500,12 @@ def _num(value: Decimal | None) -> str | None:
 @lru_cache(maxsize=65536)
 def _plain(value: Decimal) -> str:
     """85.0000 → "85": scores repeat a lot across 10,000 units, so this is cached."""
-    return format(value.normalize(), "f")
+    return _written(value)
+
+
+def _written(value: Decimal) -> str:
+    # -0 is 0: the cache above cannot tell them apart, so neither may the text.
+    return format(value.normalize(), "f") if value else "0"
 
 
 def explain(outcome: Outcome) -> dict[str, Any]:
@@ -567,6 +572,10 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _JSON = {True: "true", False: "false", None: "null"}
 
 
+def _json_decimal(value: Decimal) -> str:
+    return f'"{_written(value)}"'
+
+
 def _json_num(value: Decimal | None) -> str:
     """`_num` as JSON: a plain decimal needs no escaping, only quotes."""
     return "null" if value is None else f'"{_plain(value)}"'
@@ -577,12 +586,12 @@ class ExplanationWriter:
     explanation — `explain` without what the plan's indicator already says (name, line, method,
     weight), each part a flat list (`PART_KEYS`).
 
-    A round has hundreds of thousands of parts and most repeat (the same indicator, value and
-    score for many units), so each distinct part is encoded once.
+    A round has hundreds of thousands of parts: each is written out as text (no encoder call for
+    the common short form), and a part the engine shared among units is written once.
     """
 
     def __init__(self) -> None:
-        self._parts: dict[tuple[Any, ...], str] = {}
+        self._strings: dict[str, str] = {}
         # The engine gives units with the same input the same part tuple: known by its id, a
         # part costs one look-up. The tuples are kept so that no id is reused while we run.
         self._seen: dict[int, str] = {}
@@ -607,15 +616,25 @@ class ExplanationWriter:
 
     def _part_text(self, part: Part) -> str:
         ind, value, target, score, points, notes, trail, source = part
-        if notes or trail:
-            text = _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
-        else:
-            key = (ind.code, value, target, score, source)  # points = score × weight
-            text = self._parts.get(key) or self._parts.setdefault(
-                key, _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
+        if value is not None and target is None and not notes and not trail:
+            # The short form, written out. Not through `_plain`'s cache: the parts that get here
+            # are the distinct ones, whose numbers mostly are too.
+            value_text = _json_decimal(value)
+            score_text = value_text if score is value else _json_decimal(score)
+            text = (
+                f"[{self._string(ind.code)},{value_text},{score_text},"
+                f"{_json_decimal(points)},{self._string(source)}]"
             )
+        else:
+            text = _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
         self._seen[id(part)] = text
         self._kept.append(part)
+        return text
+
+    def _string(self, value: str) -> str:
+        text = self._strings.get(value)
+        if text is None:
+            text = self._strings[value] = _dumps(value)
         return text
 
     def _lines(self, outcome: Outcome) -> str:
