@@ -572,10 +572,6 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _JSON = {True: "true", False: "false", None: "null"}
 
 
-def _json_decimal(value: Decimal) -> str:
-    return f'"{_written(value)}"'
-
-
 def _json_num(value: Decimal | None) -> str:
     """`_num` as JSON: a plain decimal needs no escaping, only quotes."""
     return "null" if value is None else f'"{_plain(value)}"'
@@ -619,11 +615,12 @@ class ExplanationWriter:
         if value is not None and target is None and not notes and not trail:
             # The short form, written out. Not through `_plain`'s cache: the parts that get here
             # are the distinct ones, whose numbers mostly are too.
-            value_text = _json_decimal(value)
-            score_text = value_text if score is value else _json_decimal(score)
+            strings, written = self._strings, _written
+            value_text = written(value)
+            score_text = value_text if score is value else written(score)
             text = (
-                f"[{self._string(ind.code)},{value_text},{score_text},"
-                f"{_json_decimal(points)},{self._string(source)}]"
+                f'[{strings.get(ind.code) or self._string(ind.code)},"{value_text}",'
+                f'"{score_text}","{written(points)}",{strings.get(source) or self._string(source)}]'
             )
         else:
             text = _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
