@@ -34,8 +34,10 @@ from gongjian.projects.models import (
     ProjectLevel,
     ProjectStatus,
     ReportAttachment,
+    ReportSummary,
     TeamMember,
 )
+from gongjian.projects.warnings import forecast_completion
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -162,8 +164,16 @@ def create_project(
         )
     record(project, actor=actor, reason=_("新建项目"))
     project.save()
+    _no_reports_yet([project])
     _refresh_warning(project.pk)
     return project
+
+
+def _no_reports_yet(projects: Sequence[Project]) -> None:
+    """The report summaries of new projects: no reports (see `refresh_report_summaries`)."""
+    ReportSummary.objects.bulk_create(
+        [ReportSummary(project_id=p.pk, reports=0) for p in projects], batch_size=2000
+    )
 
 
 @transaction.atomic
@@ -409,8 +419,59 @@ def submit_report(
         )
     if later is None:
         _take_latest(actor=actor, project=project, report=report)
+    refresh_report_summaries(project_ids=[project.pk])
     _refresh_warning(project.pk)
     return report
+
+
+@transaction.atomic
+def refresh_report_summaries(*, project_ids: Iterable[int] | None = None) -> int:
+    """Work the `ReportSummary` of these projects (every project when None) out again from
+    their reports; how many were written. Every write of a report calls it, in the same
+    transaction: the warnings trust a summary over the reports it stands for.
+
+    The projects named are locked first, so two reports filed at once for one project cannot
+    each leave a summary that misses the other's report.
+    """
+    if project_ids is None:
+        ReportSummary.objects.all().delete()
+        everyone = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        return _write_summaries(everyone, ProgressReport.objects.all())
+    written = 0
+    for chunk in _chunks(sorted(set(project_ids))):
+        locked = list(
+            Project.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        ReportSummary.objects.filter(project_id__in=locked).delete()
+        reports = ProgressReport.objects.filter(project_id__in=locked)
+        written += _write_summaries(locked, reports)
+    return written
+
+
+def _write_summaries(project_ids: list[int], reports: Any) -> int:
+    found: dict[int, list[tuple[dt.date, Decimal]]] = {pk: [] for pk in project_ids}
+    for pid, period_end, percent in reports.order_by().values_list(
+        "project_id", "period_end", "percent_done"
+    ):
+        found[pid].append((period_end, percent))
+    rows = []
+    for pid, points in found.items():
+        points.sort()
+        latest_period_end, latest_percent = points[-1] if points else (None, None)
+        rows.append(
+            ReportSummary(
+                project_id=pid,
+                reports=len(points),
+                latest_period_end=latest_period_end,
+                latest_percent=latest_percent,
+                forecast_completion=forecast_completion(points),
+            )
+        )
+    ReportSummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def _refresh_warning(project_id: int) -> None:
@@ -668,6 +729,7 @@ def import_ledger(
 
     user = actor if getattr(actor, "is_authenticated", False) else None
     bulk_create_with_history(to_create, Project, user=user, reason=_("Excel 导入：新建项目"))
+    _no_reports_yet(to_create)
     if to_update:
         bulk_update_with_history(
             to_update, Project, [*EDITABLE_FIELDS, "version"], batch_size=2000,
