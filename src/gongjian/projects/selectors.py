@@ -311,6 +311,10 @@ def engine_batch() -> Iterator[None]:
             yield
     finally:
         if enabled:
+            # Hand what was made straight to the oldest generation (freeze, then unfreeze):
+            # else the first young collection after enabling walks all of it, for nothing.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
