@@ -210,11 +210,14 @@ def warnings_for(
     A queryset is read as plain rows through a bare cursor (no model instances, no per-row ORM
     conversions), and its campaigns' thresholds in one more query (a list of projects brings
     them along). Of the milestones only those overdue on `on` are read (the others cannot raise
-    a warning). The reports are summed up in SQL, one row per project (`_REPORTS_SQL`): the
-    latest percent done and the least-squares sums of the last six reports, from which
-    `warnings.trend_forecast` gives `forecast_completion`'s date exactly. The rare projects it
-    cannot decide that way (the exact day within rounding error of a half day) have their
-    reports read, in one more query, and are forecast from them. The rules are
+    a warning). Of the reports, each project's `ReportSummary` (kept by the report service) is
+    read where it stands for them: where the newest report is not after `on`, which is every
+    project from today on. For the others (a past date), and projects without a summary, the
+    reports are summed up in SQL, one row per project (`_REPORTS_SQL`): the latest percent done
+    and the least-squares sums of the last six reports, from which `warnings.trend_forecast`
+    gives `forecast_completion`'s date exactly. The rare projects it cannot decide that way
+    (the exact day within rounding error of a half day) have their reports read, in one more
+    query, and are forecast from them. The rules are
     `warnings.judge`, which is what `assess` runs too: the same warnings as `assess` of each
     project's facts (tests/projects/test_selectors.py).
     """

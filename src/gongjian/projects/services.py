@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
@@ -170,10 +170,29 @@ def create_project(
 
 
 def _no_reports_yet(projects: Sequence[Project]) -> None:
-    """The report summaries of new projects: no reports (see `refresh_report_summaries`)."""
-    ReportSummary.objects.bulk_create(
-        [ReportSummary(project_id=p.pk, reports=0) for p in projects], batch_size=2000
-    )
+    """The report summaries of new projects: no reports (see `refresh_report_summaries`).
+
+    An import makes tens of thousands, and `bulk_create` takes 1.3–1.5 s for 50,000 rows of
+    two columns (a tenth of the import): on PostgreSQL one INSERT of an array of the keys
+    (0.25 s), on SQLite one INSERT … SELECT per chunk of keys (0.12 s).
+    """
+    table, source = ReportSummary._meta.db_table, Project._meta.db_table
+    pks = [p.pk for p in projects]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (project_id, reports) SELECT unnest(%s::bigint[]), 0",
+                [pks],
+            )
+            return
+        size = min(5000, connection.features.max_query_params or 5000)
+        for chunk in _chunks(pks, size):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (project_id, reports) "  # noqa: S608 - our own names
+                f"SELECT id, 0 FROM {source} WHERE id IN ({marks})",
+                chunk,
+            )
 
 
 @transaction.atomic
