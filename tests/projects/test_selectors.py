@@ -102,15 +102,49 @@ def test_warnings_for_a_queryset_take_four_queries(org, ledger, django_assert_nu
     with django_assert_num_queries(4):  # projects, thresholds, overdue milestones, report sums
         warnings = selectors.warnings_for(projects, TODAY)
     assert len(warnings) == 22
-    # and the reports of the projects whose forecast the sums cannot decide: exactly 85.5 days
+    # A forecast the sums could not decide (exactly 85.5 days) is in the project's summary.
     tie = ProjectFactory(code="TIE", unit=org.hunan, actual_start=D(2026, 1, 2))
     ReportFactory(project=tie, period_end=D(2026, 3, 2), percent_done=Decimal("82.71"))
     ReportFactory(project=tie, period_end=D(2026, 5, 22), percent_done=Decimal("99.09"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         warnings = selectors.warnings_for(projects, TODAY)
     assert warnings[tie.pk].forecast_completion == D(2026, 5, 26)
     with django_assert_num_queries(0):
         assert selectors.warnings_for(projects.none(), TODAY) == {}
+
+
+def test_warnings_before_a_projects_newest_report_sum_its_reports_up_to_the_date(
+    org, ledger, django_assert_num_queries
+):
+    tie = ProjectFactory(code="TIE", unit=org.hunan, actual_start=D(2026, 1, 2))
+    ReportFactory(project=tie, period_end=D(2026, 3, 2), percent_done=Decimal("82.71"))
+    ReportFactory(project=tie, period_end=D(2026, 5, 22), percent_done=Decimal("99.09"))
+    ReportFactory(project=tie, period_end=D(2026, 6, 30), percent_done=Decimal("99.50"))
+    projects = selectors.projects_for(org.office)
+    # projects, thresholds, overdue milestones, summaries, the report sums of TIE, and its
+    # reports: exactly 85.5 days to 100 % from the two reports up to 2026-06-01
+    with django_assert_num_queries(6):
+        warnings = selectors.warnings_for(projects, D(2026, 6, 1))
+    assert warnings[tie.pk].forecast_completion == D(2026, 5, 26)
+    assert warnings[tie.pk].percent_done == Decimal("99.09")
+    assert selectors.warnings_for(projects, TODAY)[tie.pk].percent_done == Decimal("99.50")
+
+
+def test_a_project_without_a_report_summary_is_warned_from_its_reports(
+    org, ledger, django_assert_num_queries
+):
+    from gongjian.projects.models import ReportSummary
+
+    p = ledger.hunan_project
+    ReportFactory(project=p, period_end=D(2026, 5, 31), percent_done=Decimal(20))
+    ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(30))
+    summarised = selectors.warnings_for(selectors.projects_for(org.office), TODAY)
+    ReportSummary.objects.filter(project=p).delete()  # e.g. reports written past the services
+    with django_assert_num_queries(5):  # and the report sums of that one project
+        unsummarised = selectors.warnings_for(selectors.projects_for(org.office), TODAY)
+    assert unsummarised == summarised
+    assert unsummarised[p.pk].percent_done == Decimal(30)
+    assert unsummarised[p.pk].at_risk
 
 
 def _facts(project, on):

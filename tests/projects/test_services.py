@@ -12,8 +12,10 @@ from gongjian.projects.models import (
     Milestone,
     ProgressReport,
     Project,
+    ReportSummary,
     TeamMember,
 )
+from gongjian.projects.warnings import forecast_completion
 
 D = dt.date
 
@@ -24,6 +26,7 @@ def snapshot():
         list(Milestone.objects.order_by("pk").values()),
         list(ProgressReport.objects.order_by("pk").values()),
         list(CoordinationRequest.objects.order_by("pk").values()),
+        list(ReportSummary.objects.order_by("pk").values()),
         Project.history.count(),
     )
 
@@ -321,3 +324,83 @@ def test_unknown_coordination_category_is_refused(org, ledger):
             actor=org.hunan_staff, project=ledger.hunan_project, category="x", description="y"
         )
     assert snapshot() == before
+
+
+def summary_of(project):
+    return ReportSummary.objects.values_list(
+        "reports", "latest_period_end", "latest_percent", "forecast_completion"
+    ).get(project=project)
+
+
+def summary_from_reports(project):
+    """What the summary must say: worked out from the project's reports, the plain way."""
+    reports = sorted(project.reports.values_list("period_end", "percent_done"))
+    latest = reports[-1] if reports else (None, None)
+    return (len(reports), *latest, forecast_completion(reports))
+
+
+def test_a_new_project_is_summarised_as_having_no_reports(org):
+    project = services.create_project(
+        actor=org.hunan_staff, code="HN-09", name="卫生院", level="district", unit=org.hunan
+    )
+    assert summary_of(project) == (0, None, None, None)
+
+
+def test_every_report_filed_or_corrected_keeps_the_report_summary(org, ledger):
+    p = ledger.hunan_project
+    services.submit_report(
+        actor=org.hunan_staff, project=p, period_end=D(2026, 5, 31), percent_done=Decimal(30)
+    )
+    assert summary_of(p) == (1, D(2026, 5, 31), Decimal(30), None)
+    june = services.submit_report(
+        actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(40)
+    )
+    # 10 points in 30 days: the 60 left take 180 more
+    assert summary_of(p) == (2, D(2026, 6, 30), Decimal(40), D(2026, 12, 27))
+    services.submit_report(  # an earlier period filed late
+        actor=org.hunan_staff, project=p, period_end=D(2026, 4, 30), percent_done=Decimal(25)
+    )
+    services.submit_report(
+        actor=org.hunan_staff,
+        project=p,
+        period_end=D(2026, 6, 30),
+        percent_done=Decimal("55.5"),
+        expected_version=june.version,
+    )
+    assert summary_of(p) == summary_from_reports(p)
+    assert summary_of(p)[:3] == (3, D(2026, 6, 30), Decimal("55.50"))
+    assert summary_of(ledger.songxia_project) == (0, None, None, None)  # others untouched
+
+
+def test_a_refused_report_leaves_the_summary_as_it_was(org, ledger):
+    p = ledger.hunan_project
+    services.submit_report(
+        actor=org.hunan_staff, project=p, period_end=D(2026, 5, 31), percent_done=Decimal(30)
+    )
+    before = summary_of(p)
+    with pytest.raises(ValidationFailed):
+        services.submit_report(
+            actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(20)
+        )
+    assert summary_of(p) == before
+
+
+def test_refreshing_every_summary_works_each_out_from_its_reports(org, ledger):
+    p = ledger.hunan_project
+    for month, percent in ((3, 10), (4, 18), (5, 31), (6, 33)):
+        ProgressReport.objects.create(
+            project=p, period_end=D(2026, month, 28), percent_done=Decimal(percent)
+        )  # past the service: its summary is now out of date
+    ReportSummary.objects.filter(project=ledger.songxia_project).delete()
+    assert services.refresh_report_summaries() == 2
+    assert summary_of(p) == summary_from_reports(p)
+    assert summary_of(p)[:3] == (4, D(2026, 6, 28), Decimal(33))
+    assert summary_of(ledger.songxia_project) == (0, None, None, None)
+
+
+def test_projects_imported_new_are_summarised_as_having_no_reports(org, ledger):
+    row = services.ProjectInput(
+        row=2, code="HN-10", values={"name": "卫生院", "level": "district", "unit": org.hunan}
+    )
+    assert services.import_ledger(actor=org.office, projects=[row]).created == 1
+    assert summary_of(Project.objects.get(code="HN-10")) == (0, None, None, None)

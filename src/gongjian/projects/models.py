@@ -238,6 +238,52 @@ class ProgressReport(Versioned):
         return f"{self.project} · {self.period_end:%Y-%m-%d}"
 
 
+class ReportSummary(models.Model):
+    """What the warning rules need of a project's reports, kept by the report service
+    (`services.refresh_report_summaries`, run by every write of a report) so that the warnings
+    of 100,000 projects read one row each instead of their reports: how many there are, the
+    newest one's period end and percent, and `warnings.forecast_completion` of them.
+
+    It stands for the reports up to any date on or after the newest one's period end; for an
+    earlier date, or a project without a summary, the warnings read the reports themselves.
+    Derived data, so no history of its own (the reports have theirs).
+    """
+
+    project = models.OneToOneField(
+        Project,
+        verbose_name=_("项目"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="report_summary",
+    )
+    reports = models.PositiveIntegerField(_("填报次数"))
+    latest_period_end = models.DateField(_("最近填报期末"), null=True)
+    latest_percent = models.DecimalField(
+        _("最近形象进度（%）"), max_digits=5, decimal_places=2, null=True
+    )
+    forecast_completion = models.DateField(_("按趋势预计完成"), null=True)
+
+    class Meta:
+        verbose_name = _("填报汇总")
+        verbose_name_plural = _("填报汇总")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(reports=0, latest_period_end=None, latest_percent=None)
+                    | models.Q(
+                        reports__gt=0,
+                        latest_period_end__isnull=False,
+                        latest_percent__isnull=False,
+                    )
+                ),
+                name="report_summary_latest_iff_reports",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} · {self.reports}"
+
+
 class CoordinationCategory(models.TextChoices):
     APPROVAL = "approval", _("审批手续")
     LAND = "land", _("征迁交地")

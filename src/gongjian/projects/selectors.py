@@ -20,7 +20,13 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.projects.models import Milestone, ProgressReport, Project, TeamMember
+from gongjian.projects.models import (
+    Milestone,
+    ProgressReport,
+    Project,
+    ReportSummary,
+    TeamMember,
+)
 from gongjian.projects.warnings import (
     UNDECIDED,
     Colour,
@@ -204,11 +210,14 @@ def warnings_for(
     A queryset is read as plain rows through a bare cursor (no model instances, no per-row ORM
     conversions), and its campaigns' thresholds in one more query (a list of projects brings
     them along). Of the milestones only those overdue on `on` are read (the others cannot raise
-    a warning). The reports are summed up in SQL, one row per project (`_REPORTS_SQL`): the
-    latest percent done and the least-squares sums of the last six reports, from which
-    `warnings.trend_forecast` gives `forecast_completion`'s date exactly. The rare projects it
-    cannot decide that way (the exact day within rounding error of a half day) have their
-    reports read, in one more query, and are forecast from them. The rules are
+    a warning). Of the reports, each project's `ReportSummary` (kept by the report service) is
+    read where it stands for them: where the newest report is not after `on`, which is every
+    project from today on. For the others (a past date), and projects without a summary, the
+    reports are summed up in SQL, one row per project (`_REPORTS_SQL`): the latest percent done
+    and the least-squares sums of the last six reports, from which `warnings.trend_forecast`
+    gives `forecast_completion`'s date exactly. The rare projects it cannot decide that way
+    (the exact day within rounding error of a half day) have their reports read, in one more
+    query, and are forecast from them. The rules are
     `warnings.judge`, which is what `assess` runs too: the same warnings as `assess` of each
     project's facts (tests/projects/test_selectors.py).
     """
@@ -252,7 +261,10 @@ def _warnings_for(
     if not rows:
         return {}
     milestones = _overdue_milestones(ids, on)
-    progress = _progress(ids, on)
+    progress = _summarised(ids, on)
+    unsummarised = [row[0] for row in rows if row[0] not in progress]
+    if unsummarised:
+        progress.update(_reports_of(ids, unsummarised, on))
     return _assess_all(rows, thresholds, milestones, progress, on)
 
 
@@ -302,6 +314,10 @@ def engine_batch() -> Iterator[None]:
             yield
     finally:
         if enabled:
+            # Hand what was made straight to the oldest generation (freeze, then unfreeze):
+            # else the first young collection after enabling walks all of it, for nothing.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
@@ -387,6 +403,50 @@ JOIN {reports} r ON r.project_id = p.id AND r.period_end >= p.oldest AND r.perio
 GROUP BY p.id
 """,
 }
+
+
+def _summarised(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, ProgressTuple]:
+    """The progress of the projects whose `ReportSummary` stands for their reports up to `on`:
+    those whose newest report is not after it (or that have none)."""
+    among, params = _among("project_id", ids)
+    if connection.vendor == "postgresql":
+        columns = "latest_period_end, (latest_percent * 100)::int, forecast_completion"
+    else:  # dates as text, made dates here; the percent in hundredths, a whole number
+        columns = (
+            "latest_period_end || '', CAST(ROUND(latest_percent * 100) AS INTEGER), "
+            "forecast_completion || ''"
+        )
+    sql = (
+        f"SELECT project_id, reports, {columns} "  # noqa: S608 - our own names
+        f"FROM {ReportSummary._meta.db_table} "
+        f"WHERE {among} AND (latest_period_end IS NULL OR latest_period_end <= %s)"
+    )
+    iso = dt.date.fromisoformat if connection.vendor != "postgresql" else None
+    percents: dict[int | None, Decimal | None] = {None: None}
+    progress: dict[int, ProgressTuple] = {}
+    for pid, n, _latest, latest, forecast in _fetch(sql, [*params, on]):
+        percent = percents.get(latest)
+        if percent is None and latest is not None:
+            percent = percents[latest] = hundredths(latest)
+        if iso and forecast:
+            forecast = iso(forecast)
+        progress[pid] = (percent, forecast, n)
+    return progress
+
+
+def _reports_of(
+    ids: tuple[str, list[Any]] | None, pids: list[int], on: dt.date
+) -> dict[int, ProgressTuple]:
+    """The progress of the projects `pids` (among `ids`) from their reports up to `on`: for a
+    date before a project's newest report, or a project without a summary."""
+    if ids is None and len(pids) > _IDS_PER_QUERY:  # most of every project: no "IN (…)"
+        progress = _progress(None, on)
+        return {pid: progress[pid] for pid in pids if pid in progress}
+    found: dict[int, ProgressTuple] = {}
+    for start in range(0, len(pids), _IDS_PER_QUERY):
+        part = pids[start : start + _IDS_PER_QUERY]
+        found.update(_progress((", ".join(["%s"] * len(part)), part), on))
+    return found
 
 
 def _progress(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, ProgressTuple]:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
@@ -34,8 +34,10 @@ from gongjian.projects.models import (
     ProjectLevel,
     ProjectStatus,
     ReportAttachment,
+    ReportSummary,
     TeamMember,
 )
+from gongjian.projects.warnings import forecast_completion
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -162,8 +164,35 @@ def create_project(
         )
     record(project, actor=actor, reason=_("新建项目"))
     project.save()
+    _no_reports_yet([project])
     _refresh_warning(project.pk)
     return project
+
+
+def _no_reports_yet(projects: Sequence[Project]) -> None:
+    """The report summaries of new projects: no reports (see `refresh_report_summaries`).
+
+    An import makes tens of thousands, and `bulk_create` takes 1.3–1.5 s for 50,000 rows of
+    two columns (a tenth of the import): on PostgreSQL one INSERT of an array of the keys
+    (0.25 s), on SQLite one INSERT … SELECT per chunk of keys (0.12 s).
+    """
+    table, source = ReportSummary._meta.db_table, Project._meta.db_table
+    pks = [p.pk for p in projects]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (project_id, reports) SELECT unnest(%s::bigint[]), 0",
+                [pks],
+            )
+            return
+        size = min(5000, connection.features.max_query_params or 5000)
+        for chunk in _chunks(pks, size):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (project_id, reports) "  # noqa: S608 - our own names
+                f"SELECT id, 0 FROM {source} WHERE id IN ({marks})",
+                chunk,
+            )
 
 
 @transaction.atomic
@@ -409,8 +438,59 @@ def submit_report(
         )
     if later is None:
         _take_latest(actor=actor, project=project, report=report)
+    refresh_report_summaries(project_ids=[project.pk])
     _refresh_warning(project.pk)
     return report
+
+
+@transaction.atomic
+def refresh_report_summaries(*, project_ids: Iterable[int] | None = None) -> int:
+    """Work the `ReportSummary` of these projects (every project when None) out again from
+    their reports; how many were written. Every write of a report calls it, in the same
+    transaction: the warnings trust a summary over the reports it stands for.
+
+    The projects named are locked first, so two reports filed at once for one project cannot
+    each leave a summary that misses the other's report.
+    """
+    if project_ids is None:
+        ReportSummary.objects.all().delete()
+        everyone = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        return _write_summaries(everyone, ProgressReport.objects.all())
+    written = 0
+    for chunk in _chunks(sorted(set(project_ids))):
+        locked = list(
+            Project.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        ReportSummary.objects.filter(project_id__in=locked).delete()
+        reports = ProgressReport.objects.filter(project_id__in=locked)
+        written += _write_summaries(locked, reports)
+    return written
+
+
+def _write_summaries(project_ids: list[int], reports: Any) -> int:
+    found: dict[int, list[tuple[dt.date, Decimal]]] = {pk: [] for pk in project_ids}
+    for pid, period_end, percent in reports.order_by().values_list(
+        "project_id", "period_end", "percent_done"
+    ):
+        found[pid].append((period_end, percent))
+    rows = []
+    for pid, points in found.items():
+        points.sort()
+        latest_period_end, latest_percent = points[-1] if points else (None, None)
+        rows.append(
+            ReportSummary(
+                project_id=pid,
+                reports=len(points),
+                latest_period_end=latest_period_end,
+                latest_percent=latest_percent,
+                forecast_completion=forecast_completion(points),
+            )
+        )
+    ReportSummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
 
 
 def _refresh_warning(project_id: int) -> None:
@@ -668,6 +748,7 @@ def import_ledger(
 
     user = actor if getattr(actor, "is_authenticated", False) else None
     bulk_create_with_history(to_create, Project, user=user, reason=_("Excel 导入：新建项目"))
+    _no_reports_yet(to_create)
     if to_update:
         bulk_update_with_history(
             to_update, Project, [*EDITABLE_FIELDS, "version"], batch_size=2000,
