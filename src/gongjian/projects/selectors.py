@@ -410,12 +410,9 @@ def _summarised(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, Pro
     those whose newest report is not after it (or that have none)."""
     among, params = _among("project_id", ids)
     if connection.vendor == "postgresql":
-        columns = "latest_period_end, (latest_percent * 100)::int, forecast_completion"
+        columns = "(latest_percent * 100)::int, forecast_completion"
     else:  # dates as text, made dates here; the percent in hundredths, a whole number
-        columns = (
-            "latest_period_end || '', CAST(ROUND(latest_percent * 100) AS INTEGER), "
-            "forecast_completion || ''"
-        )
+        columns = "CAST(ROUND(latest_percent * 100) AS INTEGER), forecast_completion || ''"
     sql = (
         f"SELECT project_id, reports, {columns} "  # noqa: S608 - our own names
         f"FROM {ReportSummary._meta.db_table} "
@@ -424,7 +421,7 @@ def _summarised(ids: tuple[str, list[Any]] | None, on: dt.date) -> dict[int, Pro
     iso = dt.date.fromisoformat if connection.vendor != "postgresql" else None
     percents: dict[int | None, Decimal | None] = {None: None}
     progress: dict[int, ProgressTuple] = {}
-    for pid, n, _latest, latest, forecast in _fetch(sql, [*params, on]):
+    for pid, n, latest, forecast in _fetch(sql, [*params, on]):
         percent = percents.get(latest)
         if percent is None and latest is not None:
             percent = percents[latest] = hundredths(latest)

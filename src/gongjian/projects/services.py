@@ -37,7 +37,7 @@ from gongjian.projects.models import (
     ReportSummary,
     TeamMember,
 )
-from gongjian.projects.warnings import forecast_completion
+from gongjian.projects.warnings import report_summary
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -476,19 +476,9 @@ def _write_summaries(project_ids: list[int], reports: Any) -> int:
         "project_id", "period_end", "percent_done"
     ):
         found[pid].append((period_end, percent))
-    rows = []
-    for pid, points in found.items():
-        points.sort()
-        latest_period_end, latest_percent = points[-1] if points else (None, None)
-        rows.append(
-            ReportSummary(
-                project_id=pid,
-                reports=len(points),
-                latest_period_end=latest_period_end,
-                latest_percent=latest_percent,
-                forecast_completion=forecast_completion(points),
-            )
-        )
+    rows = [
+        ReportSummary(project_id=pid, **report_summary(points)) for pid, points in found.items()
+    ]
     ReportSummary.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

@@ -335,6 +335,19 @@ def _overdue_milestones(
     return found
 
 
+def report_summary(reports: Sequence[tuple[dt.date, Decimal]]) -> dict[str, Any]:
+    """What `ReportSummary` keeps of a project's (period end, percent) reports: how many, the
+    newest one's period end and percent, and their `forecast_completion`."""
+    points = sorted(reports)
+    latest_period_end, latest_percent = points[-1] if points else (None, None)
+    return {
+        "reports": len(points),
+        "latest_period_end": latest_period_end,
+        "latest_percent": latest_percent,
+        "forecast_completion": forecast_completion(points),
+    }
+
+
 def forecast_completion(reports: Sequence[tuple[dt.date, Decimal]]) -> dt.date | None:
     """The date the least-squares trend of the last six reports reaches 100 %, or None.
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db import migrations
 
-from gongjian.projects.warnings import forecast_completion
+from gongjian.projects.warnings import report_summary
 
 
 def fill(apps: Any, schema_editor: Any) -> None:
@@ -16,19 +16,10 @@ def fill(apps: Any, schema_editor: Any) -> None:
     reports = ProgressReport.objects.order_by().values_list("project_id", "period_end", "percent_done")
     for pid, period_end, percent in reports.iterator(chunk_size=10_000):
         found[pid].append((period_end, percent))
-    rows = []
-    for pid in Project.objects.order_by("pk").values_list("pk", flat=True).iterator():
-        points = sorted(found.pop(pid, ()))
-        latest_period_end, latest_percent = points[-1] if points else (None, None)
-        rows.append(
-            ReportSummary(
-                project_id=pid,
-                reports=len(points),
-                latest_period_end=latest_period_end,
-                latest_percent=latest_percent,
-                forecast_completion=forecast_completion(points),
-            )
-        )
+    rows = [
+        ReportSummary(project_id=pid, **report_summary(found.pop(pid, ())))
+        for pid in Project.objects.order_by("pk").values_list("pk", flat=True).iterator()
+    ]
     ReportSummary.objects.bulk_create(rows, batch_size=2000)
 
 
