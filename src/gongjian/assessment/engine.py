@@ -7,10 +7,8 @@ explanation of a published score is what was computed, not a re-computation.
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -22,6 +20,7 @@ from typing import Any, Final, NamedTuple
 from django.utils.translation import gettext as _
 
 from gongjian.assessment.ranking import Placing, competition_rank, quantum, rank_list
+from gongjian.core.gc import paused_gc
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -180,24 +179,6 @@ def compute(
     """Score every member, rank within groups (composite and per line), grade; return outcomes."""
     with paused_gc():
         return _compute(rules, members, values)
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a round's hundreds of thousands of small objects
-    are built: they all stay alive, and repeated full collections over them cost more than the
-    scoring itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            # Hand what was built straight to the oldest generation (freeze, then unfreeze):
-            # else the first young collection after enabling walks all of it, for nothing.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
 
 
 def _compute(

@@ -42,6 +42,7 @@ from gongjian.core.errors import (
     UnitNameError,
     ValidationFailed,
 )
+from gongjian.core.gc import paused_gc
 from gongjian.core.history import record
 from gongjian.exchange.plan_file import PlanDoc
 from gongjian.org.models import Unit
@@ -577,7 +578,7 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
     if not members:
         raise ValidationFailed(_("方案没有被考评单位。"), field="plan")
     _pull_system_values(locked, indicators, actor)
-    with engine.paused_gc():
+    with paused_gc():
         try:
             outcomes = engine.compute(rules, members, load_inputs(locked))
         except engine.MissingValues as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.errors import NotFound
+from gongjian.core.gc import paused_gc
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import (
@@ -304,21 +304,9 @@ def _fetch_facts(qs: QuerySet[Project]) -> list[tuple[Any, ...]]:
 
 @contextmanager
 def engine_batch() -> Iterator[None]:
-    """One language lookup for the batch, and no cyclic garbage collection while its hundreds
-    of thousands of small objects (rows read, then warnings; none in a cycle) are made: the
-    collections the allocations would set off go over all of them, again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        with one_language():
-            yield
-    finally:
-        if enabled:
-            # Hand what was made straight to the oldest generation (freeze, then unfreeze):
-            # else the first young collection after enabling walks all of it, for nothing.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+    """One language lookup for the batch, and the garbage collector paused while it runs."""
+    with paused_gc(), one_language():
+        yield
 
 
 def _sql(qs: QuerySet[Any]) -> tuple[str, list[Any]]:
