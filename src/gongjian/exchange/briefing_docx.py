@@ -8,7 +8,7 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from gongjian.exchange.bulletin_docx import FANGSONG, XIAOBIAOSONG, styled_run
+from gongjian.exchange.docx_styles import FANGSONG, XIAOBIAOSONG, styled_run
 
 
 def _para(doc: Any, text: str, *, size: float = 16, bold: bool = False) -> None:

@@ -10,7 +10,6 @@ falls back to what the machine has.
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -18,41 +17,11 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
+from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from gongjian.assessment.bulletin import Bulletin
-
-FANGSONG = "仿宋_GB2312"
-XIAOBIAOSONG = "方正小标宋简体"
-HEITI = "黑体"
-SONGTI = "宋体"
-RED = RGBColor(0xD0, 0x00, 0x00)
-
-
-def styled_run(
-    p: Paragraph,
-    text: str,
-    *,
-    font: str,
-    size: float,
-    bold: bool = False,
-    color: RGBColor | None = None,
-) -> Any:
-    run = p.add_run(text)
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = font
-    if color is not None:
-        run.font.color.rgb = color
-    rpr = run._element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), font)
-    return run
+from gongjian.exchange.docx_styles import FANGSONG, HEITI, RED, SONGTI, XIAOBIAOSONG, styled_run
 
 
 def _fixed_lines(p: Paragraph, points: float = 28) -> None:
