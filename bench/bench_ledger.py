@@ -269,8 +269,8 @@ def _ledger_file(rows: int) -> bytes:
 
     from openpyxl import Workbook
 
-    from gongjian.exchange.ledger_xlsx import PROJECT_COLUMNS, PROJECT_SHEET
     from gongjian.org.models import Unit
+    from gongjian.projects.ledger_file import PROJECT_COLUMNS, PROJECT_SHEET
 
     towns = list(Unit.objects.filter(kind="town").values_list("name", flat=True))
     rnd = random.Random(7)
@@ -297,9 +297,9 @@ def bench_import(rows: int) -> None:
     from python_calamine import CalamineWorkbook
 
     from gongjian.exchange.dates import parse_date
-    from gongjian.exchange.ledger_xlsx import import_ledger_xlsx
     from gongjian.org import services as org_services
     from gongjian.org.models import Unit, User
+    from gongjian.projects.ledger_file import import_ledger_xlsx
     from gongjian.projects.models import Project
 
     data = _ledger_file(rows)

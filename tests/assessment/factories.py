@@ -8,7 +8,7 @@ import yaml
 
 from gongjian.assessment import services
 from gongjian.assessment.models import Indicator, Plan, Round
-from gongjian.exchange.plan_file import read_yaml
+from gongjian.assessment.plan_file import read_yaml
 
 
 def plan_dict(**overrides: Any) -> dict[str, Any]:

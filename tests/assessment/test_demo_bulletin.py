@@ -13,11 +13,11 @@ from django.core.management import call_command
 from docx import Document
 
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
+from gongjian.assessment.bulletin_docx import render_docx
+from gongjian.assessment.bulletin_pdf import render_pdf
 from gongjian.assessment.demo import load_assessment
 from gongjian.assessment.models import Round
 from gongjian.demo.org_loader import load_org
-from gongjian.exchange.bulletin_docx import render_docx
-from gongjian.exchange.bulletin_pdf import render_pdf
 
 # Every result seed 000 reports, as the bulletin must state it.
 SEED_000 = [

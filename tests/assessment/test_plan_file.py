@@ -8,10 +8,9 @@ import pytest
 import yaml
 from openpyxl import load_workbook
 
-from gongjian.assessment import services
+from gongjian.assessment import plan_file, services
 from gongjian.assessment.models import Plan
 from gongjian.core.errors import ImportRejected, PermissionDenied
-from gongjian.exchange import plan_file
 from tests.assessment.factories import import_plan, plan_dict
 
 

@@ -9,12 +9,11 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
-from gongjian.assessment import selectors, services
+from gongjian.assessment import plan_file, selectors, services
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
+from gongjian.assessment.values_file import read_values
 from gongjian.core.errors import NotFound, ValidationFailed
-from gongjian.exchange import plan_file
-from gongjian.exchange.values_file import read_values
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 
@@ -242,12 +241,12 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
     round_ = selectors.get_round(request.user, round_id)
     b = build_bulletin(round_)
     if format == "docx":
-        from gongjian.exchange.bulletin_docx import render_docx
+        from gongjian.assessment.bulletin_docx import render_docx
 
         content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         response = HttpResponse(render_docx(b), content_type=content_type)
     elif format == "pdf":
-        from gongjian.exchange.bulletin_pdf import render_pdf
+        from gongjian.assessment.bulletin_pdf import render_pdf
 
         response = HttpResponse(render_pdf(b), content_type="application/pdf")
     elif format == "md":

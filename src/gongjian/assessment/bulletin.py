@@ -3,7 +3,7 @@
 `build_bulletin(round)` gathers the rounds of the same period that the round's office owns, plus
 the upper level's rounds in which that office's unit is ranked, and writes the sentences from
 the stored results: ties as 并列, lines everyone completed as 均完成任务. Renderers for .docx and
-PDF live in `gongjian.exchange`.
+PDF live beside it (`bulletin_docx.py`, `bulletin_pdf.py`).
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ import yaml
 
 from gongjian.assessment import services
 from gongjian.assessment.models import Plan, Round
+from gongjian.assessment.plan_file import read_yaml
 from gongjian.campaigns import services as campaign_services
 from gongjian.core import clock
-from gongjian.exchange.plan_file import read_yaml
 from gongjian.org.models import Unit
 
 PERIOD = "2026-12"

@@ -32,6 +32,7 @@ from gongjian.assessment.models import (
     UnitResult,
     ValueSource,
 )
+from gongjian.assessment.plan_file import PlanDoc
 from gongjian.campaigns.models import Campaign
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
@@ -44,7 +45,6 @@ from gongjian.core.errors import (
 )
 from gongjian.core.gc import paused_gc
 from gongjian.core.history import record
-from gongjian.exchange.plan_file import PlanDoc
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver, resolve_unit
@@ -200,7 +200,7 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
 
 def plan_document(plan: Plan) -> PlanDoc:
     """The plan as a file document (the inverse of import_plan)."""
-    from gongjian.exchange.plan_file import IndicatorDoc, LineDoc
+    from gongjian.assessment.plan_file import IndicatorDoc, LineDoc
 
     loc = ("", 0, "")
     members = plan.members.select_related("group", "unit").order_by(

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from gongjian.core.clock import today
 from gongjian.core.errors import PermissionDenied
 from gongjian.dashboard import selectors
-from gongjian.exchange.briefing_docx import briefing_docx
+from gongjian.dashboard.briefing_docx import briefing_docx
 from gongjian.org.models import Unit
 
 

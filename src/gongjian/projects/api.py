@@ -15,10 +15,9 @@ from ninja.files import UploadedFile
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
 from gongjian.core.errors import NotFound, ValidationFailed
-from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
-from gongjian.projects import selectors, services
+from gongjian.projects import ledger_file, report_file, selectors, services
 from gongjian.projects.models import CoordinationRequest, Milestone, Project
 
 router = Router(tags=["项目台账"])
@@ -477,14 +476,14 @@ def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpRespon
     qs = selectors.projects_for(request.user)
     if campaign:
         qs = qs.filter(campaign_id=campaign)
-    response = HttpResponse(ledger_xlsx.export_ledger(qs), content_type=XLSX)
+    response = HttpResponse(ledger_file.export_ledger(qs), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
     return response
 
 
 @router.post("/import", response=ImportOut, summary="导入项目台账（全部或全不）")
 def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    summary = ledger_xlsx.import_ledger_xlsx(actor=request.user, data=file.read())
+    summary = ledger_file.import_ledger_xlsx(actor=request.user, data=file.read())
     return dataclasses.asdict(summary)
 
 
@@ -493,7 +492,7 @@ def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int
 )
 def report_template(request: HttpRequest) -> HttpResponse:
     projects = selectors.projects_for(request.user, Action.REPORT_PROGRESS)
-    response = HttpResponse(report_xlsx.report_template(projects), content_type=XLSX)
+    response = HttpResponse(report_file.report_template(projects), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="report-template.xlsx"'
     return response
 
@@ -504,4 +503,4 @@ class ReportsImportOut(Schema):
 
 @router.post("/reports/import", response=ReportsImportOut, summary="导入进度填报（全部或全不）")
 def import_reports(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    return {"reports": report_xlsx.import_reports_xlsx(actor=request.user, data=file.read())}
+    return {"reports": report_file.import_reports_xlsx(actor=request.user, data=file.read())}

@@ -19,11 +19,10 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
-from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
-from gongjian.projects import editing, selectors, services
+from gongjian.projects import editing, ledger_file, report_file, selectors, services
 from gongjian.projects.forms import (
     LedgerFilterForm,
     MilestoneFormSet,
@@ -401,7 +400,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         leader=data.get("leader") or None,
         q=data.get("q") or "",
     )
-    content = ledger_xlsx.export_ledger(selectors.filtered(request.user, f))
+    content = ledger_file.export_ledger(selectors.filtered(request.user, f))
     return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
 
 
@@ -421,14 +420,14 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
         data = upload.read()
         try:
             if request.POST.get("kind") == "reports":
-                count = report_xlsx.import_reports_xlsx(actor=request.user, data=data)
+                count = report_file.import_reports_xlsx(actor=request.user, data=data)
                 messages.success(request, _("导入成功：提交 %(n)s 条进度填报。") % {"n": count})
                 return redirect("projects:import")
-            summary = ledger_xlsx.import_ledger_xlsx(actor=request.user, data=data)
+            summary = ledger_file.import_ledger_xlsx(actor=request.user, data=data)
         except ImportRejected as exc:
             token = secrets.token_hex(12)
             _errors_dir().mkdir(parents=True, exist_ok=True)
-            marked = ledger_xlsx.mark_errors(data, exc.errors)
+            marked = ledger_file.mark_errors(data, exc.errors)
             (_errors_dir() / f"{request.user.pk}-{token}.xlsx").write_bytes(marked)
             context = {"rejected": exc, "errors": exc.errors[:500], "token": token}
         else:
@@ -464,5 +463,5 @@ def import_errors(request: HttpRequest, token: str) -> HttpResponse:
 def report_template(request: HttpRequest) -> HttpResponse:
     """The unit's pre-filled reporting template: its projects, last percent, today's date."""
     projects = selectors.projects_for(request.user, Action.REPORT_PROGRESS)
-    content = report_xlsx.report_template(projects)
+    content = report_file.report_template(projects)
     return _xlsx_response(content, f"进度填报模板-{clock.today():%Y%m%d}.xlsx")

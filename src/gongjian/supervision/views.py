@@ -449,7 +449,7 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_orders(request: HttpRequest) -> HttpResponse:
-    from gongjian.exchange.supervision_xlsx import orders_workbook, xlsx_response
+    from gongjian.supervision.export_file import orders_workbook, xlsx_response
 
     b = selectors.board(
         request.user,
@@ -463,6 +463,6 @@ def export_orders(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_notices(request: HttpRequest) -> HttpResponse:
-    from gongjian.exchange.supervision_xlsx import notices_workbook, xlsx_response
+    from gongjian.supervision.export_file import notices_workbook, xlsx_response
 
     return xlsx_response(notices_workbook(list(selectors.notices_for(request.user))), "通报.xlsx")

@@ -25,11 +25,11 @@ class Command(BaseCommand):
         if opts["format"] == "md":
             out.write_text(to_markdown(bulletin), encoding="utf-8")
         elif opts["format"] == "docx":
-            from gongjian.exchange.bulletin_docx import render_docx
+            from gongjian.assessment.bulletin_docx import render_docx
 
             out.write_bytes(render_docx(bulletin))
         else:
-            from gongjian.exchange.bulletin_pdf import render_pdf
+            from gongjian.assessment.bulletin_pdf import render_pdf
 
             out.write_bytes(render_pdf(bulletin))
         self.stdout.write(f"已生成通报：{out}")

@@ -7,10 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongjian.assessment import services
+from gongjian.assessment import plan_file, services
 from gongjian.assessment.models import Plan
 from gongjian.core.errors import GongjianError, ImportRejected
-from gongjian.exchange import plan_file
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.assessment import services
 from gongjian.assessment.management.commands._common import get_round
+from gongjian.assessment.values_file import read_values_path
 from gongjian.core.errors import GongjianError, ImportRejected
-from gongjian.exchange.values_file import read_values_path
 
 
 class Command(BaseCommand):

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.core.errors import ImportRejected
-from gongjian.exchange import ledger_xlsx
 from gongjian.org.models import User
+from gongjian.projects import ledger_file
 from gongjian.projects.selectors import projects_for
 
 
@@ -36,19 +36,19 @@ class Command(BaseCommand):
             qs = projects_for(user)
             if opts.get("campaign"):
                 qs = qs.filter(campaign_id=opts["campaign"])
-            path.write_bytes(ledger_xlsx.export_ledger(qs))
+            path.write_bytes(ledger_file.export_ledger(qs))
             self.stdout.write(f"已导出 {qs.count()} 个项目到 {path}")
             return
         if not path.exists():
             raise CommandError(f"找不到文件 {path}")
         data = path.read_bytes()
         try:
-            s = ledger_xlsx.import_ledger_xlsx(actor=user, data=data)
+            s = ledger_file.import_ledger_xlsx(actor=user, data=data)
         except ImportRejected as exc:
             for e in exc.errors:
                 self.stderr.write(str(e))
             if opts.get("errors"):
-                Path(opts["errors"]).write_bytes(ledger_xlsx.mark_errors(data, exc.errors))
+                Path(opts["errors"]).write_bytes(ledger_file.mark_errors(data, exc.errors))
                 self.stderr.write(f"已写出标注错误的文件：{opts['errors']}")
             raise CommandError(exc.message) from exc
         self.stdout.write(

@@ -19,11 +19,11 @@ from openpyxl.utils import get_column_letter
 from gongjian.core import clock
 from gongjian.core.errors import CellError, GongjianError, ImportRejected, UnitNameError
 from gongjian.exchange.dates import DateUnreadable, parse_date
-from gongjian.exchange.ledger_xlsx import Column, _blank, _decimal, _locate, _read_book, _text
 from gongjian.org.names import name_key
 from gongjian.org.scope import Action
 from gongjian.org.selectors import UnitResolver
 from gongjian.projects import selectors, services
+from gongjian.projects.ledger_file import Column, _blank, _decimal, _locate, _read_book, _text
 from gongjian.projects.models import CoordinationCategory, Milestone, Project
 
 SHEET = "进度填报"

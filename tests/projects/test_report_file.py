@@ -8,9 +8,9 @@ import openpyxl
 import pytest
 
 from gongjian.core.errors import ImportRejected
-from gongjian.exchange.report_xlsx import import_reports_xlsx, report_template
 from gongjian.org.scope import Action
 from gongjian.projects.models import CoordinationRequest, ProgressReport, Project
+from gongjian.projects.report_file import import_reports_xlsx, report_template
 from gongjian.projects.selectors import projects_for
 from tests.factories import PASSWORD
 

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from gongjian.core.errors import ImportRejected
-from gongjian.exchange.ledger_xlsx import export_ledger, import_ledger_xlsx, mark_errors
+from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx, mark_errors
 from gongjian.projects.models import Milestone, Project, TeamMember
 from tests.factories import PASSWORD, PersonFactory
 
