@@ -171,3 +171,13 @@ LOGGING = {
 
 # A fixed "today" for the whole app (the demo pins it to its December data); unset = the real date.
 GONGJIAN_TODAY = os.environ.get("GONGJIAN_TODAY", "")
+
+# Uploaded files (ledger, reports, values, plans; page, API and CLI alike) are checked against
+# these before a cell is read, so a 12 KB workbook cannot make the server allocate gigabytes.
+GONGJIAN_IMPORT_MAX_BYTES = int(os.environ.get("GONGJIAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024))
+# The sum of the sizes a .xlsx's zip directory declares for its members once unpacked.
+GONGJIAN_IMPORT_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("GONGJIAN_IMPORT_MAX_UNZIPPED_BYTES", 200 * 1024 * 1024)
+)
+GONGJIAN_IMPORT_MAX_ROWS = int(os.environ.get("GONGJIAN_IMPORT_MAX_ROWS", 100_000))
+GONGJIAN_IMPORT_MAX_COLUMNS = int(os.environ.get("GONGJIAN_IMPORT_MAX_COLUMNS", 200))

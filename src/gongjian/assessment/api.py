@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from gongjian.assessment import plan_file, selectors, services
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
-from gongjian.assessment.values_file import read_values
+from gongjian.assessment.values_file import import_values_file
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -185,8 +185,8 @@ def import_values(
     request: HttpRequest, round_id: int, file: UploadedFile = UPLOAD
 ) -> dict[str, int]:
     round_ = selectors.get_round(request.user, round_id)
-    rows = read_values(file.name or "", file.read())
-    return {"count": services.import_values(actor=request.user, round=round_, rows=rows)}
+    count = import_values_file(actor=request.user, round=round_, name=file.name or "", content=file)
+    return {"count": count}
 
 
 @router.post("/rounds/{round_id}/compute", response=StateOut, summary="计算")
@@ -281,6 +281,6 @@ def import_plan(request: HttpRequest, file: UploadedFile = UPLOAD) -> dict[str, 
 
         raise PermissionDenied("无权导入考评方案。")
     plan: Plan = services.import_plan(
-        actor=request.user, doc=plan_file.read_upload(file.name or "", file.read())
+        actor=request.user, doc=plan_file.read_upload(file.name or "", file)
     )
     return {"id": plan.pk, "name": plan.name, "edition": plan.edition}

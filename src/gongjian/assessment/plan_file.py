@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.assessment.engine import Method, MissingRule, VetoLevel
 from gongjian.core.errors import CellError, ImportRejected
+from gongjian.exchange.workbook import Upload, decode_text, upload_bytes, write_row, xlsx_sheets
 
 Loc = tuple[str, int, str]  # sheet, row, column
 REPORT_STYLES = ("lines", "composite", "groups")
@@ -156,11 +157,28 @@ def _finish(reader: _Reader, doc: PlanDoc) -> PlanDoc:
 # --- YAML ---------------------------------------------------------------------------------------
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """SafeLoader that refuses anchors and aliases: a plan needs none, and a few nested aliases
+    can stand for billions of entries (the "billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, _("方案文件中不能使用别名（*）"), event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
 def read_yaml(text: str) -> PlanDoc:
     reader = _Reader()
     sheet = "YAML"
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_PlanLoader)  # noqa: S506 - a SafeLoader without aliases
+    except RecursionError as exc:  # thousands of nested brackets
+        raise ImportRejected(
+            errors=[CellError(sheet, 0, "-", "yaml", _("YAML 嵌套层数过深"))]
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else 0
@@ -325,11 +343,8 @@ PLAN_KEYS = {
 INDICATOR_COLUMNS = ["专项", "指标代码", "指标名称", "计分方法", "权重", "满分", "参数", "数据来源"]
 
 
-def read_xlsx(content: bytes) -> PlanDoc:
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    sheets = {name: book.get_sheet_by_name(name).to_python() for name in book.sheet_names}
+def read_xlsx(content: Upload) -> PlanDoc:
+    sheets = xlsx_sheets(upload_bytes(content))
     missing = [s for s in (PLAN_SHEET, GROUP_SHEET, INDICATOR_SHEET) if s not in sheets]
     if missing:
         raise ImportRejected(
@@ -357,12 +372,12 @@ def read_xlsx(content: bytes) -> PlanDoc:
     groups: dict[str, list[str]] = {}
     for row in sheets[GROUP_SHEET][1:]:
         if row and str(row[0]).strip():
-            groups.setdefault(str(row[0]).strip(), []).append(str(row[1]).strip())
+            groups.setdefault(str(row[0]).strip(), []).append(_second(row))
     data["groups"] = groups
     line_units: dict[str, list[str]] = {}
     for row in sheets.get(LINE_UNIT_SHEET, [])[1:]:
         if row and str(row[0]).strip():
-            line_units.setdefault(str(row[0]).strip(), []).append(str(row[1]).strip())
+            line_units.setdefault(str(row[0]).strip(), []).append(_second(row))
     lines: dict[str, dict[str, Any]] = {}
     reader = _Reader()
     for r, row in enumerate(sheets[INDICATOR_SHEET][1:], start=2):
@@ -398,6 +413,11 @@ def read_xlsx(content: bytes) -> PlanDoc:
     if doc_text_errors:
         raise ImportRejected(errors=doc_text_errors)
     return doc
+
+
+def _second(row: list[Any]) -> str:
+    # A sheet with only column A filled has one-cell rows.
+    return str(row[1]).strip() if len(row) > 1 else ""
 
 
 def _from_sheet_data(data: dict[str, Any]) -> PlanDoc:
@@ -446,21 +466,22 @@ def write_xlsx(doc: PlanDoc) -> bytes:
         "report_heading": doc.report_heading,
     }
     for label, key in PLAN_KEYS.items():
-        sheet.append([label, values[key]])
+        write_row(sheet, [label, values[key]])
     groups = book.create_sheet(GROUP_SHEET)
     groups.append(["分组", "单位"])
     for name, units in doc.groups:
         for unit, _loc in units:
-            groups.append([name, unit])
+            write_row(groups, [name, unit])
     indicators = book.create_sheet(INDICATOR_SHEET)
     indicators.append(INDICATOR_COLUMNS)
     line_units = book.create_sheet(LINE_UNIT_SHEET)
     line_units.append(["专项", "单位"])
     for line in doc.lines:
         for unit, _loc in line.units:
-            line_units.append([line.name, unit])
+            write_row(line_units, [line.name, unit])
         for i in line.indicators:
-            indicators.append(
+            write_row(
+                indicators,
                 [
                     line.name,
                     i.code,
@@ -470,7 +491,7 @@ def write_xlsx(doc: PlanDoc) -> bytes:
                     _num(i.full_marks),
                     json.dumps(i.params, ensure_ascii=False) if i.params else "",
                     i.source,
-                ]
+                ],
             )
     out = io.BytesIO()
     book.save(out)
@@ -478,12 +499,12 @@ def write_xlsx(doc: PlanDoc) -> bytes:
 
 
 def read_path(path: Path) -> PlanDoc:
-    if path.suffix.lower() == ".xlsx":
-        return read_xlsx(path.read_bytes())
-    return read_yaml(path.read_text(encoding="utf-8"))
+    return read_upload(path.name, path)
 
 
-def read_upload(name: str, content: bytes) -> PlanDoc:
+def read_upload(name: str, content: Upload) -> PlanDoc:
+    """A plan from an upload or a file: size first, then .xlsx by signature or YAML text."""
+    data = upload_bytes(content)
     if name.lower().endswith(".xlsx"):
-        return read_xlsx(content)
-    return read_yaml(content.decode("utf-8-sig"))
+        return read_xlsx(data)
+    return read_yaml(decode_text(data))

@@ -6,8 +6,6 @@ means "not in this file" (the value is left as it is), never zero.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -15,8 +13,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from gongjian.assessment import services
+from gongjian.assessment.models import Round
 from gongjian.assessment.services import ValueRow
 from gongjian.core.errors import CellError, ImportRejected
+from gongjian.exchange.workbook import Upload, csv_rows, upload_bytes, xlsx_sheets
+from gongjian.org.scope import Action, scope_for
 
 
 def _rows_to_values(sheet: str, table: Sequence[Sequence[Any]]) -> list[ValueRow]:
@@ -45,16 +47,24 @@ def _rows_to_values(sheet: str, table: Sequence[Sequence[Any]]) -> list[ValueRow
     return rows
 
 
-def read_values(name: str, content: bytes) -> list[ValueRow]:
+def read_values(name: str, content: Upload) -> list[ValueRow]:
+    """The file's cells (CSV in UTF-8 or GBK, or the first sheet of a .xlsx); only domain errors."""
+    data = upload_bytes(content)
     if name.lower().endswith(".csv"):
-        text = content.decode("utf-8-sig")
-        return _rows_to_values("CSV", [list(r) for r in csv.reader(io.StringIO(text))])
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
-    first = book.sheet_names[0]
-    return _rows_to_values(first, book.get_sheet_by_name(first).to_python())
+        return _rows_to_values("CSV", csv_rows(data))
+    sheets = xlsx_sheets(data, first_only=True)
+    if not sheets:
+        raise ImportRejected(errors=[CellError("-", 0, "-", "单位", _("文件中没有工作表"))])
+    first, table = next(iter(sheets.items()))
+    return _rows_to_values(first, table)
 
 
 def read_values_path(path: Path) -> list[ValueRow]:
-    return read_values(path.name, path.read_bytes())
+    return read_values(path.name, path)
+
+
+def import_values_file(*, actor: Any, round: Round, name: str, content: Upload) -> int:
+    """Import a values file into the round; who may enter scores is asked before it is read."""
+    if actor is not None:
+        scope_for(actor).require_somewhere(Action.ENTER_SCORES)
+    return services.import_values(actor=actor, round=round, rows=read_values(name, content))

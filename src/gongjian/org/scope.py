@@ -110,6 +110,14 @@ class Scope:
                 action=str(action),
             )
 
+    def require_somewhere(self, action: Action) -> None:
+        """Refuse a user who may not do `action` on any unit (imports ask before reading a file)."""
+        if not self.is_superuser and not self.roots(action):
+            raise PermissionDenied(
+                _("无权执行“%(action)s”操作。") % {"action": ACTION_LABELS[action]},
+                action=str(action),
+            )
+
     def q(self, action: Action = Action.VIEW, *, via: str = "unit") -> Q:
         """A Q over a relation to Unit (`via`) that keeps only rows in scope for `action`."""
         if self.is_superuser:

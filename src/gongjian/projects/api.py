@@ -483,7 +483,7 @@ def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpRespon
 
 @router.post("/import", response=ImportOut, summary="导入项目台账（全部或全不）")
 def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    summary = ledger_file.import_ledger_xlsx(actor=request.user, data=file.read())
+    summary = ledger_file.import_ledger_xlsx(actor=request.user, data=file)
     return dataclasses.asdict(summary)
 
 
@@ -503,4 +503,4 @@ class ReportsImportOut(Schema):
 
 @router.post("/reports/import", response=ReportsImportOut, summary="导入进度填报（全部或全不）")
 def import_reports(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    return {"reports": report_file.import_reports_xlsx(actor=request.user, data=file.read())}
+    return {"reports": report_file.import_reports_xlsx(actor=request.user, data=file)}

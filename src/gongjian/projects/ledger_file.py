@@ -21,13 +21,14 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
-from python_calamine import CalamineWorkbook
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.errors import CellError, ImportRejected, UnitNameError
 from gongjian.exchange.dates import DateUnreadable, parse_date
+from gongjian.exchange.workbook import Upload, check_xlsx, upload_bytes, write_row, xlsx_sheets
 from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
+from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
 from gongjian.projects import services
 from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
@@ -116,7 +117,7 @@ def export_ledger(projects: QuerySet[Project]) -> bytes:
     sheet = wb.create_sheet(PROJECT_SHEET)
     _header(sheet, PROJECT_COLUMNS)
     for p in rows:
-        sheet.append([_project_cell(p, c, teams) for c in PROJECT_COLUMNS])
+        write_row(sheet, [_project_cell(p, c, teams) for c in PROJECT_COLUMNS])
     ms = wb.create_sheet(MILESTONE_SHEET)
     _header(ms, MILESTONE_COLUMNS)
     milestones = (
@@ -128,7 +129,7 @@ def export_ledger(projects: QuerySet[Project]) -> bytes:
         )
     )  # fmt: skip
     for values in milestones:
-        ms.append([v if v != "" else None for v in values])
+        write_row(ms, [v if v != "" else None for v in values])
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -292,16 +293,9 @@ def _choice(value: Any, table: dict[str, str], choices: type[models.TextChoices]
 
 
 def _read_book(data: bytes) -> dict[str, list[list[Any]]]:
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except Exception as exc:  # calamine raises its own error types for any unreadable file
-        raise ImportRejected(
-            [CellError("-", 0, "-", _("文件"), _("无法读取文件：请上传 Excel（.xlsx）文件。"))]
-        ) from exc
-    sheets = {}
-    for name in book.sheet_names:
-        sheets[clean_text(name)] = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return sheets
+    # From A1 (not from the first filled cell), so that row and column numbers are Excel's.
+    sheets = xlsx_sheets(data, skip_empty_area=False)
+    return {clean_text(name): rows for name, rows in sheets.items()}
 
 
 def _locate(
@@ -523,9 +517,14 @@ def _milestone_row(
     return services.MilestoneInput(row=row_no, code=code, seq=seq, values=values)
 
 
-def import_ledger_xlsx(*, actor: Any, data: bytes) -> services.ImportSummary:
-    """Import a ledger workbook, all or nothing; ImportRejected lists every bad cell."""
-    projects, milestones, errors, sheets = read_ledger(data)
+def import_ledger_xlsx(*, actor: Any, data: Upload) -> services.ImportSummary:
+    """Import a ledger workbook, all or nothing; ImportRejected lists every bad cell.
+
+    Who may import is asked before the file is read, and its size before its cells.
+    """
+    if actor is not None:
+        scope_for(actor).require_somewhere(Action.EDIT_LEDGER)
+    projects, milestones, errors, sheets = read_ledger(upload_bytes(data))
     if errors and not projects:
         raise ImportRejected(errors)
     failed_codes = {
@@ -563,11 +562,13 @@ def import_ledger_xlsx(*, actor: Any, data: bytes) -> services.ImportSummary:
 BAD_FILL = PatternFill("solid", fgColor="FFC7CE")
 
 
-def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
+def mark_errors(data: Upload, errors: Sequence[CellError]) -> bytes:
     """The uploaded workbook with each bad cell filled red and commented, plus a list sheet."""
     try:
-        wb = load_workbook(io.BytesIO(data))
-    except Exception:  # not a workbook at all: only the list can be given
+        content = upload_bytes(data)
+        check_xlsx(content)  # openpyxl unpacks all of it: only a file within the limits
+        wb = load_workbook(io.BytesIO(content))
+    except Exception:  # not a (safe) workbook at all: only the list can be given
         wb = Workbook()
         wb.remove(wb.active)
     by_name = {clean_text(ws.title): ws for ws in wb.worksheets}
@@ -584,7 +585,7 @@ def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
     for cell in report[1]:
         cell.font = Font(bold=True)
     for e in errors:
-        report.append([e.sheet, e.row, e.column, e.field, e.message])
+        write_row(report, [e.sheet, e.row, e.column, e.field, e.message])
     for letter, width in zip("ABCDE", (12, 6, 6, 16, 60), strict=True):
         report.column_dimensions[letter].width = width
     out = io.BytesIO()

@@ -19,8 +19,9 @@ from openpyxl.utils import get_column_letter
 from gongjian.core import clock
 from gongjian.core.errors import CellError, GongjianError, ImportRejected, UnitNameError
 from gongjian.exchange.dates import DateUnreadable, parse_date
+from gongjian.exchange.workbook import Upload, upload_bytes, write_row
 from gongjian.org.names import name_key
-from gongjian.org.scope import Action
+from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
 from gongjian.projects import selectors, services
 from gongjian.projects.ledger_file import Column, _blank, _decimal, _locate, _read_book, _text
@@ -55,16 +56,20 @@ def report_template(projects: QuerySet[Project]) -> bytes:
     ws.append([c.header for c in COLUMNS])
     today = clock.today()
     for p in projects.order_by("code"):
-        ws.append([p.code, p.name, float(p.percent_done), today] + [None] * (len(COLUMNS) - 4))
+        write_row(ws, [p.code, p.name, float(p.percent_done), today] + [None] * (len(COLUMNS) - 4))
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def import_reports_xlsx(*, actor: Any, data: bytes) -> int:
-    """Submit every filled row as a report; ImportRejected (nothing saved) on any bad cell."""
+def import_reports_xlsx(*, actor: Any, data: Upload) -> int:
+    """Submit every filled row as a report; ImportRejected (nothing saved) on any bad cell.
+
+    Who may report is asked before the file is read (a viewer is refused at the door).
+    """
+    scope_for(actor).require_somewhere(Action.REPORT_PROGRESS)
     errors: list[CellError] = []
-    sheet = _locate(_read_book(data), SHEET, COLUMNS, errors)
+    sheet = _locate(_read_book(upload_bytes(data)), SHEET, COLUMNS, errors)
     if sheet is None or errors:
         raise ImportRejected(errors)
     visible = {p.code: p for p in selectors.projects_for(actor, Action.REPORT_PROGRESS)}

@@ -378,7 +378,6 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
@@ -414,22 +413,25 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
-        if upload is None or (upload.size or 0) > MAX_UPLOAD_BYTES:
-            messages.error(request, _("请选择不超过 50 MB 的 Excel 文件。"))
+        if upload is None:
+            messages.error(request, _("请选择要导入的 Excel 文件。"))
             return redirect("projects:import")
-        data = upload.read()
+        # The import asks who may import, then the size, then the sheets, before reading cells.
         try:
             if request.POST.get("kind") == "reports":
-                count = report_file.import_reports_xlsx(actor=request.user, data=data)
+                count = report_file.import_reports_xlsx(actor=request.user, data=upload)
                 messages.success(request, _("导入成功：提交 %(n)s 条进度填报。") % {"n": count})
                 return redirect("projects:import")
-            summary = ledger_file.import_ledger_xlsx(actor=request.user, data=data)
+            summary = ledger_file.import_ledger_xlsx(actor=request.user, data=upload)
         except ImportRejected as exc:
             token = secrets.token_hex(12)
             _errors_dir().mkdir(parents=True, exist_ok=True)
-            marked = ledger_file.mark_errors(data, exc.errors)
+            marked = ledger_file.mark_errors(upload, exc.errors)
             (_errors_dir() / f"{request.user.pk}-{token}.xlsx").write_bytes(marked)
             context = {"rejected": exc, "errors": exc.errors[:500], "token": token}
+        except GongjianError as exc:  # e.g. a viewer: refused before the file is read
+            flash_error(request, exc)
+            return redirect("projects:import")
         else:
             messages.success(
                 request,

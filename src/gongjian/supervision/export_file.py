@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from gongjian.exchange.workbook import write_row
 from gongjian.supervision.flow import OPEN_STATES, Level, State
 from gongjian.supervision.models import Notice, NoticeKind, NoticeState, SupervisionOrder
 
@@ -59,7 +60,8 @@ def orders_workbook(orders: Sequence[SupervisionOrder], today: dt.date) -> Workb
     for o in orders:
         overdue = State(o.state) in OPEN_STATES and o.deadline < today
         on_time = {True: _("是"), False: _("否"), None: ""}[o.closed_on_time]
-        ws.append(
+        write_row(
+            ws,
             [
                 o.code,
                 o.title,
@@ -76,7 +78,7 @@ def orders_workbook(orders: Sequence[SupervisionOrder], today: dt.date) -> Workb
                 o.times_sent_back,
                 o.closed_on,
                 on_time,
-            ]
+            ],
         )
         if overdue:
             for cell in ws[ws.max_row]:
@@ -101,7 +103,8 @@ def notices_workbook(notices: Sequence[Notice]) -> Workbook:
     ]
     ws = _sheet(wb, _("通报"), headers, [12, 36, 14, 12, 40, 14, 10, 12, 24, 30])
     for n in notices:
-        ws.append(
+        write_row(
+            ws,
             [
                 str(NoticeKind(n.kind).label),
                 n.title,
@@ -113,7 +116,7 @@ def notices_workbook(notices: Sequence[Notice]) -> Workbook:
                 n.published_on,
                 "、".join(o.code for o in n.orders.all()),
                 "、".join(p.name for p in n.projects.all()),
-            ]
+            ],
         )
     _date_format(ws)
     return wb

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongjian.core.errors import ImportRejected
+from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.org.models import User
 from gongjian.projects import ledger_file
 from gongjian.projects.selectors import projects_for
@@ -41,15 +41,16 @@ class Command(BaseCommand):
             return
         if not path.exists():
             raise CommandError(f"找不到文件 {path}")
-        data = path.read_bytes()
         try:
-            s = ledger_file.import_ledger_xlsx(actor=user, data=data)
+            s = ledger_file.import_ledger_xlsx(actor=user, data=path)
         except ImportRejected as exc:
             for e in exc.errors:
                 self.stderr.write(str(e))
             if opts.get("errors"):
-                Path(opts["errors"]).write_bytes(ledger_file.mark_errors(data, exc.errors))
+                Path(opts["errors"]).write_bytes(ledger_file.mark_errors(path, exc.errors))
                 self.stderr.write(f"已写出标注错误的文件：{opts['errors']}")
+            raise CommandError(exc.message) from exc
+        except GongjianError as exc:  # e.g. a user who may not edit any ledger
             raise CommandError(exc.message) from exc
         self.stdout.write(
             f"导入成功：新建 {s.created}，修改 {s.updated}，未变 {s.unchanged}；"
