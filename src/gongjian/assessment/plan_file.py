@@ -21,6 +21,10 @@ from gongjian.core.errors import CellError, ImportRejected
 from gongjian.exchange.workbook import Upload, decode_text, upload_bytes, write_row, xlsx_sheets
 
 Loc = tuple[str, int, str]  # sheet, row, column
+# A plan written as YAML is a few kilobytes; PyYAML's pure-Python reader (kept for its alias
+# check below; the C one crashes on deep nesting) takes about 1.5 s a megabyte.
+YAML_MAX_BYTES = 256 * 1024
+YAML_MAX_DEPTH = 64
 REPORT_STYLES = ("lines", "composite", "groups")
 
 METHOD_NAMES = {m.value: m for m in Method} | {
@@ -170,15 +174,28 @@ class _PlanLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _flow_depth(text: str) -> int:
+    """How deep [ and { nest (brackets inside quoted text count too: a bound, not a parse)."""
+    depth = top = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            top = max(top, depth)
+        elif ch in "]}":
+            depth = max(depth - 1, 0)
+    return top
+
+
 def read_yaml(text: str) -> PlanDoc:
     reader = _Reader()
     sheet = "YAML"
+    too_deep = ImportRejected(errors=[CellError(sheet, 0, "-", "yaml", _("YAML 嵌套层数过深"))])
+    if _flow_depth(text) > YAML_MAX_DEPTH:  # the reader would spend seconds before failing
+        raise too_deep
     try:
         data = yaml.load(text, Loader=_PlanLoader)  # noqa: S506 - a SafeLoader without aliases
-    except RecursionError as exc:  # thousands of nested brackets
-        raise ImportRejected(
-            errors=[CellError(sheet, 0, "-", "yaml", _("YAML 嵌套层数过深"))]
-        ) from exc
+    except RecursionError as exc:
+        raise too_deep from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark else 0
@@ -507,4 +524,17 @@ def read_upload(name: str, content: Upload) -> PlanDoc:
     data = upload_bytes(content)
     if name.lower().endswith(".xlsx"):
         return read_xlsx(data)
+    if len(data) > YAML_MAX_BYTES:
+        raise ImportRejected(
+            errors=[
+                CellError(
+                    "YAML",
+                    0,
+                    "-",
+                    "yaml",
+                    _("方案文件（YAML）最大 %(n)s KB；更大的方案请用 Excel（.xlsx）格式。")
+                    % {"n": YAML_MAX_BYTES // 1024},
+                )
+            ]
+        )
     return read_yaml(decode_text(data))
