@@ -20,7 +20,17 @@ from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision import selectors, services
+from gongjian.supervision import (
+    inspections as inspection_services,
+)
+from gongjian.supervision import (
+    notices as notice_services,
+)
+from gongjian.supervision import (
+    orders,
+    reminders,
+    selectors,
+)
 from gongjian.supervision.flow import OPEN_STATES, State
 from gongjian.supervision.models import Hazard, Notice, SupervisionOrder
 
@@ -168,7 +178,7 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
     project = None
     if payload.project_id:
         project = get_object_or_404(Project, pk=payload.project_id)
-    order = services.issue_order(
+    order = orders.issue_order(
         actor=request.user,
         unit=_unit(request.user, payload.unit_id),
         title=payload.title,
@@ -217,7 +227,7 @@ def _done(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 @router.post("/orders/{order_id}/acknowledge", response=OrderDetailOut, summary="签收")
 def acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.acknowledge(
+    orders.acknowledge(
         actor=request.user,
         order=_visible(request, order_id),
         expected_version=payload.version,
@@ -228,7 +238,7 @@ def acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[st
 
 @router.post("/orders/{order_id}/start", response=OrderDetailOut, summary="开始办理")
 def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.start(
+    orders.start(
         actor=request.user,
         order=_visible(request, order_id),
         expected_version=payload.version,
@@ -239,7 +249,7 @@ def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any
 
 @router.post("/orders/{order_id}/feedback", response=OrderDetailOut, summary="反馈（文字佐证）")
 def feedback(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.feedback(
+    orders.feedback(
         actor=request.user,
         order=_visible(request, order_id),
         text=payload.note,
@@ -261,11 +271,11 @@ def feedback_with_evidence(
     kind: Form[str] = "photo",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> dict[str, Any]:
-    services.feedback(
+    orders.feedback(
         actor=request.user,
         order=_visible(request, order_id),
         text=note,
-        files=[services.EvidenceFile(f, kind=kind, caption=f.name or "") for f in files or []],
+        files=[orders.EvidenceFile(f, kind=kind, caption=f.name or "") for f in files or []],
         expected_version=version,
     )
     return _done(request, order_id)
@@ -273,7 +283,7 @@ def feedback_with_evidence(
 
 @router.post("/orders/{order_id}/close", response=OrderDetailOut, summary="审核销号")
 def close(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.close(
+    orders.close(
         actor=request.user,
         order=_visible(request, order_id),
         note=payload.note,
@@ -284,7 +294,7 @@ def close(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any
 
 @router.post("/orders/{order_id}/send-back", response=OrderDetailOut, summary="退回")
 def send_back(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
-    services.send_back(
+    orders.send_back(
         actor=request.user,
         order=_visible(request, order_id),
         reason=payload.reason,
@@ -295,7 +305,7 @@ def send_back(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[st
 
 @router.post("/orders/{order_id}/extension", response=OrderDetailOut, summary="申请延期")
 def request_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> dict[str, Any]:
-    services.request_extension(
+    orders.request_extension(
         actor=request.user,
         order=_visible(request, order_id),
         reason=payload.reason,
@@ -307,7 +317,7 @@ def request_extension(request: HttpRequest, order_id: int, payload: ExtensionIn)
 
 @router.post("/orders/{order_id}/extension/decide", response=OrderDetailOut, summary="审批延期")
 def decide_extension(request: HttpRequest, order_id: int, payload: DecisionIn) -> dict[str, Any]:
-    services.decide_extension(
+    orders.decide_extension(
         actor=request.user,
         order=_visible(request, order_id),
         approve=payload.approve,
@@ -319,7 +329,7 @@ def decide_extension(request: HttpRequest, order_id: int, payload: DecisionIn) -
 
 @router.post("/orders/{order_id}/remind", response=OrderDetailOut, summary="催办")
 def remind(request: HttpRequest, order_id: int, payload: RemindIn) -> dict[str, Any]:
-    services.remind(actor=request.user, order=_visible(request, order_id), text=payload.text)
+    reminders.remind(actor=request.user, order=_visible(request, order_id), text=payload.text)
     return _done(request, order_id)
 
 
@@ -413,7 +423,7 @@ class NoticeIn(Schema):
 def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
     orders = list(selectors.orders_for(request.user).filter(pk__in=payload.order_ids))
     projects = list(Project.objects.filter(pk__in=payload.project_ids))
-    notice = services.create_notice(
+    notice = notice_services.create_notice(
         actor=request.user,
         kind=payload.kind,
         unit=_unit(request.user, payload.unit_id),
@@ -432,7 +442,9 @@ def publish_notice(request: HttpRequest, notice_id: int, payload: StepIn) -> dic
     notice = selectors.notices_for(request.user).filter(pk=notice_id).first()
     if notice is None:
         raise NotFound("通报不存在，或不在您的查看范围内。")
-    services.publish_notice(actor=request.user, notice=notice, expected_version=payload.version)
+    notice_services.publish_notice(
+        actor=request.user, notice=notice, expected_version=payload.version
+    )
     return _notice_out(selectors.notices_for(request.user).get(pk=notice_id))
 
 
@@ -496,7 +508,7 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dic
     project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id else None
     unit = _unit(request.user, payload.unit_id) if payload.unit_id else None
     draw = get_object_or_404(RandomDraw, pk=payload.draw_id) if payload.draw_id else None
-    insp = services.record_inspection(
+    insp = inspection_services.record_inspection(
         actor=request.user,
         kind=payload.kind,
         unit=unit,
@@ -504,7 +516,9 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dic
         team=payload.team,
         inspected_on=payload.inspected_on,
         findings=payload.findings,
-        hazards=[services.HazardIn(h.description, h.rectify_by) for h in payload.hazards],
+        hazards=[
+            inspection_services.HazardIn(h.description, h.rectify_by) for h in payload.hazards
+        ],
         draw=draw,
     )
     return Status(201, _inspection_out(selectors.inspections_for(request.user).get(pk=insp.pk)))
@@ -518,7 +532,7 @@ def rectify(request: HttpRequest, hazard_id: int, payload: StepIn) -> Hazard:
     row = hazard.filter(pk=hazard_id).first()
     if row is None:
         raise NotFound("隐患不存在，或不在您的查看范围内。")
-    return services.rectify_hazard(
+    return inspection_services.rectify_hazard(
         actor=request.user, hazard=row, note=payload.note, expected_version=payload.version
     )
 
@@ -542,7 +556,7 @@ class DrawOut(Schema):
 
 @router.post("/draws", response={201: DrawOut}, summary="随机抽查抽签")
 def draw(request: HttpRequest, payload: DrawIn) -> Status[Any]:
-    row = services.draw_random_check(
+    row = inspection_services.draw_random_check(
         actor=request.user,
         scope_unit=_unit(request.user, payload.scope_unit_id),
         unit=_unit(request.user, payload.unit_id) if payload.unit_id else None,

@@ -24,7 +24,17 @@ from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision import selectors, services
+from gongjian.supervision import (
+    inspections as inspection_services,
+)
+from gongjian.supervision import (
+    notices as notice_services,
+)
+from gongjian.supervision import (
+    orders,
+    reminders,
+    selectors,
+)
 from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
@@ -141,24 +151,24 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         user, post = request.user, request.POST
         note = post.get("note", "")
         if name == Step.ACKNOWLEDGE:
-            services.acknowledge(actor=user, order=order, expected_version=version, note=note)
+            orders.acknowledge(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.START:
-            services.start(actor=user, order=order, expected_version=version, note=note)
+            orders.start(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.FEEDBACK:
             kind = post.get("kind", EvidenceKind.PHOTO)
             files = [
-                services.EvidenceFile(f, kind=kind, caption=f.name or "")
+                orders.EvidenceFile(f, kind=kind, caption=f.name or "")
                 for f in request.FILES.getlist("files")
             ]
-            services.feedback(
+            orders.feedback(
                 actor=user, order=order, text=note, files=files, expected_version=version
             )
         elif name == Step.CLOSE:
-            services.close(actor=user, order=order, note=note, expected_version=version)
+            orders.close(actor=user, order=order, note=note, expected_version=version)
         elif name == Step.SEND_BACK:
-            services.send_back(actor=user, order=order, reason=note, expected_version=version)
+            orders.send_back(actor=user, order=order, reason=note, expected_version=version)
         elif name == Step.REQUEST_EXTENSION:
-            services.request_extension(
+            orders.request_extension(
                 actor=user,
                 order=order,
                 reason=note,
@@ -166,7 +176,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 expected_version=version,
             )
         elif name == Step.DECIDE_EXTENSION:
-            services.decide_extension(
+            orders.decide_extension(
                 actor=user,
                 order=order,
                 approve=post.get("approve") == "1",
@@ -174,7 +184,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 expected_version=version,
             )
         elif name == Step.REMIND:
-            services.remind(actor=user, order=order, text=note)
+            reminders.remind(actor=user, order=order, text=note)
         else:
             raise NotFound(_("未知的操作。"))
     except GongjianError as exc:
@@ -219,7 +229,7 @@ def issue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            order = services.issue_order(
+            order = orders.issue_order(
                 actor=request.user,
                 unit=d["unit"],
                 project=d["project"],
@@ -265,7 +275,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
         try:
-            services.create_notice(
+            notice_services.create_notice(
                 actor=request.user,
                 kind=d["kind"],
                 unit=d["unit"],
@@ -294,7 +304,7 @@ def publish_notice(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if notice is None:
             raise NotFound(_("通报不存在，或不在您的查看范围内。"))
-        services.publish_notice(
+        notice_services.publish_notice(
             actor=request.user, notice=notice, expected_version=_int(request.POST.get("version"))
         )
     except GongjianError as exc:
@@ -348,9 +358,11 @@ def inspections(request: HttpRequest) -> HttpResponse:
     form = InspectionForm(request.user, request.POST or None) if can_inspect else None
     if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
-        hazards = [services.HazardIn(d["hazard"], d["rectify_by"])] if d["hazard"] else []
+        hazards = (
+            [inspection_services.HazardIn(d["hazard"], d["rectify_by"])] if d["hazard"] else []
+        )
         try:
-            services.record_inspection(
+            inspection_services.record_inspection(
                 actor=request.user,
                 kind=d["kind"],
                 project=d["project"],
@@ -393,7 +405,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if hazard is None:
             raise NotFound(_("隐患不存在，或不在您的查看范围内。"))
-        services.rectify_hazard(
+        inspection_services.rectify_hazard(
             actor=request.user,
             hazard=hazard,
             note=request.POST.get("note", ""),
@@ -414,7 +426,7 @@ def draw(request: HttpRequest) -> HttpResponse:
         unit = scope_for(request.user).units(Action.INSPECT).filter(pk=unit_id or 0).first()
         if unit is None:
             raise ValidationFailed(_("请选择抽查范围。"), field="scope_unit")
-        row: RandomDraw = services.draw_random_check(
+        row: RandomDraw = inspection_services.draw_random_check(
             actor=request.user,
             scope_unit=unit,
             count=_int(request.POST.get("count")) or 0,
