@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -29,9 +30,10 @@ from gongjian.supervision import (
 from gongjian.supervision import (
     orders,
     reminders,
+    rules,
     selectors,
 )
-from gongjian.supervision.flow import OPEN_STATES, State
+from gongjian.supervision.flow import is_overdue
 from gongjian.supervision.models import Hazard, Notice, SupervisionOrder
 
 router = Router(tags=["督查督办"])
@@ -109,7 +111,7 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "issued_on": o.issued_on,
         "deadline": o.deadline,
         "original_deadline": o.original_deadline,
-        "overdue": State(o.state) in OPEN_STATES and o.deadline < today,
+        "overdue": is_overdue(o.state, o.deadline, today),
         "overdue_on": o.overdue_on,
         "closed_on": o.closed_on,
         "times_sent_back": o.times_sent_back,
@@ -138,7 +140,7 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
             for e in o.events.all()
         ],
         extensions=list(o.extensions.all()),
-        allowed_steps=[str(s) for s in selectors.allowed_steps(user, o)],
+        allowed_steps=[str(s) for s in rules.allowed_steps(user, o)],
     )
     return out
 
@@ -169,7 +171,7 @@ class IssueIn(Schema):
 def _unit(user: Any, unit_id: int) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not scope_for(user).can(Action.VIEW, unit):
-        raise NotFound("单位不存在，或不在您的查看范围内。")
+        raise NotFound(_("单位不存在，或不在您的查看范围内。"))
     return unit
 
 
@@ -441,7 +443,7 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, A
 def publish_notice(request: HttpRequest, notice_id: int, payload: StepIn) -> dict[str, Any]:
     notice = selectors.notices_for(request.user).filter(pk=notice_id).first()
     if notice is None:
-        raise NotFound("通报不存在，或不在您的查看范围内。")
+        raise NotFound(_("通报不存在，或不在您的查看范围内。"))
     notice_services.publish_notice(
         actor=request.user, notice=notice, expected_version=payload.version
     )
@@ -531,7 +533,7 @@ def rectify(request: HttpRequest, hazard_id: int, payload: StepIn) -> Hazard:
     )
     row = hazard.filter(pk=hazard_id).first()
     if row is None:
-        raise NotFound("隐患不存在，或不在您的查看范围内。")
+        raise NotFound(_("隐患不存在，或不在您的查看范围内。"))
     return inspection_services.rectify_hazard(
         actor=request.user, hazard=row, note=payload.note, expected_version=payload.version
     )

@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.utils import translation
+from django.db import transaction
+from django.utils import timezone, translation
 
 from gongjian.core import clock
 from gongjian.org.models import Role, Unit, User
@@ -48,3 +49,14 @@ def notify(
     ]
     Message.objects.bulk_create(rows)
     return len(rows)
+
+
+@transaction.atomic
+def mark_all_read(*, actor: Any) -> int:
+    """The user has read their inbox: every unread message of theirs (and only theirs) is marked
+    read now. Returns how many were marked."""
+    if actor is None or actor.pk is None:
+        return 0
+    return Message.objects.filter(user_id=actor.pk, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

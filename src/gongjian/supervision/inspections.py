@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
-from gongjian.core.errors import InvalidTransition, ValidationFailed
+from gongjian.core.errors import ValidationFailed
 from gongjian.core.history import record
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision.flow import Side
 from gongjian.supervision.inbox import notify, unit_handlers
 from gongjian.supervision.models import (
     Hazard,
@@ -27,7 +26,7 @@ from gongjian.supervision.models import (
     InspectionKind,
     RandomDraw,
 )
-from gongjian.supervision.rules import require_side
+from gongjian.supervision.rules import check_rectify
 from gongjian.supervision.trail import clean
 
 
@@ -111,13 +110,7 @@ def rectify_hazard(
     """The unit reports a hazard rectified (before it turns into an order)."""
     version = hazard.version if expected_version is None else expected_version
     locked = lock_for_update(Hazard, hazard.pk, expected_version=version)
-    unit = locked.inspection.unit
-    scope_for(actor).require(Action.HANDLE_ORDER, unit)
-    require_side(actor, unit, Side.UNIT)
-    if locked.rectified_on is not None:
-        raise InvalidTransition(_("该隐患已整改。"), step="rectify")
-    if locked.order_id is not None:
-        raise InvalidTransition(_("该隐患已逾期转为督办单，请在督办单中反馈。"), step="rectify")
+    check_rectify(actor, locked)
     note = clean(note)
     if not note:
         raise ValidationFailed(_("请填写整改情况。"), field="note")

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
-from gongjian.core.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from gongjian.core.errors import PermissionDenied, ValidationFailed
 from gongjian.core.history import record
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -306,15 +306,9 @@ def request_extension(
 ) -> ExtensionRequest:
     """延期申请: asked before the deadline, with a reason and a new date."""
     locked = locked_order(order, expected_version)
-    check_step(actor, locked, Step.REQUEST_EXTENSION)
     today = clock.today()
+    check_step(actor, locked, Step.REQUEST_EXTENSION, today)
     reason = clean(reason)
-    if today > locked.deadline:
-        raise ValidationFailed(
-            _("延期须在办结时限（%(deadline)s）前申请，现已逾期。")
-            % {"deadline": locked.deadline.isoformat()},
-            field="new_deadline",
-        )
     if not reason:
         raise ValidationFailed(_("请写明延期理由。"), field="reason")
     if not isinstance(new_deadline, dt.date) or new_deadline <= locked.deadline:
@@ -323,8 +317,6 @@ def request_extension(
             % {"deadline": locked.deadline.isoformat()},
             field="new_deadline",
         )
-    if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise InvalidTransition(_("已有一份延期申请在等待审批。"), step="request_extension")
     save_order(locked, actor=actor, reason=_("申请延期"))
     ext = ExtensionRequest(
         order=locked,
@@ -367,9 +359,7 @@ def decide_extension(
     """The office approves or refuses the pending extension; the trail keeps both deadlines."""
     locked = locked_order(order, expected_version)
     check_step(actor, locked, Step.DECIDE_EXTENSION)
-    ext = locked.extensions.filter(status=ExtensionStatus.PENDING).first()
-    if ext is None:
-        raise InvalidTransition(_("没有待审批的延期申请。"), step="decide_extension")
+    ext = locked.extensions.get(status=ExtensionStatus.PENDING)
     today = clock.today()
     note = clean(note)
     if not approve and not note:

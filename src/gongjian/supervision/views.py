@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -24,23 +23,23 @@ from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision import (
-    inspections as inspection_services,
-)
+from gongjian.supervision import inbox as inbox_services
+from gongjian.supervision import inspections as inspection_services
 from gongjian.supervision import (
     notices as notice_services,
 )
 from gongjian.supervision import (
     orders,
     reminders,
+    rules,
     selectors,
 )
-from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State, Step
+from gongjian.supervision.flow import LEVEL_LABELS, RULES, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
+    ExtensionStatus,
     Hazard,
     InspectionKind,
-    Message,
     NoticeKind,
     RandomDraw,
     SupervisionOrder,
@@ -111,8 +110,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         order = selectors.order_detail(request.user, pk)
     except NotFound as exc:
         return render(request, "supervision/not_found.html", {"message": exc.message}, status=404)
-    steps = selectors.allowed_steps(request.user, order)
-    from gongjian.supervision.flow import RULES
+    steps = rules.allowed_steps(request.user, order)
 
     return render(
         request,
@@ -120,11 +118,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "today": clock.today(),
-            "overdue": order.state in {"issued", "acknowledged", "in_progress"}
-            and order.deadline < clock.today(),
+            "overdue": order.is_overdue,
             "steps": [(s.value, RULES[s].label, STEP_FORMS[s]) for s in steps],
             "pending_extension": next(
-                (e for e in order.extensions.all() if e.status == "pending"), None
+                (e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None
             ),
             "evidence_kinds": EvidenceKind.choices,
         },
@@ -377,11 +374,15 @@ def inspections(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("督查记录已保存。"))
             return redirect("supervision:inspections")
+    rows = list(selectors.inspections_for(request.user)[:200])
     return render(
         request,
         "supervision/inspections.html",
         {
-            "inspections": list(selectors.inspections_for(request.user)[:200]),
+            "inspections": rows,
+            "rectifiable": {
+                h.pk for i in rows for h in i.hazards.all() if rules.may_rectify(request.user, h)
+            },
             "draws": list(selectors.draws_for(request.user)[:20]),
             "form": form,
             "can_inspect": can_inspect,
@@ -453,9 +454,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_read(request: HttpRequest) -> HttpResponse:
-    Message.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    inbox_services.mark_all_read(actor=request.user)
     return redirect(reverse("supervision:inbox"))
 
 
