@@ -7,14 +7,14 @@ Every step takes the `version` the client read, so two people acting at once get
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
+from pydantic import Field
 
 from gongjian.core import clock
 from gongjian.core.errors import NotFound
@@ -34,9 +34,13 @@ from gongjian.supervision import (
     selectors,
 )
 from gongjian.supervision.flow import is_overdue
-from gongjian.supervision.models import Hazard, Notice, SupervisionOrder
+from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 
 router = Router(tags=["督查督办"])
+
+# An id the database can hold (SQLite's and PostgreSQL's bigint): a larger one is refused as a 422
+# by the schema instead of overflowing inside a query.
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class OrderOut(Schema):
@@ -147,7 +151,7 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
 
 @router.get("/orders", response=list[OrderOut], summary="督办单列表（按状态、单位、逾期筛选）")
 def list_orders(
-    request: HttpRequest, state: str = "", unit_id: int | None = None, overdue: bool = False
+    request: HttpRequest, state: str = "", unit_id: DbId | None = None, overdue: bool = False
 ) -> list[dict[str, Any]]:
     board = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
     return [_order_out(o, board.today) for o in board.orders]
@@ -159,11 +163,11 @@ def order_detail(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 class IssueIn(Schema):
-    unit_id: int
+    unit_id: DbId
     title: str
     content: str
     deadline: dt.date
-    project_id: int | None = None
+    project_id: DbId | None = None
     required_evidence: str = ""
     level: str = "blue"
 
@@ -175,11 +179,30 @@ def _unit(user: Any, unit_id: int) -> Unit:
     return unit
 
 
+def _project(user: Any, project_id: int) -> Project:
+    project = (
+        scope_for(user)
+        .filter(Project.objects.select_related("unit"), Action.VIEW)
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None:
+        raise NotFound(_("项目不存在，或不在您的查看范围内。"))
+    return project
+
+
+def _draw(user: Any, draw_id: int) -> RandomDraw:
+    draw = selectors.draws_for(user).filter(pk=draw_id).first()
+    if draw is None:
+        raise NotFound(_("抽签记录不存在，或不在您的查看范围内。"))
+    return draw
+
+
 @router.post("/orders", response={201: OrderDetailOut}, summary="交办督办单")
 def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
     project = None
     if payload.project_id:
-        project = get_object_or_404(Project, pk=payload.project_id)
+        project = _project(request.user, payload.project_id)
     order = orders.issue_order(
         actor=request.user,
         unit=_unit(request.user, payload.unit_id),
@@ -412,19 +435,37 @@ def notices(request: HttpRequest) -> list[dict[str, Any]]:
 
 class NoticeIn(Schema):
     kind: str
-    unit_id: int
+    unit_id: DbId
     title: str
     reason: str
     person_name: str = ""
-    order_ids: list[int] = []
-    project_ids: list[int] = []
+    order_ids: list[DbId] = []
+    project_ids: list[DbId] = []
     publish: bool = False
+
+
+def _each_visible(qs: Any, ids: list[int], missing: Any) -> list[Any]:
+    wanted = list(dict.fromkeys(ids))
+    rows = {row.pk: row for row in qs.filter(pk__in=wanted)}
+    absent = [str(i) for i in wanted if i not in rows]
+    if absent:
+        raise NotFound(missing("、".join(absent)))
+    return [rows[i] for i in wanted]
 
 
 @router.post("/notices", response={201: NoticeOut}, summary="起草或发布通报")
 def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
-    orders = list(selectors.orders_for(request.user).filter(pk__in=payload.order_ids))
-    projects = list(Project.objects.filter(pk__in=payload.project_ids))
+    # Every id is found or refused by name: a link the caller asked for is never dropped.
+    orders = _each_visible(
+        selectors.orders_for(request.user),
+        payload.order_ids,
+        lambda ids: _("督办单（编号 %(ids)s）不存在，或不在您的查看范围内。") % {"ids": ids},
+    )
+    projects = _each_visible(
+        scope_for(request.user).filter(Project.objects.select_related("unit"), Action.VIEW),
+        payload.project_ids,
+        lambda ids: _("项目（编号 %(ids)s）不存在，或不在您的查看范围内。") % {"ids": ids},
+    )
     notice = notice_services.create_notice(
         actor=request.user,
         kind=payload.kind,
@@ -465,13 +506,13 @@ class HazardOut(Schema):
 
 class InspectionIn(Schema):
     kind: str
-    unit_id: int | None = None
-    project_id: int | None = None
+    unit_id: DbId | None = None
+    project_id: DbId | None = None
     team: str
     inspected_on: dt.date
     findings: str
     hazards: list[HazardIn] = []
-    draw_id: int | None = None
+    draw_id: DbId | None = None
 
 
 class InspectionOut(Schema):
@@ -505,11 +546,9 @@ def inspections(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/inspections", response={201: InspectionOut}, summary="记录督查检查")
 def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
-    from gongjian.supervision.models import RandomDraw
-
-    project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id else None
+    project = _project(request.user, payload.project_id) if payload.project_id else None
     unit = _unit(request.user, payload.unit_id) if payload.unit_id else None
-    draw = get_object_or_404(RandomDraw, pk=payload.draw_id) if payload.draw_id else None
+    draw = _draw(request.user, payload.draw_id) if payload.draw_id else None
     insp = inspection_services.record_inspection(
         actor=request.user,
         kind=payload.kind,
@@ -540,10 +579,10 @@ def rectify(request: HttpRequest, hazard_id: int, payload: StepIn) -> Hazard:
 
 
 class DrawIn(Schema):
-    scope_unit_id: int
+    scope_unit_id: DbId
     count: int
     seed: str = ""
-    unit_id: int | None = None
+    unit_id: DbId | None = None
     level: str = ""
 
 
@@ -581,6 +620,7 @@ class CountsOut(Schema):
 
 @router.get("/counts", response=list[CountsOut], summary="各单位督办与通报计数（考评用）")
 def counts(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    selectors.check_period(start, end)
     units = list(scope_for(request.user).units(Action.VIEW).order_by("path"))
     result = selectors.unit_counts(units, start, end)
     return [{"unit_id": u.pk, "unit_name": u.name, **vars(result[u.pk])} for u in units]

@@ -16,6 +16,7 @@ from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import ValidationFailed
 from gongjian.core.history import record
+from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
@@ -27,7 +28,6 @@ from gongjian.supervision.models import (
     RandomDraw,
 )
 from gongjian.supervision.rules import check_rectify
-from gongjian.supervision.trail import clean
 
 
 @dataclass(frozen=True)
@@ -58,15 +58,17 @@ def record_inspection(
     today = clock.today()
     if kind not in InspectionKind.values:
         raise ValidationFailed(_("未知的检查类型。"), field="kind")
-    team, findings = clean(team), clean(findings)
+    texts = check_texts(Inspection, {"team": team or "", "findings": findings or ""})
+    team, findings = texts["team"], texts["findings"]
     if not team:
         raise ValidationFailed(_("请填写督查组。"), field="team")
     if not findings:
         raise ValidationFailed(_("请填写检查发现。"), field="findings")
     if inspected_on > today:
         raise ValidationFailed(_("检查日期不能晚于今天。"), field="inspected_on")
-    for h in hazards:
-        if not clean(h.description):
+    descriptions = [check_text(Hazard, "description", h.description or "") for h in hazards]
+    for h, description in zip(hazards, descriptions, strict=True):
+        if not description:
             raise ValidationFailed(_("隐患描述不能为空。"), field="hazards")
         if h.rectify_by < inspected_on:
             raise ValidationFailed(_("整改时限不能早于检查日期。"), field="hazards")
@@ -84,8 +86,8 @@ def record_inspection(
     )
     record(insp, actor=actor, reason=_("记录督查"))
     insp.save()
-    for h in hazards:
-        row = Hazard(inspection=insp, description=clean(h.description), rectify_by=h.rectify_by)
+    for h, description in zip(hazards, descriptions, strict=True):
+        row = Hazard(inspection=insp, description=description, rectify_by=h.rectify_by)
         record(row, actor=actor, reason=_("发现安全隐患"))
         row.save()
     if hazards:
@@ -96,7 +98,9 @@ def record_inspection(
                 _("督查发现 %(n)s 处安全隐患，请在时限内整改：%(list)s")
                 % {
                     "n": len(hazards),
-                    "list": "；".join(f"{h.description}（{h.rectify_by}）" for h in hazards),
+                    "list": "；".join(
+                        f"{d}（{h.rectify_by}）" for h, d in zip(hazards, descriptions, strict=True)
+                    ),
                 }
             ),
         )
@@ -111,7 +115,7 @@ def rectify_hazard(
     version = hazard.version if expected_version is None else expected_version
     locked = lock_for_update(Hazard, hazard.pk, expected_version=version)
     check_rectify(actor, locked)
-    note = clean(note)
+    note = check_text(Hazard, "rectification_note", note or "")
     if not note:
         raise ValidationFailed(_("请填写整改情况。"), field="note")
     locked.rectified_on = clock.today()
@@ -154,7 +158,7 @@ def draw_random_check(
             _("抽取数量 %(n)s 超过候选项目数 %(m)s。") % {"n": count, "m": len(candidates)},
             field="count",
         )
-    seed = clean(seed) or secrets.token_hex(8)
+    seed = check_text(RandomDraw, "seed", seed or "") or secrets.token_hex(8)
     draw = RandomDraw(
         drawn_on=clock.today(),
         seed=seed,

@@ -12,6 +12,7 @@ from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import InvalidTransition, ValidationFailed
 from gongjian.core.history import record
+from gongjian.core.text import check_texts
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
@@ -24,8 +25,7 @@ from gongjian.supervision.models import (
     NoticeState,
     SupervisionOrder,
 )
-from gongjian.supervision.rules import require_side
-from gongjian.supervision.trail import clean
+from gongjian.supervision.rules import require_owned, require_side
 
 
 @transaction.atomic
@@ -48,7 +48,11 @@ def create_notice(
     require_side(actor, unit, Side.REVIEWER)
     if kind not in NoticeKind.values:
         raise ValidationFailed(_("未知的通报类型。"), field="kind")
-    title, reason = clean(title), clean(reason)
+    texts = check_texts(
+        Notice,
+        {"title": title or "", "reason": reason or "", "person_name": person_name or ""},
+    )
+    title, reason = texts["title"], texts["reason"]
     if not title:
         raise ValidationFailed(_("通报标题不能为空。"), field="title")
     if not reason:
@@ -58,12 +62,24 @@ def create_notice(
         [o.unit for o in orders] + [p.unit for p in projects] + [i.unit for i in inspections]
     ):
         scope.require(Action.VIEW, linked_unit)
+    for o in orders:
+        require_owned(unit, o.unit, _("督办单 %(code)s") % {"code": o.code}, "orders")
+    for p in projects:
+        require_owned(unit, p.unit, _("项目“%(name)s”") % {"name": p.name}, "projects")
+    for i in inspections:
+        require_owned(
+            unit,
+            i.unit,
+            _("%(date)s 对“%(unit)s”的督查记录")
+            % {"date": i.inspected_on.isoformat(), "unit": i.unit.name},
+            "inspections",
+        )
     notice = Notice(
         kind=kind,
         unit=unit,
         title=title,
         reason=reason,
-        person_name=clean(person_name),
+        person_name=texts["person_name"],
         issuing_unit=actor.unit or unit,
         created_by=actor,
     )

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from gongjian.core import clock
 from gongjian.core.errors import PermissionDenied, ValidationFailed
 from gongjian.core.history import record
+from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
@@ -31,12 +32,13 @@ from gongjian.supervision.models import (
     EvidenceKind,
     ExtensionRequest,
     ExtensionStatus,
+    OrderEvent,
     OrderEvidence,
     OrderSource,
     SupervisionOrder,
 )
-from gongjian.supervision.rules import check_step, require_side
-from gongjian.supervision.trail import add_event, clean, locked_order, save_order
+from gongjian.supervision.rules import check_step, require_owned, require_side
+from gongjian.supervision.trail import add_event, locked_order, save_order
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -62,16 +64,25 @@ def issue_order(
         scope.require(Action.VIEW, project.unit)
     if actor.unit is None and not actor.is_superuser:
         raise PermissionDenied(_("交办人须属于某个单位。"))
+    # Checked here, not in create_order: tick's own texts quote ledger names it must not refuse.
+    texts = check_texts(
+        SupervisionOrder,
+        {
+            "title": title or "",
+            "content": content or "",
+            "required_evidence": required_evidence or "",
+        },
+    )
     return create_order(
         actor=actor,
         issuing_unit=actor.unit or unit.parent or unit,
         unit=unit,
-        title=title,
-        content=content,
+        title=texts["title"],
+        content=texts["content"],
         deadline=deadline,
         project=project,
         line=line,
-        required_evidence=required_evidence,
+        required_evidence=texts["required_evidence"],
         level=level,
         source=OrderSource.MANUAL,
     )
@@ -92,7 +103,7 @@ def create_order(
     source: str,
 ) -> SupervisionOrder:
     today = clock.today()
-    title, content = clean(title), clean(content)
+    title, content = title.strip(), content.strip()
     if not title:
         raise ValidationFailed(_("督办事项不能为空。"), field="title")
     if not content:
@@ -101,11 +112,13 @@ def create_order(
         raise ValidationFailed(_("办结时限不能早于今天。"), field="deadline")
     if level not in Level.__members__.values():
         raise ValidationFailed(_("未知的督查单颜色：%(level)s") % {"level": level}, field="level")
+    if project is not None:
+        require_owned(unit, project.unit, _("项目“%(name)s”") % {"name": project.name}, "project")
     order = SupervisionOrder(
         code=f"tmp-{secrets.token_hex(8)}",
         title=title,
         content=content,
-        required_evidence=clean(required_evidence),
+        required_evidence=required_evidence.strip(),
         unit=unit,
         issuing_unit=issuing_unit,
         project=project,
@@ -145,12 +158,13 @@ def _simple_step(
 ) -> SupervisionOrder:
     locked = locked_order(order, expected_version)
     r = check_step(actor, locked, step)
+    note = check_text(OrderEvent, "note", note or "")
     mark_overdue(locked, clock.today())
     before = locked.state
     assert r.target is not None  # noqa: S101 - only moving steps come here
     locked.state = r.target
     save_order(locked, actor=actor, reason=str(r.label))
-    add_event(locked, kind, actor=actor, from_state=before, to_state=r.target, note=clean(note))
+    add_event(locked, kind, actor=actor, from_state=before, to_state=r.target, note=note)
     return locked
 
 
@@ -203,7 +217,7 @@ def feedback(
     """反馈: the unit reports the matter done, with its evidence (text, photos, files)."""
     locked = locked_order(order, expected_version)
     check_step(actor, locked, Step.FEEDBACK)
-    text = clean(text)
+    text = check_text(OrderEvent, "note", text or "")
     if not text:
         raise ValidationFailed(_("请填写办理情况。"), field="text")
     for f in files:
@@ -213,6 +227,7 @@ def feedback(
             raise ValidationFailed(
                 _("文件“%(name)s”超过 20MB。") % {"name": f.file.name}, field="files"
             )
+    captions = [check_text(OrderEvidence, "caption", f.caption or "") for f in files]
     # A late answer still counts as late, even if tick has not run since the deadline.
     mark_overdue(locked, clock.today())
     before = locked.state
@@ -227,8 +242,8 @@ def feedback(
         to_state=State.FEEDBACK,
         note=text,
     )
-    for f in files:
-        OrderEvidence.objects.create(event=event, kind=f.kind, file=f.file, caption=f.caption)
+    for f, caption in zip(files, captions, strict=True):
+        OrderEvidence.objects.create(event=event, kind=f.kind, file=f.file, caption=caption)
     notify(
         [locked.issued_by],
         locked,
@@ -244,6 +259,7 @@ def close(
     """销号: the office accepts the feedback; the order stays on the closed list."""
     locked = locked_order(order, expected_version)
     check_step(actor, locked, Step.CLOSE)
+    note = check_text(OrderEvent, "note", note or "")
     today = clock.today()
     locked.state = State.CLOSED
     locked.closed_on = today
@@ -255,7 +271,7 @@ def close(
         actor=actor,
         from_state=State.FEEDBACK,
         to_state=State.CLOSED,
-        note=clean(note),
+        note=note,
     )
     notify(
         unit_handlers(locked.unit),
@@ -272,7 +288,7 @@ def send_back(
     """退回: the office refuses the feedback, with a reason; the order is back in progress."""
     locked = locked_order(order, expected_version)
     check_step(actor, locked, Step.SEND_BACK)
-    reason = clean(reason)
+    reason = check_text(OrderEvent, "note", reason or "")
     if not reason:
         raise ValidationFailed(_("退回须写明理由。"), field="reason")
     locked.state = State.IN_PROGRESS
@@ -308,7 +324,7 @@ def request_extension(
     locked = locked_order(order, expected_version)
     today = clock.today()
     check_step(actor, locked, Step.REQUEST_EXTENSION, today)
-    reason = clean(reason)
+    reason = check_text(ExtensionRequest, "reason", reason or "")
     if not reason:
         raise ValidationFailed(_("请写明延期理由。"), field="reason")
     if not isinstance(new_deadline, dt.date) or new_deadline <= locked.deadline:
@@ -361,7 +377,7 @@ def decide_extension(
     check_step(actor, locked, Step.DECIDE_EXTENSION)
     ext = locked.extensions.get(status=ExtensionStatus.PENDING)
     today = clock.today()
-    note = clean(note)
+    note = check_text(ExtensionRequest, "decision_note", note or "")
     if not approve and not note:
         raise ValidationFailed(_("不同意延期须写明理由。"), field="note")
     old = locked.deadline

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
+from gongjian.core.text import check_text
 from gongjian.supervision.flow import Step
 from gongjian.supervision.inbox import notify, site_language, unit_handlers
 from gongjian.supervision.models import (
@@ -18,7 +19,7 @@ from gongjian.supervision.models import (
     SupervisionOrder,
 )
 from gongjian.supervision.rules import check_step
-from gongjian.supervision.trail import add_event, clean
+from gongjian.supervision.trail import add_event
 
 
 @transaction.atomic
@@ -28,7 +29,9 @@ def remind(*, actor: Any, order: SupervisionOrder, text: str = "") -> Reminder:
     check_step(actor, locked, Step.REMIND)
     n = locked.reminders.filter(kind=ReminderKind.MANUAL).count() + 1
     with site_language():
-        body = clean(text) or default_reminder_text(locked, clock.today())
+        body = check_text(Reminder, "text", text or "") or default_reminder_text(
+            locked, clock.today()
+        )
     return send_reminder(locked, ReminderKind.MANUAL, str(n), body, actor=actor)
 
 

@@ -39,6 +39,17 @@ def require_side(actor: Any, unit: Unit, side: Side) -> None:
         )
 
 
+def require_owned(unit: Unit, owner: Unit, what: str, field: str) -> None:
+    """An order or a notice about `unit` links only objects of `unit` (or below it): a link to
+    another unit's object would show that unit's data to the target and blame the wrong unit."""
+    if not owner.path.startswith(unit.path):
+        raise ValidationFailed(
+            _("%(what)s属于“%(owner)s”，不属于“%(unit)s”，不能关联。")
+            % {"what": what, "owner": owner.name, "unit": unit.name},
+            field=field,
+        )
+
+
 def has_pending_extension(order: SupervisionOrder) -> bool:
     # Through `.all()` so the order detail's prefetch answers it without a query a step.
     return any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())

@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gongjian.core import clock
-from gongjian.core.errors import NotFound
+from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision.flow import OPEN_STATES, State
@@ -204,6 +204,26 @@ def overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
         state__in=OPEN,
         deadline__range=(start - dt.timedelta(days=1), last_unmarked),
     )
+
+
+# Dates a period may span: a day either side of them is still a date (`overdue_in_period_q`).
+PERIOD_BOUNDS = (dt.date(1900, 1, 1), dt.date(9998, 12, 31))
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    """Refuse a period the counts cannot be taken over, in words, not with an OverflowError."""
+    from django.utils.translation import gettext as _
+
+    low, high = PERIOD_BOUNDS
+    for field, day in (("start", start), ("end", end)):
+        if not low <= day <= high:
+            raise ValidationFailed(
+                _("统计日期须在 %(low)s 至 %(high)s 之间。")
+                % {"low": low.isoformat(), "high": high.isoformat()},
+                field=field,
+            )
+    if start > end:
+        raise ValidationFailed(_("统计起始日期不能晚于截止日期。"), field="start")
 
 
 def unit_counts(

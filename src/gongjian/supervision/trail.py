@@ -48,7 +48,3 @@ def locked_order(order: SupervisionOrder, expected_version: int | None) -> Super
 def save_order(order: SupervisionOrder, *, actor: Any, reason: str) -> None:
     record(order, actor=actor, reason=reason)
     order.save()
-
-
-def clean(text: str | None) -> str:
-    return (text or "").strip()
