@@ -462,3 +462,30 @@ def test_the_api_answers_a_nul_with_a_422_naming_the_field(client, org):
     assert r.status_code == 422
     assert r.json() == {"code": "invalid", "message": "说明不能包含控制字符", "field": "note"}
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        (f"/supervision/?unit={BIG}", 200),
+        (f"/supervision/orders.xlsx?unit={BIG}", 200),
+        (f"/supervision/orders/{BIG}/", 404),
+    ],
+)
+def test_pages_answer_an_id_too_large_for_the_database_without_a_500(client, org, url, status):
+    make_order(org)
+    login(client, org.office)
+    assert client.get(url).status_code == status
+
+
+def test_a_page_step_with_a_nul_note_comes_back_as_a_message(client, org):
+    order = make_order(org)
+    login(client, org.hunan_staff)
+    before = snapshot()
+    r = client.post(
+        f"/supervision/orders/{order.pk}/acknowledge/",
+        {"version": order.version, "note": NUL},
+        follow=True,
+    )
+    assert "说明不能包含控制字符" in r.content.decode()
+    assert snapshot() == before

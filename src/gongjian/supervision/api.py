@@ -21,18 +21,9 @@ from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision import (
-    inspections as inspection_services,
-)
-from gongjian.supervision import (
-    notices as notice_services,
-)
-from gongjian.supervision import (
-    orders,
-    reminders,
-    rules,
-    selectors,
-)
+from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import notices as notice_services
+from gongjian.supervision import orders, reminders, rules, selectors
 from gongjian.supervision.flow import is_overdue
 from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 

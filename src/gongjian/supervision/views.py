@@ -25,15 +25,8 @@ from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inbox as inbox_services
 from gongjian.supervision import inspections as inspection_services
-from gongjian.supervision import (
-    notices as notice_services,
-)
-from gongjian.supervision import (
-    orders,
-    reminders,
-    rules,
-    selectors,
-)
+from gongjian.supervision import notices as notice_services
+from gongjian.supervision import orders, reminders, rules, selectors
 from gongjian.supervision.flow import LEVEL_LABELS, RULES, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
@@ -45,12 +38,16 @@ from gongjian.supervision.models import (
     SupervisionOrder,
 )
 
+# Past this an id or a count overflows the database's integer inside a query: treated as absent.
+_MAX_INT = 2**63 - 1
+
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= _MAX_INT else None
 
 
 @login_required
