@@ -8,7 +8,7 @@ import pytest
 from gongjian.assessment import selectors, services
 from gongjian.assessment.models import UnitResult
 from gongjian.campaigns.models import Campaign
-from gongjian.supervision import services as supervision
+from gongjian.supervision import orders
 from tests.assessment.factories import enter, import_plan
 from tests.supervision.factories import make_project
 
@@ -41,7 +41,7 @@ def december(org, settings):
     for unit in (org.hunan, org.songxia):
         make_project(unit, campaign=campaign)  # green: planned for 2027
     red = make_project(org.hunan, red=True, campaign=campaign, name="机场征迁")
-    order = supervision.issue_order(
+    order = orders.issue_order(
         actor=org.office,
         unit=org.hunan,
         title="加快征迁交地进度",

@@ -15,7 +15,7 @@ from gongjian.demo.supervision_loader import (
     load_supervision,
 )
 from gongjian.org.models import Unit
-from gongjian.supervision import services
+from gongjian.supervision import inspections, tick
 from gongjian.supervision.models import Hazard, Inspection, Notice, RandomDraw, SupervisionOrder
 from gongjian.supervision.selectors import unit_counts
 
@@ -64,7 +64,7 @@ def a_hazard_not_rectified_became_an_order_and_a_random_check_was_drawn():
     assert (hazard.order.source, hazard.order.issued_on) == ("hazard", dt.date(2026, 12, 19))
     assert "管项目必须管安全" in hazard.description
     draw = RandomDraw.objects.get()
-    assert services.redo_draw(draw) == draw.picked_ids
+    assert inspections.redo_draw(draw) == draw.picked_ids
     assert Inspection.objects.filter(kind="random", draw=draw).count() == 1
 
 
@@ -89,7 +89,7 @@ def the_criticism_notice_is_published_and_counted_for_the_assessment():
 
 def test_running_tick_again_on_the_demo_day_changes_nothing(demo):
     before = list(SupervisionOrder.objects.values_list("pk", "state", "level", "version"))
-    report = services.tick(deliver=False)
+    report = tick.tick(deliver=False)
     assert (report.auto_orders, report.marked_overdue, report.reminders) == (0, 0, 0)
     assert list(SupervisionOrder.objects.values_list("pk", "state", "level", "version")) == before
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
-from gongjian.supervision import services
+from gongjian.supervision import orders
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import SupervisionOrder
 
@@ -44,7 +44,7 @@ def make_order(
     """An order issued by the district office to 湖南镇, walked through the real services to `state`."""
     from gongjian.core import clock
 
-    order = services.issue_order(
+    order = orders.issue_order(
         actor=org.office,
         unit=unit or org.hunan,
         title=title,
@@ -57,11 +57,11 @@ def make_order(
     staff = org.hunan_staff
     for target in path[: path.index(state) + 1] if state in path else []:
         if target is State.ACKNOWLEDGED:
-            order = services.acknowledge(actor=staff, order=order)
+            order = orders.acknowledge(actor=staff, order=order)
         elif target is State.IN_PROGRESS:
-            order = services.start(actor=staff, order=order)
+            order = orders.start(actor=staff, order=order)
         elif target is State.FEEDBACK:
-            order = services.feedback(actor=staff, order=order, text="已完成征迁并交地。")
+            order = orders.feedback(actor=staff, order=order, text="已完成征迁并交地。")
         elif target is State.CLOSED:
-            order = services.close(actor=org.office, order=order, note="材料齐全，同意销号。")
+            order = orders.close(actor=org.office, order=order, note="材料齐全，同意销号。")
     return order

@@ -207,10 +207,10 @@ def test_detail_query_count_does_not_grow_with_the_trail(
     login(client, org.office)
     with django_assert_max_num_queries(14) as first:
         client.get(f"/api/supervision/orders/{order.pk}")
-    from gongjian.supervision import services
+    from gongjian.supervision import orders
 
-    order = services.send_back(actor=org.office, order=order, reason="r")
-    order = services.feedback(actor=org.hunan_staff, order=order, text="t")
+    order = orders.send_back(actor=org.office, order=order, reason="r")
+    order = orders.feedback(actor=org.hunan_staff, order=order, text="t")
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(f"/api/supervision/orders/{order.pk}")
 

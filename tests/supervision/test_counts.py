@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from gongjian.supervision import services
+from gongjian.supervision import notices, orders, tick
 from gongjian.supervision.flow import State
 from gongjian.supervision.selectors import UnitSupervisionCounts, unit_counts
 from tests.supervision.conftest import TODAY
@@ -20,7 +20,7 @@ def test_counts_issued_overdue_closed_on_time_and_notices_per_unit(org, set_toda
     late = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3))
     make_order(org, state=State.ISSUED, deadline=dt.date(2026, 12, 20))
     make_order(org, unit=org.songxia, deadline=dt.date(2026, 12, 20))
-    services.create_notice(
+    notices.create_notice(
         actor=org.office,
         kind="criticism",
         unit=org.hunan,
@@ -29,7 +29,7 @@ def test_counts_issued_overdue_closed_on_time_and_notices_per_unit(org, set_toda
         orders=[late],
         publish=True,
     )
-    services.create_notice(
+    notices.create_notice(
         actor=org.office,
         kind="praise",
         unit=org.songxia,
@@ -37,13 +37,13 @@ def test_counts_issued_overdue_closed_on_time_and_notices_per_unit(org, set_toda
         reason="提前完成",
         publish=True,
     )
-    services.create_notice(  # a draft does not count
+    notices.create_notice(  # a draft does not count
         actor=org.office, kind="criticism", unit=org.songxia, title="草稿", reason="r"
     )
     set_today(dt.date(2026, 12, 10))
     # when the assessment asks (before or after tick has run, the count is the same)
     before_tick = unit_counts([org.hunan, org.songxia, org.fagai], *DEC)
-    services.tick()
+    tick.tick()
     after_tick = unit_counts([org.hunan, org.songxia, org.fagai], *DEC)
     # then
     assert (
@@ -66,7 +66,7 @@ def test_counts_issued_overdue_closed_on_time_and_notices_per_unit(org, set_toda
 def test_period_bounds_are_inclusive_and_other_periods_do_not_count(org, set_today):
     make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 31))
     set_today(dt.date(2027, 1, 2))
-    services.tick()
+    tick.tick()
     # overdue from 2027-01-01: not in December, in January
     assert unit_counts([org.hunan], *DEC)[org.hunan.pk].orders_overdue == 0
     jan = unit_counts([org.hunan], dt.date(2027, 1, 1), dt.date(2027, 1, 31))[org.hunan.pk]
@@ -76,8 +76,8 @@ def test_period_bounds_are_inclusive_and_other_periods_do_not_count(org, set_tod
 def test_a_late_feedback_closes_but_not_on_time(org, set_today):
     order = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3))
     set_today(dt.date(2026, 12, 5))
-    order = services.feedback(actor=org.hunan_staff, order=order, text="完成")
-    services.close(actor=org.office, order=order)
+    order = orders.feedback(actor=org.hunan_staff, order=order, text="完成")
+    orders.close(actor=org.office, order=order)
     counts = unit_counts([org.hunan], *DEC)[org.hunan.pk]
     assert (counts.orders_closed_on_time, counts.orders_overdue) == (0, 1)
 

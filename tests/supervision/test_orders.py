@@ -13,7 +13,7 @@ from gongjian.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from gongjian.supervision import services
+from gongjian.supervision import orders, reminders
 from gongjian.supervision.flow import RULES, State, Step
 from gongjian.supervision.models import (
     EventKind,
@@ -42,23 +42,23 @@ ALLOWED = {
 def take(step: Step, actor, order):
     """Take a step with valid input, so only role and state decide."""
     if step is Step.ACKNOWLEDGE:
-        return services.acknowledge(actor=actor, order=order)
+        return orders.acknowledge(actor=actor, order=order)
     if step is Step.START:
-        return services.start(actor=actor, order=order)
+        return orders.start(actor=actor, order=order)
     if step is Step.FEEDBACK:
-        return services.feedback(actor=actor, order=order, text="已办结")
+        return orders.feedback(actor=actor, order=order, text="已办结")
     if step is Step.CLOSE:
-        return services.close(actor=actor, order=order)
+        return orders.close(actor=actor, order=order)
     if step is Step.SEND_BACK:
-        return services.send_back(actor=actor, order=order, reason="佐证不足")
+        return orders.send_back(actor=actor, order=order, reason="佐证不足")
     if step is Step.REQUEST_EXTENSION:
-        return services.request_extension(
+        return orders.request_extension(
             actor=actor, order=order, reason="征迁户未签约", new_deadline=TODAY + dt.timedelta(30)
         )
     if step is Step.DECIDE_EXTENSION:
-        return services.decide_extension(actor=actor, order=order, approve=True)
+        return orders.decide_extension(actor=actor, order=order, approve=True)
     if step is Step.REMIND:
-        return services.remind(actor=actor, order=order)
+        return reminders.remind(actor=actor, order=order)
     raise AssertionError(step)
 
 
@@ -133,7 +133,7 @@ def test_each_step_is_refused_from_a_state_it_does_not_start_from(org, step, sta
 def test_the_whole_flow_is_timestamped_attributed_and_kept(org):
     # given an order issued by the office to 湖南镇 about a project
     project = make_project(org.hunan, name="湖南镇安置房")
-    order = services.issue_order(
+    order = orders.issue_order(
         actor=org.office,
         unit=org.hunan,
         title="安置房主体施工滞后",
@@ -146,23 +146,23 @@ def test_the_whole_flow_is_timestamped_attributed_and_kept(org):
     assert order.issuing_unit == org.changle
     # when the unit signs, works, reports; the office sends back; the unit reports again; closes
     staff = org.hunan_staff
-    order = services.acknowledge(actor=staff, order=order)
-    order = services.start(actor=staff, order=order)
-    order = services.feedback(
+    order = orders.acknowledge(actor=staff, order=order)
+    order = orders.start(actor=staff, order=order)
+    order = orders.feedback(
         actor=staff,
         order=order,
         text="主体结构已完成80%",
         files=[
-            services.EvidenceFile(
+            orders.EvidenceFile(
                 SimpleUploadedFile("site.jpg", b"\xff\xd8jpeg", content_type="image/jpeg"),
                 kind="photo",
                 caption="现场",
             )
         ],
     )
-    order = services.send_back(actor=org.office, order=order, reason="未完成主体结构")
-    order = services.feedback(actor=staff, order=order, text="主体结构已封顶")
-    order = services.close(actor=org.office, order=order, note="同意销号")
+    order = orders.send_back(actor=org.office, order=order, reason="未完成主体结构")
+    order = orders.feedback(actor=staff, order=order, text="主体结构已封顶")
+    order = orders.close(actor=org.office, order=order, note="同意销号")
     # then every step is in the trail, in order, with who and the state change
     events = list(order.events.order_by("pk"))
     assert [(e.kind, e.actor_id, e.from_state, e.to_state) for e in events] == [
@@ -193,13 +193,13 @@ def test_unit_staff_get_a_message_when_an_order_arrives(org):
 
 
 def test_a_leader_may_issue_to_a_linked_unit_but_not_to_another(org):
-    order = services.issue_order(
+    order = orders.issue_order(
         actor=org.leader, unit=org.hunan, title="协调用电", content="协调供电", deadline=TODAY
     )
     assert order.issuing_unit == org.caizheng
     before = SupervisionOrder.objects.count()
     with pytest.raises(PermissionDenied):
-        services.issue_order(
+        orders.issue_order(
             actor=org.leader, unit=org.songxia, title="x", content="y", deadline=TODAY
         )
     assert SupervisionOrder.objects.count() == before
@@ -211,12 +211,12 @@ def test_a_unit_cannot_be_its_own_reviewer_even_with_an_issuing_role(org):
 
     town_office = UserFactory(unit=org.hunan, roles=[Role.OFFICE_ADMIN])
     with pytest.raises(PermissionDenied) as err:
-        services.issue_order(
+        orders.issue_order(
             actor=town_office, unit=org.hunan, title="x", content="y", deadline=TODAY
         )
     assert err.value.message == "责任单位不能审核、催办自己的督办单，须由交办方办理。"
     # but it may issue to a village below it
-    order = services.issue_order(
+    order = orders.issue_order(
         actor=town_office, unit=org.hunan_village, title="x", content="y", deadline=TODAY
     )
     assert order.issuing_unit == org.hunan
@@ -234,7 +234,7 @@ def test_a_unit_cannot_be_its_own_reviewer_even_with_an_issuing_role(org):
 def test_issuing_refuses_bad_input_and_writes_nothing(org, kwargs, message):
     args = {"title": "t", "content": "c", "deadline": TODAY} | kwargs
     with pytest.raises(ValidationFailed) as err:
-        services.issue_order(actor=org.office, unit=org.hunan, **args)
+        orders.issue_order(actor=org.office, unit=org.hunan, **args)
     assert err.value.message == message
     assert SupervisionOrder.objects.count() == 0
     assert OrderEvent.objects.count() == 0
@@ -244,12 +244,12 @@ def test_feedback_without_text_and_send_back_without_reason_are_refused(org):
     order = make_order(org, state=State.IN_PROGRESS)
     before = snapshot(order)
     with pytest.raises(ValidationFailed, match="请填写办理情况。"):
-        services.feedback(actor=org.hunan_staff, order=order, text="  ")
+        orders.feedback(actor=org.hunan_staff, order=order, text="  ")
     assert snapshot(order) == before
-    order = services.feedback(actor=org.hunan_staff, order=order, text="ok")
+    order = orders.feedback(actor=org.hunan_staff, order=order, text="ok")
     before = snapshot(order)
     with pytest.raises(ValidationFailed, match="退回须写明理由。"):
-        services.send_back(actor=org.office, order=order, reason="")
+        orders.send_back(actor=org.office, order=order, reason="")
     assert snapshot(order) == before
 
 
@@ -261,7 +261,7 @@ def test_an_order_out_of_scope_is_refused_to_another_town(org):
     order = make_order(org)
     before = snapshot(order)
     with pytest.raises(PermissionDenied) as err:
-        services.acknowledge(actor=songxia_staff, order=order)
+        orders.acknowledge(actor=songxia_staff, order=order)
     assert err.value.message == "无权对“湖南镇”执行“办理督办单”操作。"
     assert snapshot(order) == before
 
@@ -275,12 +275,12 @@ def test_two_people_acting_on_one_version_the_second_is_refused_and_the_first_ke
     seen_by_unit = SupervisionOrder.objects.get(pk=order.pk)
     seen_by_office = SupervisionOrder.objects.get(pk=order.pk)
     # when the unit reports feedback first
-    services.feedback(actor=org.hunan_staff, order=seen_by_unit, text="已完成")
+    orders.feedback(actor=org.hunan_staff, order=seen_by_unit, text="已完成")
     after_first = snapshot(order)
     # and the office, from its stale page, sends a reminder-worthy step (an extension decision)
     # then the second action is refused as a concurrent update, and the first is kept
     with pytest.raises(ConcurrentUpdate) as err:
-        services.request_extension(
+        orders.request_extension(
             actor=org.hunan_staff,
             order=seen_by_office,
             reason="r",
@@ -296,9 +296,9 @@ def test_two_reviewers_on_one_feedback_only_the_first_decision_counts(org):
     order = make_order(org, state=State.FEEDBACK)
     a = SupervisionOrder.objects.get(pk=order.pk)
     b = SupervisionOrder.objects.get(pk=order.pk)
-    services.close(actor=org.office, order=a)
+    orders.close(actor=org.office, order=a)
     with pytest.raises(ConcurrentUpdate):
-        services.send_back(actor=org.city_office, order=b, reason="不同意")
+        orders.send_back(actor=org.city_office, order=b, reason="不同意")
     order.refresh_from_db()
     assert order.state == "closed"
     assert order.times_sent_back == 0
@@ -308,8 +308,8 @@ def test_two_reviewers_on_one_feedback_only_the_first_decision_counts(org):
 def test_an_explicit_expected_version_is_checked(org):
     order = make_order(org)
     with pytest.raises(ConcurrentUpdate):
-        services.acknowledge(actor=org.hunan_staff, order=order, expected_version=order.version - 1)
-    services.acknowledge(actor=org.hunan_staff, order=order, expected_version=order.version)
+        orders.acknowledge(actor=org.hunan_staff, order=order, expected_version=order.version - 1)
+    orders.acknowledge(actor=org.hunan_staff, order=order, expected_version=order.version)
 
 
 # ---------------------------------------------------------------- extensions
@@ -317,7 +317,7 @@ def test_an_explicit_expected_version_is_checked(org):
 
 def test_extension_approved_moves_the_deadline_and_the_trail_keeps_both(org):
     order = make_order(org, state=State.IN_PROGRESS, deadline=TODAY + dt.timedelta(days=3))
-    ext = services.request_extension(
+    ext = orders.request_extension(
         actor=org.hunan_staff,
         order=order,
         reason="杆线迁改需供电公司配合",
@@ -325,7 +325,7 @@ def test_extension_approved_moves_the_deadline_and_the_trail_keeps_both(org):
     )
     assert ext.status == ExtensionStatus.PENDING
     order.refresh_from_db()
-    order = services.decide_extension(actor=org.office, order=order, approve=True, note="同意")
+    order = orders.decide_extension(actor=org.office, order=order, approve=True, note="同意")
     assert order.deadline == TODAY + dt.timedelta(days=20)
     assert order.original_deadline == TODAY + dt.timedelta(days=3)
     events = list(order.events.filter(kind__startswith="extension").order_by("pk"))
@@ -339,17 +339,15 @@ def test_extension_approved_moves_the_deadline_and_the_trail_keeps_both(org):
 
 def test_extension_refused_keeps_the_deadline_and_needs_a_reason(org):
     order = make_order(org, state=State.ACKNOWLEDGED, deadline=TODAY + dt.timedelta(days=3))
-    services.request_extension(
+    orders.request_extension(
         actor=org.hunan_staff, order=order, reason="r", new_deadline=TODAY + dt.timedelta(days=9)
     )
     order.refresh_from_db()
     before = snapshot(order)
     with pytest.raises(ValidationFailed, match="不同意延期须写明理由。"):
-        services.decide_extension(actor=org.office, order=order, approve=False)
+        orders.decide_extension(actor=org.office, order=order, approve=False)
     assert snapshot(order) == before
-    order = services.decide_extension(
-        actor=org.office, order=order, approve=False, note="理由不充分"
-    )
+    order = orders.decide_extension(actor=org.office, order=order, approve=False, note="理由不充分")
     assert order.deadline == TODAY + dt.timedelta(days=3)
     assert order.extensions.get().status == ExtensionStatus.REFUSED
 
@@ -359,7 +357,7 @@ def test_extension_after_the_deadline_is_refused(org, set_today):
     set_today(TODAY + dt.timedelta(days=3))
     before = snapshot(order)
     with pytest.raises(ValidationFailed) as err:
-        services.request_extension(
+        orders.request_extension(
             actor=org.hunan_staff, order=order, reason="r", new_deadline=TODAY + dt.timedelta(30)
         )
     assert err.value.message == "延期须在办结时限（2026-12-03）前申请，现已逾期。"
@@ -377,7 +375,7 @@ def test_extension_needs_a_reason_and_a_later_date(org, reason, days, message):
     order = make_order(org)
     before = snapshot(order)
     with pytest.raises(ValidationFailed) as err:
-        services.request_extension(
+        orders.request_extension(
             actor=org.hunan_staff,
             order=order,
             reason=reason,
@@ -389,13 +387,13 @@ def test_extension_needs_a_reason_and_a_later_date(org, reason, days, message):
 
 def test_a_second_extension_while_one_is_pending_is_refused(org):
     order = make_order(org)
-    services.request_extension(
+    orders.request_extension(
         actor=org.hunan_staff, order=order, reason="r", new_deadline=TODAY + dt.timedelta(days=20)
     )
     order.refresh_from_db()
     before = snapshot(order)
     with pytest.raises(InvalidTransition, match="已有一份延期申请在等待审批。"):
-        services.request_extension(
+        orders.request_extension(
             actor=org.hunan_staff, order=order, reason="r", new_deadline=TODAY + dt.timedelta(30)
         )
     assert snapshot(order) == before
@@ -405,7 +403,7 @@ def test_deciding_without_a_pending_request_is_refused(org):
     order = make_order(org)
     before = snapshot(order)
     with pytest.raises(InvalidTransition, match="没有待审批的延期申请。"):
-        services.decide_extension(actor=org.office, order=order, approve=True)
+        orders.decide_extension(actor=org.office, order=order, approve=True)
     assert snapshot(order) == before
 
 
@@ -414,7 +412,7 @@ def test_texts_stored_for_others_are_in_the_site_language_whoever_acts(org):
 
     order = make_order(org, state=State.FEEDBACK)
     with translation.override("en"):
-        services.send_back(actor=org.office, order=order, reason="缺少照片")
+        orders.send_back(actor=org.office, order=order, reason="缺少照片")
     assert Message.objects.filter(user=org.hunan_staff).latest("pk").text == (
         f"督办单 {order.code} 被退回：缺少照片"
     )

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from gongjian.supervision import services
+from gongjian.supervision import inspections, notices, orders
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import Inspection, Notice, RandomDraw, SupervisionOrder
 from tests.factories import PASSWORD
@@ -96,7 +96,7 @@ def test_a_stale_page_gets_a_chinese_message_and_changes_nothing(client, org):
     order = make_order(org)
     login(client, org.hunan_staff)
     stale = order.version
-    services.acknowledge(actor=org.hunan_staff, order=order)
+    orders.acknowledge(actor=org.hunan_staff, order=order)
     response = client.post(
         f"/supervision/orders/{order.pk}/start/", {"version": stale}, follow=True
     )
@@ -210,14 +210,14 @@ def test_an_inspector_records_an_inspection_with_a_hazard_from_a_phone_form(clie
 
 
 def test_the_unit_reports_a_hazard_rectified_on_the_page(client, org):
-    insp = services.record_inspection(
+    insp = inspections.record_inspection(
         actor=org.inspector,
         kind="random",
         unit=org.hunan,
         team="t",
         inspected_on=TODAY,
         findings="f",
-        hazards=[services.HazardIn("灭火器过期", TODAY)],
+        hazards=[inspections.HazardIn("灭火器过期", TODAY)],
     )
     hazard = insp.hazards.get()
     login(client, org.hunan_staff)
@@ -237,7 +237,7 @@ def test_inbox_shows_messages_and_marks_them_read(client, org):
 
 def test_orders_and_notices_export_to_xlsx(client, org, set_today):
     make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3), title="逾期事项")
-    services.create_notice(
+    notices.create_notice(
         actor=org.office,
         kind="praise",
         unit=org.hunan,

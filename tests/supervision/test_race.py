@@ -14,7 +14,7 @@ import pytest
 from django.db import connection, connections
 
 from gongjian.core.errors import ConcurrentUpdate
-from gongjian.supervision import services
+from gongjian.supervision import orders, tick
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import SupervisionOrder
 from tests.supervision.factories import make_order, make_project
@@ -54,8 +54,8 @@ def test_two_reviewers_at_once_one_wins_the_other_is_told(org):
     a = SupervisionOrder.objects.get(pk=order.pk)
     b = SupervisionOrder.objects.get(pk=order.pk)
     results = run_together(
-        lambda: services.close(actor=org.office, order=a),
-        lambda: services.send_back(actor=org.city_office, order=b, reason="不同意"),
+        lambda: orders.close(actor=org.office, order=a),
+        lambda: orders.send_back(actor=org.city_office, order=b, reason="不同意"),
     )
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], ConcurrentUpdate), results
@@ -67,7 +67,7 @@ def test_two_reviewers_at_once_one_wins_the_other_is_told(org):
 
 def test_two_ticks_at_once_raise_one_automatic_order(org):
     make_project(org.hunan, red=True)
-    results = run_together(services.tick, services.tick)
+    results = run_together(tick.tick, tick.tick)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert sorted(r.auto_orders for r in results) == [0, 1]
     assert SupervisionOrder.objects.count() == 1

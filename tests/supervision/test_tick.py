@@ -8,7 +8,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from gongjian.supervision import services
+from gongjian.supervision import inspections, orders, tick
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import (
     EventKind,
@@ -43,7 +43,7 @@ def test_an_order_past_its_deadline_is_marked_overdue_escalated_and_reminded_onc
     order = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3))
     # when tick runs the day after the deadline
     set_today(dt.date(2026, 12, 4))
-    report = services.tick()
+    report = tick.tick()
     # then it is overdue from that day, orange, and reminded once, in the unit's inbox
     order.refresh_from_db()
     assert (order.overdue_on, order.level) == (dt.date(2026, 12, 4), "orange")
@@ -68,9 +68,9 @@ def test_tick_twice_gives_the_same_state_as_once(org, set_today):
     make_order(org, state=State.FEEDBACK, deadline=dt.date(2026, 12, 2))
     make_project(org.hunan, red=True)
     set_today(dt.date(2026, 12, 4))
-    services.tick()
+    tick.tick()
     once = world_state()
-    second = services.tick()
+    second = tick.tick()
     assert world_state() == once
     assert (second.auto_orders, second.marked_overdue, second.reminders) == (0, 0, 0)
 
@@ -96,8 +96,8 @@ def test_an_overdue_order_is_reminded_exactly_once_per_reminder_period(org, set_
     # when tick runs every day, twice a day, for ten days after the deadline
     for day in range(4, 14):
         set_today(dt.date(2026, 12, day))
-        services.tick()
-        services.tick()
+        tick.tick()
+        tick.tick()
     # then reminders went out on days 4, 7, 10, 13: one per 3-day period
     assert list(order.reminders.values_list("period_key", "sent_on").order_by("pk")) == [
         ("0", dt.date(2026, 12, 4)),
@@ -111,11 +111,11 @@ def test_colour_turns_red_after_five_working_days_late(org, set_today):
     # 12-03 is a Thursday; 5 working days later is 12-10 (Thu); the 6th is 12-11 (Fri)
     order = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3))
     set_today(dt.date(2026, 12, 10))
-    services.tick()
+    tick.tick()
     order.refresh_from_db()
     assert order.level == "orange"
     set_today(dt.date(2026, 12, 11))
-    services.tick()
+    tick.tick()
     order.refresh_from_db()
     assert order.level == "red"
 
@@ -123,7 +123,7 @@ def test_colour_turns_red_after_five_working_days_late(org, set_today):
 def test_an_order_waiting_for_review_is_not_reminded(org, set_today):
     order = make_order(org, state=State.FEEDBACK, deadline=dt.date(2026, 12, 3))
     set_today(dt.date(2026, 12, 8))
-    services.tick()
+    tick.tick()
     order.refresh_from_db()
     assert (order.overdue_on, order.reminders.count()) == (None, 0)
 
@@ -131,30 +131,30 @@ def test_an_order_waiting_for_review_is_not_reminded(org, set_today):
 def test_an_order_due_tomorrow_gets_one_due_soon_reminder(org, set_today):
     order = make_order(org, deadline=dt.date(2026, 12, 5))
     set_today(dt.date(2026, 12, 4))
-    services.tick()
-    services.tick()
+    tick.tick()
+    tick.tick()
     set_today(dt.date(2026, 12, 5))
-    services.tick()
+    tick.tick()
     assert list(order.reminders.values_list("kind", "period_key")) == [("due_soon", "2026-12-05")]
 
 
 def test_sending_back_after_the_deadline_marks_the_order_overdue_at_once(org, set_today):
     order = make_order(org, state=State.FEEDBACK, deadline=dt.date(2026, 12, 3))
     set_today(dt.date(2026, 12, 6))
-    order = services.send_back(actor=org.office, order=order, reason="不合格")
+    order = orders.send_back(actor=org.office, order=order, reason="不合格")
     assert order.overdue_on == dt.date(2026, 12, 6)
 
 
 def test_an_approved_extension_lifts_a_lateness_marked_while_the_office_decided(org, set_today):
     order = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3))
-    services.request_extension(
+    orders.request_extension(
         actor=org.hunan_staff, order=order, reason="r", new_deadline=dt.date(2026, 12, 20)
     )
     set_today(dt.date(2026, 12, 4))
-    services.tick()
+    tick.tick()
     order.refresh_from_db()
     assert order.overdue_on == dt.date(2026, 12, 4)
-    order = services.decide_extension(actor=org.office, order=order, approve=True)
+    order = orders.decide_extension(actor=org.office, order=order, approve=True)
     assert (order.overdue_on, order.deadline) == (None, dt.date(2026, 12, 20))
 
 
@@ -164,7 +164,7 @@ def test_an_approved_extension_lifts_a_lateness_marked_while_the_office_decided(
 def test_a_red_project_raises_one_order_to_its_unit(org):
     red = make_project(org.hunan, name="滨海大道", red=True, campaign=org.line.campaign)
     make_project(org.hunan, name="绿灯项目")
-    report = services.tick()
+    report = tick.tick()
     assert report.auto_orders == 1
     order = SupervisionOrder.objects.get()
     assert (order.project, order.unit, order.issuing_unit, order.source, order.level) == (
@@ -183,45 +183,45 @@ def test_a_red_project_raises_one_order_to_its_unit(org):
 def test_no_automatic_order_when_one_is_already_open_for_the_project(org):
     red = make_project(org.hunan, red=True)
     make_order(org, project=red)
-    assert services.tick().auto_orders == 0
+    assert tick.tick().auto_orders == 0
     assert SupervisionOrder.objects.count() == 1
 
 
 def test_an_automatic_order_is_not_closed_by_the_project_turning_green(org):
     red = make_project(org.hunan, red=True)
-    services.tick()
+    tick.tick()
     order = SupervisionOrder.objects.get()
     # when the project starts and reports on plan, it is no longer red
     red.actual_start = dt.date(2026, 11, 1)
     red.planned_start = dt.date(2026, 11, 1)
     red.save()
-    services.tick()
+    tick.tick()
     order.refresh_from_db()
     assert order.state == "issued"
     # only review closes it
-    order = services.acknowledge(actor=org.hunan_staff, order=order)
-    order = services.start(actor=org.hunan_staff, order=order)
-    order = services.feedback(actor=org.hunan_staff, order=order, text="已开工")
-    order = services.close(actor=org.office, order=order)
+    order = orders.acknowledge(actor=org.hunan_staff, order=order)
+    order = orders.start(actor=org.hunan_staff, order=order)
+    order = orders.feedback(actor=org.hunan_staff, order=order, text="已开工")
+    order = orders.close(actor=org.office, order=order)
     assert order.state == "closed"
 
 
 def test_a_project_still_red_after_its_order_closed_gets_a_new_one(org, set_today):
     make_project(org.hunan, red=True)
-    services.tick()
+    tick.tick()
     first = SupervisionOrder.objects.get()
-    first = services.acknowledge(actor=org.hunan_staff, order=first)
-    first = services.start(actor=org.hunan_staff, order=first)
-    first = services.feedback(actor=org.hunan_staff, order=first, text="x")
-    services.close(actor=org.office, order=first)
+    first = orders.acknowledge(actor=org.hunan_staff, order=first)
+    first = orders.start(actor=org.hunan_staff, order=first)
+    first = orders.feedback(actor=org.hunan_staff, order=first, text="x")
+    orders.close(actor=org.office, order=first)
     set_today(TODAY + dt.timedelta(days=1))
-    assert services.tick().auto_orders == 1
+    assert tick.tick().auto_orders == 1
     assert SupervisionOrder.objects.count() == 2
 
 
 def test_a_completed_project_raises_no_order(org):
     make_project(org.hunan, red=True, status="completed")
-    assert services.tick().auto_orders == 0
+    assert tick.tick().auto_orders == 0
 
 
 # ---------------------------------------------------------------- hazards
@@ -229,20 +229,20 @@ def test_a_completed_project_raises_no_order(org):
 
 def test_a_hazard_not_rectified_in_time_becomes_an_order_once(org, set_today):
     project = make_project(org.hunan, name="湖南中学扩建")
-    inspection = services.record_inspection(
+    inspection = inspections.record_inspection(
         actor=org.inspector,
         kind="scheduled",
         project=project,
         team="区督查组第一组",
         inspected_on=TODAY,
         findings="脚手架未设安全网",
-        hazards=[services.HazardIn("脚手架未设安全网", TODAY + dt.timedelta(days=3))],
+        hazards=[inspections.HazardIn("脚手架未设安全网", TODAY + dt.timedelta(days=3))],
     )
     set_today(TODAY + dt.timedelta(days=3))
-    assert services.tick().hazard_orders == 0
+    assert tick.tick().hazard_orders == 0
     set_today(TODAY + dt.timedelta(days=4))
-    assert services.tick().hazard_orders == 1
-    assert services.tick().hazard_orders == 0
+    assert tick.tick().hazard_orders == 1
+    assert tick.tick().hazard_orders == 0
     hazard = Hazard.objects.get(inspection=inspection)
     order = hazard.order
     assert (order.unit, order.project, order.source, order.level) == (
@@ -255,36 +255,36 @@ def test_a_hazard_not_rectified_in_time_becomes_an_order_once(org, set_today):
 
 
 def test_a_rectified_hazard_raises_no_order(org, set_today):
-    inspection = services.record_inspection(
+    inspection = inspections.record_inspection(
         actor=org.inspector,
         kind="random",
         unit=org.hunan,
         team="区督查组",
         inspected_on=TODAY,
         findings="f",
-        hazards=[services.HazardIn("临时用电不规范", TODAY + dt.timedelta(days=2))],
+        hazards=[inspections.HazardIn("临时用电不规范", TODAY + dt.timedelta(days=2))],
     )
     hazard = inspection.hazards.get()
-    services.rectify_hazard(actor=org.hunan_staff, hazard=hazard, note="已更换配电箱")
+    inspections.rectify_hazard(actor=org.hunan_staff, hazard=hazard, note="已更换配电箱")
     set_today(TODAY + dt.timedelta(days=5))
-    assert services.tick().hazard_orders == 0
+    assert tick.tick().hazard_orders == 0
 
 
 @pytest.mark.parametrize("role", ["office", "inspector", "viewer", "leader"])
 def test_only_the_unit_reports_a_hazard_rectified(org, role):
-    inspection = services.record_inspection(
+    inspection = inspections.record_inspection(
         actor=org.inspector,
         kind="random",
         unit=org.hunan,
         team="t",
         inspected_on=TODAY,
         findings="f",
-        hazards=[services.HazardIn("h", TODAY)],
+        hazards=[inspections.HazardIn("h", TODAY)],
     )
     hazard = inspection.hazards.get()
     from gongjian.core.errors import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.rectify_hazard(actor=getattr(org, role), hazard=hazard, note="n")
+        inspections.rectify_hazard(actor=getattr(org, role), hazard=hazard, note="n")
     hazard.refresh_from_db()
     assert (hazard.rectified_on, hazard.version) == (None, 1)

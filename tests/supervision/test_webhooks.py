@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.utils import timezone
 
-from gongjian.supervision import services, webhooks
+from gongjian.supervision import tick, webhooks
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import UnitWebhook, WebhookDelivery
 from tests.supervision.factories import make_order
@@ -70,7 +70,7 @@ def overdue_reminder(org, set_today):
 def test_a_reminder_reaches_the_units_robot_as_a_text_message(org, set_today, robot, kind):
     UnitWebhook.objects.create(unit=org.hunan, kind=kind, url=robot.url)
     order = overdue_reminder(org, set_today)
-    report = services.tick()
+    report = tick.tick()
     assert report.deliveries_sent == 1
     assert len(robot.received) == 1
     message = robot.received[0]
@@ -90,21 +90,21 @@ def test_a_failed_delivery_is_logged_and_retried_with_backoff_until_it_succeeds(
     now = timezone.now()
     monkeypatch.setattr("gongjian.core.clock.now", lambda: now)
     # first try fails with HTTP 500: logged, next try in 1 minute
-    assert services.tick().deliveries_failed == 1
+    assert tick.tick().deliveries_failed == 1
     d = WebhookDelivery.objects.get()
     assert (d.status, d.attempts, d.last_error) == ("pending", 1, "HTTP 500")
     assert d.next_attempt_at == now + dt.timedelta(minutes=1)
     # a tick before then does not try again
-    assert services.tick().deliveries_failed == 0
+    assert tick.tick().deliveries_failed == 0
     # after a minute: the robot refuses (errcode), next try in 2 minutes
     monkeypatch.setattr("gongjian.core.clock.now", lambda: now + dt.timedelta(minutes=1))
-    services.tick()
+    tick.tick()
     d.refresh_from_db()
     assert (d.attempts, d.next_attempt_at) == (2, now + dt.timedelta(minutes=3))
     assert d.last_error.startswith("robot refused")
     # after that: delivered, and the log keeps all three attempts
     monkeypatch.setattr("gongjian.core.clock.now", lambda: now + dt.timedelta(minutes=3))
-    assert services.tick().deliveries_sent == 1
+    assert tick.tick().deliveries_sent == 1
     d.refresh_from_db()
     assert (d.status, d.attempts) == ("sent", 3)
     assert [e["error"][:8] for e in d.log] == ["HTTP 500", "robot re", ""]
@@ -120,7 +120,7 @@ def test_after_the_last_attempt_a_delivery_is_kept_as_failed_and_can_be_requeued
     now = timezone.now()
     for i in range(webhooks.MAX_ATTEMPTS):
         monkeypatch.setattr("gongjian.core.clock.now", lambda i=i: now + dt.timedelta(days=i))
-        services.tick()
+        tick.tick()
     d = WebhookDelivery.objects.get()
     assert (d.status, d.attempts, len(d.log)) == ("failed", webhooks.MAX_ATTEMPTS, 8)
     webhooks.requeue(d)
@@ -138,5 +138,5 @@ def test_no_webhook_no_delivery_and_an_inactive_one_is_skipped(org, set_today):
         unit=org.hunan, kind="wecom", url="http://127.0.0.1:9/", is_active=False
     )
     overdue_reminder(org, set_today)
-    services.tick(deliver=False)
+    tick.tick(deliver=False)
     assert WebhookDelivery.objects.count() == 0

@@ -25,7 +25,8 @@ from gongjian.org.models import Unit, User
 from gongjian.projects.models import Project
 from gongjian.projects.selectors import warnings_for
 from gongjian.projects.warnings import Colour
-from gongjian.supervision import services
+from gongjian.supervision import inspections, notices, tick
+from gongjian.supervision import orders as order_services
 from gongjian.supervision.models import SupervisionOrder
 
 TOWN = "湖南镇"
@@ -86,7 +87,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
     day = dt.timedelta(days=1)
 
     with on_day(d):
-        orders["overdue"] = services.issue_order(
+        orders["overdue"] = order_services.issue_order(
             actor=office,
             unit=town,
             project=p_overdue,
@@ -95,7 +96,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
             required_evidence="交地确认书、复工现场照片",
             deadline=dt.date(2026, 12, 15),
         )
-        orders["back"] = services.issue_order(
+        orders["back"] = order_services.issue_order(
             actor=leader,
             unit=town,
             project=p_back,
@@ -104,7 +105,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
             required_evidence="杆线迁改完成确认单、现场照片",
             deadline=dt.date(2027, 1, 10),
         )
-        orders["closed"] = services.issue_order(
+        orders["closed"] = order_services.issue_order(
             actor=office,
             unit=town,
             project=p_closed,
@@ -114,8 +115,8 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
             deadline=dt.date(2026, 12, 20),
         )
         for o in orders.values():
-            services.acknowledge(actor=staff, order=o, note="已签收，明确专人负责。")
-        services.tick(deliver=False)
+            order_services.acknowledge(actor=staff, order=o, note="已签收，明确专人负责。")
+        tick.tick(deliver=False)
 
     def step(when: dt.date, fn: Any, key: str, **kwargs: Any) -> None:
         with on_day(when, 15):
@@ -124,16 +125,16 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
 
     script: dict[dt.date, list[Any]] = {
         dt.date(2026, 12, 2): [
-            lambda: step(dt.date(2026, 12, 2), services.start, "overdue", actor=staff),
-            lambda: step(dt.date(2026, 12, 2), services.start, "back", actor=staff),
-            lambda: step(dt.date(2026, 12, 2), services.start, "closed", actor=staff),
+            lambda: step(dt.date(2026, 12, 2), order_services.start, "overdue", actor=staff),
+            lambda: step(dt.date(2026, 12, 2), order_services.start, "back", actor=staff),
+            lambda: step(dt.date(2026, 12, 2), order_services.start, "closed", actor=staff),
         ],
         dt.date(2026, 12, 10): [lambda: _extended_order(orders, office, town, p_extended)],
         dt.date(2026, 12, 12): [lambda: _inspections(inspector, town, p_overdue)],
         dt.date(2026, 12, 18): [
             lambda: step(
                 dt.date(2026, 12, 18),
-                services.feedback,
+                order_services.feedback,
                 "closed",
                 actor=staff,
                 text="已协调供电所接入临时用电，自来水公司完成临时供水管线接驳。",
@@ -142,7 +143,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
         dt.date(2026, 12, 19): [
             lambda: step(
                 dt.date(2026, 12, 19),
-                services.close,
+                order_services.close,
                 "closed",
                 actor=office,
                 note="佐证齐全，同意销号。",
@@ -151,7 +152,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
         dt.date(2026, 12, 20): [
             lambda: step(
                 dt.date(2026, 12, 20),
-                services.feedback,
+                order_services.feedback,
                 "back",
                 actor=staff,
                 text="已与供电公司对接，杆线迁改方案已确定。",
@@ -160,7 +161,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
         dt.date(2026, 12, 22): [
             lambda: step(
                 dt.date(2026, 12, 22),
-                services.send_back,
+                order_services.send_back,
                 "back",
                 actor=office,
                 reason="仅确定方案，杆线尚未迁改完成，缺少完成确认单，请继续办理。",
@@ -172,7 +173,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
         dt.date(2026, 12, 26): [
             lambda: step(
                 dt.date(2026, 12, 26),
-                services.decide_extension,
+                order_services.decide_extension,
                 "extended",
                 actor=office,
                 approve=True,
@@ -186,7 +187,7 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
         for action in script.get(d, []):
             action()
         with on_day(d, 18):  # the timer runs in the evening, after the day's work
-            services.tick(deliver=False)
+            tick.tick(deliver=False)
         d += day
     return {
         "orders": SupervisionOrder.objects.count(),
@@ -198,7 +199,7 @@ def _extended_order(
     orders: dict[str, SupervisionOrder], office: User, town: Unit, project: Project
 ) -> None:
     with on_day(dt.date(2026, 12, 10), 10):
-        o = services.issue_order(
+        o = order_services.issue_order(
             actor=office,
             unit=town,
             project=project,
@@ -209,14 +210,14 @@ def _extended_order(
         )
     users = {u.username: u for u in User.objects.filter(username="hunan_staff")}
     with on_day(dt.date(2026, 12, 11), 9):
-        o = services.acknowledge(actor=users["hunan_staff"], order=o)
-        orders["extended"] = services.start(actor=users["hunan_staff"], order=o)
+        o = order_services.acknowledge(actor=users["hunan_staff"], order=o)
+        orders["extended"] = order_services.start(actor=users["hunan_staff"], order=o)
 
 
 def _request_extension(orders: dict[str, SupervisionOrder], staff: User) -> None:
     with on_day(dt.date(2026, 12, 24), 11):
         order = SupervisionOrder.objects.get(pk=orders["extended"].pk)
-        services.request_extension(
+        order_services.request_extension(
             actor=staff,
             order=order,
             reason="连续阴雨天气影响混凝土浇筑，申请延期至1月20日。",
@@ -226,7 +227,7 @@ def _request_extension(orders: dict[str, SupervisionOrder], staff: User) -> None
 
 def _inspections(inspector: User, town: Unit, project: Project) -> None:
     with on_day(dt.date(2026, 12, 12), 10):
-        services.record_inspection(
+        inspections.record_inspection(
             actor=inspector,
             kind="scheduled",
             project=project,
@@ -234,20 +235,20 @@ def _inspections(inspector: User, town: Unit, project: Project) -> None:
             inspected_on=dt.date(2026, 12, 12),
             findings="现场施工人员不足，征迁扫尾进度慢；安全文明施工措施落实不到位。",
             hazards=[
-                services.HazardIn(
+                inspections.HazardIn(
                     "基坑临边未设防护栏杆，夜间无警示灯（管项目必须管安全）",
                     dt.date(2026, 12, 18),
                 )
             ],
         )
-        draw = services.draw_random_check(
+        draw = inspections.draw_random_check(
             actor=inspector,
             scope_unit=town,
             count=2,
             seed="2026-12-湖南镇不定期抽查",
         )
         picked = Project.objects.get(pk=draw.picked_ids[0])
-        services.record_inspection(
+        inspections.record_inspection(
             actor=inspector,
             kind="random",
             project=picked,
@@ -263,7 +264,7 @@ def _criticism(
 ) -> None:
     with on_day(dt.date(2026, 12, 28), 16):
         order = SupervisionOrder.objects.get(pk=orders["overdue"].pk)
-        services.create_notice(
+        notices.create_notice(
             actor=office,
             kind="criticism",
             unit=town,

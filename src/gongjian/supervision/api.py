@@ -7,24 +7,31 @@ Every step takes the `version` the client read, so two people acting at once get
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
+from pydantic import Field
 
 from gongjian.core import clock
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision import selectors, services
-from gongjian.supervision.flow import OPEN_STATES, State
-from gongjian.supervision.models import Hazard, Notice, SupervisionOrder
+from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import notices as notice_services
+from gongjian.supervision import orders, reminders, rules, selectors
+from gongjian.supervision.flow import is_overdue
+from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 
 router = Router(tags=["督查督办"])
+
+# An id the database can hold (SQLite's and PostgreSQL's bigint): a larger one is refused as a 422
+# by the schema instead of overflowing inside a query.
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class OrderOut(Schema):
@@ -99,7 +106,7 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "issued_on": o.issued_on,
         "deadline": o.deadline,
         "original_deadline": o.original_deadline,
-        "overdue": State(o.state) in OPEN_STATES and o.deadline < today,
+        "overdue": is_overdue(o.state, o.deadline, today),
         "overdue_on": o.overdue_on,
         "closed_on": o.closed_on,
         "times_sent_back": o.times_sent_back,
@@ -128,14 +135,14 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
             for e in o.events.all()
         ],
         extensions=list(o.extensions.all()),
-        allowed_steps=[str(s) for s in selectors.allowed_steps(user, o)],
+        allowed_steps=[str(s) for s in rules.allowed_steps(user, o)],
     )
     return out
 
 
 @router.get("/orders", response=list[OrderOut], summary="督办单列表（按状态、单位、逾期筛选）")
 def list_orders(
-    request: HttpRequest, state: str = "", unit_id: int | None = None, overdue: bool = False
+    request: HttpRequest, state: str = "", unit_id: DbId | None = None, overdue: bool = False
 ) -> list[dict[str, Any]]:
     board = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
     return [_order_out(o, board.today) for o in board.orders]
@@ -147,11 +154,11 @@ def order_detail(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 class IssueIn(Schema):
-    unit_id: int
+    unit_id: DbId
     title: str
     content: str
     deadline: dt.date
-    project_id: int | None = None
+    project_id: DbId | None = None
     required_evidence: str = ""
     level: str = "blue"
 
@@ -159,16 +166,35 @@ class IssueIn(Schema):
 def _unit(user: Any, unit_id: int) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not scope_for(user).can(Action.VIEW, unit):
-        raise NotFound("单位不存在，或不在您的查看范围内。")
+        raise NotFound(_("单位不存在，或不在您的查看范围内。"))
     return unit
+
+
+def _project(user: Any, project_id: int) -> Project:
+    project = (
+        scope_for(user)
+        .filter(Project.objects.select_related("unit"), Action.VIEW)
+        .filter(pk=project_id)
+        .first()
+    )
+    if project is None:
+        raise NotFound(_("项目不存在，或不在您的查看范围内。"))
+    return project
+
+
+def _draw(user: Any, draw_id: int) -> RandomDraw:
+    draw = selectors.draws_for(user).filter(pk=draw_id).first()
+    if draw is None:
+        raise NotFound(_("抽签记录不存在，或不在您的查看范围内。"))
+    return draw
 
 
 @router.post("/orders", response={201: OrderDetailOut}, summary="交办督办单")
 def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
     project = None
     if payload.project_id:
-        project = get_object_or_404(Project, pk=payload.project_id)
-    order = services.issue_order(
+        project = _project(request.user, payload.project_id)
+    order = orders.issue_order(
         actor=request.user,
         unit=_unit(request.user, payload.unit_id),
         title=payload.title,
@@ -217,7 +243,7 @@ def _done(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 @router.post("/orders/{order_id}/acknowledge", response=OrderDetailOut, summary="签收")
 def acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.acknowledge(
+    orders.acknowledge(
         actor=request.user,
         order=_visible(request, order_id),
         expected_version=payload.version,
@@ -228,7 +254,7 @@ def acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[st
 
 @router.post("/orders/{order_id}/start", response=OrderDetailOut, summary="开始办理")
 def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.start(
+    orders.start(
         actor=request.user,
         order=_visible(request, order_id),
         expected_version=payload.version,
@@ -239,7 +265,7 @@ def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any
 
 @router.post("/orders/{order_id}/feedback", response=OrderDetailOut, summary="反馈（文字佐证）")
 def feedback(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.feedback(
+    orders.feedback(
         actor=request.user,
         order=_visible(request, order_id),
         text=payload.note,
@@ -261,11 +287,11 @@ def feedback_with_evidence(
     kind: Form[str] = "photo",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> dict[str, Any]:
-    services.feedback(
+    orders.feedback(
         actor=request.user,
         order=_visible(request, order_id),
         text=note,
-        files=[services.EvidenceFile(f, kind=kind, caption=f.name or "") for f in files or []],
+        files=[orders.EvidenceFile(f, kind=kind, caption=f.name or "") for f in files or []],
         expected_version=version,
     )
     return _done(request, order_id)
@@ -273,7 +299,7 @@ def feedback_with_evidence(
 
 @router.post("/orders/{order_id}/close", response=OrderDetailOut, summary="审核销号")
 def close(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
-    services.close(
+    orders.close(
         actor=request.user,
         order=_visible(request, order_id),
         note=payload.note,
@@ -284,7 +310,7 @@ def close(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any
 
 @router.post("/orders/{order_id}/send-back", response=OrderDetailOut, summary="退回")
 def send_back(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[str, Any]:
-    services.send_back(
+    orders.send_back(
         actor=request.user,
         order=_visible(request, order_id),
         reason=payload.reason,
@@ -295,7 +321,7 @@ def send_back(request: HttpRequest, order_id: int, payload: ReasonIn) -> dict[st
 
 @router.post("/orders/{order_id}/extension", response=OrderDetailOut, summary="申请延期")
 def request_extension(request: HttpRequest, order_id: int, payload: ExtensionIn) -> dict[str, Any]:
-    services.request_extension(
+    orders.request_extension(
         actor=request.user,
         order=_visible(request, order_id),
         reason=payload.reason,
@@ -307,7 +333,7 @@ def request_extension(request: HttpRequest, order_id: int, payload: ExtensionIn)
 
 @router.post("/orders/{order_id}/extension/decide", response=OrderDetailOut, summary="审批延期")
 def decide_extension(request: HttpRequest, order_id: int, payload: DecisionIn) -> dict[str, Any]:
-    services.decide_extension(
+    orders.decide_extension(
         actor=request.user,
         order=_visible(request, order_id),
         approve=payload.approve,
@@ -319,7 +345,7 @@ def decide_extension(request: HttpRequest, order_id: int, payload: DecisionIn) -
 
 @router.post("/orders/{order_id}/remind", response=OrderDetailOut, summary="催办")
 def remind(request: HttpRequest, order_id: int, payload: RemindIn) -> dict[str, Any]:
-    services.remind(actor=request.user, order=_visible(request, order_id), text=payload.text)
+    reminders.remind(actor=request.user, order=_visible(request, order_id), text=payload.text)
     return _done(request, order_id)
 
 
@@ -400,20 +426,38 @@ def notices(request: HttpRequest) -> list[dict[str, Any]]:
 
 class NoticeIn(Schema):
     kind: str
-    unit_id: int
+    unit_id: DbId
     title: str
     reason: str
     person_name: str = ""
-    order_ids: list[int] = []
-    project_ids: list[int] = []
+    order_ids: list[DbId] = []
+    project_ids: list[DbId] = []
     publish: bool = False
+
+
+def _each_visible(qs: Any, ids: list[int], missing: Any) -> list[Any]:
+    wanted = list(dict.fromkeys(ids))
+    rows = {row.pk: row for row in qs.filter(pk__in=wanted)}
+    absent = [str(i) for i in wanted if i not in rows]
+    if absent:
+        raise NotFound(missing("、".join(absent)))
+    return [rows[i] for i in wanted]
 
 
 @router.post("/notices", response={201: NoticeOut}, summary="起草或发布通报")
 def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, Any]]:
-    orders = list(selectors.orders_for(request.user).filter(pk__in=payload.order_ids))
-    projects = list(Project.objects.filter(pk__in=payload.project_ids))
-    notice = services.create_notice(
+    # Every id is found or refused by name: a link the caller asked for is never dropped.
+    orders = _each_visible(
+        selectors.orders_for(request.user),
+        payload.order_ids,
+        lambda ids: _("督办单（编号 %(ids)s）不存在，或不在您的查看范围内。") % {"ids": ids},
+    )
+    projects = _each_visible(
+        scope_for(request.user).filter(Project.objects.select_related("unit"), Action.VIEW),
+        payload.project_ids,
+        lambda ids: _("项目（编号 %(ids)s）不存在，或不在您的查看范围内。") % {"ids": ids},
+    )
+    notice = notice_services.create_notice(
         actor=request.user,
         kind=payload.kind,
         unit=_unit(request.user, payload.unit_id),
@@ -431,8 +475,10 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, A
 def publish_notice(request: HttpRequest, notice_id: int, payload: StepIn) -> dict[str, Any]:
     notice = selectors.notices_for(request.user).filter(pk=notice_id).first()
     if notice is None:
-        raise NotFound("通报不存在，或不在您的查看范围内。")
-    services.publish_notice(actor=request.user, notice=notice, expected_version=payload.version)
+        raise NotFound(_("通报不存在，或不在您的查看范围内。"))
+    notice_services.publish_notice(
+        actor=request.user, notice=notice, expected_version=payload.version
+    )
     return _notice_out(selectors.notices_for(request.user).get(pk=notice_id))
 
 
@@ -451,13 +497,13 @@ class HazardOut(Schema):
 
 class InspectionIn(Schema):
     kind: str
-    unit_id: int | None = None
-    project_id: int | None = None
+    unit_id: DbId | None = None
+    project_id: DbId | None = None
     team: str
     inspected_on: dt.date
     findings: str
     hazards: list[HazardIn] = []
-    draw_id: int | None = None
+    draw_id: DbId | None = None
 
 
 class InspectionOut(Schema):
@@ -491,12 +537,10 @@ def inspections(request: HttpRequest) -> list[dict[str, Any]]:
 
 @router.post("/inspections", response={201: InspectionOut}, summary="记录督查检查")
 def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dict[str, Any]]:
-    from gongjian.supervision.models import RandomDraw
-
-    project = get_object_or_404(Project, pk=payload.project_id) if payload.project_id else None
+    project = _project(request.user, payload.project_id) if payload.project_id else None
     unit = _unit(request.user, payload.unit_id) if payload.unit_id else None
-    draw = get_object_or_404(RandomDraw, pk=payload.draw_id) if payload.draw_id else None
-    insp = services.record_inspection(
+    draw = _draw(request.user, payload.draw_id) if payload.draw_id else None
+    insp = inspection_services.record_inspection(
         actor=request.user,
         kind=payload.kind,
         unit=unit,
@@ -504,7 +548,9 @@ def record_inspection(request: HttpRequest, payload: InspectionIn) -> Status[dic
         team=payload.team,
         inspected_on=payload.inspected_on,
         findings=payload.findings,
-        hazards=[services.HazardIn(h.description, h.rectify_by) for h in payload.hazards],
+        hazards=[
+            inspection_services.HazardIn(h.description, h.rectify_by) for h in payload.hazards
+        ],
         draw=draw,
     )
     return Status(201, _inspection_out(selectors.inspections_for(request.user).get(pk=insp.pk)))
@@ -517,17 +563,17 @@ def rectify(request: HttpRequest, hazard_id: int, payload: StepIn) -> Hazard:
     )
     row = hazard.filter(pk=hazard_id).first()
     if row is None:
-        raise NotFound("隐患不存在，或不在您的查看范围内。")
-    return services.rectify_hazard(
+        raise NotFound(_("隐患不存在，或不在您的查看范围内。"))
+    return inspection_services.rectify_hazard(
         actor=request.user, hazard=row, note=payload.note, expected_version=payload.version
     )
 
 
 class DrawIn(Schema):
-    scope_unit_id: int
+    scope_unit_id: DbId
     count: int
     seed: str = ""
-    unit_id: int | None = None
+    unit_id: DbId | None = None
     level: str = ""
 
 
@@ -542,7 +588,7 @@ class DrawOut(Schema):
 
 @router.post("/draws", response={201: DrawOut}, summary="随机抽查抽签")
 def draw(request: HttpRequest, payload: DrawIn) -> Status[Any]:
-    row = services.draw_random_check(
+    row = inspection_services.draw_random_check(
         actor=request.user,
         scope_unit=_unit(request.user, payload.scope_unit_id),
         unit=_unit(request.user, payload.unit_id) if payload.unit_id else None,
@@ -565,6 +611,7 @@ class CountsOut(Schema):
 
 @router.get("/counts", response=list[CountsOut], summary="各单位督办与通报计数（考评用）")
 def counts(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    selectors.check_period(start, end)
     units = list(scope_for(request.user).units(Action.VIEW).order_by("path"))
     result = selectors.unit_counts(units, start, end)
     return [{"unit_id": u.pk, "unit_name": u.name, **vars(result[u.pk])} for u in units]

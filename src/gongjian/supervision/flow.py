@@ -9,6 +9,7 @@ anything the table does not allow.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -39,6 +40,12 @@ STATE_LABELS = {
 
 # The states in which the unit still owes work: the deadline runs and reminders go out.
 OPEN_STATES = frozenset({State.ISSUED, State.ACKNOWLEDGED, State.IN_PROGRESS})
+
+
+def is_overdue(state: State | str, deadline: dt.date, today: dt.date) -> bool:
+    """An order is overdue while the unit still owes work and its deadline is behind it (the
+    same rule in SQL is `selectors.overdue_q`)."""
+    return State(state) in OPEN_STATES and deadline < today
 
 
 class Side(StrEnum):

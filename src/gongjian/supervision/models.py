@@ -10,10 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gongjian.core import clock
 from gongjian.core.concurrency import Versioned
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
-from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State
+from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State, is_overdue
 
 STATE_CHOICES = [(s.value, STATE_LABELS[s]) for s in State]
 LEVEL_CHOICES = [(lv.value, LEVEL_LABELS[lv]) for lv in Level]
@@ -111,6 +112,11 @@ class SupervisionOrder(Versioned):
     @property
     def level_label(self) -> str:
         return Level(self.level).label
+
+    @property
+    def is_overdue(self) -> bool:
+        """Overdue today (`flow.is_overdue`), for the pages and the API."""
+        return is_overdue(self.state, self.deadline, clock.today())
 
 
 class EventKind(models.TextChoices):

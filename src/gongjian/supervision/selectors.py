@@ -11,10 +11,10 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gongjian.core import clock
-from gongjian.core.errors import NotFound
+from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.supervision.flow import OPEN_STATES, RULES, Side, State, Step
+from gongjian.supervision.flow import OPEN_STATES, State
 from gongjian.supervision.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -36,7 +36,7 @@ def orders_for(user: Any, action: Action = Action.VIEW) -> QuerySet[SupervisionO
 
 
 def overdue_q(today: dt.date) -> Q:
-    """Orders the unit still owes after their deadline."""
+    """Orders the unit still owes after their deadline (`flow.is_overdue`, in SQL)."""
     return Q(state__in=OPEN, deadline__lt=today)
 
 
@@ -157,28 +157,6 @@ def _not_found() -> str:
     return _("督办单不存在，或不在您的查看范围内。")
 
 
-def allowed_steps(user: Any, order: SupervisionOrder) -> list[Step]:
-    """The steps this user could take now (the page shows only these buttons)."""
-    scope = scope_for(user)
-    unit = getattr(user, "unit", None)
-    own = unit is not None and unit.path.startswith(order.unit.path)
-    steps = []
-    for step, rule in RULES.items():
-        if State(order.state) not in rule.sources or not scope.can(rule.action, order.unit):
-            continue
-        if not user.is_superuser and (own != (rule.side is Side.UNIT)):
-            continue
-        steps.append(step)
-    has_pending = any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())
-    if has_pending:
-        steps = [s for s in steps if s != Step.REQUEST_EXTENSION]
-    else:
-        steps = [s for s in steps if s != Step.DECIDE_EXTENSION]
-    if clock.today() > order.deadline:
-        steps = [s for s in steps if s != Step.REQUEST_EXTENSION]
-    return steps
-
-
 def notices_for(user: Any, *, published_only: bool = False) -> QuerySet[Notice]:
     qs = scope_for(user).filter(Notice.objects.all(), Action.VIEW, via="unit")
     if published_only:
@@ -201,10 +179,6 @@ def draws_for(user: Any) -> QuerySet[RandomDraw]:
 
 def inbox(user: Any, limit: int = 200) -> list[Message]:
     return list(Message.objects.filter(user=user).select_related("order")[:limit])
-
-
-def unread_count(user: Any) -> int:
-    return Message.objects.filter(user=user, read_at__isnull=True).count()
 
 
 # ---------------------------------------------------------------- for the assessment
@@ -230,6 +204,26 @@ def overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
         state__in=OPEN,
         deadline__range=(start - dt.timedelta(days=1), last_unmarked),
     )
+
+
+# Dates a period may span: a day either side of them is still a date (`overdue_in_period_q`).
+PERIOD_BOUNDS = (dt.date(1900, 1, 1), dt.date(9998, 12, 31))
+
+
+def check_period(start: dt.date, end: dt.date) -> None:
+    """Refuse a period the counts cannot be taken over, in words, not with an OverflowError."""
+    from django.utils.translation import gettext as _
+
+    low, high = PERIOD_BOUNDS
+    for field, day in (("start", start), ("end", end)):
+        if not low <= day <= high:
+            raise ValidationFailed(
+                _("统计日期须在 %(low)s 至 %(high)s 之间。")
+                % {"low": low.isoformat(), "high": high.isoformat()},
+                field=field,
+            )
+    if start > end:
+        raise ValidationFailed(_("统计起始日期不能晚于截止日期。"), field="start")
 
 
 def unit_counts(

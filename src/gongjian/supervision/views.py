@@ -13,7 +13,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
@@ -24,24 +23,31 @@ from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision import selectors, services
-from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State, Step
+from gongjian.supervision import inbox as inbox_services
+from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import notices as notice_services
+from gongjian.supervision import orders, reminders, rules, selectors
+from gongjian.supervision.flow import LEVEL_LABELS, RULES, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
+    ExtensionStatus,
     Hazard,
     InspectionKind,
-    Message,
     NoticeKind,
     RandomDraw,
     SupervisionOrder,
 )
 
+# Past this an id or a count overflows the database's integer inside a query: treated as absent.
+_MAX_INT = 2**63 - 1
+
 
 def _int(value: str | None) -> int | None:
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
         return None
+    return number if number is None or abs(number) <= _MAX_INT else None
 
 
 @login_required
@@ -101,8 +107,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         order = selectors.order_detail(request.user, pk)
     except NotFound as exc:
         return render(request, "supervision/not_found.html", {"message": exc.message}, status=404)
-    steps = selectors.allowed_steps(request.user, order)
-    from gongjian.supervision.flow import RULES
+    steps = rules.allowed_steps(request.user, order)
 
     return render(
         request,
@@ -110,11 +115,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "order": order,
             "today": clock.today(),
-            "overdue": order.state in {"issued", "acknowledged", "in_progress"}
-            and order.deadline < clock.today(),
+            "overdue": order.is_overdue,
             "steps": [(s.value, RULES[s].label, STEP_FORMS[s]) for s in steps],
             "pending_extension": next(
-                (e for e in order.extensions.all() if e.status == "pending"), None
+                (e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None
             ),
             "evidence_kinds": EvidenceKind.choices,
         },
@@ -141,24 +145,24 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         user, post = request.user, request.POST
         note = post.get("note", "")
         if name == Step.ACKNOWLEDGE:
-            services.acknowledge(actor=user, order=order, expected_version=version, note=note)
+            orders.acknowledge(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.START:
-            services.start(actor=user, order=order, expected_version=version, note=note)
+            orders.start(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.FEEDBACK:
             kind = post.get("kind", EvidenceKind.PHOTO)
             files = [
-                services.EvidenceFile(f, kind=kind, caption=f.name or "")
+                orders.EvidenceFile(f, kind=kind, caption=f.name or "")
                 for f in request.FILES.getlist("files")
             ]
-            services.feedback(
+            orders.feedback(
                 actor=user, order=order, text=note, files=files, expected_version=version
             )
         elif name == Step.CLOSE:
-            services.close(actor=user, order=order, note=note, expected_version=version)
+            orders.close(actor=user, order=order, note=note, expected_version=version)
         elif name == Step.SEND_BACK:
-            services.send_back(actor=user, order=order, reason=note, expected_version=version)
+            orders.send_back(actor=user, order=order, reason=note, expected_version=version)
         elif name == Step.REQUEST_EXTENSION:
-            services.request_extension(
+            orders.request_extension(
                 actor=user,
                 order=order,
                 reason=note,
@@ -166,7 +170,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 expected_version=version,
             )
         elif name == Step.DECIDE_EXTENSION:
-            services.decide_extension(
+            orders.decide_extension(
                 actor=user,
                 order=order,
                 approve=post.get("approve") == "1",
@@ -174,7 +178,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 expected_version=version,
             )
         elif name == Step.REMIND:
-            services.remind(actor=user, order=order, text=note)
+            reminders.remind(actor=user, order=order, text=note)
         else:
             raise NotFound(_("未知的操作。"))
     except GongjianError as exc:
@@ -219,7 +223,7 @@ def issue(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            order = services.issue_order(
+            order = orders.issue_order(
                 actor=request.user,
                 unit=d["unit"],
                 project=d["project"],
@@ -265,7 +269,7 @@ def notices(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
         try:
-            services.create_notice(
+            notice_services.create_notice(
                 actor=request.user,
                 kind=d["kind"],
                 unit=d["unit"],
@@ -294,7 +298,7 @@ def publish_notice(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if notice is None:
             raise NotFound(_("通报不存在，或不在您的查看范围内。"))
-        services.publish_notice(
+        notice_services.publish_notice(
             actor=request.user, notice=notice, expected_version=_int(request.POST.get("version"))
         )
     except GongjianError as exc:
@@ -348,9 +352,11 @@ def inspections(request: HttpRequest) -> HttpResponse:
     form = InspectionForm(request.user, request.POST or None) if can_inspect else None
     if request.method == "POST" and form is not None and form.is_valid():
         d = form.cleaned_data
-        hazards = [services.HazardIn(d["hazard"], d["rectify_by"])] if d["hazard"] else []
+        hazards = (
+            [inspection_services.HazardIn(d["hazard"], d["rectify_by"])] if d["hazard"] else []
+        )
         try:
-            services.record_inspection(
+            inspection_services.record_inspection(
                 actor=request.user,
                 kind=d["kind"],
                 project=d["project"],
@@ -365,11 +371,15 @@ def inspections(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("督查记录已保存。"))
             return redirect("supervision:inspections")
+    rows = list(selectors.inspections_for(request.user)[:200])
     return render(
         request,
         "supervision/inspections.html",
         {
-            "inspections": list(selectors.inspections_for(request.user)[:200]),
+            "inspections": rows,
+            "rectifiable": {
+                h.pk for i in rows for h in i.hazards.all() if rules.may_rectify(request.user, h)
+            },
             "draws": list(selectors.draws_for(request.user)[:20]),
             "form": form,
             "can_inspect": can_inspect,
@@ -393,7 +403,7 @@ def rectify(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if hazard is None:
             raise NotFound(_("隐患不存在，或不在您的查看范围内。"))
-        services.rectify_hazard(
+        inspection_services.rectify_hazard(
             actor=request.user,
             hazard=hazard,
             note=request.POST.get("note", ""),
@@ -414,7 +424,7 @@ def draw(request: HttpRequest) -> HttpResponse:
         unit = scope_for(request.user).units(Action.INSPECT).filter(pk=unit_id or 0).first()
         if unit is None:
             raise ValidationFailed(_("请选择抽查范围。"), field="scope_unit")
-        row: RandomDraw = services.draw_random_check(
+        row: RandomDraw = inspection_services.draw_random_check(
             actor=request.user,
             scope_unit=unit,
             count=_int(request.POST.get("count")) or 0,
@@ -441,9 +451,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def inbox_read(request: HttpRequest) -> HttpResponse:
-    Message.objects.filter(user_id=request.user.pk or 0, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    inbox_services.mark_all_read(actor=request.user)
     return redirect(reverse("supervision:inbox"))
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import clock
 from gongjian.dashboard.services import snapshot_warnings
-from gongjian.supervision import services
+from gongjian.supervision import tick
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = services.tick(deliver=not options["no_deliver"])
+        report = tick.tick(deliver=not options["no_deliver"])
         self.stdout.write(report.as_text())
         # The battle map reads the day's warnings from a snapshot; rebuilding it is idempotent.
         counts = snapshot_warnings(on=clock.today())

@@ -1,0 +1,66 @@
+"""Deadlines of orders: working days late, the first overdue day and the colour it escalates to."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from gongjian.core.history import record
+from gongjian.supervision import flow
+from gongjian.supervision.flow import OPEN_STATES, Level, State
+from gongjian.supervision.inbox import site_language
+from gongjian.supervision.models import (
+    EventKind,
+    SupervisionOrder,
+)
+from gongjian.supervision.trail import add_event
+
+
+def working_days_between(after: dt.date, until: dt.date) -> int:
+    """Working days (Mon–Fri) in (after, until]; public holidays are not known here."""
+    if until <= after:
+        return 0
+    days = (until - after).days
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    for i in range(1, rest + 1):
+        if (after + dt.timedelta(days=full_weeks * 7 + i)).weekday() < 5:
+            count += 1
+    return count
+
+
+def mark_overdue(order: SupervisionOrder, today: dt.date) -> bool:
+    """Record the first day an open order is past its deadline; escalate its colour. Idempotent."""
+    if State(order.state) not in OPEN_STATES or today <= order.deadline:
+        return False
+    with site_language():
+        return _mark_overdue_now(order, today)
+
+
+def _mark_overdue_now(order: SupervisionOrder, today: dt.date) -> bool:
+    changed = False
+    if order.overdue_on is None:
+        order.overdue_on = today
+        add_event(
+            order,
+            EventKind.OVERDUE,
+            actor=None,
+            note=_("超过办结时限 %(d)s") % {"d": order.deadline},
+        )
+        changed = True
+    level = flow.escalated_level(order.level, working_days_between(order.deadline, today))
+    if level != order.level:
+        add_event(
+            order,
+            EventKind.ESCALATED,
+            actor=None,
+            note=_("%(old)s 升级为 %(new)s")
+            % {"old": Level(order.level).label, "new": level.label},
+        )
+        order.level = level
+        changed = True
+    if changed:
+        record(order, actor=None, reason=_("逾期"))
+        order.save(update_fields=["overdue_on", "level"])
+    return changed

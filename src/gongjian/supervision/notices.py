@@ -1,0 +1,114 @@
+"""通报: drafting and publishing praise or criticism of a unit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjian.core import clock
+from gongjian.core.concurrency import lock_for_update
+from gongjian.core.errors import InvalidTransition, ValidationFailed
+from gongjian.core.history import record
+from gongjian.core.text import check_texts
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.projects.models import Project
+from gongjian.supervision.flow import Side
+from gongjian.supervision.inbox import notify, unit_handlers
+from gongjian.supervision.models import (
+    Inspection,
+    Notice,
+    NoticeKind,
+    NoticeState,
+    SupervisionOrder,
+)
+from gongjian.supervision.rules import require_owned, require_side
+
+
+@transaction.atomic
+def create_notice(
+    *,
+    actor: Any,
+    kind: str,
+    unit: Unit,
+    title: str,
+    reason: str,
+    person_name: str = "",
+    orders: Iterable[SupervisionOrder] = (),
+    projects: Iterable[Project] = (),
+    inspections: Iterable[Inspection] = (),
+    publish: bool = False,
+) -> Notice:
+    """通报: the office drafts praise or criticism of a unit (or a person in it)."""
+    scope = scope_for(actor)
+    scope.require(Action.MANAGE_CAMPAIGN, unit)
+    require_side(actor, unit, Side.REVIEWER)
+    if kind not in NoticeKind.values:
+        raise ValidationFailed(_("未知的通报类型。"), field="kind")
+    texts = check_texts(
+        Notice,
+        {"title": title or "", "reason": reason or "", "person_name": person_name or ""},
+    )
+    title, reason = texts["title"], texts["reason"]
+    if not title:
+        raise ValidationFailed(_("通报标题不能为空。"), field="title")
+    if not reason:
+        raise ValidationFailed(_("通报须写明事由。"), field="reason")
+    orders, projects, inspections = list(orders), list(projects), list(inspections)
+    for linked_unit in (
+        [o.unit for o in orders] + [p.unit for p in projects] + [i.unit for i in inspections]
+    ):
+        scope.require(Action.VIEW, linked_unit)
+    for o in orders:
+        require_owned(unit, o.unit, _("督办单 %(code)s") % {"code": o.code}, "orders")
+    for p in projects:
+        require_owned(unit, p.unit, _("项目“%(name)s”") % {"name": p.name}, "projects")
+    for i in inspections:
+        require_owned(
+            unit,
+            i.unit,
+            _("%(date)s 对“%(unit)s”的督查记录")
+            % {"date": i.inspected_on.isoformat(), "unit": i.unit.name},
+            "inspections",
+        )
+    notice = Notice(
+        kind=kind,
+        unit=unit,
+        title=title,
+        reason=reason,
+        person_name=texts["person_name"],
+        issuing_unit=actor.unit or unit,
+        created_by=actor,
+    )
+    record(notice, actor=actor, reason=_("起草通报"))
+    notice.save()
+    notice.orders.set(orders)
+    notice.projects.set(projects)
+    notice.inspections.set(inspections)
+    if publish:
+        return publish_notice(actor=actor, notice=notice)
+    return notice
+
+
+@transaction.atomic
+def publish_notice(*, actor: Any, notice: Notice, expected_version: int | None = None) -> Notice:
+    """Publish a draft; a published notice is what the assessment counts, and never changes."""
+    version = notice.version if expected_version is None else expected_version
+    locked = lock_for_update(Notice, notice.pk, expected_version=version)
+    scope_for(actor).require(Action.MANAGE_CAMPAIGN, locked.unit)
+    if locked.state != NoticeState.DRAFT:
+        raise InvalidTransition(_("该通报已发布，不能再次发布。"), step="publish")
+    locked.state = NoticeState.PUBLISHED
+    locked.published_on = clock.today()
+    record(locked, actor=actor, reason=_("发布通报"))
+    locked.save()
+    label = NoticeKind(locked.kind).label
+    notify(
+        unit_handlers(locked.unit),
+        None,
+        lambda: _("%(kind)s：%(title)s") % {"kind": label, "title": locked.title},
+    )
+    return locked

@@ -1,0 +1,416 @@
+"""Supervision orders: issuing, the unit's and the office's steps, extensions.
+
+Each service checks scope (`org.scope`) and the order's state table (`supervision.flow`, through
+`supervision.rules`), validates, writes in one transaction with the order row locked at the version
+the actor read, records the trail (`OrderEvent`) and the model history, and queues the inbox
+messages the step causes. `actor=None` means the system (`gongjian tick`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjian.core import clock
+from gongjian.core.errors import PermissionDenied, ValidationFailed
+from gongjian.core.history import record
+from gongjian.core.text import check_text, check_texts
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.projects.models import Project
+from gongjian.supervision.deadlines import mark_overdue
+from gongjian.supervision.flow import Level, Side, State, Step
+from gongjian.supervision.inbox import notify, unit_handlers
+from gongjian.supervision.models import (
+    EventKind,
+    EvidenceKind,
+    ExtensionRequest,
+    ExtensionStatus,
+    OrderEvent,
+    OrderEvidence,
+    OrderSource,
+    SupervisionOrder,
+)
+from gongjian.supervision.rules import check_step, require_owned, require_side
+from gongjian.supervision.trail import add_event, locked_order, save_order
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@transaction.atomic
+def issue_order(
+    *,
+    actor: Any,
+    unit: Unit,
+    title: str,
+    content: str,
+    deadline: dt.date,
+    project: Project | None = None,
+    line: Any = None,
+    required_evidence: str = "",
+    level: str = Level.BLUE,
+) -> SupervisionOrder:
+    """交办: the office or a linked leader gives an order to a unit, with a deadline."""
+    scope = scope_for(actor)
+    scope.require(Action.ISSUE_ORDER, unit)
+    require_side(actor, unit, Side.REVIEWER)
+    if project is not None:
+        scope.require(Action.VIEW, project.unit)
+    if actor.unit is None and not actor.is_superuser:
+        raise PermissionDenied(_("交办人须属于某个单位。"))
+    # Checked here, not in create_order: tick's own texts quote ledger names it must not refuse.
+    texts = check_texts(
+        SupervisionOrder,
+        {
+            "title": title or "",
+            "content": content or "",
+            "required_evidence": required_evidence or "",
+        },
+    )
+    return create_order(
+        actor=actor,
+        issuing_unit=actor.unit or unit.parent or unit,
+        unit=unit,
+        title=texts["title"],
+        content=texts["content"],
+        deadline=deadline,
+        project=project,
+        line=line,
+        required_evidence=texts["required_evidence"],
+        level=level,
+        source=OrderSource.MANUAL,
+    )
+
+
+def create_order(
+    *,
+    actor: Any,
+    issuing_unit: Unit,
+    unit: Unit,
+    title: str,
+    content: str,
+    deadline: dt.date,
+    project: Project | None,
+    line: Any,
+    required_evidence: str,
+    level: str,
+    source: str,
+) -> SupervisionOrder:
+    today = clock.today()
+    title, content = title.strip(), content.strip()
+    if not title:
+        raise ValidationFailed(_("督办事项不能为空。"), field="title")
+    if not content:
+        raise ValidationFailed(_("督办内容不能为空。"), field="content")
+    if not isinstance(deadline, dt.date) or deadline < today:
+        raise ValidationFailed(_("办结时限不能早于今天。"), field="deadline")
+    if level not in Level.__members__.values():
+        raise ValidationFailed(_("未知的督查单颜色：%(level)s") % {"level": level}, field="level")
+    if project is not None:
+        require_owned(unit, project.unit, _("项目“%(name)s”") % {"name": project.name}, "project")
+    order = SupervisionOrder(
+        code=f"tmp-{secrets.token_hex(8)}",
+        title=title,
+        content=content,
+        required_evidence=required_evidence.strip(),
+        unit=unit,
+        issuing_unit=issuing_unit,
+        project=project,
+        line=line,
+        source=source,
+        level=str(level),
+        state=State.ISSUED,
+        issued_on=today,
+        deadline=deadline,
+        original_deadline=deadline,
+        issued_by=actor,
+    )
+    save_order(order, actor=actor, reason=_("交办"))
+    # The number follows the row id, so two offices issuing at once never get the same code.
+    order.code = f"DB{today:%Y}-{order.pk:05d}"
+    SupervisionOrder.objects.filter(pk=order.pk).update(code=order.code)
+    add_event(order, EventKind.ISSUED, actor=actor, to_state=State.ISSUED, new_deadline=deadline)
+    notify(
+        unit_handlers(unit),
+        order,
+        lambda: (
+            _("新督办单 %(code)s：%(title)s，请于 %(deadline)s 前办结。")
+            % {"code": order.code, "title": title, "deadline": deadline.isoformat()}
+        ),
+    )
+    return order
+
+
+def _simple_step(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    step: Step,
+    kind: str,
+    expected_version: int | None,
+    note: str = "",
+) -> SupervisionOrder:
+    locked = locked_order(order, expected_version)
+    r = check_step(actor, locked, step)
+    note = check_text(OrderEvent, "note", note or "")
+    mark_overdue(locked, clock.today())
+    before = locked.state
+    assert r.target is not None  # noqa: S101 - only moving steps come here
+    locked.state = r.target
+    save_order(locked, actor=actor, reason=str(r.label))
+    add_event(locked, kind, actor=actor, from_state=before, to_state=r.target, note=note)
+    return locked
+
+
+@transaction.atomic
+def acknowledge(
+    *, actor: Any, order: SupervisionOrder, expected_version: int | None = None, note: str = ""
+) -> SupervisionOrder:
+    """签收: the responsible unit confirms it has the order."""
+    return _simple_step(
+        actor=actor,
+        order=order,
+        step=Step.ACKNOWLEDGE,
+        kind=EventKind.ACKNOWLEDGED,
+        expected_version=expected_version,
+        note=note,
+    )
+
+
+@transaction.atomic
+def start(
+    *, actor: Any, order: SupervisionOrder, expected_version: int | None = None, note: str = ""
+) -> SupervisionOrder:
+    """办理: the unit starts working on it."""
+    return _simple_step(
+        actor=actor,
+        order=order,
+        step=Step.START,
+        kind=EventKind.STARTED,
+        expected_version=expected_version,
+        note=note,
+    )
+
+
+@dataclass(frozen=True)
+class EvidenceFile:
+    file: UploadedFile
+    kind: str = EvidenceKind.DOCUMENT
+    caption: str = ""
+
+
+@transaction.atomic
+def feedback(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    text: str,
+    files: Sequence[EvidenceFile] = (),
+    expected_version: int | None = None,
+) -> SupervisionOrder:
+    """反馈: the unit reports the matter done, with its evidence (text, photos, files)."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.FEEDBACK)
+    text = check_text(OrderEvent, "note", text or "")
+    if not text:
+        raise ValidationFailed(_("请填写办理情况。"), field="text")
+    for f in files:
+        if f.kind not in EvidenceKind.values:
+            raise ValidationFailed(_("未知的佐证类型。"), field="files")
+        if f.file.size is not None and f.file.size > MAX_UPLOAD_BYTES:
+            raise ValidationFailed(
+                _("文件“%(name)s”超过 20MB。") % {"name": f.file.name}, field="files"
+            )
+    captions = [check_text(OrderEvidence, "caption", f.caption or "") for f in files]
+    # A late answer still counts as late, even if tick has not run since the deadline.
+    mark_overdue(locked, clock.today())
+    before = locked.state
+    locked.state = State.FEEDBACK
+    locked.feedback_on = clock.today()
+    save_order(locked, actor=actor, reason=_("反馈"))
+    event = add_event(
+        locked,
+        EventKind.FEEDBACK,
+        actor=actor,
+        from_state=before,
+        to_state=State.FEEDBACK,
+        note=text,
+    )
+    for f, caption in zip(files, captions, strict=True):
+        OrderEvidence.objects.create(event=event, kind=f.kind, file=f.file, caption=caption)
+    notify(
+        [locked.issued_by],
+        locked,
+        lambda: _("督办单 %(code)s 已反馈，请审核。") % {"code": locked.code},
+    )
+    return locked
+
+
+@transaction.atomic
+def close(
+    *, actor: Any, order: SupervisionOrder, note: str = "", expected_version: int | None = None
+) -> SupervisionOrder:
+    """销号: the office accepts the feedback; the order stays on the closed list."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.CLOSE)
+    note = check_text(OrderEvent, "note", note or "")
+    today = clock.today()
+    locked.state = State.CLOSED
+    locked.closed_on = today
+    locked.closed_on_time = locked.feedback_on is not None and locked.feedback_on <= locked.deadline
+    save_order(locked, actor=actor, reason=_("审核销号"))
+    add_event(
+        locked,
+        EventKind.CLOSED,
+        actor=actor,
+        from_state=State.FEEDBACK,
+        to_state=State.CLOSED,
+        note=note,
+    )
+    notify(
+        unit_handlers(locked.unit),
+        locked,
+        lambda: _("督办单 %(code)s 已审核销号。") % {"code": locked.code},
+    )
+    return locked
+
+
+@transaction.atomic
+def send_back(
+    *, actor: Any, order: SupervisionOrder, reason: str, expected_version: int | None = None
+) -> SupervisionOrder:
+    """退回: the office refuses the feedback, with a reason; the order is back in progress."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.SEND_BACK)
+    reason = check_text(OrderEvent, "note", reason or "")
+    if not reason:
+        raise ValidationFailed(_("退回须写明理由。"), field="reason")
+    locked.state = State.IN_PROGRESS
+    locked.times_sent_back += 1
+    save_order(locked, actor=actor, reason=_("退回"))
+    add_event(
+        locked,
+        EventKind.SENT_BACK,
+        actor=actor,
+        from_state=State.FEEDBACK,
+        to_state=State.IN_PROGRESS,
+        note=reason,
+    )
+    notify(
+        unit_handlers(locked.unit),
+        locked,
+        lambda: _("督办单 %(code)s 被退回：%(reason)s") % {"code": locked.code, "reason": reason},
+    )
+    mark_overdue(locked, clock.today())
+    return locked
+
+
+@transaction.atomic
+def request_extension(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    reason: str,
+    new_deadline: dt.date,
+    expected_version: int | None = None,
+) -> ExtensionRequest:
+    """延期申请: asked before the deadline, with a reason and a new date."""
+    locked = locked_order(order, expected_version)
+    today = clock.today()
+    check_step(actor, locked, Step.REQUEST_EXTENSION, today)
+    reason = check_text(ExtensionRequest, "reason", reason or "")
+    if not reason:
+        raise ValidationFailed(_("请写明延期理由。"), field="reason")
+    if not isinstance(new_deadline, dt.date) or new_deadline <= locked.deadline:
+        raise ValidationFailed(
+            _("申请的新时限须晚于现时限 %(deadline)s。")
+            % {"deadline": locked.deadline.isoformat()},
+            field="new_deadline",
+        )
+    save_order(locked, actor=actor, reason=_("申请延期"))
+    ext = ExtensionRequest(
+        order=locked,
+        reason=reason,
+        old_deadline=locked.deadline,
+        new_deadline=new_deadline,
+        requested_by=actor,
+        requested_on=today,
+    )
+    record(ext, actor=actor, reason=_("申请延期"))
+    ext.save()
+    add_event(
+        locked,
+        EventKind.EXTENSION_REQUESTED,
+        actor=actor,
+        note=reason,
+        old_deadline=locked.deadline,
+        new_deadline=new_deadline,
+    )
+    notify(
+        [locked.issued_by],
+        locked,
+        lambda: (
+            _("督办单 %(code)s 申请延期至 %(date)s，请审批。")
+            % {"code": locked.code, "date": new_deadline.isoformat()}
+        ),
+    )
+    return ext
+
+
+@transaction.atomic
+def decide_extension(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    approve: bool,
+    note: str = "",
+    expected_version: int | None = None,
+) -> SupervisionOrder:
+    """The office approves or refuses the pending extension; the trail keeps both deadlines."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.DECIDE_EXTENSION)
+    ext = locked.extensions.get(status=ExtensionStatus.PENDING)
+    today = clock.today()
+    note = check_text(ExtensionRequest, "decision_note", note or "")
+    if not approve and not note:
+        raise ValidationFailed(_("不同意延期须写明理由。"), field="note")
+    old = locked.deadline
+    ext.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    ext.decided_by = actor
+    ext.decided_on = today
+    ext.decision_note = note
+    record(ext, actor=actor, reason=_("审批延期"))
+    ext.save()
+    if approve:
+        locked.deadline = ext.new_deadline
+        # Asked in time: a lateness marked while the office was deciding is lifted.
+        if locked.overdue_on is not None and today <= locked.deadline:
+            locked.overdue_on = None
+    save_order(locked, actor=actor, reason=_("审批延期"))
+    add_event(
+        locked,
+        EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED,
+        actor=actor,
+        note=note,
+        old_deadline=old,
+        new_deadline=ext.new_deadline,
+    )
+    notify(
+        unit_handlers(locked.unit),
+        locked,
+        lambda: (
+            (
+                _("督办单 %(code)s 延期申请已同意，新时限 %(date)s。")
+                if approve
+                else _("督办单 %(code)s 延期申请未同意，仍按 %(date)s 办结。")
+            )
+            % {"code": locked.code, "date": locked.deadline.isoformat()}
+        ),
+    )
+    return locked

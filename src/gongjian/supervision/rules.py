@@ -1,0 +1,119 @@
+"""Who may do what to an order or a hazard: one function a rule, called by the services (to
+refuse), the selectors behind the buttons, the API and the pages, so they cannot drift apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gongjian.core import clock
+from gongjian.core.errors import (
+    GongjianError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationFailed,
+)
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.supervision import flow
+from gongjian.supervision.flow import RULES, Side, State, Step
+from gongjian.supervision.models import ExtensionStatus, Hazard, SupervisionOrder
+
+
+def require_side(actor: Any, unit: Unit, side: Side) -> None:
+    """Steps of the unit are taken by its own people; review steps never by the unit itself."""
+    if actor is None or actor.is_superuser:
+        return
+    own = actor.unit is not None and actor.unit.path.startswith(unit.path)
+    if side is Side.UNIT and not own:
+        raise PermissionDenied(
+            _("只有责任单位“%(unit)s”的人员可以签收、办理、反馈督办单或申请延期。")
+            % {"unit": unit.name},
+            action="side_unit",
+        )
+    if side is Side.REVIEWER and own:
+        raise PermissionDenied(
+            _("责任单位不能审核、催办自己的督办单，须由交办方办理。"), action="side_reviewer"
+        )
+
+
+def require_owned(unit: Unit, owner: Unit, what: str, field: str) -> None:
+    """An order or a notice about `unit` links only objects of `unit` (or below it): a link to
+    another unit's object would show that unit's data to the target and blame the wrong unit."""
+    if not owner.path.startswith(unit.path):
+        raise ValidationFailed(
+            _("%(what)s属于“%(owner)s”，不属于“%(unit)s”，不能关联。")
+            % {"what": what, "owner": owner.name, "unit": unit.name},
+            field=field,
+        )
+
+
+def has_pending_extension(order: SupervisionOrder) -> bool:
+    # Through `.all()` so the order detail's prefetch answers it without a query a step.
+    return any(e.status == ExtensionStatus.PENDING for e in order.extensions.all())
+
+
+def check_step(
+    actor: Any, order: SupervisionOrder, step: Step, today: dt.date | None = None
+) -> flow.Rule:
+    """The step's rule if `actor` (None: the system) may take `step` on `order` now; else the
+    refusal: scope, side of the order, state, and for extensions the deadline and the pending one."""
+    r = flow.rule(step)
+    if actor is not None:
+        scope_for(actor).require(r.action, order.unit)
+    require_side(actor, order.unit, r.side)
+    if State(order.state) not in r.sources:
+        raise InvalidTransition(
+            _("督办单当前状态为“%(state)s”，不能执行“%(step)s”。")
+            % {"state": State(order.state).label, "step": r.label},
+            state=order.state,
+            step=str(step),
+        )
+    if r.step is Step.REQUEST_EXTENSION:
+        if (today or clock.today()) > order.deadline:
+            raise ValidationFailed(
+                _("延期须在办结时限（%(deadline)s）前申请，现已逾期。")
+                % {"deadline": order.deadline.isoformat()},
+                field="new_deadline",
+            )
+        if has_pending_extension(order):
+            raise InvalidTransition(_("已有一份延期申请在等待审批。"), step="request_extension")
+    if r.step is Step.DECIDE_EXTENSION and not has_pending_extension(order):
+        raise InvalidTransition(_("没有待审批的延期申请。"), step="decide_extension")
+    return r
+
+
+def allowed_steps(user: Any, order: SupervisionOrder) -> list[Step]:
+    """The steps `check_step` lets this user take now (the page and the API show only these)."""
+    today = clock.today()
+    steps = []
+    for step in RULES:
+        try:
+            check_step(user, order, step, today)
+        except GongjianError:
+            continue
+        steps.append(step)
+    return steps
+
+
+def check_rectify(actor: Any, hazard: Hazard) -> None:
+    """A hazard is reported rectified by the inspected unit's own people (its subtree, as for the
+    order it would turn into) with the right to answer orders, while it is open and not an order."""
+    unit = hazard.inspection.unit
+    scope_for(actor).require(Action.HANDLE_ORDER, unit)
+    require_side(actor, unit, Side.UNIT)
+    if hazard.rectified_on is not None:
+        raise InvalidTransition(_("该隐患已整改。"), step="rectify")
+    if hazard.order_id is not None:
+        raise InvalidTransition(_("该隐患已逾期转为督办单，请在督办单中反馈。"), step="rectify")
+
+
+def may_rectify(actor: Any, hazard: Hazard) -> bool:
+    """Whether the page shows the rectify form: `check_rectify` would let it through."""
+    try:
+        check_rectify(actor, hazard)
+    except GongjianError:
+        return False
+    return True
