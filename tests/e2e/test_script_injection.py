@@ -185,3 +185,16 @@ def test_a_violation_or_an_alert_would_be_seen(page, live_server, org):
     page.evaluate("() => setTimeout(() => alert(4), 0)")
     page.wait_for_timeout(200)
     assert len(watch.dialogs) == 1
+
+
+def test_pickers_still_send_their_form_on_change_now_that_handlers_live_in_page_js(
+    page, live_server, org
+):
+    """The language picker lost its onchange= attribute; static/js/page.js sends the form."""
+    watch = Watch(page)
+    login(page, live_server.url, "office", PASSWORD)
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    with page.expect_navigation():
+        page.select_option("select[name=language]", "en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    watch.assert_quiet()
