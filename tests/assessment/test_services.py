@@ -192,7 +192,7 @@ def test_correction_is_a_new_edition_and_both_stay(org, published_round: Round) 
     services.publish_round(actor=org.office, round=correction)
     from gongjian.assessment.selectors import correction_diff
 
-    assert correction_diff(correction) == [
+    assert correction_diff(None, correction) == [
         {"unit": "松下镇", "group": "乡镇", "old_score": 85, "new_score": 85, "old_rank": 2,
          "new_rank": 1, "delta": 0},
         {"unit": "湖南镇", "group": "乡镇", "old_score": 90, "new_score": 80, "old_rank": 1,

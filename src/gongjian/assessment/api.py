@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
-from gongjian.assessment import selectors, services
+from gongjian.assessment import assessing, selectors, services
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
-from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.core.errors import (
+    CellError,
+    GongjianError,
+    ImportRejected,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from gongjian.exchange import plan_file
 from gongjian.exchange.values_file import read_values
 from gongjian.org.models import Unit
@@ -20,6 +29,10 @@ from gongjian.org.scope import Action, scope_for
 
 router = Router(tags=["考评"])
 UPLOAD = File(...)
+# A plan or a month's values for a province is well under a megabyte; the limit keeps a
+# mistaken or hostile upload from tying up a worker in the spreadsheet reader.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+T = TypeVar("T")
 
 
 class RoundOut(Schema):
@@ -117,8 +130,26 @@ class ImportOut(Schema):
 def _unit(unit_id: int) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("找不到该单位。")
+        raise NotFound(_("找不到该单位。"))
     return unit
+
+
+def _read_upload(file: UploadedFile, reader: Callable[[str, bytes], T]) -> T:
+    """Size first, then the reader; called only after the permission check. Whatever a reader
+    of an untrusted file raises (a non-xlsx file, a GBK text) is a refusal in Chinese, not a 500."""
+    content = b"" if (file.size or 0) > MAX_UPLOAD_BYTES else file.read(MAX_UPLOAD_BYTES + 1)
+    if (file.size or 0) > MAX_UPLOAD_BYTES or len(content) > MAX_UPLOAD_BYTES:
+        raise ValidationFailed(
+            _("文件过大：不能超过 %(n)s MB。") % {"n": MAX_UPLOAD_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    try:
+        return reader(file.name or "", content)
+    except GongjianError:
+        raise
+    except Exception:  # any parser failure on an uploaded file is the file's fault
+        message = _("无法读取该文件：请上传 .xlsx 文件，或 UTF-8 编码的 .csv / .yaml 文件")
+        raise ImportRejected(errors=[CellError("-", 0, "-", "file", message)]) from None
 
 
 @router.get("/rounds", response=list[RoundOut], summary="考评期列表")
@@ -130,7 +161,7 @@ def rounds(request: HttpRequest) -> list[dict[str, Any]]:
 def create_round(request: HttpRequest, payload: RoundIn) -> dict[str, Any]:
     plan = selectors.plans(request.user).filter(pk=payload.plan_id).first()
     if plan is None:
-        raise NotFound("找不到该方案，或无权查看。")
+        raise NotFound(_("找不到该方案，或无权查看。"))
     round_ = services.create_round(
         actor=request.user, plan=plan, period=payload.period, title=payload.title
     )
@@ -153,7 +184,7 @@ def explanation(request: HttpRequest, round_id: int, unit_id: int) -> dict[str, 
 
 @router.get("/rounds/{round_id}/diff", summary="更正版本与原版本的差异")
 def diff(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
-    return selectors.correction_diff(selectors.get_round(request.user, round_id))
+    return selectors.correction_diff(request.user, selectors.get_round(request.user, round_id))
 
 
 @router.post("/rounds/{round_id}/values", response=ValueOut, summary="录入指标值")
@@ -161,7 +192,7 @@ def enter_value(request: HttpRequest, round_id: int, payload: ValueIn) -> dict[s
     round_ = selectors.get_round(request.user, round_id)
     indicator = Indicator.objects.filter(plan=round_.plan_id, code=payload.indicator).first()
     if indicator is None:
-        raise ValidationFailed("未知指标。", field="indicator")
+        raise ValidationFailed(_("未知指标。"), field="indicator")
     row = services.enter_value(
         actor=request.user,
         round=round_,
@@ -186,7 +217,8 @@ def import_values(
     request: HttpRequest, round_id: int, file: UploadedFile = UPLOAD
 ) -> dict[str, int]:
     round_ = selectors.get_round(request.user, round_id)
-    rows = read_values(file.name or "", file.read())
+    assessing.require_may_enter_round(request.user, round_)
+    rows = _read_upload(file, read_values)
     return {"count": services.import_values(actor=request.user, round=round_, rows=rows)}
 
 
@@ -240,6 +272,7 @@ def trend(request: HttpRequest, unit_id: int, plan: str | None = None) -> list[d
 )
 def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
+    selectors.require_full_sight(request.user, round_)
     b = build_bulletin(round_)
     if format == "docx":
         from gongjian.exchange.bulletin_docx import render_docx
@@ -253,7 +286,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
     elif format == "md":
         response = HttpResponse(to_markdown(b), content_type="text/markdown; charset=utf-8")
     else:
-        raise ValidationFailed("format 只能是 md、docx 或 pdf。", field="format")
+        raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
     response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
     return response
 
@@ -262,7 +295,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
 def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> HttpResponse:
     plan = selectors.plans(request.user).filter(pk=plan_id).first()
     if plan is None:
-        raise NotFound("找不到该方案，或无权查看。")
+        raise NotFound(_("找不到该方案，或无权查看。"))
     doc = services.plan_document(plan)
     if format == "xlsx":
         response = HttpResponse(
@@ -278,10 +311,8 @@ def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> Htt
 @router.post("/plans/import", summary="导入考评方案（同名方案成为新版本）")
 def import_plan(request: HttpRequest, file: UploadedFile = UPLOAD) -> dict[str, Any]:
     if not scope_for(request.user).roots(Action.MANAGE_CAMPAIGN):
-        from gongjian.core.errors import PermissionDenied
-
-        raise PermissionDenied("无权导入考评方案。")
+        raise PermissionDenied(_("无权导入考评方案。"))
     plan: Plan = services.import_plan(
-        actor=request.user, doc=plan_file.read_upload(file.name or "", file.read())
+        actor=request.user, doc=_read_upload(file, plan_file.read_upload)
     )
     return {"id": plan.pk, "name": plan.name, "edition": plan.edition}

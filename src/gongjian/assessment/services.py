@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import engine, providers
+from gongjian.assessment import assessing, engine, providers
 from gongjian.assessment.models import (
     AssessmentEvent,
     Indicator,
@@ -325,7 +325,7 @@ def enter_value(
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """A lead unit enters one indicator value for a unit its line covers."""
-    _require(actor, Action.ENTER_SCORES, unit)
+    assessing.require_may_assess(actor, unit)
     locked = lock_for_update(Round, round.pk, expected_version=expected_version)
     _editable(locked)
     if indicator.plan_id != locked.plan_id:
@@ -378,7 +378,6 @@ def import_values(
     by_name = {i.name: i for i in indicators.values()}
     members = dict(plan.members.values_list("unit_id", "group__name"))
     resolver = UnitResolver()
-    scope = scope_for(actor) if actor is not None else None
     errors: list[CellError] = []
     accepted: dict[tuple[int, int], tuple[Indicator, Unit, Decimal]] = {}
     for cell in rows:
@@ -400,8 +399,8 @@ def import_values(
             errors.append(CellError(cell.sheet, cell.row, "A", "unit", exc.message))
             continue
         problem = _check_applies(indicator, unit, members)
-        if problem is None and scope is not None and not scope.can(Action.ENTER_SCORES, unit):
-            problem = _("无权录入“%(u)s”的指标") % {"u": unit.name}
+        if problem is None:
+            problem = assessing.refusal(actor, unit)
         if problem:
             errors.append(CellError(cell.sheet, cell.row, cell.column, indicator.name, problem))
             continue
@@ -635,6 +634,8 @@ def raise_objection(*, actor: Any, round: Round, unit: Unit, reason: str) -> Obj
 @transaction.atomic
 def resolve_objection(*, actor: Any, objection: Objection, accept: bool, reply: str) -> Objection:
     _require(actor, Action.MANAGE_CAMPAIGN, _owner(objection.round))
+    # Answering an objection decides a unit's score: no office answers for its own unit.
+    assessing.require_may_assess(actor, objection.unit)
     _editable(objection.round)
     if objection.state != ObjectionState.OPEN:
         raise InvalidTransition(_("该异议已处理。"))
