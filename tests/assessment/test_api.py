@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from gongjian.assessment import services
-from gongjian.assessment.engine import stored_parts
+from gongjian.assessment.explanations import stored_parts
 from gongjian.assessment.models import Round, RoundState, UnitResult
 from tests.assessment.factories import enter, import_plan, snapshot
 from tests.factories import PASSWORD, UnitFactory

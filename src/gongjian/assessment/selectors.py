@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import assessing, engine, services, visibility
+from gongjian.assessment import assessing, explanations, feed, visibility
 from gongjian.assessment.models import Objection, Plan, Round, UnitResult
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -135,9 +135,9 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     result = results(user, round_).filter(unit=unit).first()
     if result is None:
         raise NotFound(_("没有该单位本期的考评结果，或无权查看。"))
-    rules, _members, _rows = services.rules_for(round_.plan)
+    rules, _members, _rows = feed.rules_for(round_.plan)
     indicators = {i.code: i for i in rules.indicators}
-    data = engine.expand_parts(result.explanation, indicators)
+    data = explanations.expand_parts(result.explanation, indicators)
     data["round_id"] = round_.pk
     data["state"] = round_.state
     data["gap"] = None
@@ -150,7 +150,7 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             .first()
         )
         if above is not None:
-            g = engine.gap(data, engine.expand_parts(above.explanation, indicators))
+            g = explanations.gap(data, explanations.expand_parts(above.explanation, indicators))
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,
