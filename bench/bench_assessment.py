@@ -206,11 +206,11 @@ FROM assessment_indicatorvalue WHERE round_id = %s
 def _measure(round_id: int) -> dict[str, float]:
     from django.db import connection, transaction
 
-    from gongjian.assessment import engine, services
+    from gongjian.assessment import engine, feed, services
     from gongjian.assessment.models import Round, UnitResult
 
     round_ = Round.objects.get(pk=round_id)
-    rules, members, _indicators = services.rules_for(round_.plan)
+    rules, members, _indicators = feed.rules_for(round_.plan)
     load_times, read_times = [], []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -219,7 +219,7 @@ def _measure(round_id: int) -> dict[str, float]:
             cursor.fetchall()
         read_times.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        inputs = services.load_inputs(round_)
+        inputs = feed.load_inputs(round_)
         load_times.append(time.perf_counter() - t0)
     engine_times, sql_times = [], []
     for _ in range(3):

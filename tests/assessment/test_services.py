@@ -8,8 +8,8 @@ from decimal import Decimal as D
 import pytest
 from django.db import connection
 
-from gongjian.assessment import providers, services
-from gongjian.assessment.engine import stored_parts
+from gongjian.assessment import feed, providers, services
+from gongjian.assessment.explanations import stored_parts
 from gongjian.assessment.models import IndicatorValue, ObjectionState, Plan, Round, RoundState
 from gongjian.core.errors import (
     ConcurrentUpdate,
@@ -192,7 +192,7 @@ def test_correction_is_a_new_edition_and_both_stay(org, published_round: Round) 
     services.publish_round(actor=org.office, round=correction)
     from gongjian.assessment.selectors import correction_diff
 
-    assert correction_diff(correction) == [
+    assert correction_diff(None, correction) == [
         {"unit": "松下镇", "group": "乡镇", "old_score": 85, "new_score": 85, "old_rank": 2,
          "new_rank": 1, "delta": 0},
         {"unit": "湖南镇", "group": "乡镇", "old_score": 90, "new_score": 80, "old_rank": 1,
@@ -243,9 +243,9 @@ def test_values_are_read_back_as_the_decimals_entered_repeats_and_fractions_alik
 ) -> None:
     enter(draft_round, org.hunan, "tz", "96.5")
     enter(draft_round, org.songxia, "tz", "96.5")
-    first = services.load_inputs(draft_round)["tz"]
+    first = feed.load_inputs(draft_round)["tz"]
     enter(draft_round, org.songxia, "tz", "97")
-    second = services.load_inputs(draft_round)["tz"]
+    second = feed.load_inputs(draft_round)["tz"]
     assert [first[org.hunan.pk][0], first[org.songxia.pk][0]] == [D("96.5"), D("96.5")]
     assert [second[org.hunan.pk][0], second[org.songxia.pk][0]] == [D("96.5"), D("97")]
     assert {type(v[0]) for v in [*first.values(), *second.values()]} == {D}

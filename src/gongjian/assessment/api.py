@@ -6,14 +6,15 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 
-from gongjian.assessment import plan_file, selectors, services
+from gongjian.assessment import assessing, plan_file, selectors, services
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
-from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 
@@ -116,7 +117,7 @@ class ImportOut(Schema):
 def _unit(unit_id: int) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("找不到该单位。")
+        raise NotFound(_("找不到该单位。"))
     return unit
 
 
@@ -129,7 +130,7 @@ def rounds(request: HttpRequest) -> list[dict[str, Any]]:
 def create_round(request: HttpRequest, payload: RoundIn) -> dict[str, Any]:
     plan = selectors.plans(request.user).filter(pk=payload.plan_id).first()
     if plan is None:
-        raise NotFound("找不到该方案，或无权查看。")
+        raise NotFound(_("找不到该方案，或无权查看。"))
     round_ = services.create_round(
         actor=request.user, plan=plan, period=payload.period, title=payload.title
     )
@@ -152,7 +153,7 @@ def explanation(request: HttpRequest, round_id: int, unit_id: int) -> dict[str, 
 
 @router.get("/rounds/{round_id}/diff", summary="更正版本与原版本的差异")
 def diff(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
-    return selectors.correction_diff(selectors.get_round(request.user, round_id))
+    return selectors.correction_diff(request.user, selectors.get_round(request.user, round_id))
 
 
 @router.post("/rounds/{round_id}/values", response=ValueOut, summary="录入指标值")
@@ -160,7 +161,7 @@ def enter_value(request: HttpRequest, round_id: int, payload: ValueIn) -> dict[s
     round_ = selectors.get_round(request.user, round_id)
     indicator = Indicator.objects.filter(plan=round_.plan_id, code=payload.indicator).first()
     if indicator is None:
-        raise ValidationFailed("未知指标。", field="indicator")
+        raise ValidationFailed(_("未知指标。"), field="indicator")
     row = services.enter_value(
         actor=request.user,
         round=round_,
@@ -185,6 +186,7 @@ def import_values(
     request: HttpRequest, round_id: int, file: UploadedFile = UPLOAD
 ) -> dict[str, int]:
     round_ = selectors.get_round(request.user, round_id)
+    assessing.require_may_enter_round(request.user, round_)
     count = import_values_file(actor=request.user, round=round_, name=file.name or "", content=file)
     return {"count": count}
 
@@ -239,6 +241,7 @@ def trend(request: HttpRequest, unit_id: int, plan: str | None = None) -> list[d
 )
 def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
+    selectors.require_full_sight(request.user, round_)
     b = build_bulletin(round_)
     if format == "docx":
         from gongjian.assessment.bulletin_docx import render_docx
@@ -252,7 +255,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
     elif format == "md":
         response = HttpResponse(to_markdown(b), content_type="text/markdown; charset=utf-8")
     else:
-        raise ValidationFailed("format 只能是 md、docx 或 pdf。", field="format")
+        raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
     response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
     return response
 
@@ -261,7 +264,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
 def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> HttpResponse:
     plan = selectors.plans(request.user).filter(pk=plan_id).first()
     if plan is None:
-        raise NotFound("找不到该方案，或无权查看。")
+        raise NotFound(_("找不到该方案，或无权查看。"))
     doc = services.plan_document(plan)
     if format == "xlsx":
         response = HttpResponse(
@@ -277,9 +280,7 @@ def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> Htt
 @router.post("/plans/import", summary="导入考评方案（同名方案成为新版本）")
 def import_plan(request: HttpRequest, file: UploadedFile = UPLOAD) -> dict[str, Any]:
     if not scope_for(request.user).roots(Action.MANAGE_CAMPAIGN):
-        from gongjian.core.errors import PermissionDenied
-
-        raise PermissionDenied("无权导入考评方案。")
+        raise PermissionDenied(_("无权导入考评方案。"))
     plan: Plan = services.import_plan(
         actor=request.user, doc=plan_file.read_upload(file.name or "", file)
     )

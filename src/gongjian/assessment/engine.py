@@ -7,17 +7,16 @@ explanation of a published score is what was computed, not a re-computation.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from functools import lru_cache
 from itertools import repeat
 from operator import add, itemgetter
 from typing import Any, Final, NamedTuple
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from gongjian.assessment.ranking import Placing, competition_rank, quantum, rank_list
 from gongjian.core.gc import paused_gc
@@ -38,13 +37,13 @@ class Method(StrEnum):
 
 
 METHOD_LABELS = {
-    Method.DIRECT: "直接打分",
-    Method.COMPLETION: "完成率",
-    Method.RANK_POINTS: "按排名赋分",
-    Method.PASS_FAIL: "完成/未完成",
-    Method.DEDUCTION: "按次扣分",
-    Method.BONUS: "按次加分",
-    Method.VETO: "一票否决",
+    Method.DIRECT: _l("直接打分"),
+    Method.COMPLETION: _l("完成率"),
+    Method.RANK_POINTS: _l("按排名赋分"),
+    Method.PASS_FAIL: _l("完成/未完成"),
+    Method.DEDUCTION: _l("按次扣分"),
+    Method.BONUS: _l("按次加分"),
+    Method.VETO: _l("一票否决"),
 }
 
 
@@ -469,246 +468,3 @@ def _grade(outcome: Outcome, ordered: Sequence[Grade]) -> str:
                 return ordered[1].name
             return grade.name
     return ordered[-1].name
-
-
-# --- explanations -----------------------------------------------------------------------------
-
-
-def _num(value: Decimal | None) -> str | None:
-    return None if value is None else _plain(value)
-
-
-@lru_cache(maxsize=65536)
-def _plain(value: Decimal) -> str:
-    """85.0000 → "85": scores repeat a lot across 10,000 units, so this is cached."""
-    return _written(value)
-
-
-def _written(value: Decimal) -> str:
-    # -0 is 0: the cache above cannot tell them apart, so neither may the text.
-    return format(value.normalize(), "f") if value else "0"
-
-
-def explain(outcome: Outcome) -> dict[str, Any]:
-    """The JSON-safe trail of one unit's result, every part in full (as `expand_parts` shows a
-    stored one)."""
-    parts = [
-        {
-            "code": p[IND].code,
-            "value": _num(p[VALUE]),
-            "score": _num(p[SCORE]),
-            "points": _num(p[POINTS]),
-            "source": p[SOURCE],
-            "target": _num(p[TARGET]),
-            "notes": list(p[NOTES]),
-            "trail": list(p[TRAIL]),
-            "name": p[IND].name,
-            "line": p[IND].line,
-            "method": str(p[IND].method),
-            "weight": _num(p[IND].weight),
-        }
-        for p in outcome.parts
-    ]
-    return {**_totals(outcome), "parts": parts, "lines": _lines(outcome)}
-
-
-def _totals(outcome: Outcome) -> dict[str, Any]:
-    return {
-        "unit_id": outcome.unit_id,
-        "unit": outcome.name,
-        "group": outcome.group,
-        "base": _num(outcome.base),
-        "bonus": _num(outcome.bonus),
-        "bonus_applied": _num(outcome.bonus_applied),
-        "deduction": _num(outcome.deduction),
-        "deduction_applied": _num(outcome.deduction_applied),
-        "raw": _num(outcome.raw),
-        "score": _num(outcome.score),
-        "rank": outcome.rank,
-        "tied": outcome.tied,
-        "grade": outcome.grade,
-        "veto": outcome.veto,
-        "notes": outcome.notes,
-    }
-
-
-def _lines(outcome: Outcome) -> dict[str, dict[str, Any]]:
-    return {
-        name: {
-            "score": _num(line.score),
-            "rank": line.rank,
-            "tied": line.tied,
-            "completed": line.completed,
-        }
-        for name, line in outcome.lines.items()
-    }
-
-
-# A stored part is a flat list in this order; target, notes and trail only when one is set.
-# (Rounds computed before 2026-11 stored each part as a dict of these keys: both read the same.)
-PART_KEYS: Final = ("code", "value", "score", "points", "source", "target", "notes", "trail")
-
-
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
-_JSON = {True: "true", False: "false", None: "null"}
-
-
-def _json_num(value: Decimal | None) -> str:
-    """`_num` as JSON: a plain decimal needs no escaping, only quotes."""
-    return "null" if value is None else f'"{_plain(value)}"'
-
-
-class ExplanationWriter:
-    """Encodes a round's results as the JSON text stored per unit: its line scores, and its
-    explanation — `explain` without what the plan's indicator already says (name, line, method,
-    weight), each part a flat list (`PART_KEYS`).
-
-    A round has hundreds of thousands of parts: each is written out as text (no encoder call for
-    the common short form), and a part the engine shared among units is written once.
-    """
-
-    def __init__(self) -> None:
-        self._strings: dict[str, str] = {}
-        # The engine gives units with the same input the same part tuple: known by its id, a
-        # part costs one look-up. The tuples are kept so that no id is reused while we run.
-        self._seen: dict[int, str] = {}
-        self._kept: list[Part] = []
-        self._line_items: dict[tuple[Any, ...], str] = {}
-
-    def encode(self, outcome: Outcome) -> tuple[str, str]:
-        """(lines, explanation) as JSON text."""
-        get, part_text = self._seen.get, self._part_text
-        encoded = [get(id(part)) or part_text(part) for part in outcome.parts]
-        lines = self._lines(outcome)
-        o, n = outcome, _json_num
-        text = (
-            f'{{"unit_id":{o.unit_id},"unit":{_dumps(o.name)},"group":{_dumps(o.group)},'
-            f'"base":{n(o.base)},"bonus":{n(o.bonus)},"bonus_applied":{n(o.bonus_applied)},'
-            f'"deduction":{n(o.deduction)},"deduction_applied":{n(o.deduction_applied)},'
-            f'"raw":{n(o.raw)},"score":{n(o.score)},"rank":{o.rank},"tied":{_JSON[o.tied]},'
-            f'"grade":{_dumps(str(o.grade))},"veto":{_dumps(str(o.veto))},'
-            f'"notes":{_dumps(o.notes)},"parts":[{",".join(encoded)}],"lines":{lines}}}'
-        )
-        return lines, text
-
-    def _part_text(self, part: Part) -> str:
-        ind, value, target, score, points, notes, trail, source = part
-        if value is not None and target is None and not notes and not trail:
-            # The short form, written out. Not through `_plain`'s cache: the parts that get here
-            # are the distinct ones, whose numbers mostly are too.
-            strings, written = self._strings, _written
-            value_text = written(value)
-            score_text = value_text if score is value else written(score)
-            text = (
-                f'[{strings.get(ind.code) or self._string(ind.code)},"{value_text}",'
-                f'"{score_text}","{written(points)}",{strings.get(source) or self._string(source)}]'
-            )
-        else:
-            text = _dumps(_part_list(ind, value, target, score, points, notes, trail, source))
-        self._seen[id(part)] = text
-        self._kept.append(part)
-        return text
-
-    def _string(self, value: str) -> str:
-        text = self._strings.get(value)
-        if text is None:
-            text = self._strings[value] = _dumps(value)
-        return text
-
-    def _lines(self, outcome: Outcome) -> str:
-        """`_lines` as JSON text, written out: 10,000 units × their lines per round; most line
-        entries repeat (same line, score and place), so each is written once."""
-        items = self._line_items
-        texts = []
-        for name, line in outcome.lines.items():
-            key = (name, line.score, line.rank, line.tied, line.completed)
-            text = items.get(key)
-            if text is None:
-                text = items[key] = (
-                    f'{_dumps(name)}:{{"score":{_json_num(line.score)},"rank":{line.rank},'
-                    f'"tied":{_JSON[line.tied]},"completed":{_JSON[line.completed]}}}'
-                )
-            texts.append(text)
-        return "{" + ",".join(texts) + "}"
-
-
-def _part_list(
-    ind: Indicator,
-    value: Decimal | None,
-    target: Decimal | None,
-    score: Decimal,
-    points: Decimal,
-    notes: Sequence[str],
-    trail: tuple[str, ...],
-    source: str,
-) -> list[Any]:
-    row: list[Any] = [ind.code, _num(value), _num(score), _num(points), source]
-    if target is not None or notes or trail:
-        row += [_num(target), list(notes), list(trail)]
-    return row
-
-
-def stored_parts(explanation: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """A stored explanation's parts as dicts of `PART_KEYS` (target, notes, trail when set)."""
-    return [
-        part if isinstance(part, dict) else dict(zip(PART_KEYS, part, strict=False))
-        for part in explanation["parts"]
-    ]
-
-
-def expand_parts(
-    explanation: Mapping[str, Any], indicators: Mapping[str, Indicator]
-) -> dict[str, Any]:
-    """A stored explanation with each part's indicator name, line, method and weight."""
-    full = dict(explanation)
-    full["parts"] = [
-        {
-            "target": None,
-            "notes": [],
-            "trail": [],
-            **part,
-            "name": indicators[part["code"]].name,
-            "line": indicators[part["code"]].line,
-            "method": str(indicators[part["code"]].method),
-            "method_label": METHOD_LABELS[indicators[part["code"]].method],
-            "weight": _num(indicators[part["code"]].weight),
-        }
-        for part in stored_parts(explanation)
-    ]
-    return full
-
-
-@dataclass(frozen=True)
-class Gap:
-    """Why a unit is behind the unit ranked just above it: the points, and where they went."""
-
-    above: str
-    above_rank: int
-    points: Decimal
-    by_indicator: list[tuple[str, Decimal]]  # (indicator name, points the unit above got more)
-
-
-def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
-    """Compare two stored explanations; the indicators that cost most come first."""
-    # Bonuses and deductions count through their capped totals, so the differences add up.
-    totals = (Method.BONUS, Method.DEDUCTION)
-    mine = {p["code"]: Decimal(p["points"]) for p in me["parts"] if p["method"] not in totals}
-    names = {p["code"]: p["name"] for p in [*me["parts"], *above["parts"]]}
-    theirs = {p["code"]: Decimal(p["points"]) for p in above["parts"] if p["method"] not in totals}
-    diffs = [
-        (names[code], theirs.get(code, ZERO) - mine.get(code, ZERO))
-        for code in dict.fromkeys([*theirs, *mine])
-    ]
-    for label, key in ((_("加分"), "bonus_applied"), (_("扣分"), "deduction_applied")):
-        sign = -1 if key == "deduction_applied" else 1
-        d = sign * (Decimal(above[key]) - Decimal(me[key]))
-        if d:
-            diffs.append((label, d))
-    diffs = [d for d in diffs if d[1] != 0]
-    diffs.sort(key=lambda d: d[1], reverse=True)
-    return Gap(
-        above=above["unit"],
-        above_rank=above["rank"],
-        points=Decimal(above["score"]) - Decimal(me["score"]),
-        by_indicator=diffs,
-    )

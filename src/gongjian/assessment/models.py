@@ -362,10 +362,6 @@ class Round(Versioned):
         return super().delete(*args, **kwargs)
 
     @property
-    def is_published(self) -> bool:
-        return self.state == RoundState.PUBLISHED
-
-    @property
     def period_start(self) -> dt.date:
         year, month = (int(p) for p in self.period.split("-"))
         return dt.date(year, month, 1)

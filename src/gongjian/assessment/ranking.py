@@ -25,11 +25,6 @@ def quantum(precision: int) -> Decimal:
     return Decimal(1).scaleb(-precision)
 
 
-def round_score(value: Decimal, precision: int) -> Decimal:
-    """Half-up rounding, as people round by hand (0.125 → 0.13)."""
-    return value.quantize(quantum(precision), rounding=ROUND_HALF_UP)
-
-
 def competition_rank(scores: Mapping[K, Decimal], *, precision: int = 2) -> dict[K, Placing]:
     """Rank higher-is-better scores: equal rounded scores share a rank and the next is skipped."""
     q = quantum(precision)
@@ -66,12 +61,3 @@ def rank_within_groups(
     for scores in by_group.values():
         placings.update(competition_rank(scores, precision=precision))
     return placings
-
-
-def rank_label(placing: Placing) -> str:
-    """第3名 / 并列第1名, for bulletins and pages."""
-    from django.utils.translation import gettext as _
-
-    if placing.tied:
-        return _("并列第%(rank)s名") % {"rank": placing.rank}
-    return _("第%(rank)s名") % {"rank": placing.rank}

@@ -1,7 +1,8 @@
-"""Reads of the assessment, filtered by the reader's scope.
+"""Reads of the assessment, each through `visibility` (what of a round a reader may see).
 
-Published rounds are public (bulletins are read by everyone signed in); a draft or computed
-round is seen by the office that owns it and, for their own rows, by the units assessed.
+Published rounds are public (bulletins are read by everyone signed in); before publication the
+owning office sees everything and, while the round is under review, each unit its own row. A
+lead unit also knows the rounds it enters values in (`assessing`), without seeing their results.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import engine, services
-from gongjian.assessment.models import Plan, Round, RoundState, UnitResult
+from gongjian.assessment import assessing, explanations, feed, visibility
+from gongjian.assessment.models import Objection, Plan, Round, UnitResult
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -34,18 +35,13 @@ def all_rounds() -> QuerySet[Round]:
 
 
 def visible_rounds(user: Any) -> QuerySet[Round]:
-    scope = scope_for(user)
-    if scope.is_superuser:
-        return all_rounds()
-    mine = Q(state=RoundState.PUBLISHED) | scope.q(Action.VIEW, via="plan__campaign__owner")
-    member = Round.objects.filter(
-        scope.q(Action.VIEW, via="results__unit"), state=RoundState.COMPUTED
-    ).values("pk")
-    entry = Round.objects.filter(
-        scope.q(Action.ENTER_SCORES, via="plan__members__unit"),
-        state__in=[RoundState.DRAFT, RoundState.COMPUTED],
-    ).values("pk")
-    return all_rounds().filter(mine | Q(pk__in=member) | Q(pk__in=entry))
+    """Rounds a user may know exist: seen in full or own row, or open to his or her entries."""
+    known = (
+        visibility.full_rounds_q(user)
+        | visibility.own_rounds_q(user)
+        | assessing.entry_rounds_q(user)
+    )
+    return all_rounds().filter(pk__in=Round.objects.filter(known).values("pk"))
 
 
 def get_round(user: Any, round_id: int) -> Round:
@@ -55,8 +51,23 @@ def get_round(user: Any, round_id: int) -> Round:
     return round_
 
 
+def require_full_sight(user: Any, round_: Round) -> None:
+    """The bulletin ranks every unit: only for readers who see the whole round."""
+    if not visibility.sight(user, round_).full:
+        raise NotFound(_("找不到该考评期的通报，或无权查看。"))
+
+
+def full_round_ids(user: Any, rounds: QuerySet[Round]) -> set[int]:
+    return set(rounds.filter(visibility.full_rounds_q(user)).values_list("pk", flat=True))
+
+
 def can_manage(user: Any, round_: Round) -> bool:
-    return scope_for(user).can(Action.MANAGE_CAMPAIGN, round_.plan.campaign.owner)
+    return visibility.owns(user, round_)
+
+
+def can_enter(user: Any, round_: Round) -> bool:
+    """Whether the entry form has cells for this user (the 指标录入 link)."""
+    return Round.objects.filter(assessing.entry_rounds_q(user), pk=round_.pk).exists()
 
 
 def round_rows(rounds: QuerySet[Round]) -> list[dict[str, Any]]:
@@ -82,9 +93,10 @@ def round_rows(rounds: QuerySet[Round]) -> list[dict[str, Any]]:
 
 def results(user: Any, round_: Round) -> QuerySet[UnitResult]:
     qs = UnitResult.objects.filter(round=round_).select_related("unit")
-    if round_.state == RoundState.PUBLISHED or can_manage(user, round_):
-        return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
-    return scope_for(user).filter(qs, Action.VIEW, via="unit").order_by("group", "rank")
+    seen = visibility.sight(user, round_)
+    if not seen.full:
+        qs = qs.filter(unit_id__in=seen.unit_ids)
+    return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
 
 
 def _result_row(r: UnitResult) -> dict[str, Any]:
@@ -123,13 +135,14 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     result = results(user, round_).filter(unit=unit).first()
     if result is None:
         raise NotFound(_("没有该单位本期的考评结果，或无权查看。"))
-    rules, _members, _rows = services.rules_for(round_.plan)
+    rules, _members, _rows = feed.rules_for(round_.plan)
     indicators = {i.code: i for i in rules.indicators}
-    data = engine.expand_parts(result.explanation, indicators)
+    data = explanations.expand_parts(result.explanation, indicators)
     data["round_id"] = round_.pk
     data["state"] = round_.state
     data["gap"] = None
-    if result.rank > 1:
+    # The gap names the unit above and its points: part of the whole round, not of one row.
+    if result.rank > 1 and visibility.sight(user, round_).full:
         # The unit(s) just above: the worst rank better than this one, in the same group.
         above = (
             UnitResult.objects.filter(round=round_, group=result.group, rank__lt=result.rank)
@@ -137,7 +150,7 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             .first()
         )
         if above is not None:
-            g = engine.gap(data, engine.expand_parts(above.explanation, indicators))
+            g = explanations.gap(data, explanations.expand_parts(above.explanation, indicators))
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,
@@ -151,10 +164,9 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
 
 def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str, Any]]:
     """A unit's score and rank over the rounds of its plans (latest edition of each period)."""
-    scope = scope_for(user)
-    qs = UnitResult.objects.filter(unit=unit).select_related("round__plan__campaign")
-    if not scope.can(Action.VIEW, unit):
-        qs = qs.filter(round__state=RoundState.PUBLISHED)
+    qs = UnitResult.objects.filter(visibility.results_q(user), unit=unit).select_related(
+        "round__plan__campaign"
+    )
     if plan_name:
         qs = qs.filter(round__plan__name=plan_name)
     latest: dict[tuple[int, str, str], UnitResult] = {}
@@ -176,15 +188,19 @@ def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str,
     ]
 
 
-def correction_diff(round_: Round) -> list[dict[str, Any]]:
-    """For a correction: every unit whose score or rank differs from the edition it corrects."""
+def correction_diff(user: Any, round_: Round) -> list[dict[str, Any]]:
+    """For a correction: every unit whose score or rank differs from the edition it corrects,
+    of the rows the reader may see of the correction (`user` None: the operator, every row)."""
     if round_.corrects_id is None:
         return []
     old = {r.unit_id: r for r in UnitResult.objects.filter(round_id=round_.corrects_id)}
+    new: QuerySet[UnitResult] = (
+        results(user, round_)
+        if user is not None
+        else UnitResult.objects.filter(round=round_).select_related("unit")
+    )
     rows = []
-    for r in (
-        UnitResult.objects.filter(round=round_).select_related("unit").order_by("group", "rank")
-    ):
+    for r in new.order_by("group", "rank"):
         before = old.get(r.unit_id)
         if before is None or before.score != r.score or before.rank != r.rank:
             rows.append(
@@ -199,6 +215,15 @@ def correction_diff(round_: Round) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def objections(user: Any, round_: Round) -> list[Objection]:
+    """A round's objections and their answers, of the units whose rows the reader sees."""
+    qs = round_.objections.select_related("unit")
+    seen = visibility.sight(user, round_)
+    if not seen.full:
+        qs = qs.filter(unit_id__in=seen.unit_ids)
+    return list(qs)
 
 
 def plans(user: Any) -> QuerySet[Plan]:
@@ -222,7 +247,7 @@ def entry_sheet(user: Any, round_: Round) -> dict[str, Any]:
     """The entry form of a round for a user: the units and entered indicators he may fill in."""
     from gongjian.assessment.models import Indicator, IndicatorValue, PlanMember
 
-    allowed = scope_for(user).units(Action.ENTER_SCORES)
+    allowed = assessing.assessable_units(user)
     members = list(
         PlanMember.objects.filter(plan=round_.plan_id, unit__in=allowed)
         .select_related("unit", "group")

@@ -6,17 +6,16 @@ itself is `engine.compute` over plain data; `compute_round` feeds it and stores 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import engine, providers
+from gongjian.assessment import assessing, engine, explanations, feed, providers
 from gongjian.assessment.models import (
     AssessmentEvent,
     Indicator,
@@ -325,7 +324,7 @@ def enter_value(
     expected_version: int | None = None,
 ) -> IndicatorValue:
     """A lead unit enters one indicator value for a unit its line covers."""
-    _require(actor, Action.ENTER_SCORES, unit)
+    assessing.require_may_assess(actor, unit)
     locked = lock_for_update(Round, round.pk, expected_version=expected_version)
     _editable(locked)
     if indicator.plan_id != locked.plan_id:
@@ -378,7 +377,6 @@ def import_values(
     by_name = {i.name: i for i in indicators.values()}
     members = dict(plan.members.values_list("unit_id", "group__name"))
     resolver = UnitResolver()
-    scope = scope_for(actor) if actor is not None else None
     errors: list[CellError] = []
     accepted: dict[tuple[int, int], tuple[Indicator, Unit, Decimal]] = {}
     for cell in rows:
@@ -400,8 +398,8 @@ def import_values(
             errors.append(CellError(cell.sheet, cell.row, "A", "unit", exc.message))
             continue
         problem = _check_applies(indicator, unit, members)
-        if problem is None and scope is not None and not scope.can(Action.ENTER_SCORES, unit):
-            problem = _("无权录入“%(u)s”的指标") % {"u": unit.name}
+        if problem is None:
+            problem = assessing.refusal(actor, unit)
         if problem:
             errors.append(CellError(cell.sheet, cell.row, cell.column, indicator.name, problem))
             continue
@@ -448,49 +446,6 @@ def import_values(
     return len(accepted)
 
 
-def rules_for(plan: Plan) -> tuple[engine.Rules, list[engine.Member], list[Indicator]]:
-    members = [
-        engine.Member(unit_id=unit_id, name=name, group=group)
-        for unit_id, name, group in plan.members.order_by(
-            "group__sort_order", "sort_order", "pk"
-        ).values_list("unit_id", "unit__name", "group__name")
-    ]
-    lines = list(plan.lines.prefetch_related("units").all())
-    line_units = {pl.pk: frozenset(u.pk for u in pl.units.all()) or None for pl in lines}
-    indicators = list(plan.indicators.select_related("line").all())
-    grades = (
-        tuple(
-            engine.Grade(
-                g["name"], Decimal(g["min"]) if g.get("min") is not None else Decimal("-Infinity")
-            )
-            for g in plan.grades
-        )
-        or engine.DEFAULT_GRADES
-    )
-    rules = engine.Rules(
-        indicators=[
-            engine.Indicator(
-                code=i.code,
-                name=i.name,
-                line=i.line.name,
-                method=engine.Method(i.method),
-                weight=i.weight,
-                full_marks=i.full_marks,
-                params=i.params,
-                units=line_units[i.line_id],
-            )
-            for i in indicators
-        ],
-        precision=plan.precision,
-        missing_rule=engine.MissingRule(plan.missing_rule),
-        grades=grades,
-        bonus_cap=plan.bonus_cap,
-        deduction_cap=plan.deduction_cap,
-        lines=[pl.name for pl in lines],
-    )
-    return rules, members, indicators
-
-
 def _pull_system_values(round_: Round, indicators: Iterable[Indicator], actor: Any) -> None:
     system = [i for i in indicators if i.source != "entered"]
     if not system:
@@ -524,63 +479,19 @@ def _pull_system_values(round_: Round, indicators: Iterable[Indicator], actor: A
     IndicatorValue.objects.bulk_create(rows)
 
 
-def load_inputs(round_: Round) -> dict[str, dict[int, engine.Input]]:
-    """The round's values per indicator code, as the engine's (value, target, trail, source).
-
-    Read with one bare query: a province-wide round has hundreds of thousands of values, and the
-    ORM's per-row conversions would cost more than the scoring itself. Trails are nearly always
-    empty: the database says so (NULL), so only the others are decoded. Numbers repeat, so each
-    distinct one becomes one shared Decimal.
-    """
-    codes = dict(Indicator.objects.filter(plan=round_.plan_id).values_list("pk", "code"))
-    values: dict[str, dict[int, engine.Input]] = {code: {} for code in codes.values()}
-    table = IndicatorValue._meta.db_table
-    trails = "NULLIF(CAST(trail AS TEXT), '[]')"
-    # As text from PostgreSQL, not as a new Decimal per row: a shared Decimal is hashed once in
-    # the engine's look-ups. SQLite gives int or float.
-    numbers = (
-        "CAST(value AS TEXT), CAST(target AS TEXT)"
-        if connection.vendor == "postgresql"
-        else "value, target"
-    )
-    sql = f"SELECT indicator_id, unit_id, {numbers}, {trails}, source FROM {table} WHERE round_id = %s"  # noqa: S608
-    by_id = {pk: values[code] for pk, code in codes.items()}
-    loads, empty = json.loads, ()
-    as_decimal = _Decimals()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [round_.pk])
-        for indicator_id, unit_id, value, target, trail, source in cursor.fetchall():
-            # A plain tuple in Input's order, as the engine reads it by position.
-            by_id[indicator_id][unit_id] = (  # type: ignore[assignment]
-                as_decimal[value],
-                None if target is None else as_decimal[target],
-                empty if trail is None else tuple(loads(trail)),
-                source,
-            )
-    return values
-
-
-class _Decimals(dict[int | float | str, Decimal]):
-    """Numbers as Decimal, each distinct number converted once: values repeat a lot."""
-
-    def __missing__(self, raw: int | float | str) -> Decimal:
-        value = self[raw] = Decimal(str(raw))
-        return value
-
-
 @transaction.atomic
 def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
     """Pull system values, score, rank and store; refuses missing values by name."""
     _require(actor, Action.MANAGE_CAMPAIGN, _owner(round))
     locked = lock_for_update(Round, round.pk, expected_version=None)
     _editable(locked)
-    rules, members, indicators = rules_for(locked.plan)
+    rules, members, indicators = feed.rules_for(locked.plan)
     if not members:
         raise ValidationFailed(_("方案没有被考评单位。"), field="plan")
     _pull_system_values(locked, indicators, actor)
     with paused_gc():
         try:
-            outcomes = engine.compute(rules, members, load_inputs(locked))
+            outcomes = engine.compute(rules, members, feed.load_inputs(locked))
         except engine.MissingValues as exc:
             raise ValidationFailed(
                 _("以下单位的指标值缺失，未计算：%(list)s") % {"list": str(exc)},
@@ -603,7 +514,7 @@ RESULT_FIELDS = (
 
 def store_outcomes(round_: Round, outcomes: Sequence[engine.Outcome]) -> None:
     UnitResult.objects.filter(round=round_).delete()
-    writer = engine.ExplanationWriter()
+    writer = explanations.ExplanationWriter()
     rows = []
     for o in outcomes:
         lines, explanation = writer.encode(o)
@@ -635,6 +546,8 @@ def raise_objection(*, actor: Any, round: Round, unit: Unit, reason: str) -> Obj
 @transaction.atomic
 def resolve_objection(*, actor: Any, objection: Objection, accept: bool, reply: str) -> Objection:
     _require(actor, Action.MANAGE_CAMPAIGN, _owner(objection.round))
+    # Answering an objection decides a unit's score: no office answers for its own unit.
+    assessing.require_may_assess(actor, objection.unit)
     _editable(objection.round)
     if objection.state != ObjectionState.OPEN:
         raise InvalidTransition(_("该异议已处理。"))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
-from gongjian.assessment import selectors, services
+from gongjian.assessment import selectors, services, visibility
 from gongjian.assessment.bulletin import build_bulletin
 from gongjian.assessment.models import Objection, RoundState, ValueSource
 from gongjian.core import clock
@@ -45,7 +45,11 @@ def pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.round_rows(selectors.visible_rounds(request.user))
+    rounds = selectors.visible_rounds(request.user)
+    rows = selectors.round_rows(rounds)
+    full = selectors.full_round_ids(request.user, rounds)
+    for row in rows:
+        row["bulletin"] = row["id"] in full
     plans = list(selectors.manageable_plans(request.user))
     return render(
         request,
@@ -108,9 +112,11 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "groups": groups,
             "lines": [pl.name for pl in round_.plan.lines.all()],
             "can_manage": selectors.can_manage(request.user, round_),
+            "sees_all": visibility.sight(request.user, round_).full,
+            "can_enter": selectors.can_enter(request.user, round_),
             "objectable": objectable,
-            "objections": list(round_.objections.select_related("unit")),
-            "diff": selectors.correction_diff(round_),
+            "objections": selectors.objections(request.user, round_),
+            "diff": selectors.correction_diff(request.user, round_),
             "corrections": list(round_.corrections.all()),
         },
     )
@@ -131,6 +137,7 @@ def explanation(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
 @pages
 def bulletin(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
+    selectors.require_full_sight(request.user, round_)
     return render(
         request, "assessment/bulletin.html", {"round": round_, "bulletin": build_bulletin(round_)}
     )

@@ -42,7 +42,9 @@ class Command(BaseCommand):
                 for name, v in r["lines"].items()
             )
             rank = f"{'并列' if r['tied'] else ''}{r['rank']}"
-            table.add_row(r["group"], rank, r["unit"], r["score"], r["grade"], lines)
+            # rich renders text only: a score is a JSON number (90, 96.5), so written out here.
+            score = "—" if r["score"] is None else str(r["score"])
+            table.add_row(r["group"], rank, r["unit"], score, r["grade"], lines)
         Console(
             file=self.stdout,  # type: ignore[arg-type]
             width=200,
