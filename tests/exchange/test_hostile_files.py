@@ -112,9 +112,11 @@ def _peak_rss() -> int:
 
 def _timed(call: Callable[[], str]) -> tuple[str, float, int]:
     rss_before = _peak_rss()
-    started = time.perf_counter()
+    # CPU time, not wall time: the suite runs on a shared 2-core machine beside other workers,
+    # and what the bound is about is the work a hostile file makes the server do.
+    started = time.process_time()
     text = call()
-    return text, time.perf_counter() - started, _peak_rss() - rss_before
+    return text, time.process_time() - started, _peak_rss() - rss_before
 
 
 def _python_peak(call: Callable[[], str]) -> int:
