@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from gongjian.core.admin_scope import ScopedAdmin
+from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.models import LeaderLink, Person, RoleGrant, Unit, UnitAlias, User
 from gongjian.org.names import name_key
 from gongjian.org.scope import Action, scope_for
