@@ -168,9 +168,28 @@ def test_exempt_accounts_skip_the_rules_only_while_the_setting_is_on(org):
 
 def test_sessions_end_after_30_idle_minutes_and_at_browser_close(org):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     client = Client()
     response = client.post("/login/", {"username": "lead", "password": PASSWORD})
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["max-age"] == "" and cookie["expires"] == ""  # a browser-session cookie
     assert 0 < client.session.get_expiry_age() <= 30 * 60
+
+
+def test_a_request_renews_an_idle_session_at_most_once_a_minute(org):
+    from django.contrib.sessions.models import Session
+
+    from gongjian.core.sessions import RENEWED_KEY
+
+    client = Client()
+    client.force_login(org.lead)
+    key = client.session.session_key
+    expiry = Session.objects.get(session_key=key).expire_date
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date == expiry  # renewed under a minute ago
+    session = client.session
+    session[RENEWED_KEY] = 0  # the last renewal long ago
+    session.save()
+    stale = Session.objects.get(session_key=key).expire_date
+    Session.objects.filter(session_key=key).update(expire_date=stale - dt.timedelta(minutes=20))
+    client.get("/")
+    assert Session.objects.get(session_key=key).expire_date > stale - dt.timedelta(minutes=1)

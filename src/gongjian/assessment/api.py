@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 from gongjian.assessment import selectors, services
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
+from gongjian.core import audit
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.exchange import plan_file
 from gongjian.exchange.values_file import read_values
@@ -187,7 +188,9 @@ def import_values(
 ) -> dict[str, int]:
     round_ = selectors.get_round(request.user, round_id)
     rows = read_values(file.name or "", file.read())
-    return {"count": services.import_values(actor=request.user, round=round_, rows=rows)}
+    count = services.import_values(actor=request.user, round=round_, rows=rows)
+    audit.record(audit.EventKind.IMPORT, request=request, target=file.name or str(round_))
+    return {"count": count}
 
 
 @router.post("/rounds/{round_id}/compute", response=StateOut, summary="计算")
@@ -255,6 +258,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
     else:
         raise ValidationFailed("format 只能是 md、docx 或 pdf。", field="format")
     response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
+    audit.record(audit.EventKind.DOWNLOAD, request=request, target=f"bulletin-{round_.pk}.{format}")
     return response
 
 
@@ -272,6 +276,7 @@ def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> Htt
     else:
         response = HttpResponse(plan_file.write_yaml(doc), content_type="text/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.{format}"'
+    audit.record(audit.EventKind.EXPORT, request=request, target=f"plan-{plan.pk}.{format}")
     return response
 
 
@@ -284,4 +289,5 @@ def import_plan(request: HttpRequest, file: UploadedFile = UPLOAD) -> dict[str, 
     plan: Plan = services.import_plan(
         actor=request.user, doc=plan_file.read_upload(file.name or "", file.read())
     )
+    audit.record(audit.EventKind.IMPORT, request=request, target=file.name or plan.name)
     return {"id": plan.pk, "name": plan.name, "edition": plan.edition}

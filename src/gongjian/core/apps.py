@@ -7,7 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from gongjian.core import audit, raw_guard
+        from gongjian.core import audit, raw_guard, sessions
 
         audit.connect_auth_signals()
         raw_guard.connect()
+        sessions.connect()

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
 from gongjian.exchange import ledger_xlsx, report_xlsx
@@ -402,6 +402,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         q=data.get("q") or "",
     )
     content = ledger_xlsx.export_ledger(selectors.filtered(request.user, f))
+    audit.record(audit.EventKind.EXPORT, request=request, target=_("项目台账"))
     return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
 
 
@@ -419,6 +420,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("请选择不超过 50 MB 的 Excel 文件。"))
             return redirect("projects:import")
         data = upload.read()
+        audit.record(audit.EventKind.IMPORT, request=request, target=upload.name or "")
         try:
             if request.POST.get("kind") == "reports":
                 count = report_xlsx.import_reports_xlsx(actor=request.user, data=data)
