@@ -142,6 +142,11 @@ AXES_LOCKOUT_CALLABLE = "gongjian.org.views.locked_out"
 AXES_VERBOSE = False
 # Successful logins are in our own security log (core.audit); axes keeps only the failures.
 AXES_DISABLE_ACCESS_LOG = True
+# How many proxies in front append to X-Forwarded-For (nginx in front of gunicorn: 1); 0 trusts
+# only REMOTE_ADDR. Behind nginx with 0, every user shares nginx's address and one address's
+# five failures would lock everyone out.
+GONGJIAN_TRUSTED_PROXY_COUNT = int(os.environ.get("GONGJIAN_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "gongjian.core.audit.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -124,3 +124,11 @@ def test_security_log_exports_xlsx_and_the_export_is_recorded(client, org):
     assert SecurityEvent.objects.filter(kind=EventKind.EXPORT, username="office").exists()
     client.force_login(org.hunan_staff)
     assert client.get("/account/security-log.xlsx").status_code == 403
+
+
+def test_source_address_trusts_only_the_configured_proxies(rf, settings):
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    assert audit.client_ip(request) == "10.0.0.1"
+    settings.GONGJIAN_TRUSTED_PROXY_COUNT = 1
+    assert audit.client_ip(request) == "203.0.113.7"
+    assert audit.client_ip(rf.get("/", REMOTE_ADDR="10.0.0.1")) == "10.0.0.1"

@@ -54,6 +54,17 @@ def test_failures_from_one_address_on_many_accounts_lock_that_address(org):
     assert "_auth_user_id" not in client.session
 
 
+@override_settings(GONGJIAN_TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_failures_lock_the_client_address_not_the_proxys(org):
+    attacker = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for name in ("a1", "a2", "a3", "a4", "a5"):
+        _fail(attacker, name, 1)
+    colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.2")
+    response = colleague.post("/login/", {"username": "lead", "password": PASSWORD})
+    assert response.status_code == 302
+    assert attacker.post("/login/", {"username": "office", "password": PASSWORD}).status_code == 429
+
+
 def test_login_and_logout_are_recorded_with_who_and_where(org):
     client = Client(REMOTE_ADDR="10.1.2.3")
     client.post("/login/", {"username": "lead", "password": PASSWORD})

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -85,9 +86,17 @@ class SecurityEvent(models.Model):
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The peer address; behind nginx `REMOTE_ADDR` is what nginx passes on (docs/operations)."""
+    """Where a request came from: the one rule for the log and for django-axes' address lockout
+    (AXES_CLIENT_IP_CALLABLE). Behind GONGJIAN_TRUSTED_PROXY_COUNT proxies (nginx: 1) the
+    client is that many entries from the right of X-Forwarded-For, as each proxy appends the
+    address it saw; entries further left are the client's own claim and are not trusted."""
     if request is None:
         return None
+    proxies = int(getattr(settings, "GONGJIAN_TRUSTED_PROXY_COUNT", 0))
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or None
 
 
