@@ -202,6 +202,7 @@ def child(scale: float) -> None:
         password="x-bench-only",  # noqa: S106 - throwaway bench database
         unit=province,
         roles=["office_admin"],
+        password_policy_exempt=True,
     )
     token = org_services.issue_api_token(actor=None, user=user, name="bench")
     campaign = Campaign.objects.get()

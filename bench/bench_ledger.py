@@ -311,6 +311,7 @@ def bench_import(rows: int) -> None:
         password="x-bench-only",  # noqa: S106 - throwaway bench database
         unit=province,
         roles=["office_admin"],
+        password_policy_exempt=True,
     )
     campaign_id = Project.objects.values_list("campaign_id", flat=True).first()
 

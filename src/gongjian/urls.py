@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from gongjian import home
 from gongjian.api import api
-from gongjian.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", home.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("gongjian.org.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("dashboard/", include("gongjian.dashboard.urls")),
     path("admin/", admin.site.urls),

@@ -19,7 +19,7 @@ from gongjian.assessment.models import (
     RoundState,
     UnitResult,
 )
-from gongjian.core.admin_scope import ScopedAdmin
+from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.scope import Action
 
 

@@ -14,6 +14,7 @@ from gongjian.assessment import assessing, plan_file, selectors, services
 from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
+from gongjian.core import audit
 from gongjian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -188,6 +189,7 @@ def import_values(
     round_ = selectors.get_round(request.user, round_id)
     assessing.require_may_enter_round(request.user, round_)
     count = import_values_file(actor=request.user, round=round_, name=file.name or "", content=file)
+    audit.record(audit.EventKind.IMPORT, request=request, target=file.name or str(round_))
     return {"count": count}
 
 
@@ -257,6 +259,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
     else:
         raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
     response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
+    audit.record(audit.EventKind.DOWNLOAD, request=request, target=f"bulletin-{round_.pk}.{format}")
     return response
 
 
@@ -274,6 +277,7 @@ def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> Htt
     else:
         response = HttpResponse(plan_file.write_yaml(doc), content_type="text/yaml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="plan-{plan.pk}.{format}"'
+    audit.record(audit.EventKind.EXPORT, request=request, target=f"plan-{plan.pk}.{format}")
     return response
 
 
@@ -284,4 +288,5 @@ def import_plan(request: HttpRequest, file: UploadedFile = UPLOAD) -> dict[str, 
     plan: Plan = services.import_plan(
         actor=request.user, doc=plan_file.read_upload(file.name or "", file)
     )
+    audit.record(audit.EventKind.IMPORT, request=request, target=file.name or plan.name)
     return {"id": plan.pk, "name": plan.name, "edition": plan.edition}

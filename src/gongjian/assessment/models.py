@@ -356,6 +356,10 @@ class Round(Versioned):
             raise _refuse_published_round()
         super().save(*args, **kwargs)
 
+    def refuse_raw_save(self) -> None:  # core.raw_guard: loaddata skips save()
+        if self._stored_published():
+            raise _refuse_published_round()
+
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if self._stored_published():
             raise _refuse_published_round()
@@ -427,6 +431,10 @@ class RoundPart(models.Model):
         if _round_published(self):
             raise _refuse_published_round()
         super().save(*args, **kwargs)
+
+    def refuse_raw_save(self) -> None:  # core.raw_guard: loaddata skips save()
+        if _round_published(self):
+            raise _refuse_published_round()
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if _round_published(self):

@@ -33,7 +33,7 @@ from gongjian.assessment.models import (
 )
 from gongjian.assessment.plan_file import PlanDoc
 from gongjian.campaigns.models import Campaign
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import (
     CellError,
@@ -577,6 +577,7 @@ def publish_round(*, actor: Any, round: Round, expected_version: int | None = No
     locked.published_by = _user(actor)
     record(locked, actor=actor, reason=_("发布考评结果"))
     locked.save()
+    audit.record(audit.EventKind.PUBLISH, user=actor, target=locked)
     return locked
 
 

@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core.admin_scope import ScopedAdmin
 from gongjian.core.history import record
+from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.scope import Action
 
 

@@ -78,3 +78,12 @@ class Line(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def units_covered_by_lead(unit: Unit) -> list[str]:
+    """Paths of the units covered by the lines `unit` leads (handed to org's scope at start-up)."""
+    return list(
+        Unit.objects.filter(covered_by_lines__lead_unit=unit)
+        .values_list("path", flat=True)
+        .distinct()
+    )

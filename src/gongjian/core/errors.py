@@ -28,6 +28,20 @@ class PermissionDenied(GongjianError):
     http_status = 403
 
 
+class AuthenticationFailed(GongjianError):
+    """A credential that does not let anyone in: unknown, revoked or expired token."""
+
+    code = "unauthenticated"
+    http_status = 401
+
+
+class AppendOnly(GongjianError):
+    """The security audit log is only ever added to; rows are pruned by age, never edited."""
+
+    code = "append_only"
+    http_status = 409
+
+
 class NotFound(GongjianError):
     code = "not_found"
     http_status = 404

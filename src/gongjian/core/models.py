@@ -19,3 +19,6 @@ class SiteSetting(models.Model):
 
 
 FIXED_TODAY = "fixed_today"
+
+# The audit log lives in its own module (one topic a module); imported here so Django sees it.
+from gongjian.core.audit import SecurityEvent  # noqa: E402, F401

@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from gongjian.core.admin_scope import ScopedAdmin
+from gongjian.core import audit
+from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.models import LeaderLink, Person, RoleGrant, Unit, UnitAlias, User
 from gongjian.org.names import name_key
 from gongjian.org.scope import Action, scope_for
@@ -80,6 +81,26 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return bool(getattr(request.user, "is_superuser", False))
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.password_changed_at = None  # set by the administrator: changed at first login
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        super().save_formset(request, form, formset, change)
+        if formset.model is not RoleGrant:
+            return
+        # Role changes are permission changes: the security log has each one (等保 安全审计).
+        changed = [g for g, _fields in formset.changed_objects]
+        for kind, grants in (
+            (audit.EventKind.ROLE_GRANTED, [*formset.new_objects, *changed]),
+            (audit.EventKind.ROLE_REVOKED, formset.deleted_objects),
+        ):
+            for grant in grants:
+                audit.record(
+                    kind, request=request, target=form.instance.username, detail=grant.role
+                )
 
 
 @admin.register(UnitAlias)

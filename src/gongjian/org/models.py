@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -193,7 +194,14 @@ class User(AbstractUser):
         related_name="user",
     )
     display_name = models.CharField(_("显示名称"), max_length=50, blank=True)
-    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+    # None: the password was set by someone else (a new account) and must be changed at login.
+    password_changed_at = models.DateTimeField(
+        _("密码修改时间"), null=True, blank=True, default=timezone.now
+    )
+    # Only code sets this (the demo and benchmark accounts, whose password is printed on purpose);
+    # it counts only while settings.GONGJIAN_PASSWORD_EXEMPTIONS is on.
+    password_policy_exempt = models.BooleanField(_("免于密码策略"), default=False, editable=False)
+    history = HistoricalRecords(excluded_fields=["password", "last_login", "password_changed_at"])
 
     class Meta:
         verbose_name = _("用户")
@@ -233,7 +241,7 @@ class RoleGrant(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for integrations; only its SHA-256 is stored."""
+    """A bearer token for integrations; only its SHA-256 is stored. It acts exactly as its user."""
 
     user = models.ForeignKey(
         User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -242,11 +250,15 @@ class ApiToken(models.Model):
     key_hash = models.CharField(_("令牌摘要"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    # Valid through this day (Asia/Shanghai); None: until revoked.
+    expires_on = models.DateField(_("有效期至"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
 
     class Meta:
         verbose_name = _("接口令牌")
         verbose_name_plural = _("接口令牌")
+        ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.name}"

@@ -6,6 +6,7 @@ reach is its subtree (materialised path prefix), so a scope is a short list of p
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -181,11 +182,30 @@ def _build_scope(user: User | None) -> Scope:
     return scope
 
 
-def _units_led_by(unit: Unit) -> list[str]:
-    from gongjian.campaigns.models import Line
+# Who leads which units is the campaigns' knowledge (a line's lead unit and covered units), and
+# campaigns import org: so campaigns hand org the lookup at start-up (`CampaignsConfig.ready`),
+# the way apps hand the assessment their providers, and org never imports campaigns.
+LedUnitsLookup = Callable[[Unit], Iterable[str]]
+_led_units_lookups: list[LedUnitsLookup] = []
 
-    return list(
-        Unit.objects.filter(covered_by_lines__in=Line.objects.filter(lead_unit=unit))
-        .values_list("path", flat=True)
-        .distinct()
+
+def register_led_units(lookup: LedUnitsLookup) -> None:
+    """Add a source of "units this lead unit covers" (their paths); registering twice is a no-op."""
+    if lookup not in _led_units_lookups:
+        _led_units_lookups.append(lookup)
+
+
+def _units_led_by(unit: Unit) -> list[str]:
+    paths: set[str] = set()
+    for lookup in _led_units_lookups:
+        paths.update(lookup(unit))
+    return sorted(paths)
+
+
+def is_office(user: Any) -> bool:
+    """The campaign office (or a superuser): the admin site and every menu entry are theirs."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or Role.OFFICE_ADMIN in user.role_set)
     )

@@ -1,16 +1,20 @@
-"""Reads of the organisation: tolerant unit-name resolution, subtrees, people."""
+"""Reads of the organisation: tolerant unit-name resolution, subtrees, people, tokens, and the
+security audit log as an office may read it."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongjian.core.audit import SecurityEvent
 from gongjian.core.errors import UnitNameError
-from gongjian.org.models import Unit, UnitAlias
+from gongjian.org.models import ApiToken, Unit, UnitAlias
 from gongjian.org.names import clean_text, name_key
+from gongjian.org.scope import Action, is_office, scope_for
 
 
 def unit_label(unit: Unit, names: dict[int, str] | None = None) -> str:
@@ -103,3 +107,31 @@ class UnitResolver:
 
 def subtree(unit: Unit) -> QuerySet[Unit]:
     return Unit.objects.filter(path__startswith=unit.path)
+
+
+def tokens_of(user: Any) -> QuerySet[ApiToken]:
+    """The user's own API tokens, newest first (never another user's)."""
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user_id=user.pk).order_by("-created_at", "-pk")
+
+
+def can_read_security_log(user: Any) -> bool:
+    return is_office(user)
+
+
+def security_events(user: Any) -> QuerySet[SecurityEvent]:
+    """The audit rows an office may read: those of users of its subtree (the unit they belonged
+    to when the row was written); a superuser reads all; anyone else none."""
+    if not can_read_security_log(user):
+        return SecurityEvent.objects.none()
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return SecurityEvent.objects.all()
+    roots = scope.roots(Action.MANAGE_ORG)
+    if not roots:
+        return SecurityEvent.objects.none()
+    q = Q()
+    for root in roots:
+        q |= Q(unit_path__startswith=root)
+    return SecurityEvent.objects.filter(q)

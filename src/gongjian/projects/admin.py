@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from gongjian.core.admin_scope import ScopedAdmin
+from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.scope import Action
 from gongjian.projects.models import CoordinationRequest, Milestone, ProgressReport, Project
 

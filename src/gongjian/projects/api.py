@@ -13,7 +13,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
@@ -477,6 +477,7 @@ def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpRespon
     if campaign:
         qs = qs.filter(campaign_id=campaign)
     response = HttpResponse(ledger_file.export_ledger(qs), content_type=XLSX)
+    audit.record(audit.EventKind.EXPORT, request=request, target="ledger.xlsx")
     response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
     return response
 
@@ -484,6 +485,7 @@ def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpRespon
 @router.post("/import", response=ImportOut, summary="导入项目台账（全部或全不）")
 def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
     summary = ledger_file.import_ledger_xlsx(actor=request.user, data=file)
+    audit.record(audit.EventKind.IMPORT, request=request, target=file.name or "ledger")
     return dataclasses.asdict(summary)
 
 
@@ -503,4 +505,6 @@ class ReportsImportOut(Schema):
 
 @router.post("/reports/import", response=ReportsImportOut, summary="导入进度填报（全部或全不）")
 def import_reports(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int]:
-    return {"reports": report_file.import_reports_xlsx(actor=request.user, data=file)}
+    count = report_file.import_reports_xlsx(actor=request.user, data=file)
+    audit.record(audit.EventKind.IMPORT, request=request, target=file.name or "reports")
+    return {"reports": count}

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
@@ -400,6 +400,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
         q=data.get("q") or "",
     )
     content = ledger_file.export_ledger(selectors.filtered(request.user, f))
+    audit.record(audit.EventKind.EXPORT, request=request, target=_("项目台账"))
     return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
 
 
@@ -420,6 +421,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
         try:
             if request.POST.get("kind") == "reports":
                 count = report_file.import_reports_xlsx(actor=request.user, data=upload)
+                audit.record(audit.EventKind.IMPORT, request=request, target=upload.name or "")
                 messages.success(request, _("导入成功：提交 %(n)s 条进度填报。") % {"n": count})
                 return redirect("projects:import")
             summary = ledger_file.import_ledger_xlsx(actor=request.user, data=upload)
@@ -433,6 +435,7 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             flash_error(request, exc)
             return redirect("projects:import")
         else:
+            audit.record(audit.EventKind.IMPORT, request=request, target=upload.name or "")
             messages.success(
                 request,
                 _(

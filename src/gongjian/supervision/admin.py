@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
-from gongjian.core.admin_scope import ScopedAdmin
+from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.scope import Action
 from gongjian.supervision import webhooks
 from gongjian.supervision.models import (

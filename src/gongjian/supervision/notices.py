@@ -8,7 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import InvalidTransition, ValidationFailed
 from gongjian.core.history import record
@@ -105,6 +105,7 @@ def publish_notice(*, actor: Any, notice: Notice, expected_version: int | None =
     locked.published_on = clock.today()
     record(locked, actor=actor, reason=_("发布通报"))
     locked.save()
+    audit.record(audit.EventKind.PUBLISH, user=actor, target=locked.title)
     label = NoticeKind(locked.kind).label
     notify(
         unit_handlers(locked.unit),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
 from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
@@ -466,6 +466,7 @@ def export_orders(request: HttpRequest) -> HttpResponse:
         overdue=request.GET.get("overdue") == "1",
         limit=100_000,
     )
+    audit.record(audit.EventKind.EXPORT, request=request, target="督办单.xlsx")
     return xlsx_response(orders_workbook(b.orders, b.today), "督办单.xlsx")
 
 
@@ -473,4 +474,5 @@ def export_orders(request: HttpRequest) -> HttpResponse:
 def export_notices(request: HttpRequest) -> HttpResponse:
     from gongjian.supervision.export_file import notices_workbook, xlsx_response
 
+    audit.record(audit.EventKind.EXPORT, request=request, target="通报.xlsx")
     return xlsx_response(notices_workbook(list(selectors.notices_for(request.user))), "通报.xlsx")

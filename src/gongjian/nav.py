@@ -1,4 +1,7 @@
-"""The site's top navigation: each app adds its entries here (label, url name, who sees it)."""
+"""The site's top navigation: each app adds its entries here (label, url name, who sees it).
+
+It sits above the apps (it names their pages and asks org who is the office), not in core.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from gongjian.org.scope import is_office
 
 
 @dataclass(frozen=True)
@@ -38,9 +43,7 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user: Any = request.user
     if not getattr(user, "is_authenticated", False):
         return {"nav_items": []}
-    from gongjian.org.models import Role
-
-    is_office = user.is_superuser or Role.OFFICE_ADMIN in user.role_set
+    office = is_office(user)
     items = [
         {
             "label": item.label,
@@ -48,6 +51,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             "active": request.path == reverse(item.url_name),
         }
         for item in NAV
-        if is_office or item.roles is None or item.roles & user.role_set
+        if office or item.roles is None or item.roles & user.role_set
     ]
-    return {"nav_items": items, "is_office": is_office}
+    return {"nav_items": items, "is_office": office}

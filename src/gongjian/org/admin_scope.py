@@ -9,8 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from gongjian.org.models import Role
-from gongjian.org.scope import Action, scope_for
+from gongjian.org.scope import Action, is_office, scope_for
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -20,8 +19,7 @@ class ScopedAdmin(SimpleHistoryAdmin):
     scope_action = Action.MANAGE_ORG
 
     def _is_office(self, request: HttpRequest) -> bool:
-        user: Any = request.user
-        return bool(user.is_active and (user.is_superuser or Role.OFFICE_ADMIN in user.role_set))
+        return is_office(request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         qs = super().get_queryset(request)
