@@ -13,7 +13,8 @@ from gongjian.dashboard import selectors
 from gongjian.dashboard.models import WarningSnapshot, WarningTally
 from gongjian.dashboard.services import snapshot_warnings
 from gongjian.org.scope import scope_for
-from gongjian.projects import services
+from gongjian.projects import ledger as ledger_service
+from gongjian.projects import reports
 from gongjian.projects.models import ProgressReport, Project
 from tests.dashboard.conftest import ON, make_project
 
@@ -157,7 +158,7 @@ def test_a_report_through_the_service_updates_the_overview_at_once(
     was = WarningSnapshot.objects.get(project=l2, on=ON).colour
     assert was != "green"
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_report(
+        reports.submit_report(
             actor=org.office,
             project=l2,
             period_end=ON,
@@ -180,7 +181,7 @@ def test_moving_a_project_to_another_unit_and_line_moves_it_in_the_tallies(
     selectors.overview(org.office, ledger.campaign, ON)  # today's snapshot and tallies
     l4 = Project.objects.get(code="L4")
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_project(
+        ledger_service.update_project(
             actor=org.office,
             project_id=l4.pk,
             expected_version=l4.version,
@@ -200,7 +201,7 @@ def test_a_new_project_enters_the_days_tallies_at_once(
     _today(settings)
     before = selectors.overview(org.hunan_staff, ledger.campaign, ON)
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_project(
+        ledger_service.create_project(
             actor=org.hunan_staff,
             code="N1",
             name="新项目",

@@ -123,10 +123,10 @@ def test_report_form_is_refused_to_a_viewer(client, org, ledger):
 
 
 def test_history_page_shows_who_changed_what(client, org, ledger):
-    from gongjian.projects import services
+    from gongjian.projects import ledger as ledger_service
 
     p = ledger.hunan_project
-    services.update_project(
+    ledger_service.update_project(
         actor=org.hunan_staff,
         project_id=p.pk,
         expected_version=p.version,

@@ -13,7 +13,7 @@ from django.db.models import Count, Q, Sum
 from gongjian.dashboard.models import WarningSnapshot, WarningTally
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
-from gongjian.projects.selectors import warnings_for
+from gongjian.projects.warning_feed import warnings_for
 
 BATCH = 5000
 

@@ -29,7 +29,7 @@ from gongjian.exchange.dates import DateUnreadable, parse_date
 from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
 from gongjian.org.selectors import UnitResolver
-from gongjian.projects import services
+from gongjian.projects import importing as services  # the ledger import service
 from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
 
 PROJECT_SHEET = "项目台账"

@@ -23,7 +23,8 @@ from gongjian.exchange.ledger_xlsx import Column, _blank, _decimal, _locate, _re
 from gongjian.org.names import name_key
 from gongjian.org.scope import Action
 from gongjian.org.selectors import UnitResolver
-from gongjian.projects import selectors, services
+from gongjian.projects import reports as services  # submit_report, CoordinationInput
+from gongjian.projects import selectors
 from gongjian.projects.models import CoordinationCategory, Milestone, Project
 
 SHEET = "进度填报"

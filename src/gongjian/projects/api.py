@@ -18,7 +18,7 @@ from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
-from gongjian.projects import selectors, services
+from gongjian.projects import coordination, ledger, reports, selectors, warning_feed
 from gongjian.projects.models import CoordinationRequest, Milestone, Project
 
 router = Router(tags=["项目台账"])
@@ -258,7 +258,7 @@ def _milestone_out(m: Milestone) -> dict[str, Any]:
 
 
 def _detail(user: Any, p: Project) -> dict[str, Any]:
-    w = selectors.warnings_for([p], clock.today())[p.pk]
+    w = warning_feed.warnings_for([p], clock.today())[p.pk]
     out = _project_out(p, w)
     out["team"] = [
         {"person": t.person.name, "duty": t.duty}
@@ -301,7 +301,7 @@ def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, An
     line = get_object_or_404(Line, pk=data.line_id) if data.line_id else None
     campaign = get_object_or_404(Campaign, pk=data.campaign_id) if data.campaign_id else None
     unit = get_object_or_404(Unit, pk=data.unit_id)
-    p = services.create_project(
+    p = ledger.create_project(
         actor=request.user,
         code=data.code,
         name=data.name,
@@ -337,7 +337,7 @@ def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> 
             raise ValidationFailed("责任单位不能为空。", field="unit")
     if "leader_id" in changes:
         changes["leader"] = _person(changes.pop("leader_id"))
-    services.update_project(
+    ledger.update_project(
         actor=request.user, project_id=project_id, expected_version=version, changes=changes
     )
     return _detail(request.user, selectors.project_for(request.user, project_id))
@@ -348,7 +348,7 @@ def add_milestone(
     request: HttpRequest, project_id: int, data: MilestoneIn
 ) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
-    m = services.add_milestone(
+    m = ledger.add_milestone(
         actor=request.user,
         project=p,
         name=data.name,
@@ -369,7 +369,7 @@ def patch_milestone(
     selectors.project_for(request.user, m.project_id)
     changes = data.dict(exclude_unset=True)
     version = changes.pop("version")
-    m = services.update_milestone(
+    m = ledger.update_milestone(
         actor=request.user, milestone_id=milestone_id, expected_version=version, changes=changes
     )
     return _milestone_out(m)
@@ -414,7 +414,7 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
         raise ValidationFailed("所选节点不属于本项目。", field="milestone_ids")
-    r = services.submit_report(
+    r = reports.submit_report(
         actor=request.user,
         project=p,
         period_end=data.period_end,
@@ -424,7 +424,7 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
         milestones_reached=reached,
         problems=data.problems,
         coordination=[
-            services.CoordinationInput(
+            coordination.CoordinationInput(
                 c.category, c.description, _unit(c.handling_unit_id), c.deadline
             )
             for c in data.coordination
@@ -445,7 +445,7 @@ def resolve(request: HttpRequest, request_id: int, data: ResolveIn) -> dict[str,
             c.handling_unit and selectors.scope_for(request.user).can(Action.VIEW, c.handling_unit)
         ):
             raise
-    c = services.resolve_coordination(
+    c = coordination.resolve_coordination(
         actor=request.user,
         request_id=request_id,
         expected_version=data.version,

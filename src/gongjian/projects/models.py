@@ -183,7 +183,7 @@ class Milestone(Versioned):
             models.UniqueConstraint(fields=["project", "name"], name="milestone_unique_name"),
         ]
         # The warnings read only the milestones still open on a date and planned before it
-        # (`projects.selectors.warnings_for`): a few percent of them, found by this index on
+        # (`projects.warning_feed.warnings_for`): a few percent of them, found by this index on
         # PostgreSQL instead of a pass over all of them.
         indexes = [models.Index(fields=["actual_date", "planned_date"], name="milestone_open")]
 

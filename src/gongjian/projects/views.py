@@ -23,7 +23,9 @@ from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
-from gongjian.projects import editing, selectors, services
+from gongjian.projects import attachments, editing, reports, selectors, warning_feed
+from gongjian.projects import coordination as coordination_service
+from gongjian.projects import ledger as ledger_service
 from gongjian.projects.forms import (
     LedgerFilterForm,
     MilestoneFormSet,
@@ -156,7 +158,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "projects/detail.html",
         {
             "p": project,
-            "w": selectors.warnings_for([project], today)[project.pk],
+            "w": warning_feed.warnings_for([project], today)[project.pk],
             "team": list(project.teammember_set.select_related("person").order_by("pk")),
             "timeline": _timeline(project, milestones, today),
             "reports": selectors.reports_of(project),
@@ -178,7 +180,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            project = services.create_project(
+            project = ledger_service.create_project(
                 actor=request.user, code=d["code"], **form.ledger_fields()
             )
         except GongjianError as exc:
@@ -255,7 +257,7 @@ def _form_error(form: Any, exc: GongjianError) -> None:
 
 
 def _project_initial(p: Any) -> dict[str, Any]:
-    initial = {f: getattr(p, f) for f in services.EDITABLE_FIELDS}
+    initial = {f: getattr(p, f) for f in ledger_service.EDITABLE_FIELDS}
     for key in ("campaign", "line", "unit", "leader"):
         initial[key] = getattr(p, f"{key}_id")
     initial["version"] = p.version
@@ -316,11 +318,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             if d["coordination_category"]:
                 unit = resolve_unit(d["coordination_unit"]) if d["coordination_unit"] else None
                 coordination.append(
-                    services.CoordinationInput(
+                    coordination_service.CoordinationInput(
                         d["coordination_category"], d["coordination_description"], unit
                     )
                 )
-            r = services.submit_report(
+            r = reports.submit_report(
                 actor=request.user,
                 project=project,
                 period_end=d["period_end"],
@@ -335,7 +337,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 ("document", AttachmentKind.DOCUMENT),
             ):
                 if d.get(field):
-                    services.add_attachment(actor=request.user, report=r, kind=kind, file=d[field])
+                    attachments.add_attachment(
+                        actor=request.user, report=r, kind=kind, file=d[field]
+                    )
         except GongjianError as exc:
             form.add_error(None, exc.message)
         else:
@@ -350,7 +354,7 @@ def resolve(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             selectors.project_for(request.user, pk)
-            services.resolve_coordination(
+            coordination_service.resolve_coordination(
                 actor=request.user,
                 request_id=request_id,
                 expected_version=form.cleaned_data["version"],

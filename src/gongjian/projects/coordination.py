@@ -1,0 +1,96 @@
+"""Coordination requests (协调事项): raised with a report or on their own, resolved by the
+project's unit or the handling unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjian.core import clock
+from gongjian.core.concurrency import lock_for_update
+from gongjian.core.errors import PermissionDenied, ValidationFailed
+from gongjian.core.history import record
+from gongjian.org.models import Unit
+from gongjian.org.scope import Action, scope_for
+from gongjian.projects.ledger import require_scope
+from gongjian.projects.models import (
+    CoordinationCategory,
+    CoordinationRequest,
+    CoordinationStatus,
+    ProgressReport,
+    Project,
+)
+
+
+@dataclass(frozen=True)
+class CoordinationInput:
+    category: str
+    description: str
+    handling_unit: Unit | None = None
+    deadline: dt.date | None = None
+
+
+def validate_coordination(c: CoordinationInput) -> None:
+    if c.category not in CoordinationCategory.values:
+        raise ValidationFailed(_("未知的协调事项类别：%(v)s") % {"v": c.category}, field="category")
+    if not c.description.strip():
+        raise ValidationFailed(_("协调事项内容不能为空。"), field="description")
+
+
+@transaction.atomic
+def raise_coordination(
+    *,
+    actor: Any,
+    project: Project,
+    category: str,
+    description: str,
+    handling_unit: Unit | None = None,
+    deadline: dt.date | None = None,
+    report: ProgressReport | None = None,
+) -> CoordinationRequest:
+    require_scope(actor, Action.REPORT_PROGRESS, project.unit)
+    validate_coordination(CoordinationInput(category, description, handling_unit, deadline))
+    row = CoordinationRequest(
+        project=project,
+        report=report,
+        category=category,
+        description=description.strip(),
+        handling_unit=handling_unit,
+        deadline=deadline,
+    )
+    record(row, actor=actor, reason=_("提出协调事项"))
+    row.save()
+    return row
+
+
+@transaction.atomic
+def resolve_coordination(
+    *, actor: Any, request_id: int, expected_version: int | None, resolution: str
+) -> CoordinationRequest:
+    """Close a coordination request with its resolution; the handling unit or the office may."""
+    current = CoordinationRequest.objects.select_related("project__unit", "handling_unit").get(
+        pk=request_id
+    )
+    if actor is not None:
+        scope = scope_for(actor)
+        if not (
+            scope.can(Action.EDIT_LEDGER, current.project.unit)
+            or scope.can(Action.EDIT_LEDGER, current.handling_unit)
+        ):
+            raise PermissionDenied(_("无权办结该协调事项。"), action=str(Action.EDIT_LEDGER))
+    if not resolution.strip():
+        raise ValidationFailed(_("请填写解决情况。"), field="resolution")
+    row = lock_for_update(CoordinationRequest, request_id, expected_version=expected_version)
+    if row.status == CoordinationStatus.RESOLVED:
+        raise ValidationFailed(_("该协调事项已解决。"), field="status")
+    row.status = CoordinationStatus.RESOLVED
+    row.resolution = resolution.strip()
+    row.resolved_by = actor if getattr(actor, "is_authenticated", False) else None
+    row.resolved_at = clock.now()
+    record(row, actor=actor, reason=_("协调事项已解决"))
+    row.save()
+    return row
