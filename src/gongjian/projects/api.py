@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -437,14 +438,11 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
 
 @router.post("/coordination/{request_id}/resolve", response=CoordinationOut, summary="协调事项办结")
 def resolve(request: HttpRequest, request_id: int, data: ResolveIn) -> dict[str, Any]:
-    c = get_object_or_404(CoordinationRequest, pk=request_id)
-    try:
-        selectors.project_for(request.user, c.project_id)
-    except NotFound:
-        if not (
-            c.handling_unit and selectors.scope_for(request.user).can(Action.VIEW, c.handling_unit)
-        ):
-            raise
+    c = get_object_or_404(
+        CoordinationRequest.objects.select_related("project__unit", "handling_unit"), pk=request_id
+    )
+    if not coordination.may_see(request.user, c):
+        raise NotFound(_("项目不存在或不在您的查看范围内。"))
     c = coordination.resolve_coordination(
         actor=request.user,
         request_id=request_id,

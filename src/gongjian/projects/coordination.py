@@ -24,6 +24,7 @@ from gongjian.projects.models import (
     ProgressReport,
     Project,
 )
+from gongjian.projects.selectors import projects_for
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,28 @@ def raise_coordination(
     return row
 
 
+def may_resolve(actor: Any, request: CoordinationRequest) -> bool:
+    """Who may close a coordination request: whoever keeps the project's ledger, or the handling
+    unit's staff (the request is theirs to solve). The service, the page's button and the API
+    all ask this. `actor` None is system work (the demo loader)."""
+    if actor is None:
+        return True
+    scope = scope_for(actor)
+    return scope.can(Action.EDIT_LEDGER, request.project.unit) or scope.can(
+        Action.EDIT_LEDGER, request.handling_unit
+    )
+
+
+def may_see(actor: Any, request: CoordinationRequest) -> bool:
+    """Whether the request exists for this user at all: its project is in view, or it is
+    addressed to a unit the user sees. Anyone else is told it does not exist (404)."""
+    if projects_for(actor).filter(pk=request.project_id).exists():
+        return True
+    return request.handling_unit is not None and scope_for(actor).can(
+        Action.VIEW, request.handling_unit
+    )
+
+
 @transaction.atomic
 def resolve_coordination(
     *, actor: Any, request_id: int, expected_version: int | None, resolution: str
@@ -75,13 +98,8 @@ def resolve_coordination(
     current = CoordinationRequest.objects.select_related("project__unit", "handling_unit").get(
         pk=request_id
     )
-    if actor is not None:
-        scope = scope_for(actor)
-        if not (
-            scope.can(Action.EDIT_LEDGER, current.project.unit)
-            or scope.can(Action.EDIT_LEDGER, current.handling_unit)
-        ):
-            raise PermissionDenied(_("无权办结该协调事项。"), action=str(Action.EDIT_LEDGER))
+    if not may_resolve(actor, current):
+        raise PermissionDenied(_("无权办结该协调事项。"), action=str(Action.EDIT_LEDGER))
     if not resolution.strip():
         raise ValidationFailed(_("请填写解决情况。"), field="resolution")
     row = lock_for_update(CoordinationRequest, request_id, expected_version=expected_version)

@@ -18,6 +18,7 @@ from gongjian.org.scope import Action, scope_for
 from gongjian.projects.ledger import (
     EDITABLE_FIELDS,
     MILESTONE_FIELDS,
+    check_milestone,
     chunks,
     no_reports_yet,
     validate_project,
@@ -285,18 +286,11 @@ def _milestone_changes(
             m.project = existing[item.code]
         for name, value in item.values.items():
             setattr(m, name, value)
-        if not m.name:
-            problems.append(RowProblem("milestone", item.row, "name", _("节点名称不能为空。")))
-            continue
-        if m.planned_date is None:
-            problems.append(
-                RowProblem("milestone", item.row, "planned_date", _("节点须有计划完成日期。"))
-            )
-            continue
-        if m.actual_date and m.actual_date > today:
-            problems.append(
-                RowProblem("milestone", item.row, "actual_date", _("实际完成日期不能晚于今天。"))
-            )
+        try:
+            check_milestone(m, today=today)
+        except ValidationFailed as exc:
+            field = str(exc.details.get("field", ""))
+            problems.append(RowProblem("milestone", item.row, field, exc.message))
             continue
         if old is not None and not _differs(old, m, MILESTONE_FIELDS):
             continue

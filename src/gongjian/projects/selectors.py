@@ -106,6 +106,14 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
     return rows
 
 
+def ledger_projects(user: Any, f: LedgerFilter, on: dt.date) -> QuerySet[Project]:
+    """The filtered ledger as a queryset (for the export), the colour filter included."""
+    qs = filtered(user, f)
+    if f.colour:
+        qs = qs.filter(pk__in=[r.project.pk for r in ledger(user, f, on)])
+    return qs
+
+
 def colour_counts(rows: Iterable[LedgerRow]) -> dict[str, int]:
     counts = {c.value: 0 for c in Colour}
     for r in rows:

@@ -34,7 +34,7 @@ from gongjian.projects.forms import (
     ResolveForm,
     TeamFormSet,
 )
-from gongjian.projects.models import AttachmentKind, CoordinationRequest
+from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
 from gongjian.projects.warnings import Colour
 
 LIST_LIMIT = 500
@@ -59,8 +59,9 @@ def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
     }
 
 
-@login_required
-def ledger(request: HttpRequest) -> HttpResponse:
+def _ledger_filter(request: HttpRequest) -> tuple[LedgerFilterForm, selectors.LedgerFilter]:
+    """The ledger page's filter form and what it asks for: the list and its export read both
+    from here, so the export holds exactly the rows the page shows."""
     form = LedgerFilterForm(request.GET or None, choices=_filter_choices(request.user))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     f = selectors.LedgerFilter(
@@ -72,6 +73,12 @@ def ledger(request: HttpRequest) -> HttpResponse:
         colour=data.get("colour") or None,
         q=data.get("q") or "",
     )
+    return form, f
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    form, f = _ledger_filter(request)
     today = clock.today()
     rows = selectors.ledger(request.user, f, today)
     return render(
@@ -149,9 +156,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scope = scope_for(request.user)
     for c in coordination:
-        c.can_resolve = c.status == "open" and (  # type: ignore[attr-defined]
-            scope.can(Action.EDIT_LEDGER, project.unit)
-            or scope.can(Action.EDIT_LEDGER, c.handling_unit)
+        c.project = project  # the rule reads the project's unit, already loaded
+        c.can_resolve = (  # type: ignore[attr-defined]
+            c.status == CoordinationStatus.OPEN
+            and coordination_service.may_resolve(request.user, c)
         )
     return render(
         request,
@@ -395,17 +403,8 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The ledger in the user's scope (with the page's filters) as .xlsx."""
-    form = LedgerFilterForm(request.GET or None, choices=_filter_choices(request.user))
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    f = selectors.LedgerFilter(
-        campaign=data.get("campaign") or None,
-        line=data.get("line") or None,
-        level=data.get("level") or None,
-        unit=data.get("unit") or None,
-        leader=data.get("leader") or None,
-        q=data.get("q") or "",
-    )
-    content = ledger_xlsx.export_ledger(selectors.filtered(request.user, f))
+    _form, f = _ledger_filter(request)
+    content = ledger_xlsx.export_ledger(selectors.ledger_projects(request.user, f, clock.today()))
     return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
 
 
