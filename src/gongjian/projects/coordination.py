@@ -14,6 +14,7 @@ from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import PermissionDenied, ValidationFailed
 from gongjian.core.history import record
+from gongjian.core.text import check_text
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.ledger import require_scope
@@ -38,6 +39,7 @@ class CoordinationInput:
 def validate_coordination(c: CoordinationInput) -> None:
     if c.category not in CoordinationCategory.values:
         raise ValidationFailed(_("未知的协调事项类别：%(v)s") % {"v": c.category}, field="category")
+    check_text(CoordinationRequest, "description", c.description)
     if not c.description.strip():
         raise ValidationFailed(_("协调事项内容不能为空。"), field="description")
 
@@ -100,6 +102,7 @@ def resolve_coordination(
     )
     if not may_resolve(actor, current):
         raise PermissionDenied(_("无权办结该协调事项。"), action=str(Action.EDIT_LEDGER))
+    resolution = check_text(CoordinationRequest, "resolution", resolution)
     if not resolution.strip():
         raise ValidationFailed(_("请填写解决情况。"), field="resolution")
     row = lock_for_update(CoordinationRequest, request_id, expected_version=expected_version)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from gongjian.core import clock
 from gongjian.core.errors import ValidationFailed
 from gongjian.core.history import bulk_create_with_history, record
+from gongjian.core.text import check_text
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.ledger import (
@@ -163,7 +164,13 @@ def import_ledger(
             )
             continue
         if team_changed and item.team is not None:
-            team_changes[item.code] = item.team
+            try:
+                team_changes[item.code] = [
+                    (person, check_text(TeamMember, "duty", duty)) for person, duty in item.team
+                ]
+            except ValidationFailed as exc:
+                problems.append(RowProblem("project", item.row, "team", exc.message))
+                continue
         if current is None:
             to_create.append(project)
         else:

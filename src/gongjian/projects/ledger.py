@@ -19,6 +19,7 @@ from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import ValidationFailed
 from gongjian.core.history import record
+from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import (
@@ -74,12 +75,19 @@ def require_scope(actor: Any, action: Action, unit: Unit | None) -> None:
     scope_for(actor).require(action, unit)
 
 
+# The project's fields a user types: checked (control characters, length) on every write path.
+PROJECT_TEXTS = ("code", "name", "owner", "location", "not_started_reason", "description")
+MILESTONE_TEXTS = ("name", "note")
+
+
 def validate_project(p: Project, *, today: dt.date | None = None) -> None:
     """The ledger's rules on one project, as domain errors naming the field.
 
     `today` lets a caller validating many projects read the clock once (it may query the
     database for the fixed date).
     """
+    for name, value in check_texts(Project, {f: getattr(p, f) for f in PROJECT_TEXTS}).items():
+        setattr(p, name, value)
     if not p.code.strip():
         raise ValidationFailed(_("项目编号不能为空。"), field="code")
     if not p.name.strip():
@@ -226,6 +234,7 @@ def set_team(
 ) -> list[TeamMember]:
     """Replace the project's team (一个团队) with `members` as (person, duty)."""
     require_scope(actor, Action.EDIT_LEDGER, project.unit)
+    members = [(person, check_text(TeamMember, "duty", duty)) for person, duty in members]
     people = [p.pk for p, _d in members]
     if len(set(people)) != len(people):
         raise ValidationFailed(_("团队成员重复。"), field="team")
@@ -253,6 +262,8 @@ def set_team(
 def check_milestone(m: Milestone, *, today: dt.date) -> None:
     """The rules on one milestone by itself, as domain errors naming the field; the import
     runs them on every row (`today` read once), `validate_milestone` on one."""
+    for name, value in check_texts(Milestone, {f: getattr(m, f) for f in MILESTONE_TEXTS}).items():
+        setattr(m, name, value)
     if not m.name.strip():
         raise ValidationFailed(_("节点名称不能为空。"), field="name")
     if m.planned_date is None:

@@ -15,6 +15,7 @@ from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import ValidationFailed
 from gongjian.core.history import record
+from gongjian.core.text import check_text
 from gongjian.org.scope import Action
 from gongjian.projects.coordination import (
     CoordinationInput,
@@ -85,6 +86,7 @@ def submit_report(
         ) + investment_period_wan
     if investment_to_date_wan < ZERO:
         raise ValidationFailed(_("累计完成投资不能为负数。"), field="investment_to_date_wan")
+    problems = check_text(ProgressReport, "problems", problems)
     reached = list(milestones_reached)
     if any(m.project_id != project.pk for m in reached):
         raise ValidationFailed(_("所选节点不属于本项目。"), field="milestones_reached")
