@@ -405,3 +405,23 @@ def test_projects_imported_new_are_summarised_as_having_no_reports(org, ledger):
     )
     assert importing.import_ledger(actor=org.office, projects=[row]).created == 1
     assert summary_of(Project.objects.get(code="HN-10")) == (0, None, None, None)
+
+
+def test_a_snapshot_refresh_failing_after_commit_leaves_the_report_filed_without_error(
+    org, ledger, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import DatabaseError
+
+    def broken(**kwargs):
+        raise DatabaseError("snapshot_unique_per_day")
+
+    monkeypatch.setattr("gongjian.dashboard.services.refresh_project_snapshot", broken)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = reports.submit_report(
+            actor=org.hunan_staff,
+            project=ledger.hunan_project,
+            period_end=D(2026, 6, 30),
+            percent_done=Decimal(30),
+        )
+    assert callbacks  # the refresh ran, and failed, after the commit
+    assert ProgressReport.objects.get(pk=report.pk).percent_done == Decimal(30)

@@ -206,7 +206,9 @@ def import_ledger(
         from gongjian.dashboard.services import refresh_project_snapshot
 
         ids = sorted(set(changed))
-        transaction.on_commit(lambda: refresh_project_snapshot(project_ids=ids, on=clock.today()))
+        transaction.on_commit(
+            lambda: refresh_project_snapshot(project_ids=ids, on=clock.today()), robust=True
+        )
     return summary
 
 

@@ -338,11 +338,15 @@ def update_milestone(
 
 
 def refresh_warning(project_id: int) -> None:
-    """Keep today's battle-map snapshot in step with the ledger once this write commits."""
+    """Keep today's battle-map snapshot in step with the ledger once this write commits.
+
+    Robust: the write is stored by then, so a failed refresh is logged, never the user's error
+    (the next write or `gongjian tick` writes the day's row again)."""
     from gongjian.dashboard.services import refresh_project_snapshot
 
     transaction.on_commit(
-        lambda: refresh_project_snapshot(project_ids=[project_id], on=clock.today())
+        lambda: refresh_project_snapshot(project_ids=[project_id], on=clock.today()),
+        robust=True,
     )
 
 

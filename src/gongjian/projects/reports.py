@@ -58,6 +58,11 @@ def submit_report(
         raise ValidationFailed(_("形象进度须在 0 到 100 之间。"), field="percent_done")
     if investment_period_wan < ZERO:
         raise ValidationFailed(_("本期完成投资不能为负数。"), field="investment_period_wan")
+    # Reports of one project are filed one at a time: the second of two simultaneous reports
+    # for a period waits here, then finds the first (and is told so) instead of failing on
+    # the unique (project, period) constraint; its checks against the periods before and after
+    # read what the first stored.
+    list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
     earlier = (
         ProgressReport.objects.filter(project=project, period_end__lt=period_end)
         .order_by("-period_end")
