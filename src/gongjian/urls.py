@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from gongjian.api import api
 from gongjian.core import views as core_views
+from gongjian.core.files import serve_media
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -16,4 +17,5 @@ urlpatterns = [
     path("ledger/", include("gongjian.projects.urls")),
     path("supervision/", include("gongjian.supervision.urls")),
     path("assessment/", include("gongjian.assessment.urls")),
+    path("media/<path:name>", serve_media, name="media"),
 ]

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.concurrency import Versioned
+from gongjian.core.files import RandomName
 from gongjian.org.models import Person, Unit
 
 PERCENT_RANGE = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
@@ -364,7 +365,8 @@ class ReportAttachment(models.Model):
         related_name="attachments",
     )
     kind = models.CharField(_("类型"), max_length=20, choices=AttachmentKind.choices)
-    file = models.FileField(_("文件"), upload_to="reports/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=RandomName("reports"))
+    original_name = models.CharField(_("原文件名"), max_length=255, blank=True)
     caption = models.CharField(_("说明"), max_length=200, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -374,6 +376,7 @@ class ReportAttachment(models.Model):
         related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("填报附件")

@@ -23,7 +23,7 @@ from gongjian.exchange import ledger_xlsx, report_xlsx
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
-from gongjian.projects import attachments, editing, reports, selectors, warning_feed
+from gongjian.projects import attachments, editing, selectors, warning_feed
 from gongjian.projects import coordination as coordination_service
 from gongjian.projects import ledger as ledger_service
 from gongjian.projects.forms import (
@@ -330,7 +330,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                         d["coordination_category"], d["coordination_description"], unit
                     )
                 )
-            r = reports.submit_report(
+            attachments.submit_report_with_files(
                 actor=request.user,
                 project=project,
                 period_end=d["period_end"],
@@ -339,15 +339,15 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 milestones_reached=d["milestones_reached"],
                 problems=d["problems"],
                 coordination=coordination,
-            )
-            for field, kind in (
-                ("photo", AttachmentKind.PHOTO),
-                ("document", AttachmentKind.DOCUMENT),
-            ):
-                if d.get(field):
-                    attachments.add_attachment(
-                        actor=request.user, report=r, kind=kind, file=d[field]
+                files=[
+                    (kind, d[field])
+                    for field, kind in (
+                        ("photo", AttachmentKind.PHOTO),
+                        ("document", AttachmentKind.DOCUMENT),
                     )
+                    if d.get(field)
+                ],
+            )
         except GongjianError as exc:
             form.add_error(None, exc.message)
         else:
