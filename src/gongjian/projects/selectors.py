@@ -51,10 +51,6 @@ def project_for(user: Any, pk: int, action: Action = Action.VIEW) -> Project:
     return project
 
 
-def can(user: Any, action: Action, project: Project) -> bool:
-    return scope_for(user).can(action, project.unit)
-
-
 @dataclass(frozen=True)
 class LedgerFilter:
     campaign: int | None = None
