@@ -4,9 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from gongjian.dashboard import selectors
-from gongjian.dashboard.models import WarningSnapshot
-from gongjian.dashboard.services import refresh_project_snapshot, snapshot_warnings
-from gongjian.projects.models import ProgressReport
+from gongjian.projects.models import ProgressReport, WarningSnapshot
+from gongjian.projects.snapshots import refresh_project_snapshot, snapshot_warnings
 from tests.dashboard.conftest import ON
 
 

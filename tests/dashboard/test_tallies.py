@@ -10,12 +10,11 @@ from django.db import connection
 
 from gongjian.campaigns.models import Line
 from gongjian.dashboard import selectors
-from gongjian.dashboard.models import WarningSnapshot, WarningTally
-from gongjian.dashboard.services import snapshot_warnings
 from gongjian.org.scope import scope_for
 from gongjian.projects import ledger as ledger_service
 from gongjian.projects import reports
-from gongjian.projects.models import ProgressReport, Project
+from gongjian.projects.models import ProgressReport, Project, WarningSnapshot, WarningTally
+from gongjian.projects.snapshots import snapshot_warnings
 from tests.dashboard.conftest import ON, make_project
 
 USERS = ["office", "city_office", "hunan_staff", "leader", "lead", "viewer"]

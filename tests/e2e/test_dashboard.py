@@ -2,8 +2,8 @@
 
 import pytest
 
-from gongjian.dashboard.models import WarningSnapshot
-from gongjian.dashboard.services import snapshot_warnings
+from gongjian.projects.models import WarningSnapshot
+from gongjian.projects.snapshots import snapshot_warnings
 from tests.dashboard.conftest import ON, build_ledger
 from tests.e2e.conftest import login, screenshot
 from tests.factories import PASSWORD

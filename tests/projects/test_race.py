@@ -16,10 +16,9 @@ import pytest
 from django.db import connection, transaction
 
 from gongjian.core.errors import GongjianError
-from gongjian.dashboard.models import WarningSnapshot
-from gongjian.dashboard.services import refresh_project_snapshot, snapshot_warnings
 from gongjian.projects import reports
-from gongjian.projects.models import ProgressReport, Project, ReportSummary
+from gongjian.projects.models import ProgressReport, Project, ReportSummary, WarningSnapshot
+from gongjian.projects.snapshots import refresh_project_snapshot, snapshot_warnings
 from gongjian.projects.warnings import forecast_completion
 from tests.projects.conftest import TODAY
 from tests.supervision.test_race import run_together

@@ -415,7 +415,7 @@ def test_a_snapshot_refresh_failing_after_commit_leaves_the_report_filed_without
     def broken(**kwargs):
         raise DatabaseError("snapshot_unique_per_day")
 
-    monkeypatch.setattr("gongjian.dashboard.services.refresh_project_snapshot", broken)
+    monkeypatch.setattr("gongjian.projects.ledger.refresh_project_snapshot", broken)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = reports.submit_report(
             actor=org.hunan_staff,

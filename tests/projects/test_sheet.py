@@ -315,9 +315,9 @@ def test_the_sheet_speaks_english_when_asked(client, org):
 def test_a_new_project_and_its_new_milestone_reach_todays_battle_map_at_once(
     org, ledger, django_capture_on_commit_callbacks
 ):
-    from gongjian.dashboard.models import WarningSnapshot
-    from gongjian.dashboard.services import snapshot_warnings
     from gongjian.projects import ledger as ledger_service
+    from gongjian.projects.models import WarningSnapshot
+    from gongjian.projects.snapshots import snapshot_warnings
     from tests.projects.conftest import TODAY
 
     snapshot_warnings(on=TODAY)

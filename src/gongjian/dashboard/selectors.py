@@ -22,11 +22,17 @@ from django.db.models import Count, Q, QuerySet, Sum
 from gongjian.assessment import selectors as assessment_selectors
 from gongjian.assessment.models import Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
-from gongjian.dashboard.models import WarningSnapshot, WarningTally
-from gongjian.dashboard.services import snapshot_warnings, store_tallies
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.projects.models import CoordinationRequest, CoordinationStatus, Milestone, Project
+from gongjian.projects.models import (
+    CoordinationRequest,
+    CoordinationStatus,
+    Milestone,
+    Project,
+    WarningSnapshot,
+    WarningTally,
+)
+from gongjian.projects.snapshots import snapshot_warnings, store_tallies
 from gongjian.supervision.models import SupervisionOrder
 from gongjian.supervision.selectors import OPEN, orders_for, overdue_q
 

@@ -29,6 +29,7 @@ from gongjian.projects.models import (
     Project,
     TeamMember,
 )
+from gongjian.projects.snapshots import refresh_project_snapshot
 
 
 @dataclass
@@ -203,8 +204,6 @@ def import_ledger(
     changed = [p.pk for p in [*to_create, *to_update]]
     changed += [m.project.pk for m in [*ms_create, *ms_update]]
     if changed:
-        from gongjian.dashboard.services import refresh_project_snapshot
-
         ids = sorted(set(changed))
         transaction.on_commit(
             lambda: refresh_project_snapshot(project_ids=ids, on=clock.today()), robust=True

@@ -30,6 +30,7 @@ from gongjian.projects.models import (
     ReportSummary,
     TeamMember,
 )
+from gongjian.projects.snapshots import refresh_project_snapshot
 
 ZERO = Decimal(0)
 
@@ -342,8 +343,6 @@ def refresh_warning(project_id: int) -> None:
 
     Robust: the write is stored by then, so a failed refresh is logged, never the user's error
     (the next write or `gongjian tick` writes the day's row again)."""
-    from gongjian.dashboard.services import refresh_project_snapshot
-
     transaction.on_commit(
         lambda: refresh_project_snapshot(project_ids=[project_id], on=clock.today()),
         robust=True,

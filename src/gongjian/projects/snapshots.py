@@ -1,5 +1,6 @@
-"""Writes of the battle map: the daily warning snapshot (run by `gongjian tick`, idempotent) and
-its tallies per unit and line, which the overview sums."""
+"""The battle map's memory, written by the ledger: the daily warning snapshot (run by
+`gongjian tick`, idempotent; refreshed after ledger writes) and its tallies per unit and line,
+which the dashboard's overview sums. The dashboard reads these tables and writes none."""
 
 from __future__ import annotations
 
@@ -10,9 +11,8 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from gongjian.dashboard.models import WarningSnapshot, WarningTally
 from gongjian.org.models import Unit
-from gongjian.projects.models import Project
+from gongjian.projects.models import Project, WarningSnapshot, WarningTally
 from gongjian.projects.warning_feed import warnings_for
 
 BATCH = 5000
