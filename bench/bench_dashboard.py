@@ -4,7 +4,7 @@ Measures, on SQLite and on PostgreSQL (each in its own child process and throwaw
 var/bench/dashboard.sqlite3 and `bench_dashboard` on 127.0.0.1:5432, kept between runs like the
 ledger's world; `BENCH_FRESH=1` remakes them):
 
-  * the day's snapshot (`dashboard.services.snapshot_warnings`, the job `gongjian tick` runs
+  * the day's snapshot (`projects.snapshots.snapshot_warnings`, the job `gongjian tick` runs
     daily), once — reported, no target;
   * the overview data API `GET /api/dashboard/overview?campaign=…&on=…` as an office admin at the
     province (whole tree in scope): in-process through Django's test `Client` (session login)
@@ -178,10 +178,10 @@ def child(scale: float) -> None:
     from django.db import connection
 
     from gongjian.campaigns.models import Campaign
-    from gongjian.dashboard.models import WarningTally
-    from gongjian.dashboard.services import snapshot_warnings
     from gongjian.org import services as org_services
     from gongjian.org.models import Unit, User
+    from gongjian.projects.models import WarningTally
+    from gongjian.projects.snapshots import snapshot_warnings
 
     n = ensure_world(scale)
     print(f"# {connection.vendor}：{n} 个项目；负载 {os.getloadavg()}", flush=True)

@@ -226,7 +226,7 @@ def bench_warnings(n: int) -> None:
     from django.db import connection
 
     from gongjian.projects.models import Project
-    from gongjian.projects.selectors import warnings_for
+    from gongjian.projects.warning_feed import warnings_for
 
     sql = floor_sql()
 

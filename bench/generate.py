@@ -61,7 +61,7 @@ def _insert(table: str, columns: Sequence[str], rows: Iterator[tuple[Any, ...]])
 
 def generate(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     """Fill an empty, migrated database in one transaction; returns the row counts."""
-    from gongjian.projects.services import refresh_report_summaries
+    from gongjian.projects.reports import refresh_report_summaries
 
     with transaction.atomic():
         _generate(scale, seed)

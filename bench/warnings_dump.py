@@ -25,7 +25,7 @@ def main(out: str, as_list: bool) -> None:
     django.setup()
     from bench.bench_ledger import ON
     from gongjian.projects.models import Project
-    from gongjian.projects.selectors import warnings_for
+    from gongjian.projects.warning_feed import warnings_for
 
     start = time.perf_counter()
     if as_list:

@@ -184,6 +184,12 @@ STATIC_ROOT.mkdir(
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads (core/files.py): the largest accepted, and who sends stored files once the app has
+# checked the user may see them: "" (Django itself), "x-accel-redirect" (nginx, from the
+# internal location below) or "x-sendfile" (Apache's mod_xsendfile, lighttpd).
+GONGJIAN_MAX_UPLOAD_BYTES = int(os.environ.get("GONGJIAN_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+GONGJIAN_FILE_SENDER = os.environ.get("GONGJIAN_FILE_SENDER", "")
+GONGJIAN_FILE_INTERNAL_URL = os.environ.get("GONGJIAN_FILE_INTERNAL_URL", "/protected-media/")
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

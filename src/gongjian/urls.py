@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from gongjian import home
 from gongjian.api import api
+from gongjian.core.files import serve_media
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,4 +18,5 @@ urlpatterns = [
     path("ledger/", include("gongjian.projects.urls")),
     path("supervision/", include("gongjian.supervision.urls")),
     path("assessment/", include("gongjian.assessment.urls")),
+    path("media/<path:name>", serve_media, name="media"),
 ]

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gongjian.dashboard.services import snapshot_warnings
 from gongjian.projects.models import CoordinationRequest, Milestone
+from gongjian.projects.snapshots import snapshot_warnings
 from tests.dashboard.conftest import ON, make_project
 from tests.factories import PASSWORD
 

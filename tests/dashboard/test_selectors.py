@@ -4,9 +4,8 @@ import datetime as dt
 from decimal import Decimal
 
 from gongjian.dashboard import selectors
-from gongjian.dashboard.models import WarningSnapshot
-from gongjian.dashboard.services import refresh_project_snapshot, snapshot_warnings
-from gongjian.projects.models import ProgressReport
+from gongjian.projects.models import ProgressReport, WarningSnapshot
+from gongjian.projects.snapshots import refresh_project_snapshot, snapshot_warnings
 from tests.dashboard.conftest import ON
 
 
@@ -94,7 +93,7 @@ def test_overview_costs_the_same_queries_for_more_projects(
 def test_a_report_through_the_service_updates_the_battle_map_at_once(
     ledger, org, settings, django_capture_on_commit_callbacks
 ):
-    from gongjian.projects import services
+    from gongjian.projects import reports
 
     settings.GONGJIAN_TODAY = ON.isoformat()
     snapshot_warnings(on=ON)
@@ -102,7 +101,7 @@ def test_a_report_through_the_service_updates_the_battle_map_at_once(
     songxia_staff = type(org.hunan_staff).objects.create(username="sx", unit=org.songxia)
     songxia_staff.roles.create(role="unit_staff")
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_report(
+        reports.submit_report(
             actor=songxia_staff,
             project=ledger.songxia,
             period_end=ON,

@@ -10,11 +10,11 @@ from django.db import connection
 
 from gongjian.campaigns.models import Line
 from gongjian.dashboard import selectors
-from gongjian.dashboard.models import WarningSnapshot, WarningTally
-from gongjian.dashboard.services import snapshot_warnings
 from gongjian.org.scope import scope_for
-from gongjian.projects import services
-from gongjian.projects.models import ProgressReport, Project
+from gongjian.projects import ledger as ledger_service
+from gongjian.projects import reports
+from gongjian.projects.models import ProgressReport, Project, WarningSnapshot, WarningTally
+from gongjian.projects.snapshots import snapshot_warnings
 from tests.dashboard.conftest import ON, make_project
 
 USERS = ["office", "city_office", "hunan_staff", "leader", "lead", "viewer"]
@@ -110,6 +110,7 @@ def test_overview_from_tallies_equals_the_snapshot_and_ledger_in_each_scope(
     ledger, org, lines, user
 ):
     who = getattr(org, user)
+    snapshot_warnings(on=ON)  # tick's run
     data = selectors.overview(who, ledger.campaign, ON)
     assert figures(data) == expected_overview(who, ledger.campaign, ON)
 
@@ -152,12 +153,13 @@ def test_a_report_through_the_service_updates_the_overview_at_once(
     ledger, org, lines, settings, django_capture_on_commit_callbacks
 ):
     _today(settings)
+    snapshot_warnings(on=ON)  # tick's run
     before = selectors.overview(org.office, ledger.campaign, ON)
     l2 = Project.objects.get(code="L2")
     was = WarningSnapshot.objects.get(project=l2, on=ON).colour
     assert was != "green"
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit_report(
+        reports.submit_report(
             actor=org.office,
             project=l2,
             period_end=ON,
@@ -177,10 +179,10 @@ def test_moving_a_project_to_another_unit_and_line_moves_it_in_the_tallies(
 ):
     _today(settings)
     first = lines[0]
-    selectors.overview(org.office, ledger.campaign, ON)  # today's snapshot and tallies
+    snapshot_warnings(on=ON)  # tick's run: today's snapshot and tallies
     l4 = Project.objects.get(code="L4")
     with django_capture_on_commit_callbacks(execute=True):
-        services.update_project(
+        ledger_service.update_project(
             actor=org.office,
             project_id=l4.pk,
             expected_version=l4.version,
@@ -198,9 +200,10 @@ def test_a_new_project_enters_the_days_tallies_at_once(
     ledger, org, lines, settings, django_capture_on_commit_callbacks
 ):
     _today(settings)
+    snapshot_warnings(on=ON)  # tick's run
     before = selectors.overview(org.hunan_staff, ledger.campaign, ON)
     with django_capture_on_commit_callbacks(execute=True):
-        services.create_project(
+        ledger_service.create_project(
             actor=org.hunan_staff,
             code="N1",
             name="新项目",
@@ -219,10 +222,33 @@ def test_a_new_project_enters_the_days_tallies_at_once(
     assert figures(after) == expected_overview(org.hunan_staff, ledger.campaign, ON)
 
 
-def test_a_day_snapshotted_before_there_were_tallies_gets_them_on_first_read(ledger, org, lines):
+def test_a_day_snapshotted_before_there_were_tallies_is_summed_on_read_without_storing(
+    ledger, org, lines
+):
     snapshot_warnings(on=ON)
     WarningTally.objects.all().delete()
     data = selectors.overview(org.office, ledger.campaign, ON)
     assert data["projects"] == 8
     assert figures(data) == expected_overview(org.office, ledger.campaign, ON)
     assert WarningSnapshot.objects.filter(on=ON).count() == 9  # the snapshot was kept
+    assert not WarningTally.objects.exists()  # a read stores nothing (12.7)
+
+
+def test_a_day_never_snapshotted_is_worked_out_for_the_read_and_nothing_is_stored(
+    ledger, org, lines
+):
+    data = selectors.overview(org.office, ledger.campaign, ON)
+    assert not WarningSnapshot.objects.exists()
+    assert not WarningTally.objects.exists()
+    snapshot_warnings(on=ON)  # what tick would store: the read showed the same
+    assert figures(data) == expected_overview(org.office, ledger.campaign, ON)
+
+
+def test_a_viewers_overview_by_api_for_a_past_date_stores_no_snapshot(client, ledger, org, lines):
+    client.force_login(org.viewer)
+    response = client.get(
+        "/api/dashboard/overview", {"campaign": ledger.campaign.pk, "on": "2026-11-30"}
+    )
+    assert response.status_code == 200
+    assert not WarningSnapshot.objects.exists()
+    assert not WarningTally.objects.exists()

@@ -4,10 +4,10 @@ import datetime as dt
 
 import pytest
 
-from gongjian.dashboard.models import WarningSnapshot
 from gongjian.demo import org_data
 from gongjian.demo.builder import build_demo
 from gongjian.org.models import Unit
+from gongjian.projects.models import WarningSnapshot
 from gongjian.supervision.models import SupervisionOrder
 from gongjian.supervision.selectors import OPEN
 from tests.e2e.conftest import login, screenshot

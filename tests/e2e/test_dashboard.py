@@ -2,7 +2,8 @@
 
 import pytest
 
-from gongjian.dashboard.models import WarningSnapshot
+from gongjian.projects.models import WarningSnapshot
+from gongjian.projects.snapshots import snapshot_warnings
 from tests.dashboard.conftest import ON, build_ledger
 from tests.e2e.conftest import login, screenshot
 from tests.factories import PASSWORD
@@ -12,7 +13,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def ledger(org):
-    return build_ledger(org)
+    built = build_ledger(org)
+    snapshot_warnings(on=ON)  # tick's run: the pages read what it stored
+    return built
 
 
 def test_office_overview_draws_charts_and_counts_match_the_database(page, live_server, ledger, org):

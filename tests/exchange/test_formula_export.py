@@ -15,7 +15,7 @@ from gongjian.core.errors import CellError
 from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx, mark_errors
 from gongjian.projects.models import Project
 from gongjian.projects.report_file import report_template
-from gongjian.supervision import services as supervision_services
+from gongjian.supervision import notices as supervision_services
 from tests.assessment.factories import plan_dict
 from tests.projects.factories import ProjectFactory
 from tests.supervision.factories import make_order

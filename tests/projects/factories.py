@@ -8,7 +8,7 @@ from decimal import Decimal
 import factory
 
 from gongjian.projects.models import Milestone, ProgressReport, Project, ReportSummary
-from gongjian.projects.services import refresh_report_summaries
+from gongjian.projects.reports import refresh_report_summaries
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):
@@ -25,7 +25,7 @@ class ProjectFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def summary(obj: Project, create: bool, extracted: object, **kwargs: object) -> None:
-        """No reports yet, as `services.create_project` records."""
+        """No reports yet, as `ledger.create_project` records."""
         if create:
             ReportSummary.objects.create(project=obj, reports=0)
 

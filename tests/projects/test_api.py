@@ -211,7 +211,7 @@ def test_milestone_patch_records_the_actual_date(client, org, ledger):
 
 
 def test_resolve_coordination_by_api(client, org, ledger):
-    from gongjian.projects.services import raise_coordination
+    from gongjian.projects.coordination import raise_coordination
 
     c = raise_coordination(
         actor=org.hunan_staff, project=ledger.hunan_project, category="funds", description="资金"

@@ -123,10 +123,10 @@ def test_report_form_is_refused_to_a_viewer(client, org, ledger):
 
 
 def test_history_page_shows_who_changed_what(client, org, ledger):
-    from gongjian.projects import services
+    from gongjian.projects import ledger as ledger_service
 
     p = ledger.hunan_project
-    services.update_project(
+    ledger_service.update_project(
         actor=org.hunan_staff,
         project_id=p.pk,
         expected_version=p.version,
@@ -181,3 +181,22 @@ def test_warnings_command_filters_by_campaign_and_prints_a_table(org, ledger):
     assert "city" not in text
     assert "合计 2 个项目：绿灯 0，黄灯 2，红灯 0" in text
     assert Project.objects.count() == 3
+
+
+def exported_codes(response):
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True)["项目台账"]
+    return sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0])
+
+
+def test_the_ledger_export_honours_the_colour_filter_of_the_page(client, org, ledger):
+    ReportFactory(
+        project=ledger.songxia_project, period_end=D(2026, 6, 30), percent_done=Decimal(5)
+    )
+    login(client, org.office)
+    page = client.get("/ledger/", {"colour": "red"}).content.decode()
+    assert 'data-code="SX-01"' in page
+    assert 'data-code="HN-01"' not in page
+    assert exported_codes(client.get("/ledger/export.xlsx", {"colour": "red"})) == ["SX-01"]
+    assert exported_codes(client.get("/ledger/export.xlsx")) == ["HN-01", "SX-01"]

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from gongjian.projects import selectors
+from gongjian.projects import selectors, warning_feed
 from gongjian.projects.models import TeamMember
 from tests.factories import PersonFactory, UserFactory
 from tests.projects.conftest import TODAY
@@ -90,7 +90,7 @@ def test_warnings_for_many_projects_take_three_queries(org, ledger, django_asser
         ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(i))
     projects = list(selectors.projects_for(org.office).select_related("campaign"))
     with django_assert_num_queries(2):
-        warnings = selectors.warnings_for(projects, TODAY)
+        warnings = warning_feed.warnings_for(projects, TODAY)
     assert len(warnings) == 22
 
 
@@ -100,17 +100,17 @@ def test_warnings_for_a_queryset_take_four_queries(org, ledger, django_assert_nu
         ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(i))
     projects = selectors.projects_for(org.office)
     with django_assert_num_queries(4):  # projects, thresholds, overdue milestones, report sums
-        warnings = selectors.warnings_for(projects, TODAY)
+        warnings = warning_feed.warnings_for(projects, TODAY)
     assert len(warnings) == 22
     # A forecast the sums could not decide (exactly 85.5 days) is in the project's summary.
     tie = ProjectFactory(code="TIE", unit=org.hunan, actual_start=D(2026, 1, 2))
     ReportFactory(project=tie, period_end=D(2026, 3, 2), percent_done=Decimal("82.71"))
     ReportFactory(project=tie, period_end=D(2026, 5, 22), percent_done=Decimal("99.09"))
     with django_assert_num_queries(4):
-        warnings = selectors.warnings_for(projects, TODAY)
+        warnings = warning_feed.warnings_for(projects, TODAY)
     assert warnings[tie.pk].forecast_completion == D(2026, 5, 26)
     with django_assert_num_queries(0):
-        assert selectors.warnings_for(projects.none(), TODAY) == {}
+        assert warning_feed.warnings_for(projects.none(), TODAY) == {}
 
 
 def test_warnings_before_a_projects_newest_report_sum_its_reports_up_to_the_date(
@@ -124,10 +124,10 @@ def test_warnings_before_a_projects_newest_report_sum_its_reports_up_to_the_date
     # projects, thresholds, overdue milestones, summaries, the report sums of TIE, and its
     # reports: exactly 85.5 days to 100 % from the two reports up to 2026-06-01
     with django_assert_num_queries(6):
-        warnings = selectors.warnings_for(projects, D(2026, 6, 1))
+        warnings = warning_feed.warnings_for(projects, D(2026, 6, 1))
     assert warnings[tie.pk].forecast_completion == D(2026, 5, 26)
     assert warnings[tie.pk].percent_done == Decimal("99.09")
-    assert selectors.warnings_for(projects, TODAY)[tie.pk].percent_done == Decimal("99.50")
+    assert warning_feed.warnings_for(projects, TODAY)[tie.pk].percent_done == Decimal("99.50")
 
 
 def test_a_project_without_a_report_summary_is_warned_from_its_reports(
@@ -138,10 +138,10 @@ def test_a_project_without_a_report_summary_is_warned_from_its_reports(
     p = ledger.hunan_project
     ReportFactory(project=p, period_end=D(2026, 5, 31), percent_done=Decimal(20))
     ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(30))
-    summarised = selectors.warnings_for(selectors.projects_for(org.office), TODAY)
+    summarised = warning_feed.warnings_for(selectors.projects_for(org.office), TODAY)
     ReportSummary.objects.filter(project=p).delete()  # e.g. reports written past the services
     with django_assert_num_queries(5):  # and the report sums of that one project
-        unsummarised = selectors.warnings_for(selectors.projects_for(org.office), TODAY)
+        unsummarised = warning_feed.warnings_for(selectors.projects_for(org.office), TODAY)
     assert unsummarised == summarised
     assert unsummarised[p.pk].percent_done == Decimal(30)
     assert unsummarised[p.pk].at_risk
@@ -200,14 +200,14 @@ def test_warnings_for_are_assess_of_each_project_with_its_reports(org, ledger):
 
     for on in (TODAY, D(2026, 5, 31), D(2025, 12, 31)):
         qs = selectors.projects_for(org.office).select_related("campaign")
-        from_qs = selectors.warnings_for(qs, on)
-        from_list = selectors.warnings_for(list(qs), on)
-        expected = {p.pk: assess(_facts(p, on), on, selectors.thresholds_of(p)) for p in qs}
+        from_qs = warning_feed.warnings_for(qs, on)
+        from_list = warning_feed.warnings_for(list(qs), on)
+        expected = {p.pk: assess(_facts(p, on), on, warning_feed.thresholds_of(p)) for p in qs}
         assert from_qs == expected
         assert from_list == expected
     tie = Project.objects.get(code="TIE")
     assert from_qs[tie.pk].forecast_completion is None  # on 2025-12-31: no report yet
-    assert selectors.warnings_for([tie], TODAY)[tie.pk].forecast_completion == D(2026, 5, 26)
+    assert warning_feed.warnings_for([tie], TODAY)[tie.pk].forecast_completion == D(2026, 5, 26)
 
 
 def test_warnings_for_a_long_list_are_read_in_parts(org, ledger, monkeypatch):
@@ -216,9 +216,9 @@ def test_warnings_for_a_long_list_are_read_in_parts(org, ledger, monkeypatch):
         ReportFactory(project=p, period_end=D(2026, 5, 31), percent_done=Decimal(i * 9))
         ReportFactory(project=p, period_end=D(2026, 6, 30), percent_done=Decimal(i * 10))
     projects = list(selectors.projects_for(org.office).select_related("campaign"))
-    whole = selectors.warnings_for(projects, TODAY)
-    monkeypatch.setattr(selectors, "_IDS_PER_QUERY", 2)
-    assert selectors.warnings_for(projects, TODAY) == whole
+    whole = warning_feed.warnings_for(projects, TODAY)
+    monkeypatch.setattr(warning_feed, "_IDS_PER_QUERY", 2)
+    assert warning_feed.warnings_for(projects, TODAY) == whole
     assert len(whole) == 7
 
 
@@ -226,9 +226,11 @@ def test_warnings_for_ignores_milestones_reached_before_the_date(org, ledger):
     ledger.milestone.actual_date = D(2026, 6, 20)
     ledger.milestone.save()
     ReportFactory(project=ledger.hunan_project, period_end=D(2026, 6, 30), percent_done=Decimal(50))
-    w = selectors.warnings_for([ledger.hunan_project], TODAY)[ledger.hunan_project.pk]
+    w = warning_feed.warnings_for([ledger.hunan_project], TODAY)[ledger.hunan_project.pk]
     assert w.colour.value == "green"
-    late = selectors.warnings_for([ledger.hunan_project], D(2026, 6, 19))[ledger.hunan_project.pk]
+    late = warning_feed.warnings_for([ledger.hunan_project], D(2026, 6, 19))[
+        ledger.hunan_project.pk
+    ]
     assert "主体完工节点逾期 8 天" in late.reasons
 
 
@@ -237,7 +239,7 @@ def test_campaign_thresholds_apply(org, ledger):
     campaign.warn_milestone_red_days = 20
     campaign.save()
     ReportFactory(project=ledger.hunan_project, period_end=D(2026, 6, 30), percent_done=Decimal(50))
-    w = selectors.warnings_for(selectors.projects_for(org.office).filter(code="HN-01"), TODAY)
+    w = warning_feed.warnings_for(selectors.projects_for(org.office).filter(code="HN-01"), TODAY)
     assert w[ledger.hunan_project.pk].colour.value == "red"
     assert w[ledger.hunan_project.pk].reasons[0] == "主体完工节点逾期 21 天"
 
@@ -253,10 +255,10 @@ def test_warning_rows_carry_the_contract_keys(org, ledger):
 
 
 def test_history_lists_project_milestone_and_report_changes_with_old_and_new(org, ledger):
-    from gongjian.projects import services
+    from gongjian.projects import ledger as ledger_service
 
     p = ledger.hunan_project
-    services.update_project(
+    ledger_service.update_project(
         actor=org.hunan_staff,
         project_id=p.pk,
         expected_version=p.version,

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 
 from gongjian.core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
-from gongjian.projects import services
+from gongjian.projects import coordination, importing, reports
+from gongjian.projects import ledger as ledger_service
 from gongjian.projects.models import (
     CoordinationRequest,
     Milestone,
@@ -32,7 +33,7 @@ def snapshot():
 
 
 def test_unit_staff_creates_a_project_in_own_unit_with_history(org):
-    project = services.create_project(
+    project = ledger_service.create_project(
         actor=org.hunan_staff, code="HN-09", name="卫生院", level="district", unit=org.hunan
     )
     assert project.unit == org.hunan
@@ -42,7 +43,7 @@ def test_unit_staff_creates_a_project_in_own_unit_with_history(org):
 
 
 def test_line_implies_its_campaign(org):
-    project = services.create_project(
+    project = ledger_service.create_project(
         actor=org.office, code="X", name="X", level="city", unit=org.hunan, line=org.line
     )
     assert project.campaign == org.line.campaign
@@ -51,7 +52,7 @@ def test_line_implies_its_campaign(org):
 def test_unit_staff_cannot_create_in_another_unit_and_nothing_changes(org, ledger):
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.create_project(
+        ledger_service.create_project(
             actor=org.hunan_staff, code="SX-09", name="X", level="district", unit=org.songxia
         )
     assert snapshot() == before
@@ -61,7 +62,7 @@ def test_unit_staff_cannot_create_in_another_unit_and_nothing_changes(org, ledge
 def test_read_only_roles_cannot_create(org, ledger, who):
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.create_project(
+        ledger_service.create_project(
             actor=getattr(org, who), code="N", name="N", level="district", unit=org.hunan
         )
     assert snapshot() == before
@@ -86,14 +87,14 @@ def test_invalid_project_is_refused_naming_the_field(org, ledger, changes, field
     kwargs.update(changes)
     before = snapshot()
     with pytest.raises(ValidationFailed) as exc:
-        services.create_project(actor=org.office, **kwargs)
+        ledger_service.create_project(actor=org.office, **kwargs)
     assert exc.value.details["field"] == field
     assert snapshot() == before
 
 
 def test_update_bumps_version_and_records_old_and_new(org, ledger):
     p = ledger.hunan_project
-    updated = services.update_project(
+    updated = ledger_service.update_project(
         actor=org.hunan_staff,
         project_id=p.pk,
         expected_version=p.version,
@@ -108,12 +109,12 @@ def test_update_bumps_version_and_records_old_and_new(org, ledger):
 
 def test_second_of_two_concurrent_edits_is_refused(org, ledger):
     p = ledger.hunan_project
-    services.update_project(
+    ledger_service.update_project(
         actor=org.office, project_id=p.pk, expected_version=p.version, changes={"owner": "甲"}
     )
     before = snapshot()
     with pytest.raises(ConcurrentUpdate):
-        services.update_project(
+        ledger_service.update_project(
             actor=org.hunan_staff,
             project_id=p.pk,
             expected_version=p.version,
@@ -127,7 +128,7 @@ def test_moving_a_project_needs_rights_on_the_target_unit(org, ledger):
     p = ledger.hunan_project
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.update_project(
+        ledger_service.update_project(
             actor=org.hunan_staff,
             project_id=p.pk,
             expected_version=p.version,
@@ -139,14 +140,14 @@ def test_moving_a_project_needs_rights_on_the_target_unit(org, ledger):
 def test_unknown_field_is_refused(org, ledger):
     p = ledger.hunan_project
     with pytest.raises(ValidationFailed):
-        services.update_project(
+        ledger_service.update_project(
             actor=org.office, project_id=p.pk, expected_version=p.version, changes={"code": "Z"}
         )
     assert Project.objects.get(pk=p.pk).code == "HN-01"
 
 
 def test_set_team_replaces_members_and_duties(org, ledger):
-    services.set_team(
+    ledger_service.set_team(
         actor=org.hunan_staff,
         project=ledger.hunan_project,
         members=[(ledger.town_leader, "包项目"), (ledger.team_member, "征迁")],
@@ -154,7 +155,7 @@ def test_set_team_replaces_members_and_duties(org, ledger):
     assert sorted(
         TeamMember.objects.filter(project=ledger.hunan_project).values_list("person__name", "duty")
     ) == [("王书记", "包项目"), ("陈干部", "征迁")]
-    services.set_team(
+    ledger_service.set_team(
         actor=org.hunan_staff, project=ledger.hunan_project, members=[(ledger.town_leader, "")]
     )
     assert list(
@@ -167,7 +168,7 @@ def test_set_team_replaces_members_and_duties(org, ledger):
 def test_milestone_names_are_unique_per_project(org, ledger):
     before = snapshot()
     with pytest.raises(ValidationFailed):
-        services.add_milestone(
+        ledger_service.add_milestone(
             actor=org.hunan_staff,
             project=ledger.hunan_project,
             name="主体完工",
@@ -177,7 +178,7 @@ def test_milestone_names_are_unique_per_project(org, ledger):
 
 
 def test_added_milestone_takes_the_next_seq(org, ledger):
-    m = services.add_milestone(
+    m = ledger_service.add_milestone(
         actor=org.hunan_staff,
         project=ledger.hunan_project,
         name="竣工",
@@ -187,7 +188,7 @@ def test_added_milestone_takes_the_next_seq(org, ledger):
 
 
 def test_report_sets_reached_milestones_and_project_progress(org, ledger):
-    report = services.submit_report(
+    report = reports.submit_report(
         actor=org.hunan_staff,
         project=ledger.hunan_project,
         period_end=D(2026, 6, 30),
@@ -195,7 +196,7 @@ def test_report_sets_reached_milestones_and_project_progress(org, ledger):
         investment_period_wan=Decimal(300),
         milestones_reached=[ledger.milestone],
         problems="用电未接通",
-        coordination=[services.CoordinationInput("utilities", "施工用电", org.fagai)],
+        coordination=[coordination.CoordinationInput("utilities", "施工用电", org.fagai)],
     )
     p = Project.objects.get(pk=ledger.hunan_project.pk)
     assert p.percent_done == Decimal("45.50")
@@ -213,14 +214,14 @@ def test_report_sets_reached_milestones_and_project_progress(org, ledger):
 
 def test_investment_to_date_accumulates_the_periods(org, ledger):
     p = ledger.hunan_project
-    services.submit_report(
+    reports.submit_report(
         actor=org.hunan_staff,
         project=p,
         period_end=D(2026, 5, 31),
         percent_done=Decimal(30),
         investment_period_wan=Decimal(100),
     )
-    second = services.submit_report(
+    second = reports.submit_report(
         actor=org.hunan_staff,
         project=p,
         period_end=D(2026, 6, 30),
@@ -232,12 +233,12 @@ def test_investment_to_date_accumulates_the_periods(org, ledger):
 
 def test_progress_cannot_go_backwards_and_nothing_changes(org, ledger):
     p = ledger.hunan_project
-    services.submit_report(
+    reports.submit_report(
         actor=org.hunan_staff, project=p, period_end=D(2026, 5, 31), percent_done=Decimal(30)
     )
     before = snapshot()
     with pytest.raises(ValidationFailed) as exc:
-        services.submit_report(
+        reports.submit_report(
             actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(29)
         )
     assert exc.value.details["field"] == "percent_done"
@@ -247,7 +248,7 @@ def test_progress_cannot_go_backwards_and_nothing_changes(org, ledger):
 def test_report_for_a_future_period_is_refused(org, ledger):
     before = snapshot()
     with pytest.raises(ValidationFailed):
-        services.submit_report(
+        reports.submit_report(
             actor=org.hunan_staff,
             project=ledger.hunan_project,
             period_end=D(2026, 7, 3),
@@ -258,14 +259,14 @@ def test_report_for_a_future_period_is_refused(org, ledger):
 
 def test_a_second_report_for_the_same_period_needs_the_version(org, ledger):
     p = ledger.hunan_project
-    first = services.submit_report(
+    first = reports.submit_report(
         actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(40)
     )
     with pytest.raises(ValidationFailed):
-        services.submit_report(
+        reports.submit_report(
             actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(41)
         )
-    corrected = services.submit_report(
+    corrected = reports.submit_report(
         actor=org.hunan_staff,
         project=p,
         period_end=D(2026, 6, 30),
@@ -279,7 +280,7 @@ def test_a_second_report_for_the_same_period_needs_the_version(org, ledger):
 def test_other_units_staff_cannot_report_and_nothing_changes(org, ledger):
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.submit_report(
+        reports.submit_report(
             actor=org.hunan_staff,
             project=ledger.songxia_project,
             period_end=D(2026, 6, 30),
@@ -289,7 +290,7 @@ def test_other_units_staff_cannot_report_and_nothing_changes(org, ledger):
 
 
 def test_handling_unit_resolves_a_coordination_request_with_who_and_when(org, ledger):
-    c = services.raise_coordination(
+    c = coordination.raise_coordination(
         actor=org.hunan_staff,
         project=ledger.hunan_project,
         category="land",
@@ -298,7 +299,7 @@ def test_handling_unit_resolves_a_coordination_request_with_who_and_when(org, le
     )
     songxia_staff = type(org.hunan_staff).objects.create(username="sx", unit=org.songxia)
     songxia_staff.roles.create(role="unit_staff")
-    done = services.resolve_coordination(
+    done = coordination.resolve_coordination(
         actor=songxia_staff, request_id=c.pk, expected_version=c.version, resolution="已交地"
     )
     assert (done.status, done.resolution, done.resolved_by) == ("resolved", "已交地", songxia_staff)
@@ -306,12 +307,12 @@ def test_handling_unit_resolves_a_coordination_request_with_who_and_when(org, le
 
 
 def test_viewer_cannot_resolve_and_nothing_changes(org, ledger):
-    c = services.raise_coordination(
+    c = coordination.raise_coordination(
         actor=org.hunan_staff, project=ledger.hunan_project, category="funds", description="资金"
     )
     before = snapshot()
     with pytest.raises(PermissionDenied):
-        services.resolve_coordination(
+        coordination.resolve_coordination(
             actor=org.viewer, request_id=c.pk, expected_version=c.version, resolution="x"
         )
     assert snapshot() == before
@@ -320,7 +321,7 @@ def test_viewer_cannot_resolve_and_nothing_changes(org, ledger):
 def test_unknown_coordination_category_is_refused(org, ledger):
     before = snapshot()
     with pytest.raises(ValidationFailed):
-        services.raise_coordination(
+        coordination.raise_coordination(
             actor=org.hunan_staff, project=ledger.hunan_project, category="x", description="y"
         )
     assert snapshot() == before
@@ -340,7 +341,7 @@ def summary_from_reports(project):
 
 
 def test_a_new_project_is_summarised_as_having_no_reports(org):
-    project = services.create_project(
+    project = ledger_service.create_project(
         actor=org.hunan_staff, code="HN-09", name="卫生院", level="district", unit=org.hunan
     )
     assert summary_of(project) == (0, None, None, None)
@@ -348,19 +349,19 @@ def test_a_new_project_is_summarised_as_having_no_reports(org):
 
 def test_every_report_filed_or_corrected_keeps_the_report_summary(org, ledger):
     p = ledger.hunan_project
-    services.submit_report(
+    reports.submit_report(
         actor=org.hunan_staff, project=p, period_end=D(2026, 5, 31), percent_done=Decimal(30)
     )
     assert summary_of(p) == (1, D(2026, 5, 31), Decimal(30), None)
-    june = services.submit_report(
+    june = reports.submit_report(
         actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(40)
     )
     # 10 points in 30 days: the 60 left take 180 more
     assert summary_of(p) == (2, D(2026, 6, 30), Decimal(40), D(2026, 12, 27))
-    services.submit_report(  # an earlier period filed late
+    reports.submit_report(  # an earlier period filed late
         actor=org.hunan_staff, project=p, period_end=D(2026, 4, 30), percent_done=Decimal(25)
     )
-    services.submit_report(
+    reports.submit_report(
         actor=org.hunan_staff,
         project=p,
         period_end=D(2026, 6, 30),
@@ -374,12 +375,12 @@ def test_every_report_filed_or_corrected_keeps_the_report_summary(org, ledger):
 
 def test_a_refused_report_leaves_the_summary_as_it_was(org, ledger):
     p = ledger.hunan_project
-    services.submit_report(
+    reports.submit_report(
         actor=org.hunan_staff, project=p, period_end=D(2026, 5, 31), percent_done=Decimal(30)
     )
     before = summary_of(p)
     with pytest.raises(ValidationFailed):
-        services.submit_report(
+        reports.submit_report(
             actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(20)
         )
     assert summary_of(p) == before
@@ -392,15 +393,35 @@ def test_refreshing_every_summary_works_each_out_from_its_reports(org, ledger):
             project=p, period_end=D(2026, month, 28), percent_done=Decimal(percent)
         )  # past the service: its summary is now out of date
     ReportSummary.objects.filter(project=ledger.songxia_project).delete()
-    assert services.refresh_report_summaries() == 2
+    assert reports.refresh_report_summaries() == 2
     assert summary_of(p) == summary_from_reports(p)
     assert summary_of(p)[:3] == (4, D(2026, 6, 28), Decimal(33))
     assert summary_of(ledger.songxia_project) == (0, None, None, None)
 
 
 def test_projects_imported_new_are_summarised_as_having_no_reports(org, ledger):
-    row = services.ProjectInput(
+    row = importing.ProjectInput(
         row=2, code="HN-10", values={"name": "卫生院", "level": "district", "unit": org.hunan}
     )
-    assert services.import_ledger(actor=org.office, projects=[row]).created == 1
+    assert importing.import_ledger(actor=org.office, projects=[row]).created == 1
     assert summary_of(Project.objects.get(code="HN-10")) == (0, None, None, None)
+
+
+def test_a_snapshot_refresh_failing_after_commit_leaves_the_report_filed_without_error(
+    org, ledger, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import DatabaseError
+
+    def broken(**kwargs):
+        raise DatabaseError("snapshot_unique_per_day")
+
+    monkeypatch.setattr("gongjian.projects.ledger.refresh_project_snapshot", broken)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = reports.submit_report(
+            actor=org.hunan_staff,
+            project=ledger.hunan_project,
+            period_end=D(2026, 6, 30),
+            percent_done=Decimal(30),
+        )
+    assert callbacks  # the refresh ran, and failed, after the commit
+    assert ProgressReport.objects.get(pk=report.pk).percent_done == Decimal(30)

@@ -315,14 +315,14 @@ def test_the_sheet_speaks_english_when_asked(client, org):
 def test_a_new_project_and_its_new_milestone_reach_todays_battle_map_at_once(
     org, ledger, django_capture_on_commit_callbacks
 ):
-    from gongjian.dashboard.models import WarningSnapshot
-    from gongjian.dashboard.services import snapshot_warnings
-    from gongjian.projects import services
+    from gongjian.projects import ledger as ledger_service
+    from gongjian.projects.models import WarningSnapshot
+    from gongjian.projects.snapshots import snapshot_warnings
     from tests.projects.conftest import TODAY
 
     snapshot_warnings(on=TODAY)
     with django_capture_on_commit_callbacks(execute=True):
-        p = services.create_project(
+        p = ledger_service.create_project(
             actor=org.hunan_staff,
             code="HN-09",
             name="新项目",
@@ -334,7 +334,7 @@ def test_a_new_project_and_its_new_milestone_reach_todays_battle_map_at_once(
         )
     assert WarningSnapshot.objects.get(project=p, on=TODAY).colour == "yellow"  # no report yet
     with django_capture_on_commit_callbacks(execute=True):
-        services.add_milestone(
+        ledger_service.add_milestone(
             actor=org.hunan_staff, project=p, name="开挖", planned_date=D(2026, 5, 1)
         )
     assert WarningSnapshot.objects.get(project=p, on=TODAY).colour == "red"  # 62 days late

@@ -8,20 +8,31 @@ of projects.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongjian.assessment import selectors as assessment_selectors
 from gongjian.assessment.models import Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
-from gongjian.dashboard.models import WarningSnapshot, WarningTally
-from gongjian.dashboard.services import snapshot_warnings, store_tallies
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.projects.models import CoordinationRequest, CoordinationStatus, Milestone, Project
+from gongjian.projects.models import (
+    CoordinationRequest,
+    CoordinationStatus,
+    Milestone,
+    Project,
+    WarningSnapshot,
+    WarningTally,
+)
+from gongjian.projects.snapshots import snapshot_warnings, store_tallies
 from gongjian.supervision.models import SupervisionOrder
 from gongjian.supervision.selectors import OPEN, orders_for, overdue_q
 
@@ -39,18 +50,52 @@ def campaigns_for(user: Any) -> QuerySet[Campaign]:
     )
 
 
-def ensure_snapshot(on: dt.date) -> None:
-    """Build the day's snapshot and tallies the first time anyone asks (tick normally does)."""
-    if WarningTally.objects.filter(on=on).exists():
+def _reads(days: Callable[[dt.date], tuple[dt.date, ...]]) -> Callable[[Any], Any]:
+    """Run a reader of the day's snapshot inside `reading_days` of the days it reads."""
+
+    def decorate(reader: Any) -> Any:
+        signature = inspect.signature(reader)
+
+        @functools.wraps(reader)
+        def read(*args: Any, **kwargs: Any) -> Any:
+            on = signature.bind(*args, **kwargs).arguments["on"]
+            with reading_days(*days(on)):
+                return reader(*args, **kwargs)
+
+        return read
+
+    return decorate
+
+
+def _the_day(on: dt.date) -> tuple[dt.date, ...]:
+    return (on,)
+
+
+def _the_day_and_the_day_before(on: dt.date) -> tuple[dt.date, ...]:
+    return (on, on - dt.timedelta(days=1))
+
+
+@contextmanager
+def reading_days(*days: dt.date) -> Iterator[None]:
+    """Read the battle map of `days` as stored by `gongjian tick`; a day it has not stored
+    (a past date, or before tonight's run) is worked out for this read only, in a
+    transaction rolled back at the end, so a GET stores nothing. Every public reader of the
+    day's snapshot runs inside it and returns plain data or lists, never a lazy queryset."""
+    missing = [d for d in days if not WarningTally.objects.filter(on=d).exists()]
+    if not missing:
+        yield
         return
-    if WarningSnapshot.objects.filter(on=on).exists():
-        store_tallies(on=on)  # a day snapshotted before there were tallies
-    elif Project.objects.exists():
-        snapshot_warnings(on=on)
+    with transaction.atomic():
+        for on in missing:
+            if WarningSnapshot.objects.filter(on=on).exists():
+                store_tallies(on=on)  # a day snapshotted before there were tallies
+            elif Project.objects.exists():
+                snapshot_warnings(on=on)
+        yield
+        transaction.set_rollback(True)
 
 
 def snapshots_for(user: Any, on: dt.date, campaign: Campaign | None) -> QuerySet[WarningSnapshot]:
-    ensure_snapshot(on)
     qs = WarningSnapshot.objects.filter(on=on)
     if campaign is not None:
         qs = qs.filter(campaign=campaign)
@@ -76,12 +121,12 @@ def _wan(value: Decimal | None) -> float:
 
 def tallies_for(user: Any, on: dt.date, campaign: Campaign) -> QuerySet[WarningTally]:
     """The day's tallies of a campaign (one row per unit and line) in the user's scope."""
-    ensure_snapshot(on)
     return scope_for(user).filter(
         WarningTally.objects.filter(on=on, campaign=campaign), Action.VIEW, via="unit"
     )
 
 
+@_reads(_the_day)
 def overview(user: Any, campaign: Campaign, on: dt.date) -> dict[str, Any]:
     """Everything on the campaign overview, for one user's scope, in a handful of queries."""
     tallies = tallies_for(user, on, campaign)
@@ -225,6 +270,7 @@ def overdue_orders(user: Any, on: dt.date, *, unit: Unit | None = None) -> list[
     return list(qs.order_by("deadline", "pk")[:500])
 
 
+@_reads(_the_day)
 def drill_projects(
     user: Any,
     on: dt.date,
@@ -250,6 +296,7 @@ def drill_projects(
     return rows
 
 
+@_reads(_the_day)
 def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
     """A leader's projects (led, on the team, or in linked units), what needs them first."""
     person_id = getattr(user, "person_id", None)
@@ -259,7 +306,6 @@ def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
         else Q(pk__in=[])
     )
     linked = scope_for(user).q(Action.VIEW, via="unit")
-    ensure_snapshot(on)
     qs = (
         WarningSnapshot.objects.filter(on=on)
         .filter(mine | linked)
@@ -283,6 +329,7 @@ def leader_orders(user: Any, on: dt.date) -> list[SupervisionOrder]:
     return rows
 
 
+@_reads(_the_day)
 def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
     scope_for(user).require(Action.VIEW, unit)
     snaps = drill_projects(user, on, campaign=None, unit=unit)
@@ -329,11 +376,11 @@ def gantt_rows(milestones: list[Milestone], on: dt.date) -> list[dict[str, Any]]
     return rows
 
 
+@_reads(_the_day_and_the_day_before)
 def briefing(user: Any, on: dt.date) -> dict[str, Any]:
     """每日会商: what changed since yesterday within the user's scope."""
     yesterday = on - dt.timedelta(days=1)
     today_snaps = snapshots_for(user, on, None)
-    ensure_snapshot(yesterday)
     before = dict(
         scope_for(user)
         .filter(WarningSnapshot.objects.filter(on=yesterday), Action.VIEW, via="unit")

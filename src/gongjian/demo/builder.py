@@ -57,7 +57,7 @@ def _battle_map(world: DemoWorld) -> str:
     """What `gongjian tick` would have stored on the demo's last two evenings."""
     import datetime as dt
 
-    from gongjian.dashboard.services import snapshot_warnings
+    from gongjian.projects.snapshots import snapshot_warnings
 
     today = dt.date.fromisoformat(DEMO_TODAY)
     snapshot_warnings(on=today - dt.timedelta(days=1))

@@ -10,7 +10,8 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.demo import ledger_data as data
 from gongjian.org import services as org_services
 from gongjian.org.models import Person, Unit, UnitKind
-from gongjian.projects import services
+from gongjian.projects import coordination as coordination_service
+from gongjian.projects import ledger, reports
 from gongjian.projects.models import CoordinationRequest, Milestone, Project, ProjectStatus
 from gongjian.projects.warnings import expected_percent
 
@@ -150,7 +151,7 @@ def _project(
         status = ProjectStatus.COMPLETED
     elif spec.started:
         status = ProjectStatus.UNDER_CONSTRUCTION
-    project = services.create_project(
+    project = ledger.create_project(
         actor=None,
         code=spec.code,
         name=spec.name,
@@ -170,7 +171,7 @@ def _project(
         status=status,
         not_started_reason=spec.not_started_reason,
     )
-    services.set_team(
+    ledger.set_team(
         actor=None,
         project=project,
         members=[(people[spec.leader], "包项目领导")] + [(people[n], d) for n, d in spec.team],
@@ -179,7 +180,7 @@ def _project(
     milestones = []
     for i, (name, planned, unit_name) in enumerate(_milestone_plan(spec)):
         milestones.append(
-            services.add_milestone(
+            ledger.add_milestone(
                 actor=None,
                 project=project,
                 name=name,
@@ -198,7 +199,7 @@ def _reports(
 ) -> None:
     if spec.started is None:
         for c in spec.coordination:  # a project not started still raises its problems
-            row = services.raise_coordination(
+            row = coordination_service.raise_coordination(
                 actor=None,
                 project=project,
                 category=c.category,
@@ -227,11 +228,13 @@ def _reports(
             if m.actual_date is not None and previous_date < m.actual_date <= period
         ]
         coordination = [
-            services.CoordinationInput(c.category, c.description, units[c.handling_unit])
+            coordination_service.CoordinationInput(
+                c.category, c.description, units[c.handling_unit]
+            )
             for c in spec.coordination
             if c.period == period
         ]
-        report = services.submit_report(
+        report = reports.submit_report(
             actor=None,
             project=project,
             period_end=period,
@@ -251,6 +254,6 @@ def _reports(
 
 def _maybe_resolve(row: CoordinationRequest, c: data.Coord) -> None:
     if c.resolution:
-        services.resolve_coordination(
+        coordination_service.resolve_coordination(
             actor=None, request_id=row.pk, expected_version=row.version, resolution=c.resolution
         )

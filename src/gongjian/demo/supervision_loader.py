@@ -23,7 +23,7 @@ from django.test.utils import override_settings
 
 from gongjian.org.models import Unit, User
 from gongjian.projects.models import Project
-from gongjian.projects.selectors import warnings_for
+from gongjian.projects.warning_feed import warnings_for
 from gongjian.projects.warnings import Colour
 from gongjian.supervision import inspections, notices, tick
 from gongjian.supervision import orders as order_services

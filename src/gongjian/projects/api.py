@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
@@ -17,7 +18,15 @@ from gongjian.core import audit, clock
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
-from gongjian.projects import ledger_file, report_file, selectors, services
+from gongjian.projects import (
+    coordination,
+    ledger,
+    ledger_file,
+    report_file,
+    reports,
+    selectors,
+    warning_feed,
+)
 from gongjian.projects.models import CoordinationRequest, Milestone, Project
 
 router = Router(tags=["项目台账"])
@@ -257,7 +266,7 @@ def _milestone_out(m: Milestone) -> dict[str, Any]:
 
 
 def _detail(user: Any, p: Project) -> dict[str, Any]:
-    w = selectors.warnings_for([p], clock.today())[p.pk]
+    w = warning_feed.warnings_for([p], clock.today())[p.pk]
     out = _project_out(p, w)
     out["team"] = [
         {"person": t.person.name, "duty": t.duty}
@@ -300,7 +309,7 @@ def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, An
     line = get_object_or_404(Line, pk=data.line_id) if data.line_id else None
     campaign = get_object_or_404(Campaign, pk=data.campaign_id) if data.campaign_id else None
     unit = get_object_or_404(Unit, pk=data.unit_id)
-    p = services.create_project(
+    p = ledger.create_project(
         actor=request.user,
         code=data.code,
         name=data.name,
@@ -336,7 +345,7 @@ def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> 
             raise ValidationFailed("责任单位不能为空。", field="unit")
     if "leader_id" in changes:
         changes["leader"] = _person(changes.pop("leader_id"))
-    services.update_project(
+    ledger.update_project(
         actor=request.user, project_id=project_id, expected_version=version, changes=changes
     )
     return _detail(request.user, selectors.project_for(request.user, project_id))
@@ -347,7 +356,7 @@ def add_milestone(
     request: HttpRequest, project_id: int, data: MilestoneIn
 ) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
-    m = services.add_milestone(
+    m = ledger.add_milestone(
         actor=request.user,
         project=p,
         name=data.name,
@@ -368,7 +377,7 @@ def patch_milestone(
     selectors.project_for(request.user, m.project_id)
     changes = data.dict(exclude_unset=True)
     version = changes.pop("version")
-    m = services.update_milestone(
+    m = ledger.update_milestone(
         actor=request.user, milestone_id=milestone_id, expected_version=version, changes=changes
     )
     return _milestone_out(m)
@@ -413,7 +422,7 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
         raise ValidationFailed("所选节点不属于本项目。", field="milestone_ids")
-    r = services.submit_report(
+    r = reports.submit_report(
         actor=request.user,
         project=p,
         period_end=data.period_end,
@@ -423,7 +432,7 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
         milestones_reached=reached,
         problems=data.problems,
         coordination=[
-            services.CoordinationInput(
+            coordination.CoordinationInput(
                 c.category, c.description, _unit(c.handling_unit_id), c.deadline
             )
             for c in data.coordination
@@ -436,15 +445,12 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
 
 @router.post("/coordination/{request_id}/resolve", response=CoordinationOut, summary="协调事项办结")
 def resolve(request: HttpRequest, request_id: int, data: ResolveIn) -> dict[str, Any]:
-    c = get_object_or_404(CoordinationRequest, pk=request_id)
-    try:
-        selectors.project_for(request.user, c.project_id)
-    except NotFound:
-        if not (
-            c.handling_unit and selectors.scope_for(request.user).can(Action.VIEW, c.handling_unit)
-        ):
-            raise
-    c = services.resolve_coordination(
+    c = get_object_or_404(
+        CoordinationRequest.objects.select_related("project__unit", "handling_unit"), pk=request_id
+    )
+    if not coordination.may_see(request.user, c):
+        raise NotFound(_("项目不存在或不在您的查看范围内。"))
+    c = coordination.resolve_coordination(
         actor=request.user,
         request_id=request_id,
         expected_version=data.version,

@@ -7,6 +7,9 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("项目台账")
 
     def ready(self) -> None:
+        from gongjian.core.files import register_owner
+        from gongjian.projects.attachments import may_see_file
         from gongjian.projects.providers import register_providers
 
         register_providers()
+        register_owner(may_see_file)

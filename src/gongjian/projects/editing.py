@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import GongjianError, ValidationFailed
 from gongjian.org.models import Person, Unit
-from gongjian.projects import services
+from gongjian.projects import ledger
 from gongjian.projects.models import Milestone, Project, TeamMember
 
 
@@ -68,11 +68,11 @@ def save_sheet(
         # a colleague's edit of either is refused instead of overwriting it.
         lock_for_update(Project, project_id, expected_version=expected_version)
     if changes:
-        project = services.update_project(
+        project = ledger.update_project(
             actor=actor, project_id=project_id, expected_version=None, changes=changes
         )
     if team_changed:
-        services.set_team(actor=actor, project=project, members=team)
+        ledger.set_team(actor=actor, project=project, members=team)
         if not changes:
             Project.objects.filter(pk=project_id).update(version=F("version") + 1)
     changed = bool(changes) or team_changed
@@ -102,7 +102,7 @@ def _save_milestone(
         "note": row.note,
     }
     if row.id is None:
-        services.add_milestone(actor=actor, project=project, **values)
+        ledger.add_milestone(actor=actor, project=project, **values)
         return True
     current = stored.get(row.id)
     if current is None:
@@ -110,7 +110,7 @@ def _save_milestone(
     changes = {k: v for k, v in values.items() if _differs(getattr(current, k), v)}
     if not changes:
         return False
-    services.update_milestone(
+    ledger.update_milestone(
         actor=actor, milestone_id=row.id, expected_version=row.version, changes=changes
     )
     return True

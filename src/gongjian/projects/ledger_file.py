@@ -2,7 +2,7 @@
 
 Two sheets, one row per project (项目台账) and one per milestone (节点计划); columns are found by
 their header text, so a user may reorder them. Units and people go through the tolerant name
-lookup, dates through `exchange.dates`; the writes go through `projects.services.import_ledger`.
+lookup, dates through `exchange.dates`; the writes go through `projects.importing.import_ledger`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
-from gongjian.projects import services
+from gongjian.projects import importing
 from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
 
 PROJECT_SHEET = "项目台账"
@@ -341,7 +341,7 @@ def _blank(row: list[Any]) -> bool:
 def read_ledger(
     data: bytes, lookups: _Lookups | None = None
 ) -> tuple[
-    list[services.ProjectInput], list[services.MilestoneInput], list[CellError], dict[str, _Sheet]
+    list[importing.ProjectInput], list[importing.MilestoneInput], list[CellError], dict[str, _Sheet]
 ]:
     """Parse the workbook into service inputs, collecting every cell error (nothing written)."""
     errors: list[CellError] = []
@@ -354,14 +354,14 @@ def read_ledger(
     if errors or project_sheet is None:
         return [], [], errors, located
     lookups = lookups or _Lookups()
-    projects: list[services.ProjectInput] = []
+    projects: list[importing.ProjectInput] = []
     for i, row in enumerate(project_sheet.rows, start=2):
         if _blank(row):
             continue
         item = _project_row(project_sheet, i, row, lookups, errors)
         if item is not None:
             projects.append(item)
-    milestones: list[services.MilestoneInput] = []
+    milestones: list[importing.MilestoneInput] = []
     if milestone_sheet is not None:
         units = {p.code: p.values.get("unit") for p in projects}
         for i, row in enumerate(milestone_sheet.rows, start=2):
@@ -378,7 +378,7 @@ _TEXT_KINDS = frozenset({"text", "status", "unit", "campaign", "version"})
 
 def _project_row(
     sheet: _Sheet, row_no: int, row: list[Any], lookups: _Lookups, errors: list[CellError]
-) -> services.ProjectInput | None:
+) -> importing.ProjectInput | None:
     cells = _cells(sheet, row)
     values: dict[str, Any] = {}
     failed = False
@@ -451,7 +451,7 @@ def _project_row(
             fail(field, str(exc))
     if failed:
         return None
-    return services.ProjectInput(row=row_no, code=code, values=values, team=team, version=version)
+    return importing.ProjectInput(row=row_no, code=code, values=values, team=team, version=version)
 
 
 def _split_team(text: str) -> list[str]:
@@ -473,7 +473,7 @@ def _milestone_row(
     lookups: _Lookups,
     units: dict[str, Any],
     errors: list[CellError],
-) -> services.MilestoneInput | None:
+) -> importing.MilestoneInput | None:
     cells = _cells(sheet, row)
     values: dict[str, Any] = {}
     failed = False
@@ -514,10 +514,10 @@ def _milestone_row(
             )
     if failed:
         return None
-    return services.MilestoneInput(row=row_no, code=code, seq=seq, values=values)
+    return importing.MilestoneInput(row=row_no, code=code, seq=seq, values=values)
 
 
-def import_ledger_xlsx(*, actor: Any, data: Upload) -> services.ImportSummary:
+def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
     """Import a ledger workbook, all or nothing; ImportRejected lists every bad cell.
 
     Who may import is asked before the file is read, and its size before its cells.
@@ -536,8 +536,8 @@ def import_ledger_xlsx(*, actor: Any, data: Upload) -> services.ImportSummary:
     with transaction.atomic():
         summary = None
         try:
-            summary = services.import_ledger(actor=actor, projects=projects, milestones=milestones)
-        except services.RowsRejected as exc:
+            summary = importing.import_ledger(actor=actor, projects=projects, milestones=milestones)
+        except importing.RowsRejected as exc:
             for p in exc.problems:
                 sheet = sheets[PROJECT_SHEET if p.kind == "project" else MILESTONE_SHEET]
                 errors.append(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.assessment.providers import Provided, register
 from gongjian.projects.models import Project
-from gongjian.projects.selectors import warnings_for
+from gongjian.projects.warning_feed import warnings_for
 from gongjian.projects.warnings import Colour
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 
 One row per project the user may report on, with code, name and last percent filled in; the unit
 fills the period's figures in Excel or WPS and uploads it. Every filled row becomes a report
-through `projects.services.submit_report`; any bad cell and nothing is saved.
+through `projects.reports.submit_report`; any bad cell and nothing is saved.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from gongjian.exchange.workbook import Upload, upload_bytes, write_row
 from gongjian.org.names import name_key
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
-from gongjian.projects import selectors, services
+from gongjian.projects import reports, selectors
 from gongjian.projects.ledger_file import Column, _blank, _decimal, _locate, _read_book, _text
 from gongjian.projects.models import CoordinationCategory, Milestone, Project
 
@@ -138,10 +138,10 @@ def import_reports_xlsx(*, actor: Any, data: Upload) -> int:
                     fail("handling_unit", exc.message)
                     continue
                 coordination.append(
-                    services.CoordinationInput(category, _text(cells.get("coordination")), unit)
+                    reports.CoordinationInput(category, _text(cells.get("coordination")), unit)
                 )
             try:
-                services.submit_report(
+                reports.submit_report(
                     actor=actor,
                     project=project,
                     period_end=period_end,

@@ -22,7 +22,16 @@ from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
-from gongjian.projects import editing, ledger_file, report_file, selectors, services
+from gongjian.projects import (
+    attachments,
+    editing,
+    ledger_file,
+    report_file,
+    selectors,
+    warning_feed,
+)
+from gongjian.projects import coordination as coordination_service
+from gongjian.projects import ledger as ledger_service
 from gongjian.projects.forms import (
     LedgerFilterForm,
     MilestoneFormSet,
@@ -31,7 +40,7 @@ from gongjian.projects.forms import (
     ResolveForm,
     TeamFormSet,
 )
-from gongjian.projects.models import AttachmentKind, CoordinationRequest
+from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
 from gongjian.projects.warnings import Colour
 
 LIST_LIMIT = 500
@@ -56,8 +65,9 @@ def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
     }
 
 
-@login_required
-def ledger(request: HttpRequest) -> HttpResponse:
+def _ledger_filter(request: HttpRequest) -> tuple[LedgerFilterForm, selectors.LedgerFilter]:
+    """The ledger page's filter form and what it asks for: the list and its export read both
+    from here, so the export holds exactly the rows the page shows."""
     form = LedgerFilterForm(request.GET or None, choices=_filter_choices(request.user))
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     f = selectors.LedgerFilter(
@@ -69,6 +79,12 @@ def ledger(request: HttpRequest) -> HttpResponse:
         colour=data.get("colour") or None,
         q=data.get("q") or "",
     )
+    return form, f
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    form, f = _ledger_filter(request)
     today = clock.today()
     rows = selectors.ledger(request.user, f, today)
     return render(
@@ -146,16 +162,17 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     scope = scope_for(request.user)
     for c in coordination:
-        c.can_resolve = c.status == "open" and (  # type: ignore[attr-defined]
-            scope.can(Action.EDIT_LEDGER, project.unit)
-            or scope.can(Action.EDIT_LEDGER, c.handling_unit)
+        c.project = project  # the rule reads the project's unit, already loaded
+        c.can_resolve = (  # type: ignore[attr-defined]
+            c.status == CoordinationStatus.OPEN
+            and coordination_service.may_resolve(request.user, c)
         )
     return render(
         request,
         "projects/detail.html",
         {
             "p": project,
-            "w": selectors.warnings_for([project], today)[project.pk],
+            "w": warning_feed.warnings_for([project], today)[project.pk],
             "team": list(project.teammember_set.select_related("person").order_by("pk")),
             "timeline": _timeline(project, milestones, today),
             "reports": selectors.reports_of(project),
@@ -177,7 +194,7 @@ def new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            project = services.create_project(
+            project = ledger_service.create_project(
                 actor=request.user, code=d["code"], **form.ledger_fields()
             )
         except GongjianError as exc:
@@ -254,7 +271,7 @@ def _form_error(form: Any, exc: GongjianError) -> None:
 
 
 def _project_initial(p: Any) -> dict[str, Any]:
-    initial = {f: getattr(p, f) for f in services.EDITABLE_FIELDS}
+    initial = {f: getattr(p, f) for f in ledger_service.EDITABLE_FIELDS}
     for key in ("campaign", "line", "unit", "leader"):
         initial[key] = getattr(p, f"{key}_id")
     initial["version"] = p.version
@@ -315,11 +332,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             if d["coordination_category"]:
                 unit = resolve_unit(d["coordination_unit"]) if d["coordination_unit"] else None
                 coordination.append(
-                    services.CoordinationInput(
+                    coordination_service.CoordinationInput(
                         d["coordination_category"], d["coordination_description"], unit
                     )
                 )
-            r = services.submit_report(
+            attachments.submit_report_with_files(
                 actor=request.user,
                 project=project,
                 period_end=d["period_end"],
@@ -328,13 +345,15 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 milestones_reached=d["milestones_reached"],
                 problems=d["problems"],
                 coordination=coordination,
+                files=[
+                    (kind, d[field])
+                    for field, kind in (
+                        ("photo", AttachmentKind.PHOTO),
+                        ("document", AttachmentKind.DOCUMENT),
+                    )
+                    if d.get(field)
+                ],
             )
-            for field, kind in (
-                ("photo", AttachmentKind.PHOTO),
-                ("document", AttachmentKind.DOCUMENT),
-            ):
-                if d.get(field):
-                    services.add_attachment(actor=request.user, report=r, kind=kind, file=d[field])
         except GongjianError as exc:
             form.add_error(None, exc.message)
         else:
@@ -349,7 +368,7 @@ def resolve(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             selectors.project_for(request.user, pk)
-            services.resolve_coordination(
+            coordination_service.resolve_coordination(
                 actor=request.user,
                 request_id=request_id,
                 expected_version=form.cleaned_data["version"],
@@ -389,17 +408,8 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 @login_required
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     """The ledger in the user's scope (with the page's filters) as .xlsx."""
-    form = LedgerFilterForm(request.GET or None, choices=_filter_choices(request.user))
-    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
-    f = selectors.LedgerFilter(
-        campaign=data.get("campaign") or None,
-        line=data.get("line") or None,
-        level=data.get("level") or None,
-        unit=data.get("unit") or None,
-        leader=data.get("leader") or None,
-        q=data.get("q") or "",
-    )
-    content = ledger_file.export_ledger(selectors.filtered(request.user, f))
+    _form, f = _ledger_filter(request)
+    content = ledger_file.export_ledger(selectors.ledger_projects(request.user, f, clock.today()))
     audit.record(audit.EventKind.EXPORT, request=request, target=_("项目台账"))
     return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
 

@@ -102,7 +102,7 @@ class Progress(NamedTuple):
     """A project's reports up to the warning date, as far as the rules are concerned: the latest
     report's percent done, `forecast_completion` of the reports, and how many there are.
 
-    The ledger's query works these out in SQL (`projects.selectors.warnings_for`, through
+    The ledger's query works these out in SQL (`projects.warning_feed.warnings_for`, through
     `Trend` and `trend_forecast`) so that no per-report rows reach Python.
     """
 

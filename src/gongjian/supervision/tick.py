@@ -132,7 +132,7 @@ def _tick_due_soon(pk: int, today: dt.date) -> int:
 
 def _raise_red_project_orders(today: dt.date) -> int:
     from gongjian.projects.models import ProjectStatus
-    from gongjian.projects.selectors import warnings_for
+    from gongjian.projects.warning_feed import warnings_for
     from gongjian.projects.warnings import Colour
 
     projects = Project.objects.exclude(

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
-from gongjian.dashboard.services import snapshot_warnings
+from gongjian.projects.snapshots import snapshot_warnings
 from gongjian.supervision import tick
 
 

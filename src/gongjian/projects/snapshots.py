@@ -1,5 +1,6 @@
-"""Writes of the battle map: the daily warning snapshot (run by `gongjian tick`, idempotent) and
-its tallies per unit and line, which the overview sums."""
+"""The battle map's memory, written by the ledger: the daily warning snapshot (run by
+`gongjian tick`, idempotent; refreshed after ledger writes) and its tallies per unit and line,
+which the dashboard's overview sums. The dashboard reads these tables and writes none."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 
-from gongjian.dashboard.models import WarningSnapshot, WarningTally
 from gongjian.org.models import Unit
-from gongjian.projects.models import Project
-from gongjian.projects.selectors import warnings_for
+from gongjian.projects.models import Project, WarningSnapshot, WarningTally
+from gongjian.projects.warning_feed import warnings_for
 
 BATCH = 5000
+_SNAPSHOT_FIELDS = [
+    "colour",
+    "reasons",
+    "percent_done",
+    "expected_percent",
+    "forecast_completion",
+    "at_risk",
+    "campaign",
+    "unit",
+]
 
 
 @transaction.atomic
@@ -125,9 +135,15 @@ def refresh_project_snapshot(*, project_ids: list[int], on: dt.date) -> None:
         return
     stale = WarningSnapshot.objects.filter(on=on, project_id__in=project_ids)
     units = set(stale.values_list("unit_id", flat=True))
-    stale.delete()
     projects = list(Project.objects.filter(pk__in=project_ids).select_related("campaign"))
-    WarningSnapshot.objects.bulk_create(_snapshot_rows(projects, on))
+    # An upsert, not delete-then-insert: two refreshes of one project at once (two reports
+    # committed together) would both delete nothing the other can see, then both insert.
+    WarningSnapshot.objects.bulk_create(
+        _snapshot_rows(projects, on),
+        update_conflicts=True,
+        unique_fields=["project", "on"],
+        update_fields=_SNAPSHOT_FIELDS,
+    )
     if WarningTally.objects.filter(on=on).exists():
         store_tallies(on=on, unit_ids=units | {p.unit_id for p in projects})
     else:  # a day snapshotted before there were tallies: sum all of it once

@@ -1,0 +1,194 @@
+"""Progress reports (进度填报): one per project and period, correcting by version; each write
+keeps the project's latest progress and its `ReportSummary` in step."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongjian.core import clock
+from gongjian.core.concurrency import lock_for_update
+from gongjian.core.errors import ValidationFailed
+from gongjian.core.history import record
+from gongjian.core.text import check_text
+from gongjian.org.scope import Action
+from gongjian.projects.coordination import (
+    CoordinationInput,
+    raise_coordination,
+    validate_coordination,
+)
+from gongjian.projects.ledger import HUNDRED, ZERO, chunks, refresh_warning, require_scope
+from gongjian.projects.models import (
+    Milestone,
+    ProgressReport,
+    Project,
+    ReportSummary,
+)
+from gongjian.projects.warnings import report_summary
+
+
+@transaction.atomic
+def submit_report(
+    *,
+    actor: Any,
+    project: Project,
+    period_end: dt.date,
+    percent_done: Decimal,
+    investment_period_wan: Decimal = ZERO,
+    investment_to_date_wan: Decimal | None = None,
+    milestones_reached: Iterable[Milestone] = (),
+    problems: str = "",
+    coordination: Sequence[CoordinationInput] = (),
+    expected_version: int | None = None,
+) -> ProgressReport:
+    """Create (or, naming its version, correct) the report of one project for one period.
+
+    Reached milestones get the period end as their actual date unless they already have one; the
+    latest report's percent and investment become the project's.
+    """
+    require_scope(actor, Action.REPORT_PROGRESS, project.unit)
+    if period_end > clock.today():
+        raise ValidationFailed(_("填报期末不能晚于今天。"), field="period_end")
+    if not ZERO <= percent_done <= HUNDRED:
+        raise ValidationFailed(_("形象进度须在 0 到 100 之间。"), field="percent_done")
+    if investment_period_wan < ZERO:
+        raise ValidationFailed(_("本期完成投资不能为负数。"), field="investment_period_wan")
+    # Reports of one project are filed one at a time: the second of two simultaneous reports
+    # for a period waits here, then finds the first (and is told so) instead of failing on
+    # the unique (project, period) constraint; its checks against the periods before and after
+    # read what the first stored.
+    list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
+    earlier = (
+        ProgressReport.objects.filter(project=project, period_end__lt=period_end)
+        .order_by("-period_end")
+        .first()
+    )
+    later = (
+        ProgressReport.objects.filter(project=project, period_end__gt=period_end)
+        .order_by("period_end")
+        .first()
+    )
+    if earlier and percent_done < earlier.percent_done:
+        raise ValidationFailed(
+            _("形象进度不能低于上期（%(d)s 为 %(p)s%%）。")
+            % {"d": earlier.period_end.isoformat(), "p": earlier.percent_done},
+            field="percent_done",
+        )
+    if later and percent_done > later.percent_done:
+        raise ValidationFailed(
+            _("形象进度不能高于之后一期（%(d)s 为 %(p)s%%）。")
+            % {"d": later.period_end.isoformat(), "p": later.percent_done},
+            field="percent_done",
+        )
+    if investment_to_date_wan is None:
+        investment_to_date_wan = (
+            earlier.investment_to_date_wan if earlier else ZERO
+        ) + investment_period_wan
+    if investment_to_date_wan < ZERO:
+        raise ValidationFailed(_("累计完成投资不能为负数。"), field="investment_to_date_wan")
+    problems = check_text(ProgressReport, "problems", problems)
+    reached = list(milestones_reached)
+    if any(m.project_id != project.pk for m in reached):
+        raise ValidationFailed(_("所选节点不属于本项目。"), field="milestones_reached")
+    for c in coordination:
+        validate_coordination(c)
+
+    existing = ProgressReport.objects.filter(project=project, period_end=period_end).first()
+    if existing is None:
+        report = ProgressReport(project=project, period_end=period_end, reported_by=actor)
+        reason = _("进度填报")
+    else:
+        if expected_version is None:
+            raise ValidationFailed(
+                _("%(d)s 的进度已填报；如需更正，请在原填报上修改。")
+                % {"d": period_end.isoformat()},
+                field="period_end",
+            )
+        report = lock_for_update(ProgressReport, existing.pk, expected_version=expected_version)
+        reason = _("更正进度填报")
+    report.percent_done = percent_done
+    report.investment_period_wan = investment_period_wan
+    report.investment_to_date_wan = investment_to_date_wan
+    report.problems = problems.strip()
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        report.reported_by = actor
+    record(report, actor=actor, reason=reason)
+    report.save()
+    report.milestones_reached.set(reached)
+    for m in reached:
+        if m.actual_date is None:
+            row = lock_for_update(Milestone, m.pk, expected_version=None)
+            row.actual_date = period_end
+            record(row, actor=actor, reason=_("进度填报：节点完成"))
+            row.save()
+    for c in coordination:
+        raise_coordination(
+            actor=actor,
+            project=project,
+            report=report,
+            category=c.category,
+            description=c.description,
+            handling_unit=c.handling_unit,
+            deadline=c.deadline,
+        )
+    if later is None:
+        _take_latest(actor=actor, project=project, report=report)
+    refresh_report_summaries(project_ids=[project.pk])
+    refresh_warning(project.pk)
+    return report
+
+
+@transaction.atomic
+def refresh_report_summaries(*, project_ids: Iterable[int] | None = None) -> int:
+    """Work the `ReportSummary` of these projects (every project when None) out again from
+    their reports; how many were written. Every write of a report calls it, in the same
+    transaction: the warnings trust a summary over the reports it stands for.
+
+    The projects named are locked first, so two reports filed at once for one project cannot
+    each leave a summary that misses the other's report.
+    """
+    if project_ids is None:
+        ReportSummary.objects.all().delete()
+        everyone = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+        return _write_summaries(everyone, ProgressReport.objects.all())
+    written = 0
+    for chunk in chunks(sorted(set(project_ids))):
+        locked = list(
+            Project.objects.select_for_update()
+            .filter(pk__in=chunk)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        ReportSummary.objects.filter(project_id__in=locked).delete()
+        reports = ProgressReport.objects.filter(project_id__in=locked)
+        written += _write_summaries(locked, reports)
+    return written
+
+
+def _write_summaries(project_ids: list[int], reports: Any) -> int:
+    found: dict[int, list[tuple[dt.date, Decimal]]] = {pk: [] for pk in project_ids}
+    for pid, period_end, percent in reports.order_by().values_list(
+        "project_id", "period_end", "percent_done"
+    ):
+        found[pid].append((period_end, percent))
+    rows = [
+        ReportSummary(project_id=pid, **report_summary(points)) for pid, points in found.items()
+    ]
+    ReportSummary.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def _take_latest(*, actor: Any, project: Project, report: ProgressReport) -> None:
+    row = lock_for_update(Project, project.pk, expected_version=None)
+    row.percent_done = report.percent_done
+    row.investment_completed_wan = report.investment_to_date_wan
+    record(row, actor=actor, reason=_("进度填报更新项目进度"))
+    row.save(update_fields=["percent_done", "investment_completed_wan", "version"])
+    project.percent_done = row.percent_done
+    project.investment_completed_wan = row.investment_completed_wan
+    project.version = row.version
