@@ -19,7 +19,6 @@ test: install
 lint:
 	$(PY)/ruff check src tests bench
 	$(PY)/ruff format --check src tests bench
-	$(PY)/lint-imports --no-cache
 
 typecheck:
 	$(PY)/mypy
