@@ -17,3 +17,6 @@ urlpatterns = [
     path("supervision/", include("gongjian.supervision.urls")),
     path("assessment/", include("gongjian.assessment.urls")),
 ]
+
+handler403 = "gongjian.core.http.permission_denied"
+handler404 = "gongjian.core.http.page_not_found"
