@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.security import HttpBearer, django_auth
 
-from gongjian.core.errors import GongjianError
+from gongjian.core.errors import GongjianError, ValidationFailed
 
 
 class TokenAuth(HttpBearer):
@@ -45,6 +45,13 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(GongjianError)
     def domain_error(request: HttpRequest, exc: GongjianError) -> HttpResponse:
         return api.create_response(request, exc.as_dict(), status=exc.http_status)
+
+    @api.exception_handler(OverflowError)
+    def number_out_of_range(request: HttpRequest, exc: OverflowError) -> HttpResponse:
+        # An id or count past what the database's integers hold (SQLite raises this from the
+        # driver; PostgreSQL's comparisons just find nothing): the request is bad, not the server.
+        error = ValidationFailed(_("数值超出允许范围。"))
+        return api.create_response(request, error.as_dict(), status=error.http_status)
 
     return api
 
