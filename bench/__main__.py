@@ -21,7 +21,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", help="只运行这些基准（默认全部）")
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="数据规模系数（1.0 = 议题规定规模）"
+        "--scale",
+        type=float,
+        default=1.0,
+        help="数据规模系数：1.0 为省级规模（10 万个项目、120 万条填报；考评 1 万个单位 × 40 项指标），0.01 为其百分之一",
     )
     parser.add_argument("--database", default="both", choices=["sqlite", "postgres", "both"])
     args = parser.parse_args()

@@ -20,3 +20,6 @@ urlpatterns = [
     path("assessment/", include("gongjian.assessment.urls")),
     path("media/<path:name>", serve_media, name="media"),
 ]
+
+handler403 = "gongjian.core.http.permission_denied"
+handler404 = "gongjian.core.http.page_not_found"
