@@ -15,12 +15,12 @@ from urllib.parse import urlencode
 
 import pytest
 import schemathesis
-from schemathesis.core import NOT_SET
-from schemathesis.transport.serialization import Binary
 from django.middleware.csrf import get_token
 from django.test import Client, RequestFactory
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis.core import NOT_SET
+from schemathesis.transport.serialization import Binary
 
 from gongjian.api import api
 from gongjian.assessment import services as assessment_services
