@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import factory
+from PIL import Image
 
 from gongjian.org.models import Person, Role, RoleGrant, Unit, User
 
@@ -43,3 +45,10 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         for role in extracted or []:
             RoleGrant.objects.create(user=self, role=Role(role))
+
+
+def image_bytes(fmt: str = "PNG") -> bytes:
+    """A real (tiny) photo in `fmt`, which the upload checks decode."""
+    out = io.BytesIO()
+    Image.new("RGB", (4, 3), "red").save(out, format=fmt)
+    return out.getvalue()

@@ -1,20 +1,11 @@
 """Uploads are checked by what they contain, not by their names (12.10)."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from gongjian.core.errors import ValidationFailed
 from gongjian.core.files import DOCUMENT, PHOTO, RandomName, check_upload
-
-
-def image_bytes(fmt: str) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (4, 3), "red").save(out, format=fmt)
-    return out.getvalue()
-
+from tests.factories import image_bytes
 
 HTML = b"<html><script>alert(1)</script></html>"
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

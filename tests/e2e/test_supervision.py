@@ -7,6 +7,7 @@ from gongjian.demo import org_data
 from gongjian.demo.builder import build_demo
 from gongjian.supervision.models import Hazard, SupervisionOrder
 from tests.e2e.conftest import login, screenshot
+from tests.factories import image_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +27,7 @@ def test_a_sent_back_order_is_answered_by_the_town_and_closed_by_the_office(
     assert "退回" in page.locator("#trail").inner_text()
     # it reports again, with a photo
     photo = tmp_path / "现场.png"
-    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    photo.write_bytes(image_bytes("PNG"))
     form = page.locator("form[data-step=feedback]")
     form.locator("textarea[name=note]").fill("杆线已全部迁改完成，附完成确认单与现场照片。")
     form.locator("input[type=file]").set_input_files(str(photo))

@@ -2,17 +2,15 @@
 report and its files saved together, and served only to those who see the project."""
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from PIL import Image
 
 from gongjian.core.errors import PermissionDenied, ValidationFailed
 from gongjian.projects import attachments, reports
 from gongjian.projects.models import ProgressReport, ReportAttachment
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, image_bytes
 
 D = dt.date
 HTML = b"<html><script>alert(document.cookie)</script></html>"
@@ -25,9 +23,7 @@ def media(settings, tmp_path):
 
 
 def png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (4, 3), "green").save(out, format="PNG")
-    return out.getvalue()
+    return image_bytes("PNG")
 
 
 def login(client, user):

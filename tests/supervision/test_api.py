@@ -8,7 +8,7 @@ import pytest
 
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import SupervisionOrder
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, image_bytes
 from tests.supervision.conftest import TODAY
 from tests.supervision.factories import make_order, make_project
 
@@ -277,8 +277,8 @@ def test_feedback_with_photos_through_the_api(client, org):
             "note": "已完成",
             "kind": "photo",
             "files": [
-                SimpleUploadedFile("a.jpg", b"\xff\xd8a", content_type="image/jpeg"),
-                SimpleUploadedFile("b.jpg", b"\xff\xd8b", content_type="image/jpeg"),
+                SimpleUploadedFile("a.jpg", image_bytes("JPEG"), content_type="image/jpeg"),
+                SimpleUploadedFile("b.jpg", image_bytes("JPEG"), content_type="image/jpeg"),
             ],
         },
     )

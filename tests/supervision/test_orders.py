@@ -23,6 +23,7 @@ from gongjian.supervision.models import (
     Reminder,
     SupervisionOrder,
 )
+from tests.factories import image_bytes
 from tests.supervision.conftest import TODAY
 from tests.supervision.factories import make_order, make_project
 
@@ -154,7 +155,7 @@ def test_the_whole_flow_is_timestamped_attributed_and_kept(org):
         text="主体结构已完成80%",
         files=[
             orders.EvidenceFile(
-                SimpleUploadedFile("site.jpg", b"\xff\xd8jpeg", content_type="image/jpeg"),
+                SimpleUploadedFile("site.jpg", image_bytes("JPEG"), content_type="image/jpeg"),
                 kind="photo",
                 caption="现场",
             )

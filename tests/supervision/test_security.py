@@ -23,7 +23,7 @@ from gongjian.supervision.models import (
     Reminder,
     SupervisionOrder,
 )
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, image_bytes
 from tests.supervision.conftest import TODAY
 from tests.supervision.factories import make_order, make_project
 
@@ -319,13 +319,13 @@ def test_feedback_text_and_evidence_captions_are_checked(org):
         "note",
         "说明不能包含控制字符",
     )
-    photo = SimpleUploadedFile("a.jpg", b"x", content_type="image/jpeg")
+    photo = SimpleUploadedFile("a.jpg", image_bytes("JPEG"), content_type="image/jpeg")
     _refused(
         lambda: orders.feedback(
             actor=org.hunan_staff,
             order=order,
             text="已完成",
-            files=[orders.EvidenceFile(photo, caption="图" * 201)],
+            files=[orders.EvidenceFile(photo, kind="photo", caption="图" * 201)],
         ),
         "caption",
         "说明最长 200 个字符",

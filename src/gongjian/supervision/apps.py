@@ -7,6 +7,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("督查督办")
 
     def ready(self) -> None:
+        from gongjian.core.files import register_owner
+        from gongjian.supervision.orders import may_see_evidence
         from gongjian.supervision.providers import register_providers
 
         register_providers()
+        register_owner(may_see_evidence)

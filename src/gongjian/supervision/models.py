@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from gongjian.core import clock
 from gongjian.core.concurrency import Versioned
+from gongjian.core.files import RandomName
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
 from gongjian.supervision.flow import LEVEL_LABELS, STATE_LABELS, Level, State, is_overdue
@@ -181,7 +182,7 @@ class OrderEvidence(models.Model):
         OrderEvent, verbose_name=_("反馈记录"), on_delete=models.CASCADE, related_name="evidence"
     )
     kind = models.CharField(_("类型"), max_length=20, choices=EvidenceKind.choices)
-    file = models.FileField(_("文件"), upload_to="supervision/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to=RandomName("supervision"))
     caption = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
