@@ -54,9 +54,7 @@ def test_evidence_that_is_not_what_it_claims_is_refused_and_nothing_is_stored(
     assert not OrderEvidence.objects.exists()
 
 
-def test_a_photo_is_stored_under_a_random_name_and_shown_to_those_who_see_the_order(
-    client, org
-):  # type: ignore[no-untyped-def]
+def test_a_photo_is_stored_under_a_random_name_and_shown_to_those_who_see_the_order(client, org):  # type: ignore[no-untyped-def]
     order = make_order(org, state=State.IN_PROGRESS)
     _feedback(org, order, "现场.png", image_bytes("PNG"), "photo")
     evidence = OrderEvidence.objects.get()
