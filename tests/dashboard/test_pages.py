@@ -44,7 +44,9 @@ def test_overview_page_shows_the_counts(client, ledger, org):
 
 def test_unit_page_outside_scope_is_404(client, ledger, org):
     login(client, org.hunan_staff)
-    assert client.get(f"/dashboard/unit/{org.songxia.pk}/?on={ON}").status_code == 404
+    response = client.get(f"/dashboard/unit/{org.songxia.pk}/?on={ON}")
+    assert response.status_code == 404
+    assert response.content.decode().count("该单位不存在，或不在您的查看范围内。") == 1
     assert client.get(f"/dashboard/unit/{org.hunan.pk}/?on={ON}").status_code == 200
 
 
@@ -72,6 +74,8 @@ def test_leader_nav_entry_only_for_leaders(client, ledger, org):
     assert "领导视图" in client.get("/").content.decode()
 
 
-def test_bad_date_is_404_not_a_crash(client, ledger, org):
+def test_bad_date_is_a_422_page_not_a_crash(client, ledger, org):
     login(client, org.office)
-    assert client.get("/dashboard/?on=2026-13-01").status_code == 404
+    response = client.get("/dashboard/?on=2026-13-01")
+    assert response.status_code == 422
+    assert "日期格式应为 YYYY-MM-DD。" in response.content.decode()

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from gongjian.supervision import inspections, notices, orders
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import Inspection, Notice, RandomDraw, SupervisionOrder
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, image_bytes
 from tests.supervision.conftest import TODAY
 from tests.supervision.factories import make_order, make_project
 
@@ -71,7 +71,7 @@ def test_the_unit_walks_an_order_through_the_pages_and_the_office_closes_it(clie
         r = client.post(f"/supervision/orders/{order.pk}/{step}/", {"version": order.version})
         assert r.status_code == 302
     order.refresh_from_db()
-    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8x", content_type="image/jpeg")
+    photo = SimpleUploadedFile("p.jpg", image_bytes("JPEG"), content_type="image/jpeg")
     client.post(
         f"/supervision/orders/{order.pk}/feedback/",
         {"version": order.version, "note": "已完成交地", "kind": "photo", "files": [photo]},

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,26 +18,9 @@ from gongjian.assessment.bulletin import build_bulletin
 from gongjian.assessment.models import Objection, RoundState, ValueSource
 from gongjian.core import clock
 from gongjian.core.errors import GongjianError, ImportRejected, NotFound
-from gongjian.core.errors import PermissionDenied as DomainPermissionDenied
 from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-
-
-def pages(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in only; a domain NotFound or PermissionDenied becomes the usual 404 or 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except DomainPermissionDenied as exc:
-            raise DjangoPermissionDenied(exc.message) from exc
-
-    return wrapper
 
 
 @login_required
@@ -88,7 +68,7 @@ def _int(raw: str | None) -> int:
         return 0
 
 
-@pages
+@login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
     rows = selectors.result_rows(round_, request.user)
@@ -122,7 +102,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@pages
+@login_required
 def explanation(request: HttpRequest, round_id: int, unit_id: int) -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
     unit = Unit.objects.filter(pk=unit_id).first()
@@ -134,7 +114,7 @@ def explanation(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
     )
 
 
-@pages
+@login_required
 def bulletin(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
     selectors.require_full_sight(request.user, round_)
@@ -143,7 +123,7 @@ def bulletin(request: HttpRequest, round_id: int) -> HttpResponse:
     )
 
 
-@pages
+@login_required
 def trend(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None:
@@ -235,7 +215,7 @@ def resolve(request: HttpRequest, round_id: int, objection_id: int) -> HttpRespo
     return _act(request, round_id, resolve_it, _("异议已处理。"))
 
 
-@pages
+@login_required
 def entry(request: HttpRequest, round_id: int) -> HttpResponse:
     """The lead unit's entry form: every open cell of its units; saved all or nothing."""
     round_ = selectors.get_round(request.user, round_id)

@@ -18,10 +18,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
 from gongjian.assessment.models import Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
+from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import (
@@ -331,7 +333,9 @@ def leader_orders(user: Any, on: dt.date) -> list[SupervisionOrder]:
 
 @_reads(_the_day)
 def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
-    scope_for(user).require(Action.VIEW, unit)
+    if not scope_for(user).can(Action.VIEW, unit):
+        # Out of scope reads as absent: the page does not confirm that the unit exists.
+        raise NotFound(_("该单位不存在，或不在您的查看范围内。"))
     snaps = drill_projects(user, on, campaign=None, unit=unit)
     ids = [s.project_id for s in snaps]
     milestones = list(

@@ -6,11 +6,12 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from gongjian.core.clock import today
-from gongjian.core.errors import PermissionDenied
+from gongjian.core.errors import ValidationFailed
 from gongjian.dashboard import selectors
 from gongjian.dashboard.briefing_docx import briefing_docx
 from gongjian.org.models import Unit
@@ -21,7 +22,7 @@ def _on(request: HttpRequest) -> dt.date:
     try:
         return dt.date.fromisoformat(raw) if raw else today()
     except ValueError as exc:
-        raise Http404("日期格式应为 YYYY-MM-DD") from exc
+        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD。"), field="on") from exc
 
 
 def _campaign(request: HttpRequest) -> Any:
@@ -84,10 +85,7 @@ def projects(request: HttpRequest) -> HttpResponse:
 def unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id)
     on = _on(request)
-    try:
-        data = selectors.unit_projects(request.user, unit, on)
-    except PermissionDenied as exc:
-        raise Http404(exc.message) from exc
+    data = selectors.unit_projects(request.user, unit, on)
     gantt = selectors.gantt_rows(data["milestones"], on)
     return render(
         request,

@@ -103,10 +103,7 @@ STEP_FORMS = {
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        order = selectors.order_detail(request.user, pk)
-    except NotFound as exc:
-        return render(request, "supervision/not_found.html", {"message": exc.message}, status=404)
+    order = selectors.order_detail(request.user, pk)
     steps = rules.allowed_steps(request.user, order)
 
     return render(
