@@ -6,6 +6,7 @@ Services raise these; `gongjian.core.http` turns them into HTTP responses and pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -81,6 +82,20 @@ class UnitNameError(GongjianError):
         super().__init__(message, name=name, candidates=candidates)
         self.name = name
         self.candidates = candidates
+
+
+class RowsRejected(GongjianError):
+    """Rows of a bulk write that break a rule; nothing was written. The file's reader turns each
+    problem (a row, a field, a message) into the cell error that names where it stands."""
+
+    code = "rows_rejected"
+    http_status = 422
+
+    def __init__(self, problems: list[Any]) -> None:
+        super().__init__(
+            _("导入被拒绝：共 %(count)s 处错误，未做任何更改。") % {"count": len(problems)}
+        )
+        self.problems = problems
 
 
 @dataclass(frozen=True)

@@ -319,18 +319,6 @@ def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
     return rows
 
 
-def leader_orders(user: Any, on: dt.date) -> list[SupervisionOrder]:
-    """Open orders in the leader's units, overdue first, then by deadline."""
-    rows = list(
-        orders_for(user)
-        .filter(state__in=OPEN)
-        .select_related("unit", "project")
-        .order_by("deadline", "pk")[:500]
-    )
-    rows.sort(key=lambda o: (o.deadline >= on, o.deadline, o.pk))
-    return rows
-
-
 @_reads(_the_day)
 def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
     if not scope_for(user).can(Action.VIEW, unit):

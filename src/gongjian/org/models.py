@@ -91,14 +91,6 @@ class Unit(models.Model):
     def ancestor_ids(self) -> list[int]:
         return [int(p) for p in self.path.strip("/").split("/") if p]
 
-    def is_within(self, other: Unit) -> bool:
-        return self.path.startswith(other.path)
-
-    @property
-    def full_path(self) -> str:
-        names = dict(Unit.objects.filter(pk__in=self.ancestor_ids()).values_list("pk", "name"))
-        return " / ".join(names[i] for i in self.ancestor_ids() if i in names)
-
 
 class UnitAlias(models.Model):
     unit = models.ForeignKey(

@@ -105,10 +105,6 @@ class UnitResolver:
         return resolve_unit(name, within=self.within)  # builds the error with its candidates
 
 
-def subtree(unit: Unit) -> QuerySet[Unit]:
-    return Unit.objects.filter(path__startswith=unit.path)
-
-
 def tokens_of(user: Any) -> QuerySet[ApiToken]:
     """The user's own API tokens, newest first (never another user's)."""
     if not getattr(user, "is_authenticated", False):

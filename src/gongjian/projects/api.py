@@ -342,7 +342,7 @@ def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> 
     if "unit_id" in changes:
         changes["unit"] = _unit(changes.pop("unit_id"))
         if changes["unit"] is None:
-            raise ValidationFailed("责任单位不能为空。", field="unit")
+            raise ValidationFailed(_("责任单位不能为空。"), field="unit")
     if "leader_id" in changes:
         changes["leader"] = _person(changes.pop("leader_id"))
     ledger.update_project(
@@ -421,7 +421,7 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
     p = selectors.project_for(request.user, project_id)
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
-        raise ValidationFailed("所选节点不属于本项目。", field="milestone_ids")
+        raise ValidationFailed(_("所选节点不属于本项目。"), field="milestone_ids")
     r = reports.submit_report(
         actor=request.user,
         project=p,

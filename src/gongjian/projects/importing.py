@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
-from gongjian.core.errors import ValidationFailed
+from gongjian.core.errors import RowsRejected, ValidationFailed
 from gongjian.core.history import bulk_create_with_history, record
 from gongjian.core.text import check_text
 from gongjian.org.models import Person, Unit
@@ -66,12 +66,6 @@ class ImportSummary:
     unchanged: int = 0
     milestones_created: int = 0
     milestones_updated: int = 0
-
-
-class RowsRejected(Exception):
-    def __init__(self, problems: list[RowProblem]) -> None:
-        super().__init__(f"{len(problems)} problems")
-        self.problems = problems
 
 
 def _team_key(members: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
