@@ -11,9 +11,9 @@ import string
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from gongjian.core.errors import ImportRejected
 from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx
