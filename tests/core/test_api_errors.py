@@ -1,8 +1,13 @@
 """Whatever a request carries, the API answers in Chinese with a 4xx, never a server error."""
 
 
-def test_an_id_past_the_database_integers_is_a_422_in_chinese(client, org):
+def test_an_id_past_the_database_integers_is_refused_by_validation_on_both_databases(client, org):
     client.force_login(org.office)
-    response = client.get("/api/ledger/projects", {"line": 69854718869892038656})
-    assert response.status_code == 422
-    assert response.json()["message"] == "数值超出允许范围。"
+    for url in (
+        "/api/ledger/projects?line=69854718869892038656",
+        "/api/ledger/projects/69854718869892038656",
+        "/api/assessment/rounds/69854718869892038656/results",
+        "/api/supervision/orders?unit_id=69854718869892038656",
+    ):
+        response = client.get(url)
+        assert response.status_code == 422, url

@@ -15,6 +15,7 @@ from gongjian.assessment.bulletin import build_bulletin, to_markdown
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
 from gongjian.core import audit
+from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -26,7 +27,7 @@ UPLOAD = File(...)
 class RoundOut(Schema):
     id: int
     plan: str
-    plan_id: int
+    plan_id: Id
     campaign: str
     owner: str
     period: str
@@ -45,7 +46,7 @@ class LinePlacing(Schema):
 
 
 class ResultOut(Schema):
-    unit_id: int
+    unit_id: Id
     unit: str
     group: str
     score: float | int | None
@@ -58,16 +59,16 @@ class ResultOut(Schema):
 
 class ValueIn(Schema):
     indicator: str  # code
-    unit_id: int
+    unit_id: Id
     value: str
     target: str | None = None
     note: str = ""
-    expected_version: int | None = None
+    expected_version: Count | None = None
 
 
 class ValueOut(Schema):
     indicator: str
-    unit_id: int
+    unit_id: Id
     value: str
     round_version: int
     round_state: str
@@ -80,11 +81,11 @@ class StateOut(Schema):
 
 
 class PublishIn(Schema):
-    expected_version: int | None = None
+    expected_version: Count | None = None
 
 
 class ObjectionIn(Schema):
-    unit_id: int
+    unit_id: Id
     reason: str
 
 
@@ -95,14 +96,14 @@ class ResolveIn(Schema):
 
 class ObjectionOut(Schema):
     id: int
-    unit_id: int
+    unit_id: Id
     state: str
     reason: str
     reply: str
 
 
 class RoundIn(Schema):
-    plan_id: int
+    plan_id: Id
     period: str
     title: str = ""
 
@@ -139,7 +140,7 @@ def create_round(request: HttpRequest, payload: RoundIn) -> dict[str, Any]:
 
 
 @router.get("/rounds/{round_id}/results", response=list[ResultOut], summary="考评结果")
-def results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
+def results(request: HttpRequest, round_id: Id) -> list[dict[str, Any]]:
     round_ = selectors.get_round(request.user, round_id)
     return selectors.result_rows(round_, request.user)
 
@@ -147,18 +148,18 @@ def results(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
 @router.get(
     "/rounds/{round_id}/units/{unit_id}/explanation", summary="得分说明（含与上一名的差距）"
 )
-def explanation(request: HttpRequest, round_id: int, unit_id: int) -> dict[str, Any]:
+def explanation(request: HttpRequest, round_id: Id, unit_id: Id) -> dict[str, Any]:
     round_ = selectors.get_round(request.user, round_id)
     return selectors.explanation(request.user, round_, _unit(unit_id))
 
 
 @router.get("/rounds/{round_id}/diff", summary="更正版本与原版本的差异")
-def diff(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
+def diff(request: HttpRequest, round_id: Id) -> list[dict[str, Any]]:
     return selectors.correction_diff(request.user, selectors.get_round(request.user, round_id))
 
 
 @router.post("/rounds/{round_id}/values", response=ValueOut, summary="录入指标值")
-def enter_value(request: HttpRequest, round_id: int, payload: ValueIn) -> dict[str, Any]:
+def enter_value(request: HttpRequest, round_id: Id, payload: ValueIn) -> dict[str, Any]:
     round_ = selectors.get_round(request.user, round_id)
     indicator = Indicator.objects.filter(plan=round_.plan_id, code=payload.indicator).first()
     if indicator is None:
@@ -184,7 +185,7 @@ def enter_value(request: HttpRequest, round_id: int, payload: ValueIn) -> dict[s
 
 @router.post("/rounds/{round_id}/values/import", response=ImportOut, summary="导入指标值文件")
 def import_values(
-    request: HttpRequest, round_id: int, file: UploadedFile = UPLOAD
+    request: HttpRequest, round_id: Id, file: UploadedFile = UPLOAD
 ) -> dict[str, int]:
     round_ = selectors.get_round(request.user, round_id)
     assessing.require_may_enter_round(request.user, round_)
@@ -194,14 +195,14 @@ def import_values(
 
 
 @router.post("/rounds/{round_id}/compute", response=StateOut, summary="计算")
-def compute(request: HttpRequest, round_id: int) -> Any:
+def compute(request: HttpRequest, round_id: Id) -> Any:
     round_ = selectors.get_round(request.user, round_id)
     services.compute_round(actor=request.user, round=round_)
     return round_
 
 
 @router.post("/rounds/{round_id}/publish", response=StateOut, summary="发布")
-def publish(request: HttpRequest, round_id: int, payload: PublishIn) -> Any:
+def publish(request: HttpRequest, round_id: Id, payload: PublishIn) -> Any:
     round_ = selectors.get_round(request.user, round_id)
     return services.publish_round(
         actor=request.user, round=round_, expected_version=payload.expected_version
@@ -209,13 +210,13 @@ def publish(request: HttpRequest, round_id: int, payload: PublishIn) -> Any:
 
 
 @router.post("/rounds/{round_id}/corrections", response=StateOut, summary="新建更正版本")
-def correct(request: HttpRequest, round_id: int, payload: CorrectionIn) -> Any:
+def correct(request: HttpRequest, round_id: Id, payload: CorrectionIn) -> Any:
     round_ = selectors.get_round(request.user, round_id)
     return services.correct_round(actor=request.user, round=round_, reason=payload.reason)
 
 
 @router.post("/rounds/{round_id}/objections", response=ObjectionOut, summary="提出异议")
-def object_(request: HttpRequest, round_id: int, payload: ObjectionIn) -> Any:
+def object_(request: HttpRequest, round_id: Id, payload: ObjectionIn) -> Any:
     round_ = selectors.get_round(request.user, round_id)
     return services.raise_objection(
         actor=request.user, round=round_, unit=_unit(payload.unit_id), reason=payload.reason
@@ -223,7 +224,7 @@ def object_(request: HttpRequest, round_id: int, payload: ObjectionIn) -> Any:
 
 
 @router.post("/objections/{objection_id}/resolve", response=ObjectionOut, summary="处理异议")
-def resolve(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
+def resolve(request: HttpRequest, objection_id: Id, payload: ResolveIn) -> Any:
     objection = get_object_or_404(Objection.objects.select_related("round"), pk=objection_id)
     selectors.get_round(request.user, objection.round_id)
     return services.resolve_objection(
@@ -232,7 +233,7 @@ def resolve(request: HttpRequest, objection_id: int, payload: ResolveIn) -> Any:
 
 
 @router.get("/units/{unit_id}/trend", summary="单位历次得分与名次")
-def trend(request: HttpRequest, unit_id: int, plan: str | None = None) -> list[dict[str, Any]]:
+def trend(request: HttpRequest, unit_id: Id, plan: str | None = None) -> list[dict[str, Any]]:
     return selectors.trend(request.user, _unit(unit_id), plan)
 
 
@@ -241,7 +242,7 @@ def trend(request: HttpRequest, unit_id: int, plan: str | None = None) -> list[d
     url_name="assessment_bulletin",
     summary="考评情况通报（md、docx 或 pdf）",
 )
-def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpResponse:
+def bulletin(request: HttpRequest, round_id: Id, format: str = "md") -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
     selectors.require_full_sight(request.user, round_)
     b = build_bulletin(round_)
@@ -264,7 +265,7 @@ def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpRes
 
 
 @router.get("/plans/{plan_id}/export", summary="导出考评方案（yaml 或 xlsx）")
-def export_plan(request: HttpRequest, plan_id: int, format: str = "yaml") -> HttpResponse:
+def export_plan(request: HttpRequest, plan_id: Id, format: str = "yaml") -> HttpResponse:
     plan = selectors.plans(request.user).filter(pk=plan_id).first()
     if plan is None:
         raise NotFound(_("找不到该方案，或无权查看。"))

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import audit, clock
+from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
@@ -49,7 +50,7 @@ class CampaignOut(Schema):
 
 
 class WarningOut(Schema):
-    project_id: int
+    project_id: Id
     project_code: str
     project: str
     unit: str
@@ -68,11 +69,11 @@ class ProjectIn(Schema):
     code: str
     name: str
     level: str
-    unit_id: int
-    campaign_id: int | None = None
-    line_id: int | None = None
+    unit_id: Id
+    campaign_id: Id | None = None
+    line_id: Id | None = None
     owner: str = ""
-    leader_id: int | None = None
+    leader_id: Id | None = None
     location: str = ""
     total_investment_wan: Decimal = Decimal(0)
     annual_planned_wan: Decimal = Decimal(0)
@@ -82,12 +83,12 @@ class ProjectIn(Schema):
 
 
 class ProjectPatch(Schema):
-    version: int
+    version: Count
     name: str | None = None
     level: str | None = None
     owner: str | None = None
-    unit_id: int | None = None
-    leader_id: int | None = None
+    unit_id: Id | None = None
+    leader_id: Id | None = None
     location: str | None = None
     total_investment_wan: Decimal | None = None
     annual_planned_wan: Decimal | None = None
@@ -115,13 +116,13 @@ class MilestoneIn(Schema):
     name: str
     planned_date: dt.date
     actual_date: dt.date | None = None
-    person_id: int | None = None
-    unit_id: int | None = None
+    person_id: Id | None = None
+    unit_id: Id | None = None
     note: str = ""
 
 
 class MilestonePatch(Schema):
-    version: int
+    version: Count
     planned_date: dt.date | None = None
     actual_date: dt.date | None = None
     note: str | None = None
@@ -140,7 +141,7 @@ class ProjectOut(Schema):
     campaign: str | None
     line: str | None
     owner: str
-    unit_id: int
+    unit_id: Id
     unit: str
     leader: str | None
     location: str
@@ -168,7 +169,7 @@ class ProjectDetailOut(ProjectOut):
 class CoordinationIn(Schema):
     category: str
     description: str
-    handling_unit_id: int | None = None
+    handling_unit_id: Id | None = None
     deadline: dt.date | None = None
 
 
@@ -177,10 +178,10 @@ class ReportIn(Schema):
     percent_done: Decimal
     investment_period_wan: Decimal = Decimal(0)
     investment_to_date_wan: Decimal | None = None
-    milestone_ids: list[int] = []
+    milestone_ids: list[Id] = []
     problems: str = ""
     coordination: list[CoordinationIn] = []
-    version: int | None = None
+    version: Count | None = None
 
 
 class CoordinationOut(Schema):
@@ -207,16 +208,16 @@ class ReportOut(Schema):
 
 
 class ResolveIn(Schema):
-    version: int
+    version: Count
     resolution: str
 
 
 class LedgerQuery(Schema):
-    campaign: int | None = None
-    line: int | None = None
+    campaign: Id | None = None
+    line: Id | None = None
     level: str | None = None
-    unit: int | None = None
-    leader: int | None = None
+    unit: Id | None = None
+    leader: Id | None = None
     colour: str | None = None
     q: str = ""
     date: dt.date | None = None
@@ -330,12 +331,12 @@ def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, An
 
 
 @router.get("/projects/{project_id}", response=ProjectDetailOut, summary="项目详情")
-def get_project(request: HttpRequest, project_id: int) -> dict[str, Any]:
+def get_project(request: HttpRequest, project_id: Id) -> dict[str, Any]:
     return _detail(request.user, selectors.project_for(request.user, project_id))
 
 
 @router.patch("/projects/{project_id}", response=ProjectDetailOut, summary="修改项目台账")
-def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> dict[str, Any]:
+def patch_project(request: HttpRequest, project_id: Id, data: ProjectPatch) -> dict[str, Any]:
     selectors.project_for(request.user, project_id)
     changes = data.dict(exclude_unset=True)
     version = changes.pop("version")
@@ -353,7 +354,7 @@ def patch_project(request: HttpRequest, project_id: int, data: ProjectPatch) -> 
 
 @router.post("/projects/{project_id}/milestones", response={201: MilestoneOut}, summary="新增节点")
 def add_milestone(
-    request: HttpRequest, project_id: int, data: MilestoneIn
+    request: HttpRequest, project_id: Id, data: MilestoneIn
 ) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     m = ledger.add_milestone(
@@ -370,9 +371,7 @@ def add_milestone(
 
 
 @router.patch("/milestones/{milestone_id}", response=MilestoneOut, summary="修改节点")
-def patch_milestone(
-    request: HttpRequest, milestone_id: int, data: MilestonePatch
-) -> dict[str, Any]:
+def patch_milestone(request: HttpRequest, milestone_id: Id, data: MilestonePatch) -> dict[str, Any]:
     m = get_object_or_404(Milestone, pk=milestone_id)
     selectors.project_for(request.user, m.project_id)
     changes = data.dict(exclude_unset=True)
@@ -411,13 +410,13 @@ def _coordination_out(c: CoordinationRequest) -> dict[str, Any]:
 
 
 @router.get("/projects/{project_id}/reports", response=list[ReportOut], summary="进度填报记录")
-def list_reports(request: HttpRequest, project_id: int) -> list[dict[str, Any]]:
+def list_reports(request: HttpRequest, project_id: Id) -> list[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     return [_report_out(r) for r in selectors.reports_of(p)]
 
 
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
-def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Status[dict[str, Any]]:
+def submit_report(request: HttpRequest, project_id: Id, data: ReportIn) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
     reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
     if len(reached) != len(set(data.milestone_ids)):
@@ -444,7 +443,7 @@ def submit_report(request: HttpRequest, project_id: int, data: ReportIn) -> Stat
 
 
 @router.post("/coordination/{request_id}/resolve", response=CoordinationOut, summary="协调事项办结")
-def resolve(request: HttpRequest, request_id: int, data: ResolveIn) -> dict[str, Any]:
+def resolve(request: HttpRequest, request_id: Id, data: ResolveIn) -> dict[str, Any]:
     c = get_object_or_404(
         CoordinationRequest.objects.select_related("project__unit", "handling_unit"), pk=request_id
     )

@@ -7,16 +7,16 @@ Every step takes the `version` the client read, so two people acting at once get
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
-from pydantic import Field
 
 from gongjian.core import clock
+from gongjian.core.api_types import Id
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -28,10 +28,6 @@ from gongjian.supervision.flow import is_overdue
 from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 
 router = Router(tags=["督查督办"])
-
-# An id the database can hold (SQLite's and PostgreSQL's bigint): a larger one is refused as a 422
-# by the schema instead of overflowing inside a query.
-DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class OrderOut(Schema):
@@ -142,7 +138,7 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
 
 @router.get("/orders", response=list[OrderOut], summary="督办单列表（按状态、单位、逾期筛选）")
 def list_orders(
-    request: HttpRequest, state: str = "", unit_id: DbId | None = None, overdue: bool = False
+    request: HttpRequest, state: str = "", unit_id: Id | None = None, overdue: bool = False
 ) -> list[dict[str, Any]]:
     board = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
     return [_order_out(o, board.today) for o in board.orders]
@@ -154,11 +150,11 @@ def order_detail(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 class IssueIn(Schema):
-    unit_id: DbId
+    unit_id: Id
     title: str
     content: str
     deadline: dt.date
-    project_id: DbId | None = None
+    project_id: Id | None = None
     required_evidence: str = ""
     level: str = "blue"
 
@@ -426,12 +422,12 @@ def notices(request: HttpRequest) -> list[dict[str, Any]]:
 
 class NoticeIn(Schema):
     kind: str
-    unit_id: DbId
+    unit_id: Id
     title: str
     reason: str
     person_name: str = ""
-    order_ids: list[DbId] = []
-    project_ids: list[DbId] = []
+    order_ids: list[Id] = []
+    project_ids: list[Id] = []
     publish: bool = False
 
 
@@ -497,13 +493,13 @@ class HazardOut(Schema):
 
 class InspectionIn(Schema):
     kind: str
-    unit_id: DbId | None = None
-    project_id: DbId | None = None
+    unit_id: Id | None = None
+    project_id: Id | None = None
     team: str
     inspected_on: dt.date
     findings: str
     hazards: list[HazardIn] = []
-    draw_id: DbId | None = None
+    draw_id: Id | None = None
 
 
 class InspectionOut(Schema):
@@ -570,10 +566,10 @@ def rectify(request: HttpRequest, hazard_id: int, payload: StepIn) -> Hazard:
 
 
 class DrawIn(Schema):
-    scope_unit_id: DbId
+    scope_unit_id: Id
     count: int
     seed: str = ""
-    unit_id: DbId | None = None
+    unit_id: Id | None = None
     level: str = ""
 
 

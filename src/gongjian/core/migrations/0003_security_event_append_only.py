@@ -1,5 +1,7 @@
-"""On PostgreSQL the database itself refuses UPDATE and DELETE of audit rows; only
-`core.audit.prune` (which sets gongjian.audit_prune inside its transaction) may delete."""
+"""On PostgreSQL the database itself refuses UPDATE, DELETE and TRUNCATE of audit rows; only
+`core.audit.prune` (which sets gongjian.audit_prune inside its transaction) may delete, and only
+a database whose owner set gongjian.allow_truncate (the test databases, which are emptied
+between transactional tests) may be truncated."""
 
 from django.db import migrations
 
@@ -8,6 +10,9 @@ CREATE OR REPLACE FUNCTION core_security_event_append_only() RETURNS trigger AS 
 BEGIN
     IF TG_OP = 'DELETE' AND current_setting('gongjian.audit_prune', true) = 'on' THEN
         RETURN OLD;
+    END IF;
+    IF TG_OP = 'TRUNCATE' AND current_setting('gongjian.allow_truncate', true) = 'on' THEN
+        RETURN NULL;
     END IF;
     RAISE EXCEPTION 'core_security_event is append-only';
 END;
