@@ -6,11 +6,14 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Router, Schema
+from django.utils.http import content_disposition_header
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjian.assessment import plan_file, selectors, services
-from gongjian.assessment.bulletin import build_bulletin, to_markdown
+from gongjian.assessment.bulletin import FORMATS as BULLETIN_FORMATS
+from gongjian.assessment.bulletin import build_combined
+from gongjian.assessment.bulletin import render as render_bulletin
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
 from gongjian.core.errors import NotFound, ValidationFailed
@@ -235,25 +238,19 @@ def trend(request: HttpRequest, unit_id: int, plan: str | None = None) -> list[d
 @router.get(
     "/rounds/{round_id}/bulletin",
     url_name="assessment_bulletin",
-    summary="考评情况通报（md、docx 或 pdf）",
+    summary="考评情况通报（md、docx 或 pdf）；with=其他考评期ID（逗号分隔）为合并通报",
 )
-def bulletin(request: HttpRequest, round_id: int, format: str = "md") -> HttpResponse:
-    round_ = selectors.get_round(request.user, round_id)
-    b = build_bulletin(round_)
-    if format == "docx":
-        from gongjian.assessment.bulletin_docx import render_docx
-
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        response = HttpResponse(render_docx(b), content_type=content_type)
-    elif format == "pdf":
-        from gongjian.assessment.bulletin_pdf import render_pdf
-
-        response = HttpResponse(render_pdf(b), content_type="application/pdf")
-    elif format == "md":
-        response = HttpResponse(to_markdown(b), content_type="text/markdown; charset=utf-8")
-    else:
-        raise ValidationFailed("format 只能是 md、docx 或 pdf。", field="format")
-    response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
+def bulletin(
+    request: HttpRequest, round_id: int, format: str = "md", with_: str = Query("", alias="with")
+) -> HttpResponse:
+    rounds = [selectors.get_round(request.user, round_id)]
+    for extra in filter(None, with_.split(",")):
+        if not extra.strip().isdigit():
+            raise ValidationFailed("with 只能是考评期 ID，用逗号分隔。", field="with")
+        rounds.append(selectors.get_round(request.user, int(extra)))
+    b = build_combined(rounds)
+    response = HttpResponse(render_bulletin(b, format), content_type=BULLETIN_FORMATS[format])
+    response["Content-Disposition"] = content_disposition_header(True, b.filename(format))
     return response
 
 
