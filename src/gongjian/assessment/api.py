@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +13,7 @@ from ninja.files import UploadedFile
 
 from gongjian.assessment import plan_file, selectors, services
 from gongjian.assessment.bulletin import FORMATS as BULLETIN_FORMATS
-from gongjian.assessment.bulletin import build_combined
+from gongjian.assessment.bulletin import build_combined, set_particulars
 from gongjian.assessment.bulletin import render as render_bulletin
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
@@ -82,6 +83,19 @@ class StateOut(Schema):
 
 class PublishIn(Schema):
     expected_version: int | None = None
+
+
+class ParticularsIn(Schema):
+    expected_version: int | None = None
+    doc_number: str | None = None
+    doc_addressees: str | None = None
+    doc_signatory: str | None = None
+    signed_on: dt.date | None = None
+    doc_cc: str | None = None
+    doc_printer: str | None = None
+    doc_copy_number: str | None = None
+    doc_secrecy: str | None = None
+    doc_attach_tables: bool | None = None
 
 
 class ObjectionIn(Schema):
@@ -252,6 +266,18 @@ def bulletin(
     response = HttpResponse(render_bulletin(b, format), content_type=BULLETIN_FORMATS[format])
     response["Content-Disposition"] = content_disposition_header(True, b.filename(format))
     return response
+
+
+@router.put(
+    "/rounds/{round_id}/bulletin/particulars",
+    response=StateOut,
+    summary="填写通报要素（发文字号、主送机关、署名、成文日期、抄送等；发布前）",
+)
+def bulletin_particulars(request: HttpRequest, round_id: int, payload: ParticularsIn) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    values = payload.dict(exclude_unset=True)
+    expected = values.pop("expected_version", None)
+    return set_particulars(actor=request.user, round=round_, expected_version=expected, **values)
 
 
 @router.get("/plans/{plan_id}/export", summary="导出考评方案（yaml 或 xlsx）")

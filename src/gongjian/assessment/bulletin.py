@@ -560,6 +560,18 @@ PARTICULAR_FIELDS = (
 )
 
 
+def particulars_refusal(actor: Any, round_: Round) -> str | None:
+    """Why this user may not fill the round's particulars, or None: the one rule the service,
+    the page's form and the API share (the plan's office, before the round is published)."""
+    if round_.state == RoundState.PUBLISHED:
+        return _("考评期已发布，通报要素不可更改；如需更正，请新建更正版本。")
+    if actor is not None and not scope_for(actor).can(
+        Action.MANAGE_CAMPAIGN, round_.plan.campaign.owner
+    ):
+        return _("只有制定该考评方案的攻坚办可以填写通报要素。")
+    return None
+
+
 @transaction.atomic
 def set_particulars(
     *,
@@ -576,8 +588,9 @@ def set_particulars(
     if unknown:
         raise ValidationFailed(_("未知的通报要素：%(f)s") % {"f": "、".join(sorted(unknown))})
     locked = lock_for_update(Round, round.pk, expected_version=expected_version)
-    if locked.state == RoundState.PUBLISHED:
-        raise Immutable(_("考评期已发布，通报要素不可更改；如需更正，请新建更正版本。"))
+    refusal = particulars_refusal(actor, locked)
+    if refusal is not None:
+        raise Immutable(refusal)
     for name, value in values.items():
         if isinstance(value, str):
             value = check_text(Round, name, value)
