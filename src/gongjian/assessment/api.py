@@ -15,6 +15,8 @@ from gongjian.assessment import plan_file, selectors, services
 from gongjian.assessment.bulletin import FORMATS as BULLETIN_FORMATS
 from gongjian.assessment.bulletin import build_combined, set_particulars
 from gongjian.assessment.bulletin import render as render_bulletin
+from gongjian.assessment.bulletin_template import MAX_BYTES as MAX_TEMPLATE_BYTES
+from gongjian.assessment.bulletin_template import upload_template
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
 from gongjian.core.errors import NotFound, ValidationFailed
@@ -278,6 +280,23 @@ def bulletin_particulars(request: HttpRequest, round_id: int, payload: Particula
     values = payload.dict(exclude_unset=True)
     expected = values.pop("expected_version", None)
     return set_particulars(actor=request.user, round=round_, expected_version=expected, **values)
+
+
+@router.post(
+    "/offices/{unit_id}/bulletin-template",
+    response=StateOut,
+    summary="上传本单位的通报模板（docxtpl 占位符的 .docx，缺少的占位符会列出）",
+)
+def upload_bulletin_template(
+    request: HttpRequest, unit_id: int, file: UploadedFile = UPLOAD
+) -> dict[str, Any]:
+    template = upload_template(
+        actor=request.user,
+        office=_unit(unit_id),
+        data=file.read(MAX_TEMPLATE_BYTES + 1),  # more than the limit is refused, never read whole
+        filename=file.name or "",
+    )
+    return {"id": template.pk, "state": "uploaded", "version": 1}
 
 
 @router.get("/plans/{plan_id}/export", summary="导出考评方案（yaml 或 xlsx）")

@@ -93,6 +93,7 @@ class Bulletin:
     sections: list[Section]
     tables: list[Table]
     round_ids: list[int]
+    office_id: int = 0  # the issuing office's unit, whose own template (if any) is used
 
     @property
     def date(self) -> dt.date:
@@ -446,8 +447,10 @@ def render(b: Bulletin, fmt: str) -> bytes:
     """The document in one of FORMATS (the API and the command line call this one function)."""
     if fmt == "docx":
         from gongjian.assessment.bulletin_docx import render_docx
+        from gongjian.assessment.bulletin_template import office_template, render_with_template
 
-        return render_docx(b)
+        own = office_template(b.office_id)
+        return render_docx(b) if own is None else render_with_template(b, own)
     if fmt == "pdf":
         from gongjian.assessment.bulletin_pdf import render_pdf
 
@@ -521,6 +524,7 @@ def build_combined(rounds: list[Round]) -> Bulletin:
         if info.attach_tables
         else [],
         round_ids=[r.pk for r in [*upper, *own]],
+        office_id=owner.pk,
     )
 
 

@@ -604,3 +604,7 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.get_kind_display()} · {self.title}"
+
+
+# An office's own bulletin template lives beside the code that checks and fills it.
+from gongjian.assessment.bulletin_template import BulletinTemplate  # noqa: E402, F401
