@@ -11,10 +11,11 @@ from urllib.parse import unquote
 import pytest
 from django.test import Client
 
+from gongjian.assessment import services
 from gongjian.assessment.bulletin import PARTICULAR_FIELDS, build_bulletin, set_particulars
 from gongjian.assessment.models import Round
 from gongjian.core.errors import Immutable, PermissionDenied
-from tests.assessment.factories import snapshot
+from tests.assessment.factories import import_plan, snapshot
 from tests.factories import PASSWORD
 
 FILLED = {
@@ -132,3 +133,19 @@ def test_combined_bulletin_refuses_rounds_of_another_period(org, published_round
     )
     assert response.status_code == 422
     assert response.json()["message"] == "合并通报只能选同一考评期（同一月份）的考评。"
+
+
+def test_combined_bulletin_is_a_choice_on_the_page(org, computed_round: Round) -> None:  # type: ignore[no-untyped-def]
+    other_plan = import_plan(name="乡镇竞赛考评方案")
+    other = services.create_round(actor=None, plan=other_plan, period="2026-12", title="12月")
+    office = _client(org.office)
+    page = office.get(f"/assessment/rounds/{computed_round.pk}/bulletin/").content.decode()
+    assert f'name="with" value="{other.pk}"' in page
+    alone = office.get(f"/api/assessment/rounds/{computed_round.pk}/bulletin", {"format": "md"})
+    assert "乡镇竞赛" not in alone.content.decode()
+    both = office.get(
+        f"/api/assessment/rounds/{computed_round.pk}/bulletin",
+        {"format": "md", "with": [other.pk]},
+    ).content.decode()
+    assert "# 关于长乐区攻坚120天2026年12月乡镇、乡镇竞赛考评情况的通报" in both
+    assert "附件2：长乐区乡镇竞赛攻坚120天2026年12月考评结果" in both

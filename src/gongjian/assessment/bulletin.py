@@ -418,6 +418,22 @@ def _own_section(round_: Round) -> Section:
     return section
 
 
+def combinable(r: Round, owner: Unit) -> bool:
+    """May `r` go into a bulletin `owner`'s office issues: its own round, or a published round of
+    another office that ranks `owner` (the one rule of the check and the page's choice)."""
+    if r.plan.campaign.owner_id == owner.pk:
+        return True
+    return r.state == RoundState.PUBLISHED and r.results.filter(unit=owner).exists()
+
+
+def combinable_rounds(rounds: Any, round_: Round) -> list[Round]:
+    """Of the rounds a user may open (`selectors.visible_rounds`), those of the same period that
+    may be combined with `round_` in its office's bulletin."""
+    owner = round_.plan.campaign.owner
+    same = rounds.filter(period=round_.period).exclude(pk=round_.pk)
+    return [r for r in same.select_related("plan__campaign") if combinable(r, owner)]
+
+
 def _check_combination(rounds: list[Round], owner: Unit) -> None:
     """A combined bulletin is of one period, each round once; another office's round only when
     it is published and ranks the issuing office's unit (it then says how that unit fared)."""
@@ -426,9 +442,7 @@ def _check_combination(rounds: list[Round], owner: Unit) -> None:
     if len({r.period for r in rounds}) > 1:
         raise ValidationFailed(_("合并通报只能选同一考评期（同一月份）的考评。"), field="rounds")
     for r in rounds:
-        if r.plan.campaign.owner_id == owner.pk:
-            continue
-        if r.state != RoundState.PUBLISHED or not r.results.filter(unit=owner).exists():
+        if not combinable(r, owner):
             raise ValidationFailed(
                 _("“%(plan)s”不是本单位的考评，也未对%(unit)s排名，不能并入通报。")
                 % {"plan": r.plan.name, "unit": owner.name},

@@ -20,6 +20,7 @@ from gongjian.assessment import selectors, services
 from gongjian.assessment.bulletin import (
     PARTICULAR_FIELDS,
     build_bulletin,
+    combinable_rounds,
     particulars_refusal,
     set_particulars,
 )
@@ -139,7 +140,12 @@ def bulletin(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
     editable = particulars_refusal(request.user, round_) is None
     form = ParticularsForm(instance=round_) if editable else None
-    context = {"round": round_, "bulletin": build_bulletin(round_), "particulars_form": form}
+    context = {
+        "round": round_,
+        "bulletin": build_bulletin(round_),
+        "particulars_form": form,
+        "combinable": combinable_rounds(selectors.visible_rounds(request.user), round_),
+    }
     return render(request, "assessment/bulletin.html", context)
 
 
