@@ -247,3 +247,18 @@ def test_docx_pages_through_libreoffice_carry_page_numbers(
     text = _tool("pdftotext", "-raw", str(tmp_path / "b.pdf"), "-")
     assert "— 1 —" in text and "— 2 —" in text
     assert "长攻坚办〔2026〕12号" in "".join(text.split())  # the grid spaces the characters
+
+
+def test_a_table_too_wide_for_the_portrait_line_lies_on_its_side(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    doc = Document(io.BytesIO(demo["city"].docx))  # six lines: twelve columns
+    orientations = [(s.page_width.mm > s.page_height.mm) for s in doc.sections]
+    assert orientations == [False, True, False]  # body, the attachment, 版记
+    path = tmp_path / "b.pdf"
+    path.write_bytes(demo["city"].pdf)
+    sizes = [line for line in _tool("pdfinfo", "-f", "1", "-l", "9", str(path)).splitlines()]
+    landscape = [line for line in sizes if line.startswith("Page") and "size:" in line]
+    assert [("841.89 x 595.276" in line) for line in landscape] == [False, True]
+    town = Document(io.BytesIO(demo["town"].docx))  # nine columns fit the portrait line
+    assert len(town.sections) == 1

@@ -58,11 +58,30 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
 
 
+def text_width(text: str) -> float:
+    """A cell's width in characters of its size: CJK full, digits and ASCII about half."""
+    return sum(1 if ord(c) > 0x2E80 else 0.65 for c in text)
+
+
 @dataclass
 class Table:
     caption: str
     columns: list[str]
     rows: list[list[str]]
+
+    def column_chars(self) -> list[float]:
+        """Each column's longest data cell in characters (headings may wrap, data never does)."""
+        return [
+            max(2.0, *(text_width(r[i]) for r in self.rows)) if self.rows else 4.0
+            for i in range(len(self.columns))
+        ]
+
+    @property
+    def wide(self) -> bool:
+        """Too wide for the portrait line (156 mm) even at 8 pt with cell padding: set landscape,
+        as GB/T 9704 allows for tables (页码 where the other pages have it)."""
+        points = sum(n * 8 + 11 for n in self.column_chars())
+        return points > 156 / 25.4 * 72
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -25,7 +25,7 @@ from docx.shared import Length, Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from gongjian.assessment.bulletin import Bulletin, zh_date
+from gongjian.assessment.bulletin import Bulletin, Table, zh_date
 from gongjian.exchange.docx_styles import (
     FANGSONG,
     HEITI,
@@ -82,21 +82,31 @@ def _off_grid(p: Paragraph) -> None:
     )
 
 
-def _width(text: str) -> float:
-    """A cell's width in characters of its size: CJK full, digits and ASCII half."""
-    return sum(1 if ord(c) > 0x2E80 else 0.6 for c in text)
+def _column_layout(t: Table, line_mm: float) -> tuple[list[Length], float]:
+    """Columns as wide as their longest data cell plus padding (LibreOffice wraps inside a fixed
+    width whatever w:noWrap says), on the text line, at 五号 or smaller when needed."""
+    chars = t.column_chars()
+    line_pt = line_mm / 25.4 * 72
+    size = max(8, min(10.5, (line_pt - 11 * len(chars)) / sum(chars)))
+    natural = [n * size + 11 for n in chars]
+    scale = line_pt / sum(natural)
+    return [Pt(w * scale) for w in natural], size
 
 
-def _column_layout(columns: list[str], rows: list[list[str]]) -> tuple[list[Length], float]:
-    """Columns as wide as their longest data cell (headings may wrap, data never does: LibreOffice
-    wraps inside a fixed width whatever w:noWrap says), scaled to the 156 mm line, and the text
-    size (五号, smaller when a wide table needs it) at which the data fits."""
-    longest = [
-        max(2.0, *(_width(r[i]) for r in rows)) + 2 if rows else 4.0 for i in range(len(columns))
-    ]
-    total = sum(longest)
-    size = max(7.5, min(10.5, 156 / 25.4 * 72 / total))
-    return [Mm(156 * n / total) for n in longest], size
+def _new_section(doc: DocumentObject, *, landscape: bool) -> None:
+    """A page of its own orientation; GB/T 9704 margins turned with the page (top 37 mm is the
+    binding edge's 28 mm when the page lies on its side), footers as before."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(28), Mm(26)
+        section.left_margin, section.right_margin = Mm(37), Mm(35)
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
 
 
 def render_docx(b: Bulletin) -> bytes:
@@ -183,15 +193,21 @@ def render_docx(b: Bulletin) -> bytes:
         p.paragraph_format.keep_with_next = True
 
     for i, t in enumerate(b.tables, start=1):
-        # Each attachment opens a page (break before it: a break paragraph could spill a blank page).
-        line(f"附件{i}", font=HEITI).paragraph_format.page_break_before = True
+        # Each attachment opens a page (break before it: a break paragraph could spill a blank
+        # page); a table too wide for the portrait line gets a landscape section of its own.
+        landscape = t.wide
+        if landscape or (i > 1 and b.tables[i - 2].wide):
+            _new_section(doc, landscape=landscape)
+            line(f"附件{i}", font=HEITI)
+        else:
+            line(f"附件{i}", font=HEITI).paragraph_format.page_break_before = True
         caption = line(t.caption, font=XIAOBIAOSONG, size=18)
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fixed_lines(caption, 32)
         table = doc.add_table(rows=1, cols=len(t.columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        widths, size = _column_layout(t.columns, t.rows)
+        widths, size = _column_layout(t, 225 if landscape else 156)
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width  # w:gridCol, which LibreOffice reads
         for row_cells, row_texts, font in (
@@ -209,6 +225,8 @@ def render_docx(b: Bulletin) -> bytes:
                 styled_run(cell.paragraphs[0], text, font=font, size=size)
 
     # 版记: a thick rule, 抄送, a thin rule, 印发机关 left and 印发日期 right, a thick rule.
+    if b.tables and b.tables[-1].wide:
+        _new_section(doc, landscape=False)
     line()
     first = True
     if info.cc:
