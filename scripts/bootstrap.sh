@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Gongjian needs on this machine: the Python virtualenv with the pinned packages,
-# and (with --system) the Debian packages the tests use: Chromium, CJK fonts, poppler-utils.
+# and (with --system) the Debian packages the tests use: Chromium, CJK fonts (and the 仿宋
+# of fonts-cwtex-fs), poppler-utils, LibreOffice Writer (headless).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,9 @@ if [ "${1:-}" = "--system" ]; then
     fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
     command -v pdftoppm >/dev/null || missing+=(poppler-utils)
     command -v msgfmt >/dev/null || missing+=(gettext)
+    # The bulletin: a free 仿宋 face for the PDF body, LibreOffice to render .docx pages in tests.
+    fc-list 2>/dev/null | grep -qi "cwTeXFangSong" || missing+=(fonts-cwtex-fs)
+    [ -x /usr/bin/soffice ] || missing+=(libreoffice-writer-nogui)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq

@@ -33,7 +33,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
         if connection.vendor == "postgresql":
             name = connection.settings_dict["NAME"]
             with connection.cursor() as cursor:
-                cursor.execute(f'ALTER DATABASE "{name}" SET gongjian.allow_truncate = \'on\'')
+                cursor.execute(f"ALTER DATABASE \"{name}\" SET gongjian.allow_truncate = 'on'")
             connection.close()  # the setting holds for sessions opened after it
 
 

@@ -46,7 +46,7 @@ def test_draft_explanation_of_another_unit_is_404(org, computed_round: Round) ->
 def test_bulletin_page_and_trend_page(org, published_round: Round) -> None:
     client = as_user(org.viewer)
     bulletin = client.get(f"/assessment/rounds/{published_round.pk}/bulletin/").content.decode()
-    assert "关于长乐区“攻坚120天”12月份考评情况的通报" in bulletin
+    assert "关于长乐区乡镇攻坚120天2026年12月考评情况的通报" in bulletin
     assert "第一方阵" not in bulletin and "乡镇前两名为湖南镇、松下镇" in bulletin
     trend = client.get(f"/assessment/units/{org.hunan.pk}/trend/").content.decode()
     assert "2026-12" in trend and "trend-chart" in trend

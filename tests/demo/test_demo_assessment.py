@@ -45,7 +45,7 @@ def test_november_was_published_in_early_december_with_its_own_bulletin(rounds) 
     november = next(r for r in rounds if r.plan.name == TOWNS and r.period == "2026-11")
     assert november.published_on == dt.date(2026, 12, 5)
     bulletin = build_bulletin(november)
-    assert bulletin.title == "关于长乐区“攻坚120天”11月份考评情况的通报"
+    assert bulletin.title == "关于长乐区乡镇（街道）攻坚120天2026年11月考评情况的通报"
     assert bulletin.date == dt.date(2026, 12, 5)
 
 

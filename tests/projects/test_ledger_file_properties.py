@@ -26,7 +26,9 @@ cell_values = st.one_of(
     st.none(),
     # what a spreadsheet cell can hold (openpyxl refuses the rest before a file exists)
     st.text(max_size=40).map(lambda s: ILLEGAL_CHARACTERS_RE.sub("", s)),
-    st.sampled_from(["=1+1", "@SUM(A1)", "-", "２０２６年１２月", "2026-02-30", "湖南镇", "市重点"]),
+    st.sampled_from(
+        ["=1+1", "@SUM(A1)", "-", "２０２６年１２月", "2026-02-30", "湖南镇", "市重点"]
+    ),
     st.integers(min_value=-(10**20), max_value=10**20),
     st.floats(allow_nan=True, allow_infinity=False, width=32),
     st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 12, 31)),

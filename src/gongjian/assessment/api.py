@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjian.assessment import assessing, plan_file, selectors, services
-from gongjian.assessment.bulletin import build_bulletin, to_markdown
+from gongjian.assessment.bulletin import FORMATS as BULLETIN_FORMATS
+from gongjian.assessment.bulletin import build_combined, set_particulars
+from gongjian.assessment.bulletin import render as render_bulletin
+from gongjian.assessment.bulletin_template import MAX_BYTES as MAX_TEMPLATE_BYTES
+from gongjian.assessment.bulletin_template import upload_template
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
 from gongjian.core import audit
@@ -82,6 +88,19 @@ class StateOut(Schema):
 
 class PublishIn(Schema):
     expected_version: Count | None = None
+
+
+class ParticularsIn(Schema):
+    expected_version: int | None = None
+    doc_number: str | None = None
+    doc_addressees: str | None = None
+    doc_signatory: str | None = None
+    signed_on: dt.date | None = None
+    doc_cc: str | None = None
+    doc_printer: str | None = None
+    doc_copy_number: str | None = None
+    doc_secrecy: str | None = None
+    doc_attach_tables: bool | None = None
 
 
 class ObjectionIn(Schema):
@@ -240,28 +259,52 @@ def trend(request: HttpRequest, unit_id: Id, plan: str | None = None) -> list[di
 @router.get(
     "/rounds/{round_id}/bulletin",
     url_name="assessment_bulletin",
-    summary="考评情况通报（md、docx 或 pdf）",
+    summary="考评情况通报（md、docx 或 pdf）；with=其他考评期ID（可重复）为合并通报",
 )
-def bulletin(request: HttpRequest, round_id: Id, format: str = "md") -> HttpResponse:
-    round_ = selectors.get_round(request.user, round_id)
-    selectors.require_full_sight(request.user, round_)
-    b = build_bulletin(round_)
-    if format == "docx":
-        from gongjian.assessment.bulletin_docx import render_docx
-
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        response = HttpResponse(render_docx(b), content_type=content_type)
-    elif format == "pdf":
-        from gongjian.assessment.bulletin_pdf import render_pdf
-
-        response = HttpResponse(render_pdf(b), content_type="application/pdf")
-    elif format == "md":
-        response = HttpResponse(to_markdown(b), content_type="text/markdown; charset=utf-8")
-    else:
-        raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
-    response["Content-Disposition"] = f'attachment; filename="bulletin-{round_.pk}.{format}"'
-    audit.record(audit.EventKind.DOWNLOAD, request=request, target=f"bulletin-{round_.pk}.{format}")
+def bulletin(
+    request: HttpRequest,
+    round_id: Id,
+    format: str = "md",
+    with_: list[Id] = Query([], alias="with"),  # noqa: B008 - ninja's way to declare it
+) -> HttpResponse:
+    rounds = [selectors.get_round(request.user, round_id)]
+    rounds += [selectors.get_round(request.user, extra) for extra in with_]
+    for round_ in rounds:
+        selectors.require_full_sight(request.user, round_)
+    b = build_combined(rounds)
+    response = HttpResponse(render_bulletin(b, format), content_type=BULLETIN_FORMATS[format])
+    response["Content-Disposition"] = content_disposition_header(True, b.filename(format))
+    audit.record(audit.EventKind.DOWNLOAD, request=request, target=b.filename(format))
     return response
+
+
+@router.put(
+    "/rounds/{round_id}/bulletin/particulars",
+    response=StateOut,
+    summary="填写通报要素（发文字号、主送机关、署名、成文日期、抄送等；发布前）",
+)
+def bulletin_particulars(request: HttpRequest, round_id: Id, payload: ParticularsIn) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    values = payload.dict(exclude_unset=True)
+    expected = values.pop("expected_version", None)
+    return set_particulars(actor=request.user, round=round_, expected_version=expected, **values)
+
+
+@router.post(
+    "/offices/{unit_id}/bulletin-template",
+    response=StateOut,
+    summary="上传本单位的通报模板（docxtpl 占位符的 .docx，缺少的占位符会列出）",
+)
+def upload_bulletin_template(
+    request: HttpRequest, unit_id: Id, file: UploadedFile = UPLOAD
+) -> dict[str, Any]:
+    template = upload_template(
+        actor=request.user,
+        office=_unit(unit_id),
+        data=file.read(MAX_TEMPLATE_BYTES + 1),  # more than the limit is refused, never read whole
+        filename=file.name or "",
+    )
+    return {"id": template.pk, "state": "uploaded", "version": 1}
 
 
 @router.get("/plans/{plan_id}/export", summary="导出考评方案（yaml 或 xlsx）")

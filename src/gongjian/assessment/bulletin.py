@@ -12,11 +12,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongjian.assessment.models import PlanLine, Round, RoundState, UnitResult
 from gongjian.core import clock
+from gongjian.core.concurrency import lock_for_update
+from gongjian.core.errors import Immutable, ValidationFailed
+from gongjian.core.history import record
+from gongjian.core.text import check_text
 from gongjian.org.models import Unit, UnitKind
+from gongjian.org.scope import Action, scope_for
 
 ZH_DIGITS = "零一二三四五六七八九"
 
@@ -52,23 +58,68 @@ class Section:
     paragraphs: list[str] = field(default_factory=list)
 
 
+def text_width(text: str) -> float:
+    """A cell's width in characters of its size: CJK full, digits and ASCII about half."""
+    return sum(1 if ord(c) > 0x2E80 else 0.65 for c in text)
+
+
 @dataclass
 class Table:
     caption: str
     columns: list[str]
     rows: list[list[str]]
 
+    def column_chars(self) -> list[float]:
+        """Each column's longest data cell in characters (headings may wrap, data never does)."""
+        return [
+            max(2.0, *(text_width(r[i]) for r in self.rows)) if self.rows else 4.0
+            for i in range(len(self.columns))
+        ]
+
+    @property
+    def wide(self) -> bool:
+        """Too wide for the portrait line (156 mm) even at 8 pt with cell padding: set landscape,
+        as GB/T 9704 allows for tables (页码 where the other pages have it)."""
+        points = sum(n * 8 + 11 for n in self.column_chars())
+        return points > 156 / 25.4 * 72
+
+
+@dataclass
+class Particulars:
+    """The GB/T 9704 elements of one document: what the office fills on the round (or the
+    defaults worked out from the plan, see `particulars`)."""
+
+    number: str  # 发文字号, e.g. 长攻坚办〔2026〕12号
+    addressees: str  # 主送机关
+    signatory: str  # 发文机关署名
+    date: dt.date  # 成文日期
+    cc: str = ""  # 抄送机关
+    printer: str = ""  # 印发机关
+    printed_on: dt.date | None = None  # 印发日期
+    copy_number: str = ""  # 份号
+    secrecy: str = ""  # 密级和保密期限
+    attach_tables: bool = True
+
 
 @dataclass
 class Bulletin:
+    name: str  # what the document is: 长乐区区直部门攻坚120天2026年12月考评情况通报
     title: str
     issuer: str
-    date: dt.date
+    particulars: Particulars
     draft: bool
     lead: str
     sections: list[Section]
     tables: list[Table]
     round_ids: list[int]
+    office_id: int = 0  # the issuing office's unit, whose own template (if any) is used
+
+    @property
+    def date(self) -> dt.date:
+        return self.particulars.date
+
+    def filename(self, ext: str) -> str:
+        return f"{self.name}.{ext}"
 
     def text(self) -> str:
         """Every sentence, for search and tests."""
@@ -77,12 +128,9 @@ class Bulletin:
         )
 
 
-def _latest(rounds: Any) -> list[Round]:
-    """The latest edition of each plan's round (corrections replace what they correct)."""
-    latest: dict[int, Round] = {}
-    for r in rounds.order_by("edition"):
-        latest[r.plan_id] = r
-    return sorted(latest.values(), key=lambda r: (r.plan.campaign_id, r.plan_id))
+def zh_date(d: dt.date) -> str:
+    """成文日期 in figures, as GB/T 9704-2012 writes it: 2026年12月31日."""
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _results(round_: Round) -> list[UnitResult]:
@@ -230,61 +278,238 @@ def _group_paragraphs(round_: Round) -> list[str]:
     return ["；".join(sentences) + "。"] if sentences else []
 
 
-def _table(round_: Round) -> Table:
-    lines = [pl.name for pl in round_.plan.lines.all()]
-    by_line = round_.plan.report_style == "lines"  # per-line results: a composite means nothing
-    columns = (
-        ["分组", "单位", *lines]
-        if by_line
-        else ["分组", "名次", "单位", "综合得分", "等次", *lines]
-    )
-    rows = []
-    order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
+def _rank_cell(rank: int, tied: bool) -> str:
+    return f"并列{rank}" if tied else str(rank)
 
-    def key(r: UnitResult) -> tuple[int, int, int]:
-        return (order.get(r.group, 99), 0 if by_line else r.rank, r.unit.sort_order)
 
-    for r in sorted(_results(round_), key=key):
-        cells = (
-            [r.group, r.unit.name]
-            if by_line
-            else [
-                r.group,
-                f"并列{r.rank}" if r.tied else str(r.rank),
-                r.unit.name,
-                f"{r.score.normalize():f}",
-                r.grade + ("（否决）" if r.veto else ""),
-            ]
+def _previous(round_: Round) -> Round | None:
+    """The latest published edition of the plan's round of the period before, for rank moves."""
+    return (
+        Round.objects.filter(
+            plan__campaign=round_.plan.campaign,
+            plan__name=round_.plan.name,
+            period__lt=round_.period,
+            state=RoundState.PUBLISHED,
         )
+        .order_by("-period", "-edition")
+        .first()
+    )
+
+
+def _move(now: int, before: int | None) -> str:
+    if before is None:
+        return "—"
+    if now < before:
+        return f"↑{before - now}"
+    if now > before:
+        return f"↓{now - before}"
+    return "持平"
+
+
+def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> Table:
+    lines = [pl.name for pl in round_.plan.lines.all()]
+    previous = _previous(round_)
+    before = (
+        dict(UnitResult.objects.filter(round=previous).values_list("unit_id", "rank"))
+        if previous
+        else {}
+    )
+    columns = ["分组", "名次", "较上期", "单位", "综合得分", "等次", *lines]
+    order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
+    rows = []
+    for r in sorted(results, key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order)):
+        cells = [
+            r.group,
+            _rank_cell(r.rank, r.tied),
+            _move(r.rank, before.get(r.unit_id)),
+            r.unit.name,
+            f"{r.score.normalize():f}",
+            r.grade + ("（否决）" if r.veto else ""),
+        ]
         for name in lines:
             v = r.lines.get(name)
             cells.append(
-                "—" if v is None else f"{v['score']}（{'并列' if v['tied'] else ''}{v['rank']}）"
+                "—" if v is None else f"{v['score']}（{_rank_cell(v['rank'], v['tied'])}）"
             )
         rows.append(cells)
-    return Table(caption=str(round_.plan.name), columns=columns, rows=rows)
+    return Table(caption=caption, columns=columns, rows=rows)
+
+
+def _lines_table(round_: Round, caption: str, results: list[UnitResult]) -> Table:
+    """A line-by-line plan: a composite means nothing, so each line's units in its rank order
+    (within each group when the plan has several), with the move since the last round."""
+    groups = [g.name for g in round_.plan.groups.all()]
+    previous = _previous(round_)
+    before: dict[tuple[int, str], int] = {}
+    if previous:
+        for unit_id, lines in UnitResult.objects.filter(round=previous).values_list(
+            "unit_id", "lines"
+        ):
+            for name, v in (lines or {}).items():
+                before[(unit_id, name)] = v["rank"]
+    several = len(groups) > 1
+    columns = ["专项", *(["分组"] if several else []), "名次", "较上期", "单位", "得分"]
+    rows = []
+    for pline in round_.plan.lines.all():
+        for group in groups:
+            in_line = [r for r in results if r.group == group and pline.name in r.lines]
+            in_line.sort(key=lambda r: (r.lines[pline.name]["rank"], r.unit.sort_order))
+            for r in in_line:
+                v = r.lines[pline.name]
+                rows.append(
+                    [
+                        pline.name,
+                        *([group] if several else []),
+                        _rank_cell(v["rank"], v["tied"]),
+                        _move(v["rank"], before.get((r.unit_id, pline.name))),
+                        r.unit.name,
+                        f"{v['score']}",
+                    ]
+                )
+    return Table(caption=caption, columns=columns, rows=rows)
+
+
+def _table(round_: Round, caption: str) -> Table:
+    results = _results(round_)
+    if round_.plan.report_style == "lines":
+        return _lines_table(round_, caption, results)
+    return _composite_table(round_, caption, results)
+
+
+def _stem(round_: Round) -> str:
+    """What the plan assesses, as a document names it: 区直部门攻坚120天, 乡镇（街道）攻坚120天."""
+    campaign = round_.plan.campaign.name
+    stem = round_.plan.name.removesuffix("考评方案").replace("专项", "")
+    owner = round_.plan.campaign.owner.name
+    stem = stem.removeprefix(owner)
+    return stem if campaign in stem or stem.endswith("攻坚") else stem + campaign
+
+
+def _audience(round_: Round) -> str:
+    """The default 主送机关: the units the plan ranks (各区直部门, 各乡镇（街道）)."""
+    campaign = round_.plan.campaign.name
+    who = round_.plan.name.removesuffix("考评方案")
+    for part in (f"“{campaign}”", campaign, "专项", "综合", "主题竞赛"):
+        who = who.replace(part, "")
+    if who.endswith(("部门", "（街道）", "区", "单位", "乡镇", "县")):
+        return f"各{who}"
+    return "各有关单位"
+
+
+def _period_words(period: str) -> str:
+    return f"{period[:4]}年{int(period[5:])}月"
+
+
+def particulars(round_: Round, *, date: dt.date | None = None) -> Particulars:
+    """The document particulars stored with the round, each blank one defaulted from the plan:
+    number 长攻坚办〔2026〕12号 (the office's first character, the year, the month), addressees
+    from the units the plan ranks, the office as signatory and printer, the upper office in cc."""
+    owner = round_.plan.campaign.owner
+    office = f"{owner.name}攻坚行动领导小组办公室"
+    year, month = round_.period[:4], int(round_.period[5:])
+    signed_on = round_.signed_on or date or round_.published_on or clock.today()
+    parent = owner.parent
+    return Particulars(
+        number=round_.doc_number or f"{owner.name[:1]}攻坚办〔{year}〕{month}号",
+        addressees=round_.doc_addressees or _audience(round_),
+        signatory=round_.doc_signatory or office,
+        date=signed_on,
+        cc=round_.doc_cc or (f"{parent.name}攻坚行动领导小组办公室" if parent else ""),
+        printer=round_.doc_printer or office,
+        printed_on=signed_on,
+        copy_number=round_.doc_copy_number,
+        secrecy=round_.doc_secrecy,
+        attach_tables=round_.doc_attach_tables,
+    )
+
+
+def _own_section(round_: Round) -> Section:
+    section = Section(heading=round_.plan.report_heading or round_.plan.name)
+    style = round_.plan.report_style
+    if style == "lines":
+        items = sorted(_line_sentences(round_), key=lambda item: item[0])
+        if items:
+            section.paragraphs.append("；".join(s for _o, s in items) + "。")
+    elif style == "composite":
+        section.paragraphs.append(_composite_paragraph(round_))
+    else:
+        section.paragraphs.extend(_group_paragraphs(round_))
+    return section
+
+
+def combinable(r: Round, owner: Unit) -> bool:
+    """May `r` go into a bulletin `owner`'s office issues: its own round, or a published round of
+    another office that ranks `owner` (the one rule of the check and the page's choice)."""
+    if r.plan.campaign.owner_id == owner.pk:
+        return True
+    return r.state == RoundState.PUBLISHED and r.results.filter(unit=owner).exists()
+
+
+def combinable_rounds(rounds: Any, round_: Round) -> list[Round]:
+    """Of the rounds a user may open (`selectors.visible_rounds`), those of the same period that
+    may be combined with `round_` in its office's bulletin."""
+    owner = round_.plan.campaign.owner
+    same = rounds.filter(period=round_.period).exclude(pk=round_.pk)
+    return [r for r in same.select_related("plan__campaign") if combinable(r, owner)]
+
+
+def _check_combination(rounds: list[Round], owner: Unit) -> None:
+    """A combined bulletin is of one period, each round once; another office's round only when
+    it is published and ranks the issuing office's unit (it then says how that unit fared)."""
+    if len({r.pk for r in rounds}) != len(rounds):
+        raise ValidationFailed(_("同一考评期只能选一次。"), field="rounds")
+    if len({r.period for r in rounds}) > 1:
+        raise ValidationFailed(_("合并通报只能选同一考评期（同一月份）的考评。"), field="rounds")
+    for r in rounds:
+        if not combinable(r, owner):
+            raise ValidationFailed(
+                _("“%(plan)s”不是本单位的考评，也未对%(unit)s排名，不能并入通报。")
+                % {"plan": r.plan.name, "unit": owner.name},
+                field="rounds",
+            )
+
+
+FORMATS = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "md": "text/markdown; charset=utf-8",
+}
+
+
+def render(b: Bulletin, fmt: str) -> bytes:
+    """The document in one of FORMATS (the API and the command line call this one function)."""
+    if fmt == "docx":
+        from gongjian.assessment.bulletin_docx import render_docx
+        from gongjian.assessment.bulletin_template import office_template, render_with_template
+
+        own = office_template(b.office_id)
+        return render_docx(b) if own is None else render_with_template(b, own)
+    if fmt == "pdf":
+        from gongjian.assessment.bulletin_pdf import render_pdf
+
+        return render_pdf(b)
+    if fmt == "md":
+        return to_markdown(b).encode()
+    raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
 
 
 def build_bulletin(round_: Round) -> Bulletin:
-    owner = round_.plan.campaign.owner
-    period = round_.period
+    """One round, one document: the round's own results, named for what it is."""
+    return build_combined([round_])
+
+
+def build_combined(rounds: list[Round]) -> Bulletin:
+    """The document of the rounds an office chose (all of one period): the first round's office
+    issues it; rounds of that office become sections and attachments in the order given, and
+    published rounds of an upper level in which the office's unit is ranked say how it fared
+    there, as seed 000 does. A single round is the ordinary case (`build_bulletin`)."""
+    first = rounds[0]
+    owner = first.plan.campaign.owner
+    period = first.period
+    _check_combination(rounds, owner)
     month = f"{int(period[5:])}月"
-    published_only = round_.state == RoundState.PUBLISHED
-    states = (
-        [RoundState.PUBLISHED] if published_only else [RoundState.PUBLISHED, RoundState.COMPUTED]
-    )
-    base = Round.objects.select_related("plan__campaign__owner").filter(
-        period=period, state__in=states
-    )
-    own = _latest(base.filter(plan__campaign__owner=owner))
-    own.sort(
-        key=lambda r: (r.plan.campaign_id != round_.plan.campaign_id, r.plan.campaign_id, r.plan_id)
-    )
-    upper = [
-        r
-        for r in _latest(base.filter(state=RoundState.PUBLISHED, results__unit=owner).distinct())
-        if r.plan.campaign.owner_id != owner.pk
-    ]
+    own = [r for r in rounds if r.plan.campaign.owner_id == owner.pk]
+    upper = [r for r in rounds if r.plan.campaign.owner_id != owner.pk]
     sections: list[Section] = []
     if upper:
         section = Section(heading=f"{level_word(upper[0].plan.campaign.owner)}考评情况")
@@ -292,52 +517,121 @@ def build_bulletin(round_: Round) -> Bulletin:
             section.paragraphs.extend(_upper_paragraphs(r, owner, month))
         sections.append(section)
     by_heading: dict[str, Section] = {}
-    line_sentences: dict[str, list[tuple[int, str]]] = {}
     for r in own:
-        heading = r.plan.report_heading or r.plan.name
-        if heading not in by_heading:
-            by_heading[heading] = Section(heading=heading)
-            sections.append(by_heading[heading])
-        style = r.plan.report_style
-        if style == "lines":
-            line_sentences.setdefault(heading, []).extend(_line_sentences(r))
-        elif style == "composite":
-            by_heading[heading].paragraphs.append(_composite_paragraph(r))
-        else:
-            by_heading[heading].paragraphs.extend(_group_paragraphs(r))
-    for heading, items in line_sentences.items():
-        items.sort(key=lambda item: item[0])
-        by_heading[heading].paragraphs.insert(0, "；".join(s for _o, s in items) + "。")
+        part = _own_section(r)
+        if part.heading in by_heading:  # plans that share a heading share the section
+            by_heading[part.heading].paragraphs.extend(part.paragraphs)
+            continue
+        by_heading[part.heading] = part
+        sections.append(part)
     for i, section in enumerate(sections, start=1):
         section.heading = f"{zh_number(i)}、{section.heading}"
-    campaign = round_.plan.campaign.name
-    published = base.filter(pk__in=[r.pk for r in own]).aggregate(on=Max("published_on"))["on"]
-    date = published if published_only and published else clock.today()
-    lead = f"根据{owner.name}“{campaign}”考评方案，现将{period[:4]}年{month}考评情况通报如下。"
+    words = _period_words(period)
+    draft = any(r.state != RoundState.PUBLISHED for r in rounds)
+    published = [r.published_on for r in own if r.published_on]
+    info = particulars(first, date=None if draft or not published else max(published))
+    if len(own) == 1:
+        name = f"{owner.name}{_stem(first)}{words}考评情况通报"
+        lead_plan = f"{first.plan.name}"
+    else:
+        name = f"{owner.name}{first.plan.campaign.name}{words}考评情况通报"
+        lead_plan = "、".join(r.plan.name for r in own)
+    captions = [f"{owner.name}{_stem(r)}{words}考评结果" for r in own]
+    title_body = name.removesuffix("通报")
+    if len(own) > 1:
+        title_body = (
+            f"{owner.name}{first.plan.campaign.name}{words}"
+            + "、".join(_stem(r).replace(first.plan.campaign.name, "") or _stem(r) for r in own)
+            + "考评情况"
+        )
+    lead = f"根据{owner.name}{lead_plan}，现将{words}考评情况通报如下。"
     return Bulletin(
-        title=f"关于{owner.name}“{campaign}”{month}份考评情况的通报",
+        name=name,
+        title=f"关于{title_body}的通报",
         issuer=f"{owner.name}攻坚行动领导小组办公室",
-        date=date,
-        draft=not published_only,
+        particulars=info,
+        draft=draft,
         lead=lead,
         sections=sections,
-        tables=[_table(r) for r in own],
+        tables=[_table(r, c) for r, c in zip(own, captions, strict=True)]
+        if info.attach_tables
+        else [],
         round_ids=[r.pk for r in [*upper, *own]],
+        office_id=owner.pk,
     )
 
 
 def to_markdown(b: Bulletin) -> str:
-    out = [f"# {b.title}", ""]
+    info = b.particulars
+    out = [f"{info.number}", "", f"# {b.title}", ""]
     if b.draft:
         out += ["**（草稿：含未发布的考评结果）**", ""]
-    out += [b.lead, ""]
+    out += [f"{info.addressees}：", "", b.lead, ""]
     for s in b.sections:
         out += [f"## {s.heading}", "", *[p + "\n" for p in s.paragraphs]]
-    out += [f"{b.issuer}  ", f"{b.date.year}年{b.date.month}月{b.date.day}日", ""]
+    if b.tables:
+        out += ["附件：" + "  \n".join(f"{i}. {t.caption}" for i, t in enumerate(b.tables, 1)), ""]
+    out += [f"{info.signatory}  ", zh_date(info.date), ""]
     for i, t in enumerate(b.tables, start=1):
         out += [f"### 附件{i}：{t.caption}", ""]
         out.append("| " + " | ".join(t.columns) + " |")
         out.append("|" + "---|" * len(t.columns))
         out += ["| " + " | ".join(row) + " |" for row in t.rows]
         out.append("")
+    if info.cc:
+        out += [f"抄送：{info.cc}。", ""]
+    out += [f"{info.printer}　　{zh_date(info.printed_on or info.date)}印发", ""]
     return "\n".join(out)
+
+
+PARTICULAR_FIELDS = (
+    "doc_number",
+    "doc_addressees",
+    "doc_signatory",
+    "signed_on",
+    "doc_cc",
+    "doc_printer",
+    "doc_copy_number",
+    "doc_secrecy",
+    "doc_attach_tables",
+)
+
+
+def particulars_refusal(actor: Any, round_: Round) -> str | None:
+    """Why this user may not fill the round's particulars, or None: the one rule the service,
+    the page's form and the API share (the plan's office, before the round is published)."""
+    if round_.state == RoundState.PUBLISHED:
+        return _("考评期已发布，通报要素不可更改；如需更正，请新建更正版本。")
+    if actor is not None and not scope_for(actor).can(
+        Action.MANAGE_CAMPAIGN, round_.plan.campaign.owner
+    ):
+        return _("只有制定该考评方案的攻坚办可以填写通报要素。")
+    return None
+
+
+@transaction.atomic
+def set_particulars(
+    *,
+    actor: Any,
+    round: Round,
+    expected_version: int | None = None,
+    **values: Any,
+) -> Round:
+    """The office that owns the plan fills the document's particulars before it publishes; a
+    published round keeps them as they were (the round's fields, immutable with it)."""
+    if actor is not None:
+        scope_for(actor).require(Action.MANAGE_CAMPAIGN, round.plan.campaign.owner)
+    unknown = set(values) - set(PARTICULAR_FIELDS)
+    if unknown:
+        raise ValidationFailed(_("未知的通报要素：%(f)s") % {"f": "、".join(sorted(unknown))})
+    locked = lock_for_update(Round, round.pk, expected_version=expected_version)
+    refusal = particulars_refusal(actor, locked)
+    if refusal is not None:
+        raise Immutable(refusal)
+    for name, value in values.items():
+        if isinstance(value, str):
+            value = check_text(Round, name, value)
+        setattr(locked, name, value)
+    record(locked, actor=actor, reason=_("填写通报要素"))
+    locked.save()
+    return locked

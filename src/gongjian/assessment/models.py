@@ -330,6 +330,18 @@ class Round(Versioned):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The bulletin's document particulars (GB/T 9704-2012), filled by the office before it
+    # publishes; blank ones are defaulted from the plan (assessment/bulletin.py: particulars).
+    # Fields of the round, so a published round's are as immutable as its results.
+    doc_number = models.CharField(_("发文字号"), max_length=50, blank=True)
+    doc_addressees = models.CharField(_("主送机关"), max_length=200, blank=True)
+    doc_signatory = models.CharField(_("发文机关署名"), max_length=100, blank=True)
+    signed_on = models.DateField(_("成文日期"), null=True, blank=True)
+    doc_cc = models.CharField(_("抄送机关"), max_length=300, blank=True)
+    doc_printer = models.CharField(_("印发机关"), max_length=100, blank=True)
+    doc_copy_number = models.CharField(_("份号"), max_length=6, blank=True)
+    doc_secrecy = models.CharField(_("密级和保密期限"), max_length=30, blank=True)
+    doc_attach_tables = models.BooleanField(_("附上考评结果表"), default=True)
     history = HistoricalRecords()
     objects = RoundQuerySet.as_manager()
 
@@ -596,3 +608,7 @@ class AssessmentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.get_kind_display()} · {self.title}"
+
+
+# An office's own bulletin template lives beside the code that checks and fills it.
+from gongjian.assessment.bulletin_template import BulletinTemplate  # noqa: E402, F401

@@ -9,6 +9,11 @@ urlpatterns = [
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
     path("rounds/<int:round_id>/units/<int:unit_id>/", views.explanation, name="explanation"),
     path("rounds/<int:round_id>/bulletin/", views.bulletin, name="bulletin"),
+    path(
+        "rounds/<int:round_id>/bulletin/particulars/",
+        views.bulletin_particulars,
+        name="bulletin_particulars",
+    ),
     path("rounds/<int:round_id>/entry/", views.entry, name="entry"),
     path("rounds/<int:round_id>/compute/", views.compute, name="compute"),
     path("rounds/<int:round_id>/publish/", views.publish, name="publish"),

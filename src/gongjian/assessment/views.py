@@ -14,10 +14,17 @@ from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
 from gongjian.assessment import selectors, services, visibility
-from gongjian.assessment.bulletin import build_bulletin
+from gongjian.assessment.bulletin import (
+    PARTICULAR_FIELDS,
+    build_bulletin,
+    combinable_rounds,
+    particulars_refusal,
+    set_particulars,
+)
+from gongjian.assessment.bulletin_forms import ParticularsForm
 from gongjian.assessment.models import Objection, RoundState, ValueSource
 from gongjian.core import clock
-from gongjian.core.errors import GongjianError, ImportRejected, NotFound
+from gongjian.core.errors import GongjianError, ImportRejected, NotFound, ValidationFailed
 from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -118,9 +125,34 @@ def explanation(request: HttpRequest, round_id: int, unit_id: int) -> HttpRespon
 def bulletin(request: HttpRequest, round_id: int) -> HttpResponse:
     round_ = selectors.get_round(request.user, round_id)
     selectors.require_full_sight(request.user, round_)
-    return render(
-        request, "assessment/bulletin.html", {"round": round_, "bulletin": build_bulletin(round_)}
+    editable = particulars_refusal(request.user, round_) is None
+    form = ParticularsForm(instance=round_) if editable else None
+    fully_seen = selectors.visible_rounds(request.user).filter(
+        visibility.full_rounds_q(request.user)
     )
+    context = {
+        "round": round_,
+        "bulletin": build_bulletin(round_),
+        "particulars_form": form,
+        "combinable": combinable_rounds(fully_seen, round_),
+    }
+    return render(request, "assessment/bulletin.html", context)
+
+
+@login_required
+@require_POST
+def bulletin_particulars(request: HttpRequest, round_id: int) -> HttpResponse:
+    try:
+        round_ = selectors.get_round(request.user, round_id)
+        form = ParticularsForm(request.POST, instance=round_)  # checked here, saved by the service
+        if not form.is_valid():
+            raise ValidationFailed(_("通报要素填写有误：%(e)s") % {"e": form.errors.as_text()})
+        values = {name: form.cleaned_data[name] for name in PARTICULAR_FIELDS}
+        set_particulars(actor=request.user, round=round_, **values)
+        messages.success(request, _("通报要素已保存。"))
+    except GongjianError as exc:
+        flash_error(request, exc)
+    return redirect("assessment:bulletin", round_id=round_id)
 
 
 @login_required

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from gongjian.assessment.bulletin import build_bulletin, to_markdown
+from gongjian.assessment.bulletin import build_bulletin, render
 from gongjian.assessment.management.commands._common import get_round
 
 
@@ -22,14 +22,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         bulletin = build_bulletin(get_round(opts["round"]))
         out = Path(opts["output"])
-        if opts["format"] == "md":
-            out.write_text(to_markdown(bulletin), encoding="utf-8")
-        elif opts["format"] == "docx":
-            from gongjian.assessment.bulletin_docx import render_docx
-
-            out.write_bytes(render_docx(bulletin))
-        else:
-            from gongjian.assessment.bulletin_pdf import render_pdf
-
-            out.write_bytes(render_pdf(bulletin))
+        out.write_bytes(render(bulletin, opts["format"]))  # the office's own template for .docx
         self.stdout.write(f"已生成通报：{out}")
