@@ -257,3 +257,19 @@ def test_campaigns_list_lines(client, org, ledger):
     assert body[0]["lines"] == [
         {"id": org.line.pk, "name": "重大项目建设提速攻坚", "lead_unit": "区发改局"}
     ]
+
+
+def test_a_second_report_for_the_same_period_is_a_409_in_chinese(client, org, ledger):
+    login(client, org.hunan_staff)
+    url = f"/api/ledger/projects/{ledger.hunan_project.pk}/reports"
+    body = {"period_end": "2026-06-30", "percent_done": "40"}
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    before = state()
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 409
+    assert again.json() == {
+        "code": "already_exists",
+        "message": "2026-06-30 的进度已填报；如需更正，请在原填报上修改。",
+        "field": "period_end",
+    }
+    assert state() == before

@@ -79,6 +79,7 @@ def test_twenty_reports_for_one_period_at_once_store_one_and_tell_the_others(org
     assert len(stored) == 1, results
     assert len(refused) == 19, results
     assert {r.message for r in refused} == {"2026-06-30 的进度已填报；如需更正，请在原填报上修改。"}
+    assert {r.http_status for r in refused} == {409}
     assert ledger.hunan_project.reports.count() == 1
     assert ReportSummary.objects.get(project=ledger.hunan_project).reports == 1
 

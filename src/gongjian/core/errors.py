@@ -65,6 +65,14 @@ class ConcurrentUpdate(GongjianError):
     http_status = 409
 
 
+class AlreadyExists(GongjianError):
+    """The record a user meant to create is already there (the loser of a race gets this too);
+    nothing was written."""
+
+    code = "already_exists"
+    http_status = 409
+
+
 class Immutable(GongjianError):
     """A published record cannot change; corrections are new versions."""
 

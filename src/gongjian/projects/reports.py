@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
-from gongjian.core.errors import ValidationFailed
+from gongjian.core.errors import AlreadyExists, ValidationFailed
 from gongjian.core.history import record
 from gongjian.core.text import check_text
 from gongjian.org.scope import Action
@@ -104,7 +104,7 @@ def submit_report(
         reason = _("进度填报")
     else:
         if expected_version is None:
-            raise ValidationFailed(
+            raise AlreadyExists(
                 _("%(d)s 的进度已填报；如需更正，请在原填报上修改。")
                 % {"d": period_end.isoformat()},
                 field="period_end",
