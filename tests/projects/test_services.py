@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from gongjian.core.errors import ConcurrentUpdate, PermissionDenied, ValidationFailed
+from gongjian.core.errors import AlreadyExists, ConcurrentUpdate, PermissionDenied, ValidationFailed
 from gongjian.projects import coordination, importing, reports
 from gongjian.projects import ledger as ledger_service
 from gongjian.projects.models import (
@@ -262,7 +262,7 @@ def test_a_second_report_for_the_same_period_needs_the_version(org, ledger):
     first = reports.submit_report(
         actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(40)
     )
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(AlreadyExists):  # 409: the period's report is there (issue 12.7)
         reports.submit_report(
             actor=org.hunan_staff, project=p, period_end=D(2026, 6, 30), percent_done=Decimal(41)
         )
