@@ -44,6 +44,7 @@ from gongjian.core.errors import (
 )
 from gongjian.core.gc import paused_gc
 from gongjian.core.history import record
+from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver, resolve_unit
@@ -152,6 +153,7 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
                 )
     if errors:
         raise ImportRejected(errors=errors)
+    _check_plan_text(doc)
     latest = Plan.objects.filter(campaign=campaign, name=doc.name).order_by("-edition").first()
     plan = Plan(
         campaign=campaign,
@@ -195,6 +197,20 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
                 sort_order=j,
             )
     return plan
+
+
+def _check_plan_text(doc: PlanDoc) -> None:
+    """The plan file's names and texts, checked like any text a user sends (core.text)."""
+    check_texts(
+        Plan,
+        {"name": doc.name, "description": doc.description, "report_heading": doc.report_heading},
+    )
+    for gname, _units in doc.groups:
+        check_text(PlanGroup, "name", gname)
+    for line_doc in doc.lines:
+        check_text(PlanLine, "name", line_doc.name)
+        for ind in line_doc.indicators:
+            check_texts(Indicator, {"code": ind.code, "name": ind.name})
 
 
 def plan_document(plan: Plan) -> PlanDoc:
@@ -261,7 +277,7 @@ def create_round(*, actor: Any, plan: Plan, period: str, title: str = "") -> Rou
             _("该方案已有 %(p)s 的考评期；更正请在发布后新建更正版本。") % {"p": period},
             field="period",
         )
-    round_ = Round(plan=plan, period=period, title=title)
+    round_ = Round(plan=plan, period=period, title=check_text(Round, "title", title))
     try:
         round_.period_start  # noqa: B018 - validates the period
     except ValueError:
@@ -338,7 +354,8 @@ def enter_value(
     row = IndicatorValue.objects.filter(round=locked, indicator=indicator, unit=unit).first()
     if row is None:
         row = IndicatorValue(round=locked, indicator=indicator, unit=unit)
-    row.value, row.target, row.note = number, target_number, note
+    row.value, row.target = number, target_number
+    row.note = check_text(IndicatorValue, "note", note)
     row.source, row.entered_by, row.trail = ValueSource.ENTERED, _user(actor), []
     record(row, actor=actor, reason=_("录入指标值"))
     row.save()
@@ -537,7 +554,9 @@ def raise_objection(*, actor: Any, round: Round, unit: Unit, reason: str) -> Obj
         raise ValidationFailed(_("“%(u)s”不在本期考评结果中。") % {"u": unit.name}, field="unit")
     if not reason.strip():
         raise ValidationFailed(_("请填写异议理由。"), field="reason")
-    objection = Objection(round=locked, unit=unit, reason=reason.strip(), raised_by=actor)
+    objection = Objection(
+        round=locked, unit=unit, reason=check_text(Objection, "reason", reason), raised_by=actor
+    )
     record(objection, actor=actor, reason=_("提出考评异议"))
     objection.save()
     return objection
@@ -554,7 +573,7 @@ def resolve_objection(*, actor: Any, objection: Objection, accept: bool, reply: 
     if not reply.strip():
         raise ValidationFailed(_("请填写处理意见。"), field="reply")
     objection.state = ObjectionState.ACCEPTED if accept else ObjectionState.REJECTED
-    objection.reply = reply.strip()
+    objection.reply = check_text(Objection, "reply", reply)
     objection.resolved_by = actor
     record(objection, actor=actor, reason=_("处理考评异议"))
     objection.save()
@@ -601,7 +620,7 @@ def correct_round(*, actor: Any, round: Round, reason: str) -> Round:
         title=round.title,
         edition=latest.edition + 1,
         corrects=latest,
-        correction_reason=reason.strip(),
+        correction_reason=check_text(Round, "correction_reason", reason),
     )
     record(correction, actor=actor, reason=_("新建更正版本"))
     correction.save()
@@ -632,9 +651,8 @@ def record_event(
     _require(actor, Action.MANAGE_CAMPAIGN, unit)
     if not title.strip():
         raise ValidationFailed(_("请填写事由。"), field="title")
-    event = AssessmentEvent(
-        unit=unit, kind=kind, date=date, title=title.strip(), reference=reference
-    )
+    texts = check_texts(AssessmentEvent, {"title": title, "reference": reference})
+    event = AssessmentEvent(unit=unit, kind=kind, date=date, **texts)
     record(event, actor=actor, reason=_("登记考评事项"))
     event.save()
     return event
