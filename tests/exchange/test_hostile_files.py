@@ -198,3 +198,24 @@ def test_the_corpus_covers_what_issue_12_names(hostile_files):
         "text_renamed_xlsx", "truncated_zip", "gbk_csv_unknown_unit", "formulas",
         "control_characters", "ten_megabyte_string", "empty_file", "undecodable_text",
     } <= keys  # fmt: skip
+
+
+def test_a_date_cell_past_any_date_is_refused_not_a_crash_of_the_worker(org, ledger):
+    # Found by the ledger property test: calamine panics (a BaseException) converting it.
+    import io
+
+    import openpyxl
+
+    from gongjian.core.errors import ImportRejected
+    from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx
+    from gongjian.projects.models import Project
+
+    wb = openpyxl.load_workbook(io.BytesIO(export_ledger(Project.objects.all())))
+    wb["项目台账"]["N2"] = -(10**20)  # 计划开工, a date-formatted column
+    out = io.BytesIO()
+    wb.save(out)
+    before = list(Project.objects.order_by("pk").values())
+    with pytest.raises(ImportRejected) as caught:
+        import_ledger_xlsx(actor=org.office, data=out.getvalue())
+    assert "无法换算的日期或时间值" in caught.value.errors[0].message
+    assert list(Project.objects.order_by("pk").values()) == before

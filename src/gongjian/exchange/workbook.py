@@ -103,6 +103,15 @@ def xlsx_sheets(
         }
     except Exception as exc:  # calamine raises its own error types for any unreadable part
         raise _unreadable() from exc
+    except BaseException as exc:
+        # calamine is Rust: a value it cannot convert (a date cell holding 10^20) panics, and
+        # pyo3 hands that over as PanicException, a BaseException that no request handler
+        # catches. It is the file's fault, so it is refused like any unreadable cell.
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise _reject(
+            _("文件"), _("工作表中有无法换算的日期或时间值（超出范围），请检查日期列。")
+        ) from None
 
 
 def _unreadable() -> ImportRejected:
