@@ -30,6 +30,7 @@ cell_values = st.one_of(
         ["=1+1", "@SUM(A1)", "-", "２０２６年１２月", "2026-02-30", "湖南镇", "市重点"]
     ),
     st.integers(min_value=-(10**20), max_value=10**20),
+    st.sampled_from([-(10**20), -1e30, 2**63]),  # past any date a date column can hold
     st.floats(allow_nan=True, allow_infinity=False, width=32),
     st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 12, 31)),
     st.booleans(),
@@ -64,7 +65,11 @@ def _write(data: bytes, changes: dict[tuple[int, str], Any]) -> bytes:
     return out.getvalue()
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60,
+    derandomize=True,  # the same 60 files in every run, so CI fails only for a real change
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(changes=edits)
 def test_any_bad_cells_are_named_or_the_file_is_stored_never_anything_else(
     org: Any, ledger: Any, changes: dict[tuple[int, str], Any]
@@ -78,7 +83,7 @@ def test_any_bad_cells_are_named_or_the_file_is_stored_never_anything_else(
         assert rejected.errors
         for error in rejected.errors:
             assert error.sheet in {"项目台账", "节点计划"}
-            assert error.row >= 1
+            assert error.row >= 0  # 0: the sheet as a whole (a value no cell type holds)
             assert error.column
             assert error.field
             assert CJK.search(error.message), error.message

@@ -97,21 +97,30 @@ def xlsx_sheets(
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names[:1] if first_only else book.sheet_names
-        return {
-            name: book.get_sheet_by_name(name).to_python(skip_empty_area=skip_empty_area)
-            for name in names
-        }
     except Exception as exc:  # calamine raises its own error types for any unreadable part
         raise _unreadable() from exc
+    return {name: _sheet_rows(book, name, skip_empty_area) for name in names}
+
+
+def _sheet_rows(book: Any, name: str, skip_empty_area: bool) -> list[list[Any]]:
+    try:
+        rows: list[list[Any]] = book.get_sheet_by_name(name).to_python(
+            skip_empty_area=skip_empty_area
+        )
+    except Exception as exc:
+        raise _unreadable() from exc
     except BaseException as exc:
-        # calamine is Rust: a value it cannot convert (a date cell holding 10^20) panics, and
+        # calamine is Rust: a value it cannot convert (a date cell holding -10^20) panics, and
         # pyo3 hands that over as PanicException, a BaseException that no request handler
         # catches. It is the file's fault, so it is refused like any unreadable cell.
         if type(exc).__name__ != "PanicException":
             raise
         raise _reject(
-            _("文件"), _("工作表中有无法换算的日期或时间值（超出范围），请检查日期列。")
+            _("日期"),
+            _("工作表中有无法换算的日期或时间值（超出范围），请检查日期列。"),
+            sheet=name,
         ) from None
+    return rows
 
 
 def _unreadable() -> ImportRejected:

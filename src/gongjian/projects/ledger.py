@@ -81,6 +81,10 @@ PROJECT_TEXTS = ("code", "name", "owner", "location", "not_started_reason", "des
 MILESTONE_TEXTS = ("name", "note")
 
 
+# numeric(14, 2): twelve digits before the point
+MAX_WAN = Decimal(10) ** 12
+
+
 def validate_project(p: Project, *, today: dt.date | None = None) -> None:
     """The ledger's rules on one project, as domain errors naming the field.
 
@@ -100,6 +104,8 @@ def validate_project(p: Project, *, today: dt.date | None = None) -> None:
     for name in ("total_investment_wan", "annual_planned_wan", "investment_completed_wan"):
         if getattr(p, name) < ZERO:
             raise ValidationFailed(_("投资额不能为负数。"), field=name)
+        if getattr(p, name) >= MAX_WAN:  # PostgreSQL would refuse it with a server error
+            raise ValidationFailed(_("投资额过大：最多 12 位整数（万元）。"), field=name)
     if not ZERO <= p.percent_done <= HUNDRED:
         raise ValidationFailed(_("形象进度须在 0 到 100 之间。"), field="percent_done")
     if p.planned_start and p.planned_completion and p.planned_completion < p.planned_start:

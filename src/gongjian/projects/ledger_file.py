@@ -264,6 +264,8 @@ def _decimal(value: Any) -> Decimal:
         raise ValueError(_("“%(v)s”不是数字") % {"v": value}) from exc
     if not number.is_finite():
         raise ValueError(_("“%(v)s”不是数字") % {"v": value})
+    if number.adjusted() >= 12:  # numeric(14, 2), and past Decimal's precision for quantize
+        raise ValueError(_("数值过大：%(v)s（最多 12 位整数）") % {"v": value})
     rounded = number.quantize(CENT)
     if abs(number - rounded) > Decimal("0.000001"):
         raise ValueError(_("最多保留两位小数：%(v)s") % {"v": value})
