@@ -418,7 +418,11 @@ def list_reports(request: HttpRequest, project_id: Id) -> list[dict[str, Any]]:
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
 def submit_report(request: HttpRequest, project_id: Id, data: ReportIn) -> Status[dict[str, Any]]:
     p = selectors.project_for(request.user, project_id)
-    reached = list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
+    reached = (
+        list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
+        if data.milestone_ids
+        else []
+    )
     if len(reached) != len(set(data.milestone_ids)):
         raise ValidationFailed(_("所选节点不属于本项目。"), field="milestone_ids")
     r = reports.submit_report(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -61,18 +61,18 @@ def submit_report(
     # Reports of one project are filed one at a time: the second of two simultaneous reports
     # for a period waits here, then finds the first (and is told so) instead of failing on
     # the unique (project, period) constraint; its checks against the periods before and after
-    # read what the first stored.
-    list(Project.objects.select_for_update().filter(pk=project.pk).values_list("pk"))
-    earlier = (
-        ProgressReport.objects.filter(project=project, period_end__lt=period_end)
-        .order_by("-period_end")
-        .first()
-    )
-    later = (
-        ProgressReport.objects.filter(project=project, period_end__gt=period_end)
+    # read what the first stored. The locked row is the one the latest progress is written to.
+    locked = Project.objects.select_for_update().get(pk=project.pk)
+    # One read of the project's reports (a few dozen at most) serves the checks against the
+    # periods before and after, the correction and the summary.
+    others = [
+        _Period(*row)
+        for row in ProgressReport.objects.filter(project=project)
         .order_by("period_end")
-        .first()
-    )
+        .values_list("pk", "period_end", "percent_done", "investment_to_date_wan")
+    ]
+    earlier = next((r for r in reversed(others) if r.period_end < period_end), None)
+    later = next((r for r in others if r.period_end > period_end), None)
     if earlier and percent_done < earlier.percent_done:
         raise ValidationFailed(
             _("形象进度不能低于上期（%(d)s 为 %(p)s%%）。")
@@ -98,7 +98,7 @@ def submit_report(
     for c in coordination:
         validate_coordination(c)
 
-    existing = ProgressReport.objects.filter(project=project, period_end=period_end).first()
+    existing = next((r for r in others if r.period_end == period_end), None)
     if existing is None:
         report = ProgressReport(project=project, period_end=period_end, reported_by=actor)
         reason = _("进度填报")
@@ -119,7 +119,8 @@ def submit_report(
         report.reported_by = actor
     record(report, actor=actor, reason=reason)
     report.save()
-    report.milestones_reached.set(reached)
+    if reached or existing is not None:
+        report.milestones_reached.set(reached)
     for m in reached:
         if m.actual_date is None:
             row = lock_for_update(Milestone, m.pk, expected_version=None)
@@ -137,10 +138,29 @@ def submit_report(
             deadline=c.deadline,
         )
     if later is None:
-        _take_latest(actor=actor, project=project, report=report)
-    refresh_report_summaries(project_ids=[project.pk])
+        _take_latest(actor=actor, project=project, locked=locked, report=report)
+    points = [(r.period_end, r.percent_done) for r in others if r.period_end != period_end]
+    _store_summary(project.pk, [*points, (period_end, percent_done)])
     refresh_warning(project.pk)
     return report
+
+
+class _Period(NamedTuple):
+    pk: int
+    period_end: dt.date
+    percent_done: Decimal
+    investment_to_date_wan: Decimal
+
+
+def _store_summary(project_id: int, points: list[tuple[dt.date, Decimal]]) -> None:
+    """The summary of one project whose row is locked and whose reports are `points`: the
+    same row `refresh_report_summaries` would write, in one statement."""
+    ReportSummary.objects.bulk_create(
+        [ReportSummary(project_id=project_id, **report_summary(points))],
+        update_conflicts=True,
+        unique_fields=["project"],
+        update_fields=["reports", "latest_period_end", "latest_percent", "forecast_completion"],
+    )
 
 
 @transaction.atomic
@@ -183,8 +203,9 @@ def _write_summaries(project_ids: list[int], reports: Any) -> int:
     return len(rows)
 
 
-def _take_latest(*, actor: Any, project: Project, report: ProgressReport) -> None:
-    row = lock_for_update(Project, project.pk, expected_version=None)
+def _take_latest(*, actor: Any, project: Project, locked: Project, report: ProgressReport) -> None:
+    row = locked  # locked since the start of the transaction: nobody has changed it since
+    row.version += 1
     row.percent_done = report.percent_done
     row.investment_completed_wan = report.investment_to_date_wan
     record(row, actor=actor, reason=_("进度填报更新项目进度"))
