@@ -6,9 +6,10 @@ through `POST /api/ledger/projects/{id}/reports`, 50 at a time, against gunicorn
 workers on this machine. Afterwards every report must be stored once, every summary must match
 its reports, and every battle-map tally must match a count of the snapshot rows it stands for.
 
-The floor, measured in the same run against the same server, is the cheapest authenticated API
-request there is (`GET /api/auth/me`-like: the token check and one small JSON answer), posted at
-the same concurrency: the surge's p99 is compared with the floor's p99. The target is the issue's:
+The floor, measured in the same run against the same server, is about the cheapest authenticated
+API request there is (`GET /api/ledger/campaigns` with each town's token: the token check and a
+small JSON answer), sent at the same concurrency after a warm-up round: the surge's p99 is
+compared with the floor's p99. The target is the issue's:
 0 errors, 0 lost, p99 ≤ 500 ms.
 
 Run on demand, not in CI: `python -m bench surge [--scale 0.1] [--database postgres]`.
@@ -101,7 +102,11 @@ def child(scale: float) -> None:
     port = _free_port()
     server = _start_gunicorn(port, workers=int(os.environ.get("BENCH_SURGE_WORKERS", 2)))
     try:
-        floor = _fire(port, [(key, "GET", "/api/ledger/campaigns", None) for key, *_ in jobs])
+        reads = [(key, "GET", "/api/ledger/campaigns", None) for key, *_ in jobs]
+        # The first round warms the workers and writes each token's first use (the audit
+        # log), which a town's token has long done by month end; the second is the floor.
+        _fire(port, reads)
+        floor = _fire(port, reads)
         posts = [
             (
                 key,
