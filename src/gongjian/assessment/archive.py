@@ -6,6 +6,7 @@ import hashlib
 import json
 
 from django.core import serializers
+from django.db import connection
 
 from gongjian.assessment.models import Round, RoundState, UnitResult
 
@@ -13,7 +14,9 @@ from gongjian.assessment.models import Round, RoundState, UnitResult
 def published_rounds_digest() -> dict[str, str]:
     """For each published round (`<pk> <period> 第<edition>版`), a SHA-256 of the round and
     its results as Django serializes them."""
-    digests = {}
+    digests: dict[str, str] = {}
+    if Round._meta.db_table not in connection.introspection.table_names():
+        return digests  # a database not migrated (yet): no round at all
     for round_ in Round.objects.filter(state=RoundState.PUBLISHED).order_by("pk"):
         results = UnitResult.objects.filter(round=round_).order_by("unit_id", "pk")
         data = serializers.serialize("json", [round_, *results])

@@ -151,13 +151,25 @@ def backup(target: Path) -> dict[str, Any]:
 
 
 def _sqlite_backup(dump: Path) -> None:
+    """A consistent copy of what is committed, taken while the site keeps working: from a
+    connection of its own (one inside a write transaction would wait on itself for ever),
+    except for an in-memory database, which only this process's connection can see."""
     connection.ensure_connection()
-    source = connection.connection
+    if connection.is_in_memory_db():
+        if connection.in_atomic_block:
+            raise ValidationFailed(_("内存数据库不能在事务中备份。"))
+        source = connection.connection
+        own = False
+    else:
+        source = sqlite3.connect(str(connection.settings_dict["NAME"]), timeout=60)
+        own = True
     destination = sqlite3.connect(dump)
     try:
         source.backup(destination)
     finally:
         destination.close()
+        if own:
+            source.close()
 
 
 def _pg_args() -> list[str]:
@@ -214,6 +226,20 @@ def restore(archive: Path, *, force: bool = False) -> dict[str, Any]:
         raise ValidationFailed(_("不是有效的备份文件：%(path)s") % {"path": archive}) from exc
     with tar, tempfile.TemporaryDirectory(prefix="gongjian-restore-") as work:
         expected = _read_manifest(tar, archive)
+        work_dir = Path(work)
+        tar.extractall(work_dir, filter="data")
+        # The archive first: a damaged one is refused before anything is written.
+        damaged = compare(
+            {**expected, "tables": {}, "digests": {}},
+            {**expected, "tables": {}, "digests": {}, "media": media_digests(work_dir / MEDIA_DIR)},
+        )
+        dump = work_dir / (SQLITE_FILE if expected["vendor"] == "sqlite" else PG_FILE)
+        if not dump.is_file():
+            damaged.append(_("缺少数据库文件 %(name)s") % {"name": dump.name})
+        if damaged:
+            raise ValidationFailed(
+                _("备份文件已损坏，未做任何恢复：%(what)s") % {"what": "；".join(damaged[:20])}
+            )
         if expected["vendor"] != _vendor():
             raise ValidationFailed(
                 _("备份来自 %(src)s 数据库，不能恢复到 %(dst)s 数据库。")
@@ -224,20 +250,6 @@ def restore(archive: Path, *, force: bool = False) -> dict[str, Any]:
             raise ValidationFailed(
                 _("恢复目标不是空的（%(why)s）：请换用空数据库和空附件目录，或加 --force 覆盖。")
                 % {"why": "；".join(problems)}
-            )
-        work_dir = Path(work)
-        tar.extractall(work_dir, filter="data")
-        # The files first: a damaged archive is refused before anything is written.
-        damaged = compare(
-            {**expected, "tables": {}, "digests": {}},
-            {**expected, "tables": {}, "digests": {}, "media": media_digests(work_dir / MEDIA_DIR)},
-        )
-        dump = work_dir / (SQLITE_FILE if _vendor() == "sqlite" else PG_FILE)
-        if not dump.is_file():
-            damaged.append(_("缺少数据库文件 %(name)s") % {"name": dump.name})
-        if damaged:
-            raise ValidationFailed(
-                _("备份文件已损坏，未做任何恢复：%(what)s") % {"what": "；".join(damaged[:20])}
             )
         _restore_database(work_dir, force=force)
         _restore_media(work_dir / MEDIA_DIR, Path(settings.MEDIA_ROOT), force=force)
@@ -274,12 +286,15 @@ def _restore_database(work_dir: Path, *, force: bool) -> None:
         finally:
             source.close()
     else:
-        clean = ["--clean", "--if-exists"] if force else []
+        if force:  # replace the whole schema: no table of before may survive beside the archive's
+            with connection.cursor() as cursor:
+                cursor.execute("DROP SCHEMA IF EXISTS public CASCADE")
+                cursor.execute("CREATE SCHEMA public")
         connection.close()
         _run(
             [
                 "pg_restore", "--no-owner", "--no-privileges", "--single-transaction",
-                "--exit-on-error", *clean, *_pg_args(), str(work_dir / PG_FILE),
+                "--exit-on-error", *_pg_args(), str(work_dir / PG_FILE),
             ]
         )  # fmt: skip
 

@@ -5,11 +5,15 @@ which the dashboard's overview sums. The dashboard reads these tables and writes
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable
+from typing import Any
+from decimal import Decimal
 
-from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models, transaction
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project, WarningSnapshot, WarningTally
@@ -30,8 +34,81 @@ _SNAPSHOT_FIELDS = [
 
 @transaction.atomic
 def snapshot_warnings(*, on: dt.date) -> Counter[str]:
-    """Store every project's warning on `on`, replacing that day's rows: running it twice is once."""
-    WarningSnapshot.objects.filter(on=on).delete()
+    """Store every project's warning on `on`. The day's first run writes every row; a later one
+    (each `gongjian tick`) rewrites only the rows whose warning changed, in place, removes the
+    rows of projects that are gone, and re-sums only the tallies of the units concerned: with
+    nothing changed it writes nothing. Running it twice is running it once."""
+    stored = {
+        row[0]: row[1:]
+        for row in WarningSnapshot.objects.filter(on=on).values_list("project_id", *_STORED).iterator(
+            chunk_size=BATCH
+        )
+    }
+    if not stored:
+        return _snapshot_day(on)
+    counts: Counter[str] = Counter()
+    changed: list[WarningSnapshot] = []
+    ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        projects = list(
+            Project.objects.filter(pk__in=ids[start : start + BATCH]).select_related("campaign")
+        )
+        for row in _snapshot_rows(projects, on):
+            counts[row.colour] += 1
+            if stored.pop(row.project_id, None) != _stored_form(row):
+                changed.append(row)
+    if stored:  # rows of projects that are gone (deleting a project deletes its rows too)
+        WarningSnapshot.objects.filter(on=on, project_id__in=list(stored)).delete()
+    if changed:
+        WarningSnapshot.objects.bulk_create(
+            changed,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["project", "on"],
+            update_fields=_SNAPSHOT_FIELDS,
+        )
+    if not WarningTally.objects.filter(on=on).exists():
+        store_tallies(on=on)  # a day snapshotted before there were tallies: sum all of it once
+    else:
+        _sync_tallies(on)
+    return counts
+
+
+def _sync_tallies(on: dt.date) -> None:
+    """Re-sum the units whose stored tallies differ from their snapshot rows and projects now
+    (a warning changed, a project moved, came or went, its investment changed): one aggregate
+    read, and no write when they all agree."""
+    fields = [
+        "projects", "red", "yellow", "green", "at_risk",
+        "total_investment_wan", "annual_planned_wan", "investment_completed_wan",
+    ]  # fmt: skip
+    stored = {
+        (t[0], t[1], t[2]): tuple(t[3:])
+        for t in WarningTally.objects.filter(on=on).values_list(
+            "campaign_id", "unit_id", "line_id", *fields
+        )
+    }
+    now = {
+        (row["campaign_id"], row["unit_id"], row["project__line_id"]): tuple(
+            _tally_value(row[key]) for key in _SUM_KEYS
+        )
+        for row in _tally_sums(WarningSnapshot.objects.filter(on=on))
+    }
+    stored = {key: tuple(_tally_value(v) for v in values) for key, values in stored.items()}
+    units = {key[1] for key in set(stored) | set(now) if stored.get(key) != now.get(key)}
+    if units:
+        store_tallies(on=on, unit_ids=units)
+
+
+def _tally_value(value: object) -> object:
+    """A sum as a tally stores it: decimals at two places, no sum as nothing."""
+    if isinstance(value, Decimal | float):
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value
+
+
+def _snapshot_day(on: dt.date) -> Counter[str]:
+    """The day's first snapshot: every project's row, then the tallies."""
     counts: Counter[str] = Counter()
     ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
@@ -41,12 +118,30 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
         rows = _snapshot_rows(projects, on)
         counts.update(r.colour for r in rows)
         WarningSnapshot.objects.bulk_create(rows, batch_size=2000)
-    # The day's rows were all just replaced: refresh the planner's statistics, or the aggregates
+    # The day's rows were all just written: refresh the planner's statistics, or the aggregates
     # over them are planned for an empty table (nested loops, sorts on disk) until autovacuum
     # gets to it, if it runs at all.
     _analyze(WarningSnapshot)
     store_tallies(on=on)
     return counts
+
+
+# The stored columns a run compares with what it computes (`unit` reads as the unit's id).
+_STORED = _SNAPSHOT_FIELDS
+
+
+def _stored_form(row: WarningSnapshot) -> tuple[object, ...]:
+    """`row` as the database gives it back: decimals at the field's places, JSON round-tripped."""
+    values: list[object] = []
+    for name in _STORED:
+        field = WarningSnapshot._meta.get_field(name)
+        value = getattr(row, field.attname)
+        if isinstance(field, models.DecimalField) and value is not None:
+            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        elif isinstance(field, models.JSONField):
+            value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+        values.append(value)
+    return tuple(values)
 
 
 def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:
@@ -73,20 +168,12 @@ def _snapshot_rows(projects: list[Project], on: dt.date) -> list[WarningSnapshot
     ]
 
 
-@transaction.atomic
-def store_tallies(*, on: dt.date, unit_ids: Iterable[int] | None = None) -> None:
-    """Sum the day's snapshot rows, with their projects' investment, per (campaign, unit, line):
-    the whole day, or only `unit_ids` (replacing their rows) after some projects changed."""
-    tallies = WarningTally.objects.filter(on=on)
-    snaps = WarningSnapshot.objects.filter(on=on)
-    if unit_ids is not None:
-        units = sorted(set(unit_ids))
-        # Two refreshes of one unit must not both delete, then both insert its rows.
-        list(Unit.objects.select_for_update().filter(pk__in=units).order_by("pk").values("pk"))
-        tallies = tallies.filter(unit_id__in=units)
-        snaps = snaps.filter(unit_id__in=units)
-    tallies.delete()
-    sums = (
+# The sums of _tally_sums in the order of WarningTally's fields (see _sync_tallies).
+_SUM_KEYS = ["n", "red", "yellow", "green", "at_risk", "total", "annual", "done"]
+
+
+def _tally_sums(snaps: QuerySet[WarningSnapshot]) -> QuerySet[WarningSnapshot, dict[str, Any]]:
+    return (
         snaps.values("campaign_id", "unit_id", "project__line_id")
         .annotate(
             n=Count("id"),
@@ -100,6 +187,22 @@ def store_tallies(*, on: dt.date, unit_ids: Iterable[int] | None = None) -> None
         )
         .order_by()
     )
+
+
+@transaction.atomic
+def store_tallies(*, on: dt.date, unit_ids: Iterable[int] | None = None) -> None:
+    """Sum the day's snapshot rows, with their projects' investment, per (campaign, unit, line):
+    the whole day, or only `unit_ids` (replacing their rows) after some projects changed."""
+    tallies = WarningTally.objects.filter(on=on)
+    snaps = WarningSnapshot.objects.filter(on=on)
+    if unit_ids is not None:
+        units = sorted(set(unit_ids))
+        # Two refreshes of one unit must not both delete, then both insert its rows.
+        list(Unit.objects.select_for_update().filter(pk__in=units).order_by("pk").values("pk"))
+        tallies = tallies.filter(unit_id__in=units)
+        snaps = snaps.filter(unit_id__in=units)
+    tallies.delete()
+    sums = _tally_sums(snaps)
     WarningTally.objects.bulk_create(
         [
             WarningTally(
