@@ -1,3 +1,4 @@
+# ruff: noqa: S603, S607 - the tests start our own programs and Debian's nginx, openssl
 """The production server as shipped: gunicorn behind the nginx site of deploy/nginx, over HTTPS.
 
 The demo is built in a temporary folder, gunicorn (`gongjian serve`) and Debian's nginx (as an
@@ -64,7 +65,9 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 def _require_nginx() -> None:
     if not Path(NGINX).exists():
-        pytest.fail("找不到 nginx：请以 root 运行 scripts/bootstrap.sh --system 安装 Debian 的 nginx。")
+        pytest.fail(
+            "找不到 nginx：请以 root 运行 scripts/bootstrap.sh --system 安装 Debian 的 nginx。"
+        )
 
 
 def _unprivileged() -> list[str]:
@@ -182,13 +185,19 @@ def site() -> Iterator[Site]:
     processes: list[subprocess.Popen[bytes]] = []
     try:
         subprocess.run([*GONGJIAN, "demo", "--no-serve"], env=env, check=True, capture_output=True)
-        subprocess.run(
-            [*GONGJIAN, "collectstatic", "--noinput", "-v0"], env=env, check=True
-        )
+        subprocess.run([*GONGJIAN, "collectstatic", "--noinput", "-v0"], env=env, check=True)
         script = ATTACH.replace("PNG_BYTES", repr(PNG))
-        attachment = subprocess.run(
-            [*GONGJIAN, "shell", "-c", script], env=env, check=True, capture_output=True, text=True
-        ).stdout.strip().splitlines()[-1]
+        attachment = (
+            subprocess.run(
+                [*GONGJIAN, "shell", "-c", script],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
 
         app_log = top / "gunicorn.log"
         with app_log.open("wb") as out:
@@ -202,12 +211,23 @@ def site() -> Iterator[Site]:
         _wait_for_port(app_port, app, app_log)
 
         certificate = _self_signed_certificate(prefix)
-        conf = _nginx_conf(prefix, var=var, app_port=app_port, http_port=http_port, https_port=https_port)
+        conf = _nginx_conf(
+            prefix, var=var, app_port=app_port, http_port=http_port, https_port=https_port
+        )
         if os.geteuid() == 0:
             nobody = pwd.getpwnam("nobody")
             for path in [prefix, *prefix.rglob("*")]:
                 os.chown(path, nobody.pw_uid, nobody.pw_gid)
-        nginx = [*_unprivileged(), NGINX, "-p", str(prefix), "-e", str(prefix / "error.log"), "-c", str(conf)]
+        nginx = [
+            *_unprivileged(),
+            NGINX,
+            "-p",
+            str(prefix),
+            "-e",
+            str(prefix / "error.log"),
+            "-c",
+            str(conf),
+        ]
         checked = subprocess.run([*nginx, "-t"], capture_output=True, text=True, check=False)
         assert checked.returncode == 0, checked.stderr
         nginx_log = prefix / "error.log"
@@ -307,9 +327,7 @@ def test_the_internal_file_location_cannot_be_reached_from_outside(site):
 
 
 def test_a_request_past_the_upload_size_is_refused_by_nginx(site):
-    answer = _session(site).post(
-        f"{site.url}/login/", data=b"x" * (26 * 1024 * 1024), timeout=60
-    )
+    answer = _session(site).post(f"{site.url}/login/", data=b"x" * (26 * 1024 * 1024), timeout=60)
     assert answer.status_code == 413
 
 
@@ -350,7 +368,9 @@ def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     # The units name /srv/gongjian; verify wants the programs they start to exist.
     for name in ("gongjian.service", "gongjian-tick.service", "gongjian-tick.timer"):
         text = (DEPLOY / "systemd" / name).read_text()
-        text = text.replace("/srv/gongjian/.venv/bin/gongjian", str(Path(sys.executable).parent / "gongjian"))
+        text = text.replace(
+            "/srv/gongjian/.venv/bin/gongjian", str(Path(sys.executable).parent / "gongjian")
+        )
         (tmp_path / name).write_text(text)
     result = subprocess.run(
         ["systemd-analyze", "verify", *(str(p) for p in sorted(tmp_path.iterdir()))],

@@ -92,7 +92,9 @@ def test_the_admin_keeps_quiet_when_the_library_knows_this_year_and_the_next(adm
 
 
 def test_an_office_entry_is_kept_in_the_history():
-    entry = WorkingDayOverride.objects.create(day=dt.date(2027, 2, 6), is_working_day=True, name="调休上班")
+    entry = WorkingDayOverride.objects.create(
+        day=dt.date(2027, 2, 6), is_working_day=True, name="调休上班"
+    )
     entry.name = "春节调休上班"
     entry.save()
     assert [h.name for h in entry.history.order_by("history_date")] == ["调休上班", "春节调休上班"]

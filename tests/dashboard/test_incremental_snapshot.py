@@ -67,9 +67,10 @@ def test_a_changed_warning_rewrites_only_its_row_in_place_and_its_units_tallies(
     }
     snapshot_writes = [q for q in writes(queries) if "warningsnapshot" in q.lower()]
     assert len(snapshot_writes) == 1  # one upsert of one row
-    assert f"({ledger.green.pk}," in snapshot_writes[0].replace(" ", "") or str(
-        ledger.green.pk
-    ) in snapshot_writes[0]
+    assert (
+        f"({ledger.green.pk}," in snapshot_writes[0].replace(" ", "")
+        or str(ledger.green.pk) in snapshot_writes[0]
+    )
     # only the tallies of the green project's unit were re-summed
     changed_units = {
         key[0] for key in set(tallies()) | set(tallies_before)

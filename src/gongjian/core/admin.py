@@ -27,7 +27,11 @@ class WorkingDayOverrideAdmin(SimpleHistoryAdmin):
     ) -> HttpResponse:
         """Says which years (this one, the next, any in the table) the library does not know."""
         this_year = site_today().year
-        years = {this_year, this_year + 1, *(d.year for d in WorkingDayOverride.objects.dates("day", "year"))}
+        years = {
+            this_year,
+            this_year + 1,
+            *(d.year for d in WorkingDayOverride.objects.dates("day", "year")),
+        }
         for year in years_without_official_calendar(years):
             messages.warning(
                 request,
@@ -38,4 +42,3 @@ class WorkingDayOverrideAdmin(SimpleHistoryAdmin):
                 % {"year": year},
             )
         return super().changelist_view(request, extra_context)
-

@@ -155,7 +155,7 @@ def _sqlite_backup(dump: Path) -> None:
     connection of its own (one inside a write transaction would wait on itself for ever),
     except for an in-memory database, which only this process's connection can see."""
     connection.ensure_connection()
-    if connection.is_in_memory_db():
+    if connection.creation.is_in_memory_db(connection.settings_dict["NAME"]):  # type: ignore[attr-defined]
         if connection.in_atomic_block:
             raise ValidationFailed(_("内存数据库不能在事务中备份。"))
         source = connection.connection
@@ -192,10 +192,13 @@ def _pg_env() -> dict[str, str]:
 
 def _run(command: list[str]) -> None:
     try:
-        result = subprocess.run(command, env=_pg_env(), capture_output=True, text=True, check=False)
+        result = subprocess.run(  # noqa: S603 - pg_dump/pg_restore with our own options
+            command, env=_pg_env(), capture_output=True, text=True, check=False
+        )
     except FileNotFoundError as exc:
         raise ValidationFailed(
-            _("找不到 %(cmd)s：请安装 PostgreSQL 客户端（postgresql-client）。") % {"cmd": command[0]}
+            _("找不到 %(cmd)s：请安装 PostgreSQL 客户端（postgresql-client）。")
+            % {"cmd": command[0]}
         ) from exc
     if result.returncode != 0:
         raise ValidationFailed(
@@ -220,11 +223,12 @@ def restore(archive: Path, *, force: bool = False) -> dict[str, Any]:
     """Restore `archive` into the configured database and MEDIA_ROOT, then check the manifest."""
     if not archive.is_file():
         raise ValidationFailed(_("找不到备份文件：%(path)s") % {"path": archive})
-    try:
-        tar = tarfile.open(archive, "r")
-    except tarfile.TarError as exc:
-        raise ValidationFailed(_("不是有效的备份文件：%(path)s") % {"path": archive}) from exc
-    with tar, tempfile.TemporaryDirectory(prefix="gongjian-restore-") as work:
+    if not tarfile.is_tarfile(archive):
+        raise ValidationFailed(_("不是有效的备份文件：%(path)s") % {"path": archive})
+    with (
+        tarfile.open(archive, "r") as tar,
+        tempfile.TemporaryDirectory(prefix="gongjian-restore-") as work,
+    ):
         expected = _read_manifest(tar, archive)
         work_dir = Path(work)
         tar.extractall(work_dir, filter="data")

@@ -25,8 +25,12 @@ class WorkingDayOverride(models.Model):
     is_working_day = models.BooleanField(
         _("是否工作日"), help_text=_("勾选：上班（如调休补班）；不勾选：放假（如地方节假日）。")
     )
-    name = models.CharField(_("名称"), max_length=60, blank=True, help_text=_("如：国庆节、调休补班"))
-    note = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("如：国办发明电〔2026〕1号"))
+    name = models.CharField(
+        _("名称"), max_length=60, blank=True, help_text=_("如：国庆节、调休补班")
+    )
+    note = models.CharField(
+        _("依据"), max_length=200, blank=True, help_text=_("如：国办发明电〔2026〕1号")
+    )
     history = HistoricalRecords()
 
     class Meta:

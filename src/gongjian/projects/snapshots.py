@@ -5,14 +5,12 @@ which the dashboard's overview sums. The dashboard reads these tables and writes
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 from decimal import Decimal
+from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongjian.org.models import Unit
@@ -40,23 +38,23 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
     nothing changed it writes nothing. Running it twice is running it once."""
     stored = {
         row[0]: row[1:]
-        for row in WarningSnapshot.objects.filter(on=on).values_list("project_id", *_STORED).iterator(
-            chunk_size=BATCH
-        )
+        for row in WarningSnapshot.objects.filter(on=on)
+        .values_list("project_id", *_STORED)
+        .iterator(chunk_size=BATCH)
     }
     if not stored:
         return _snapshot_day(on)
     counts: Counter[str] = Counter()
     changed: list[WarningSnapshot] = []
-    ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), BATCH):
-        projects = list(
-            Project.objects.filter(pk__in=ids[start : start + BATCH]).select_related("campaign")
-        )
-        for row in _snapshot_rows(projects, on):
-            counts[row.colour] += 1
-            if stored.pop(row.project_id, None) != _stored_form(row):
-                changed.append(row)
+    # Plain rows, no model instances: this runs every quarter of an hour on every project.
+    found = warnings_for(Project.objects.all(), on)
+    for pk, campaign_id, unit_id in Project.objects.order_by("pk").values_list(
+        "pk", "campaign_id", "unit_id"
+    ):
+        row = _row(pk, campaign_id, unit_id, found[pk], on)
+        counts[row.colour] += 1
+        if stored.pop(pk, None) != _stored_form(row):
+            changed.append(row)
     if stored:  # rows of projects that are gone (deleting a project deletes its rows too)
         WarningSnapshot.objects.filter(on=on, project_id__in=list(stored)).delete()
     if changed:
@@ -128,20 +126,21 @@ def _snapshot_day(on: dt.date) -> Counter[str]:
 
 # The stored columns a run compares with what it computes (`unit` reads as the unit's id).
 _STORED = _SNAPSHOT_FIELDS
+_CENT = Decimal("0.01")  # percent_done and expected_percent keep two places
 
 
 def _stored_form(row: WarningSnapshot) -> tuple[object, ...]:
-    """`row` as the database gives it back: decimals at the field's places, JSON round-tripped."""
-    values: list[object] = []
-    for name in _STORED:
-        field = WarningSnapshot._meta.get_field(name)
-        value = getattr(row, field.attname)
-        if isinstance(field, models.DecimalField) and value is not None:
-            value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
-        elif isinstance(field, models.JSONField):
-            value = json.loads(json.dumps(value, cls=DjangoJSONEncoder))
-        values.append(value)
-    return tuple(values)
+    """`row` as the database gives it back (`_STORED`'s order): percents at two places."""
+    return (
+        row.colour,
+        row.reasons,
+        None if row.percent_done is None else Decimal(row.percent_done).quantize(_CENT),
+        None if row.expected_percent is None else Decimal(row.expected_percent).quantize(_CENT),
+        row.forecast_completion,
+        row.at_risk,
+        row.campaign_id,
+        row.unit_id,
+    )
 
 
 def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:
@@ -151,28 +150,31 @@ def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:
 
 def _snapshot_rows(projects: list[Project], on: dt.date) -> list[WarningSnapshot]:
     found = warnings_for(projects, on)
-    return [
-        WarningSnapshot(
-            project_id=p.pk,
-            on=on,
-            colour=found[p.pk].colour.value,
-            reasons=list(found[p.pk].reasons),
-            percent_done=found[p.pk].percent_done,
-            expected_percent=found[p.pk].expected_percent,
-            forecast_completion=found[p.pk].forecast_completion,
-            at_risk=found[p.pk].at_risk,
-            campaign_id=p.campaign_id,
-            unit_id=p.unit_id,
-        )
-        for p in projects
-    ]
+    return [_row(p.pk, p.campaign_id, p.unit_id, found[p.pk], on) for p in projects]
+
+
+def _row(
+    pk: int, campaign_id: int | None, unit_id: int, warning: Any, on: dt.date
+) -> WarningSnapshot:
+    return WarningSnapshot(
+        project_id=pk,
+        on=on,
+        colour=warning.colour.value,
+        reasons=list(warning.reasons),
+        percent_done=warning.percent_done,
+        expected_percent=warning.expected_percent,
+        forecast_completion=warning.forecast_completion,
+        at_risk=warning.at_risk,
+        campaign_id=campaign_id,
+        unit_id=unit_id,
+    )
 
 
 # The sums of _tally_sums in the order of WarningTally's fields (see _sync_tallies).
 _SUM_KEYS = ["n", "red", "yellow", "green", "at_risk", "total", "annual", "done"]
 
 
-def _tally_sums(snaps: QuerySet[WarningSnapshot]) -> QuerySet[WarningSnapshot, dict[str, Any]]:
+def _tally_sums(snaps: QuerySet[WarningSnapshot]) -> Any:
     return (
         snaps.values("campaign_id", "unit_id", "project__line_id")
         .annotate(

@@ -26,7 +26,9 @@ class Command(BaseCommand):
         rows = sum(t["rows"] for t in info["tables"].values())
         rounds = len(info["digests"].get("published_rounds", {}))
         self.stdout.write(
-            _("已备份到 %(file)s：%(tables)s 张表 %(rows)s 行，%(rounds)s 个已发布考评期，%(media)s 个附件。")
+            _(
+                "已备份到 %(file)s：%(tables)s 张表 %(rows)s 行，%(rounds)s 个已发布考评期，%(media)s 个附件。"
+            )
             % {
                 "file": opts["file"],
                 "tables": len(info["tables"]),

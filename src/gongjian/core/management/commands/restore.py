@@ -29,7 +29,9 @@ class Command(BaseCommand):
         except GongjianError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
-            _("已恢复并校验：%(tables)s 张表、%(rounds)s 个已发布考评期、%(media)s 个附件与备份清单一致。")
+            _(
+                "已恢复并校验：%(tables)s 张表、%(rounds)s 个已发布考评期、%(media)s 个附件与备份清单一致。"
+            )
             % {
                 "tables": len(info["tables"]),
                 "rounds": len(info["digests"].get("published_rounds", {})),

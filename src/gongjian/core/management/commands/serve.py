@@ -77,7 +77,9 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
         address = f"{opts['host']}:{opts['port']}"
         if opts["dev"]:
-            self.stdout.write(_("服务地址：http://%(address)s/  （Ctrl+C 停止）") % {"address": address})
+            self.stdout.write(
+                _("服务地址：http://%(address)s/  （Ctrl+C 停止）") % {"address": address}
+            )
             call_command("runserver", address, use_reloader=True)
             return
         bind = opts["bind"] or address
