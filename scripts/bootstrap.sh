@@ -26,10 +26,13 @@ if [ "${1:-}" = "--system" ]; then
     # The bulletin: a free 仿宋 face for the PDF body, LibreOffice to render .docx pages in tests.
     fc-list 2>/dev/null | grep -qi "cwTeXFangSong" || missing+=(fonts-cwtex-fs)
     [ -x /usr/bin/soffice ] || missing+=(libreoffice-writer-nogui)
+    # Debian's nginx, not started by the install (the tests start their own, unprivileged).
+    [ -x /usr/sbin/nginx ] || missing+=(nginx)
+    command -v openssl >/dev/null || missing+=(openssl)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq
-            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+            DEBIAN_FRONTEND=noninteractive RUNLEVEL=1 apt-get install -y -qq "${missing[@]}" >/dev/null
             fc-cache -f >/dev/null
         else
             echo "缺少系统软件包：${missing[*]}，请以 root 运行：apt-get install ${missing[*]}" >&2

@@ -288,3 +288,27 @@ def test_only_the_unit_reports_a_hazard_rectified(org, role):
         inspections.rectify_hazard(actor=getattr(org, role), hazard=hazard, note="n")
     hazard.refresh_from_db()
     assert (hazard.rectified_on, hazard.version) == (None, 1)
+
+
+def test_lateness_across_national_day_counts_china_working_days(org, set_today):
+    # due Wednesday 09-30; Monday to Friday would make 10-09 the 7th working day late (red);
+    # on China's calendar 10-01..10-07 are off, so it is the 2nd (orange), and the make-up
+    # Saturday 10-10 counts as the 3rd
+    set_today(dt.date(2026, 9, 28))
+    order = make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 9, 30))
+    set_today(dt.date(2026, 10, 9))
+    tick.tick()
+    order.refresh_from_db()
+    assert order.level == "orange"
+    set_today(dt.date(2026, 10, 14))  # 10-08, 09, 10, 12, 13, 14: the 6th working day late
+    tick.tick()
+    order.refresh_from_db()
+    assert order.level == "red"
+
+
+def test_an_order_due_after_a_holiday_is_reminded_on_the_last_working_day_before_it(org, set_today):
+    set_today(dt.date(2026, 9, 28))
+    order = make_order(org, deadline=dt.date(2026, 10, 8))
+    set_today(dt.date(2026, 9, 30))
+    tick.tick()
+    assert list(order.reminders.values_list("kind", "period_key")) == [("due_soon", "2026-10-08")]

@@ -8,5 +8,8 @@ class AssessmentConfig(AppConfig):
 
     def ready(self) -> None:
         from gongjian.assessment import providers
+        from gongjian.assessment.archive import published_rounds_digest
+        from gongjian.core.backup import register_digest
 
         providers.register_builtin()
+        register_digest("published_rounds", published_rounds_digest)

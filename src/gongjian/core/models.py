@@ -22,3 +22,6 @@ FIXED_TODAY = "fixed_today"
 
 # The audit log lives in its own module (one topic a module); imported here so Django sees it.
 from gongjian.core.audit import SecurityEvent  # noqa: E402, F401
+
+# The office's calendar entries beside chinesecalendar's: its own table, for one topic a module.
+from gongjian.core.working_days import WorkingDayOverride  # noqa: E402, F401

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project, WarningSnapshot, WarningTally
@@ -30,8 +32,81 @@ _SNAPSHOT_FIELDS = [
 
 @transaction.atomic
 def snapshot_warnings(*, on: dt.date) -> Counter[str]:
-    """Store every project's warning on `on`, replacing that day's rows: running it twice is once."""
-    WarningSnapshot.objects.filter(on=on).delete()
+    """Store every project's warning on `on`. The day's first run writes every row; a later one
+    (each `gongjian tick`) rewrites only the rows whose warning changed, in place, removes the
+    rows of projects that are gone, and re-sums only the tallies of the units concerned: with
+    nothing changed it writes nothing. Running it twice is running it once."""
+    stored = {
+        row[0]: row[1:]
+        for row in WarningSnapshot.objects.filter(on=on)
+        .values_list("project_id", *_STORED)
+        .iterator(chunk_size=BATCH)
+    }
+    if not stored:
+        return _snapshot_day(on)
+    counts: Counter[str] = Counter()
+    changed: list[WarningSnapshot] = []
+    # Plain rows, no model instances: this runs every quarter of an hour on every project.
+    found = warnings_for(Project.objects.all(), on)
+    for pk, campaign_id, unit_id in Project.objects.order_by("pk").values_list(
+        "pk", "campaign_id", "unit_id"
+    ):
+        row = _row(pk, campaign_id, unit_id, found[pk], on)
+        counts[row.colour] += 1
+        if stored.pop(pk, None) != _stored_form(row):
+            changed.append(row)
+    if stored:  # rows of projects that are gone (deleting a project deletes its rows too)
+        WarningSnapshot.objects.filter(on=on, project_id__in=list(stored)).delete()
+    if changed:
+        WarningSnapshot.objects.bulk_create(
+            changed,
+            batch_size=2000,
+            update_conflicts=True,
+            unique_fields=["project", "on"],
+            update_fields=_SNAPSHOT_FIELDS,
+        )
+    if not WarningTally.objects.filter(on=on).exists():
+        store_tallies(on=on)  # a day snapshotted before there were tallies: sum all of it once
+    else:
+        _sync_tallies(on)
+    return counts
+
+
+def _sync_tallies(on: dt.date) -> None:
+    """Re-sum the units whose stored tallies differ from their snapshot rows and projects now
+    (a warning changed, a project moved, came or went, its investment changed): one aggregate
+    read, and no write when they all agree."""
+    fields = [
+        "projects", "red", "yellow", "green", "at_risk",
+        "total_investment_wan", "annual_planned_wan", "investment_completed_wan",
+    ]  # fmt: skip
+    stored = {
+        (t[0], t[1], t[2]): tuple(t[3:])
+        for t in WarningTally.objects.filter(on=on).values_list(
+            "campaign_id", "unit_id", "line_id", *fields
+        )
+    }
+    now = {
+        (row["campaign_id"], row["unit_id"], row["project__line_id"]): tuple(
+            _tally_value(row[key]) for key in _SUM_KEYS
+        )
+        for row in _tally_sums(WarningSnapshot.objects.filter(on=on))
+    }
+    stored = {key: tuple(_tally_value(v) for v in values) for key, values in stored.items()}
+    units = {key[1] for key in set(stored) | set(now) if stored.get(key) != now.get(key)}
+    if units:
+        store_tallies(on=on, unit_ids=units)
+
+
+def _tally_value(value: object) -> object:
+    """A sum as a tally stores it: decimals at two places, no sum as nothing."""
+    if isinstance(value, Decimal | float):
+        return Decimal(value).quantize(Decimal("0.01"))
+    return value
+
+
+def _snapshot_day(on: dt.date) -> Counter[str]:
+    """The day's first snapshot: every project's row, then the tallies."""
     counts: Counter[str] = Counter()
     ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
@@ -41,12 +116,31 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
         rows = _snapshot_rows(projects, on)
         counts.update(r.colour for r in rows)
         WarningSnapshot.objects.bulk_create(rows, batch_size=2000)
-    # The day's rows were all just replaced: refresh the planner's statistics, or the aggregates
+    # The day's rows were all just written: refresh the planner's statistics, or the aggregates
     # over them are planned for an empty table (nested loops, sorts on disk) until autovacuum
     # gets to it, if it runs at all.
     _analyze(WarningSnapshot)
     store_tallies(on=on)
     return counts
+
+
+# The stored columns a run compares with what it computes (`unit` reads as the unit's id).
+_STORED = _SNAPSHOT_FIELDS
+_CENT = Decimal("0.01")  # percent_done and expected_percent keep two places
+
+
+def _stored_form(row: WarningSnapshot) -> tuple[object, ...]:
+    """`row` as the database gives it back (`_STORED`'s order): percents at two places."""
+    return (
+        row.colour,
+        row.reasons,
+        None if row.percent_done is None else Decimal(row.percent_done).quantize(_CENT),
+        None if row.expected_percent is None else Decimal(row.expected_percent).quantize(_CENT),
+        row.forecast_completion,
+        row.at_risk,
+        row.campaign_id,
+        row.unit_id,
+    )
 
 
 def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:
@@ -56,21 +150,45 @@ def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:
 
 def _snapshot_rows(projects: list[Project], on: dt.date) -> list[WarningSnapshot]:
     found = warnings_for(projects, on)
-    return [
-        WarningSnapshot(
-            project_id=p.pk,
-            on=on,
-            colour=found[p.pk].colour.value,
-            reasons=list(found[p.pk].reasons),
-            percent_done=found[p.pk].percent_done,
-            expected_percent=found[p.pk].expected_percent,
-            forecast_completion=found[p.pk].forecast_completion,
-            at_risk=found[p.pk].at_risk,
-            campaign_id=p.campaign_id,
-            unit_id=p.unit_id,
+    return [_row(p.pk, p.campaign_id, p.unit_id, found[p.pk], on) for p in projects]
+
+
+def _row(
+    pk: int, campaign_id: int | None, unit_id: int, warning: Any, on: dt.date
+) -> WarningSnapshot:
+    return WarningSnapshot(
+        project_id=pk,
+        on=on,
+        colour=warning.colour.value,
+        reasons=list(warning.reasons),
+        percent_done=warning.percent_done,
+        expected_percent=warning.expected_percent,
+        forecast_completion=warning.forecast_completion,
+        at_risk=warning.at_risk,
+        campaign_id=campaign_id,
+        unit_id=unit_id,
+    )
+
+
+# The sums of _tally_sums in the order of WarningTally's fields (see _sync_tallies).
+_SUM_KEYS = ["n", "red", "yellow", "green", "at_risk", "total", "annual", "done"]
+
+
+def _tally_sums(snaps: QuerySet[WarningSnapshot]) -> Any:
+    return (
+        snaps.values("campaign_id", "unit_id", "project__line_id")
+        .annotate(
+            n=Count("id"),
+            red=Count("id", filter=Q(colour="red")),
+            yellow=Count("id", filter=Q(colour="yellow")),
+            green=Count("id", filter=Q(colour="green")),
+            at_risk=Count("id", filter=Q(at_risk=True) & ~Q(colour="red")),
+            total=Sum("project__total_investment_wan"),
+            annual=Sum("project__annual_planned_wan"),
+            done=Sum("project__investment_completed_wan"),
         )
-        for p in projects
-    ]
+        .order_by()
+    )
 
 
 @transaction.atomic
@@ -86,20 +204,7 @@ def store_tallies(*, on: dt.date, unit_ids: Iterable[int] | None = None) -> None
         tallies = tallies.filter(unit_id__in=units)
         snaps = snaps.filter(unit_id__in=units)
     tallies.delete()
-    sums = (
-        snaps.values("campaign_id", "unit_id", "project__line_id")
-        .annotate(
-            n=Count("id"),
-            red=Count("id", filter=Q(colour="red")),
-            yellow=Count("id", filter=Q(colour="yellow")),
-            green=Count("id", filter=Q(colour="green")),
-            at_risk=Count("id", filter=Q(at_risk=True) & ~Q(colour="red")),
-            total=Sum("project__total_investment_wan"),
-            annual=Sum("project__annual_planned_wan"),
-            done=Sum("project__investment_completed_wan"),
-        )
-        .order_by()
-    )
+    sums = _tally_sums(snaps)
     WarningTally.objects.bulk_create(
         [
             WarningTally(

@@ -1,4 +1,6 @@
-"""Deadlines of orders: working days late, the first overdue day and the colour it escalates to."""
+"""Deadlines of orders: working days late, the first overdue day and the colour it escalates to.
+
+Working days are China's (core/working_days.py: holidays, make-up days, the office's table)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from gongjian.core.history import record
+from gongjian.core.working_days import working_days_between
 from gongjian.supervision import flow
 from gongjian.supervision.flow import OPEN_STATES, Level, State
 from gongjian.supervision.inbox import site_language
@@ -15,19 +18,6 @@ from gongjian.supervision.models import (
     SupervisionOrder,
 )
 from gongjian.supervision.trail import add_event
-
-
-def working_days_between(after: dt.date, until: dt.date) -> int:
-    """Working days (Mon–Fri) in (after, until]; public holidays are not known here."""
-    if until <= after:
-        return 0
-    days = (until - after).days
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for i in range(1, rest + 1):
-        if (after + dt.timedelta(days=full_weeks * 7 + i)).weekday() < 5:
-            count += 1
-    return count
 
 
 def mark_overdue(order: SupervisionOrder, today: dt.date) -> bool:

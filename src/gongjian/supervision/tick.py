@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from gongjian.core import clock
 from gongjian.core.history import record
+from gongjian.core.working_days import add_working_days
 from gongjian.projects.models import Project
 from gongjian.supervision.deadlines import mark_overdue
 from gongjian.supervision.flow import OPEN_STATES, Level, State
@@ -40,7 +41,7 @@ def hazard_order_days() -> int:
     return int(getattr(settings, "GONGJIAN_HAZARD_ORDER_DAYS", 5))
 
 
-DUE_SOON_DAYS = 1
+DUE_SOON_DAYS = 1  # working days
 
 
 @dataclass
@@ -90,7 +91,7 @@ def _tick(*, deliver: bool) -> TickReport:
         marked, reminded = _tick_overdue(pk, today)
         report.marked_overdue += marked
         report.reminders += reminded
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    soon = add_working_days(today, DUE_SOON_DAYS)  # Friday reminds of Monday's deadline
     for pk in SupervisionOrder.objects.filter(
         state__in=list(OPEN_STATES), deadline__gte=today, deadline__lte=soon
     ).values_list("pk", flat=True):
