@@ -14,7 +14,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core import audit, clock
+from gongjian.core import audit, clock, paging
 from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Person, Unit
@@ -212,15 +212,22 @@ class ResolveIn(Schema):
     resolution: str
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(paging.PageParams):
     campaign: Id | None = None
     line: Id | None = None
-    level: str | None = None
-    unit: Id | None = None
+    level: str | None = Field(None, description="项目级别：province、city、district、other")
+    status: str | None = Field(
+        None, description="状态：planned、under_construction、completed、in_production、suspended"
+    )
+    unit: Id | None = Field(None, description="责任单位（含下级）")
     leader: Id | None = None
-    colour: str | None = None
-    q: str = ""
+    colour: str | None = Field(None, description="预警颜色：red、yellow、green")
+    q: str = Field("", description="按名称、编号、业主、地点查找", max_length=100)
     date: dt.date | None = None
+
+
+class ProjectPage(paging.PageMeta):
+    items: list[ProjectOut]
 
 
 def _project_out(p: Project, w: Any) -> dict[str, Any]:
@@ -290,19 +297,26 @@ def campaigns(request: HttpRequest) -> list[Campaign]:
     return list(Campaign.objects.select_related("owner").prefetch_related("lines__lead_unit").all())
 
 
-@router.get("/projects", response=list[ProjectOut], summary="项目台账（本人范围内，可筛选）")
-def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> list[dict[str, Any]]:
+@router.get(
+    "/projects",
+    response=ProjectPage,
+    summary="项目台账（本人范围内，分页、排序、筛选）",
+    description=selectors.LEDGER_SORTS.describe(),
+)
+def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> dict[str, Any]:
     f = selectors.LedgerFilter(
         campaign=filters.campaign,
         line=filters.line,
-        level=filters.level,
+        level=filters.level or None,
         unit=filters.unit,
         leader=filters.leader,
-        colour=filters.colour,
+        colour=filters.colour or None,
         q=filters.q,
+        status=filters.status or None,
     )
-    rows = selectors.ledger(request.user, f, filters.date or clock.today())
-    return [_project_out(r.project, r.warning) for r in rows]
+    req = paging.parse_params(selectors.LEDGER_SORTS, filters)
+    rows = selectors.ledger_page(request.user, f, filters.date or clock.today(), req)
+    return rows.map(lambda r: _project_out(r.project, r.warning)).as_dict()
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, summary="新建项目")
