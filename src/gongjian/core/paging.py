@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core import signing
 from django.db import connections
-from django.db.models import Expression, F, QuerySet, Value
+from django.db.models import Expression, F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -275,13 +275,15 @@ def _ordered(qs: QuerySet[Any], req: PageRequest, key: str, tie: str) -> QuerySe
 def _rows(qs: QuerySet[Any], req: PageRequest, sorts: Sorts, n: int) -> list[Any]:
     """`n` rows after the cursor, or from the offset: an index range on (key, id) in order."""
     key, tie = "_sort_key", sorts.tiebreak
-    qs = qs.alias(_sort_key=F(req.sort.expr) if isinstance(req.sort.expr, str) else req.sort.expr)
+    qs = qs.annotate(
+        _sort_key=F(req.sort.expr) if isinstance(req.sort.expr, str) else req.sort.expr
+    )
     if req.after is None:
         start = req.offset or 0
         return list(_ordered(qs, req, key, tie)[start : start + n])
     value, pk = req.after
     after = Tuple(F(key), F(tie))
-    past = Tuple(Value(value), Value(pk)) if value is not None else None
+    past = (value, pk)
     if not req.descending:
         # Ascending, empty last: the values past the cursor's, then (or, after an empty value,
         # only) the empty ones past its id.
@@ -307,15 +309,6 @@ def _rows(qs: QuerySet[Any], req: PageRequest, sorts: Sorts, n: int) -> list[Any
     return list(_ordered(qs.filter(TupleLessThan(after, past)), req, key, tie)[:n])
 
 
-def _value_of(row: Any, sort: SortKey) -> Any:
-    if isinstance(sort.expr, str):
-        value = row
-        for part in sort.expr.split("__"):
-            value = getattr(value, part) if value is not None else None
-        return value
-    return getattr(row, f"_sort_{sort.name}")
-
-
 def count(qs: QuerySet[Any]) -> tuple[int, bool]:
     """The rows of `qs`: exact up to `EXACT_COUNT_UP_TO`, the planner's estimate above it on
     PostgreSQL (said so), exact on SQLite (whose lists are a district's)."""
@@ -337,8 +330,6 @@ def count(qs: QuerySet[Any]) -> tuple[int, bool]:
 
 def page(qs: QuerySet[Any], req: PageRequest, sorts: Sorts, *, counted: bool = True) -> Page[Any]:
     """One page of `qs` (already filtered and scoped) in the request's order, with the total."""
-    if not isinstance(req.sort.expr, str):
-        qs = qs.annotate(**{f"_sort_{req.sort.name}": req.sort.expr})
     rows = _rows(qs, req, sorts, req.limit + 1)
     more = len(rows) > req.limit
     rows = rows[: req.limit]
@@ -346,7 +337,7 @@ def page(qs: QuerySet[Any], req: PageRequest, sorts: Sorts, *, counted: bool = T
     next_cursor = next_offset = None
     if more and rows:
         last = rows[-1]
-        next_cursor = make_cursor(req.sort_text, _value_of(last, req.sort), last.pk)
+        next_cursor = make_cursor(req.sort_text, last._sort_key, last.pk)
         if req.after is None:
             next_offset = (req.offset or 0) + req.limit
     return Page(rows, total, exact, req.limit, req.sort_text, next_cursor, next_offset)
