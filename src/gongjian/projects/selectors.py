@@ -130,26 +130,37 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
 COLOUR_RANK = {Colour.RED.value: 0, Colour.YELLOW.value: 1, Colour.GREEN.value: 2}
 
 
-def _colour_rank(qs: QuerySet[Project], on: dt.date) -> tuple[QuerySet[Project], Expression]:
-    """Each project's warning colour on `on` as a rank (red 0, yellow 1, green 2), in SQL.
+def _with_colour(
+    qs: QuerySet[Project], on: dt.date, colour: str | None
+) -> QuerySet[Project]:
+    """`qs` with each project's warning colour on `on` as `_colour_rank` (red 0, yellow 1,
+    green 2), kept to `colour` if given, in SQL.
 
     From the day's snapshot when the day has one (the tick stores each day, and every ledger
-    write refreshes its projects' rows), joined on its (project, day) key; otherwise worked out
-    by the warning rules for the scope, as the ledger always did (a district's few hundred rows).
+    write refreshes its projects' rows), joined on its (project, day) key, so the planner walks
+    the sort's index and probes the snapshot for each row; otherwise worked out by the warning
+    rules for the scope, as the ledger always did.
     """
     if WarningSnapshot.objects.filter(on=on).exists():
         qs = qs.annotate(
             _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
         )
+        if colour:
+            qs = qs.filter(_snap__colour=colour)
         whens = [When(_snap__colour=c, then=V(rank)) for c, rank in COLOUR_RANK.items()]
-        return qs, Case(*whens, default=V(None), output_field=IntegerField())
+        return qs.alias(_colour_rank=Case(*whens, default=V(None), output_field=IntegerField()))
     by_rank: dict[int, list[int]] = {rank: [] for rank in COLOUR_RANK.values()}
     for pk, w in warnings_for(qs, on).items():
         by_rank[COLOUR_RANK[w.colour.value]].append(pk)
+    if colour:
+        qs = qs.filter(pk__in=by_rank[COLOUR_RANK[colour]])
     whens = [When(pk__in=pks, then=V(rank)) for rank, pks in by_rank.items() if pks]
-    if not whens:
-        return qs, V(None, output_field=IntegerField())
-    return qs, Case(*whens, default=V(None), output_field=IntegerField())
+    rank: Expression = (
+        Case(*whens, default=V(None), output_field=IntegerField())
+        if whens
+        else V(None, output_field=IntegerField())
+    )
+    return qs.alias(_colour_rank=rank)
 
 
 LEDGER_SORTS = paging.Sorts(
@@ -175,10 +186,7 @@ def ledger_page(
     page of 25 of 100,000 projects is a keyset scan of the (planned_completion, id) index."""
     qs = filtered(user, f.check())
     if f.colour or req.sort.name == "colour":
-        qs, rank = _colour_rank(qs, on)
-        qs = qs.alias(_colour_rank=rank)
-        if f.colour:
-            qs = qs.filter(_colour_rank=COLOUR_RANK[f.colour])
+        qs = _with_colour(qs, on, f.colour)
     result = paging.page(qs, req, LEDGER_SORTS)
     warnings = warnings_for(result.items, on)
     return result.map(lambda p: LedgerRow(p, warnings[p.pk]))
