@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> list[Result]:
     for database in databases:
         env = bench_env(database, sqlite_name="lists.sqlite3", pg_db=PG_DB)
         records, done = run_child("bench.bench_lists", env, args.scale)
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
         done.check_returncode()
         results += [Result(database=database, **r) for r in records]
     return results

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
@@ -373,3 +373,16 @@ def page_of_list(items: list[Any], req: PageRequest, sorts: Sorts, value: Callab
         if req.after is None:
             next_offset = start + req.limit
     return Page(rows, len(items), True, req.limit, req.sort_text, next_cursor, next_offset)
+
+
+def choice(name: str, value: str | None, choices: Sequence[str]) -> str | None:
+    """A filter's value, refused naming the parameter unless it is one of `choices`."""
+    if value in (None, ""):
+        return None
+    if value not in choices:
+        raise ValidationFailed(
+            _("参数 %(name)s 无效：“%(value)s”不在可选值 %(choices)s 之中。")
+            % {"name": name, "value": str(value)[:40], "choices": "、".join(choices)},
+            field=name,
+        )
+    return value

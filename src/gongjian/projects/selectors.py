@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import paging
-from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.core.errors import NotFound
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import (
@@ -71,17 +71,9 @@ class LedgerFilter:
 
     def check(self) -> LedgerFilter:
         """Refuse a filter value no project can have, naming the parameter."""
-        for name, value, choices in (
-            ("level", self.level, ProjectLevel.values),
-            ("status", self.status, ProjectStatus.values),
-            ("colour", self.colour, [c.value for c in Colour]),
-        ):
-            if value and value not in choices:
-                raise ValidationFailed(
-                    _("参数 %(name)s 无效：“%(value)s”不在可选值 %(choices)s 之中。")
-                    % {"name": name, "value": value[:40], "choices": "、".join(choices)},
-                    field=name,
-                )
+        paging.choice("level", self.level, ProjectLevel.values)
+        paging.choice("status", self.status, ProjectStatus.values)
+        paging.choice("colour", self.colour, [c.value for c in Colour])
         return self
 
 
