@@ -238,7 +238,7 @@ def test_resolve_coordination_by_api(client, org, ledger):
 
 def test_warnings_endpoint_matches_the_contract(client, org, ledger):
     login(client, org.hunan_staff)
-    body = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()
+    body = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()["items"]
     assert [(r["project_code"], r["colour"]) for r in body] == [("HN-01", "yellow")]
     assert set(body[0]) >= {
         "project_code",

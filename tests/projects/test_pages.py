@@ -162,7 +162,7 @@ def test_warnings_command_json_matches_the_contract_and_the_page(client, org, le
     assert first["reasons"] == ["已开工但尚无进度填报", "主体完工节点逾期 21 天"]
     assert first["forecast_completion"] is None
     login(client, org.office)
-    api = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()
+    api = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()["items"]
     assert [(r["project_code"], r["colour"], r["reasons"]) for r in api] == [
         (r["project_code"], r["colour"], r["reasons"]) for r in rows
     ]

@@ -270,6 +270,23 @@ def report_detail(pk: int) -> ProgressReport:
     )
 
 
+REPORT_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("period_end", "period_end", gettext_lazy("填报期末")),
+        paging.SortKey("percent_done", "percent_done", gettext_lazy("形象进度")),
+        paging.SortKey("reported_at", "reported_at", gettext_lazy("填报时间")),
+    ),
+    default="-period_end",
+)
+
+
+def reports_page(project: Project, req: paging.PageRequest) -> paging.Page[ProgressReport]:
+    qs = project.reports.select_related("reported_by").prefetch_related(
+        "milestones_reached", "attachments", "coordination__handling_unit"
+    )
+    return paging.page(qs, req, REPORT_SORTS)
+
+
 def reports_of(project: Project) -> list[ProgressReport]:
     return list(
         project.reports.select_related("reported_by")
