@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Expression, FilteredRelation, IntegerField, Q, QuerySet
+from django.db.models import Case, Count, Expression, FilteredRelation, IntegerField, Q, QuerySet
 from django.db.models import Value as V
 from django.db.models import When
 from django.utils.translation import gettext as _
@@ -182,6 +183,27 @@ def ledger_page(
     result = paging.page(qs, req, LEDGER_SORTS)
     warnings = warnings_for(result.items, on)
     return result.map(lambda p: LedgerRow(p, warnings[p.pk]))
+
+
+def ledger_colour_counts(user: Any, f: LedgerFilter, on: dt.date) -> dict[str, int]:
+    """How many projects of the filtered ledger are of each colour (with a colour filter, only
+    that colour counts): one GROUP BY over the day's snapshot, or the warnings worked out where
+    the day has none."""
+    qs = filtered(user, dataclasses.replace(f, colour=None)).order_by()
+    counts = {c.value: 0 for c in Colour}
+    if WarningSnapshot.objects.filter(on=on).exists():
+        qs = qs.annotate(
+            _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
+        )
+        for colour, n in qs.values_list("_snap__colour").annotate(n=Count("pk")):
+            if colour in counts:
+                counts[colour] = n
+    else:
+        for w in warnings_for(qs, on).values():
+            counts[w.colour.value] += 1
+    if f.colour:
+        counts = {c: (n if c == f.colour else 0) for c, n in counts.items()}
+    return counts
 
 
 def ledger_projects(user: Any, f: LedgerFilter, on: dt.date) -> QuerySet[Project]:
