@@ -45,7 +45,11 @@ class Result:
 
     def __str__(self) -> str:
         ratio = self.seconds / self.floor if self.floor else float("inf")
-        ok = "OK" if self.seconds <= self.target and (ratio <= 3 or "floor-free" in self.note) else "MISS"
+        ok = (
+            "OK"
+            if self.seconds <= self.target and (ratio <= 3 or "floor-free" in self.note)
+            else "MISS"
+        )
         return (
             f"{self.name}[{self.database}] {self.rows} 行：{self.seconds * 1000:.1f} ms；"
             f"下限 {self.floor * 1000:.2f} ms；比值 {ratio:.2f}x"
@@ -189,7 +193,12 @@ def child(scale: float) -> None:
     with CaptureQueriesContext(connection) as queries:
         one()
     _record(
-        "project_by_id", 1, t_one, t_floor_one, 0.010, f"floor-free（目标只有 10 ms）；{len(queries)} 条查询"
+        "project_by_id",
+        1,
+        t_one,
+        t_floor_one,
+        0.010,
+        f"floor-free（目标只有 10 ms）；{len(queries)} 条查询",
     )
     print(f"# 结束时负载 {os.getloadavg()}", flush=True)
 

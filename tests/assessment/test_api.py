@@ -70,9 +70,11 @@ def test_a_computed_round_is_hidden_from_a_leader_linked_to_a_member(
 
 @pytest.mark.parametrize("who", ROLES)
 def test_published_results_are_public_to_every_role(org, published_round: Round, who: str) -> None:
-    rows = as_user(org, who).get(f"/api/assessment/rounds/{published_round.pk}/results").json()[
-        "items"
-    ]
+    rows = (
+        as_user(org, who)
+        .get(f"/api/assessment/rounds/{published_round.pk}/results")
+        .json()["items"]
+    )
     assert [(r["unit"], r["score"], r["rank"], r["tied"]) for r in rows] == [
         ("湖南镇", 90, 1, False),
         ("松下镇", 85, 2, False),
@@ -174,9 +176,11 @@ def test_computing_by_role(org, draft_round: Round, who: str, status: int) -> No
     if status != 200:
         assert snapshot(draft_round) == before
     else:
-        rows = as_user(org, who).get(f"/api/assessment/rounds/{draft_round.pk}/results").json()[
-            "items"
-        ]
+        rows = (
+            as_user(org, who)
+            .get(f"/api/assessment/rounds/{draft_round.pk}/results")
+            .json()["items"]
+        )
         assert [(r["rank"], r["tied"]) for r in rows] == [(1, True), (1, True)]
 
 

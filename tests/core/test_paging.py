@@ -85,7 +85,9 @@ def _ids(client, url, params):
 
 @pytest.fixture(autouse=True)
 def _songxia_user(org):
-    org.viewer_elsewhere = UserFactory(username="songxia_staff", unit=org.songxia, roles=["unit_staff"])
+    org.viewer_elsewhere = UserFactory(
+        username="songxia_staff", unit=org.songxia, roles=["unit_staff"]
+    )
 
 
 @pytest.mark.parametrize("name", LISTS)

@@ -179,11 +179,14 @@ def test_a_page_filtered_by_colour_sorted_by_planned_completion_follows_cursors(
     ],
 )
 def test_each_filter_keeps_exactly_its_rows(client, org, many, param, value, keep):
-    value = value or {
-        "campaign": org.line.campaign.pk,
-        "line": org.line.pk,
-        "unit": org.hunan.pk,
-    }[param]
+    value = (
+        value
+        or {
+            "campaign": org.line.campaign.pk,
+            "line": org.line.pk,
+            "unit": org.hunan.pk,
+        }[param]
+    )
     login(client, org.office)
     body = client.get(URL, {param: value, "limit": 500}).json()
     expected = sorted(p.code for p in Project.objects.all() if keep(p, org))
@@ -212,7 +215,11 @@ def test_query_count_of_a_page_does_not_grow_with_the_rows(client, org, colour):
         ProjectFactory.create_batch(n, unit=org.hunan, status="planned")
         snapshot_warnings(on=TODAY)
         login(client, org.office)
-        params = {"sort": "planned_completion", "limit": 10, **({"colour": colour} if colour else {})}
+        params = {
+            "sort": "planned_completion",
+            "limit": 10,
+            **({"colour": colour} if colour else {}),
+        }
         first = client.get(URL, params).json()
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(URL, {**params, "cursor": first["next_cursor"]})

@@ -27,6 +27,7 @@ from django.core import signing
 from django.db import connections
 from django.db.models import Expression, F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 
@@ -50,7 +51,7 @@ class SortKey:
 
     name: str
     expr: str | Expression
-    label: str
+    label: str | Promise  # a lazy translation, rendered where it is shown
     nullable: bool = False
 
 
@@ -171,7 +172,8 @@ def _int(value: str | None, name: str, *, default: int, low: int, high: int) -> 
     text = str(value).strip()
     if not text.isdigit() or not text.isascii():
         raise ValidationFailed(
-            _("参数 %(name)s 无效：应为整数，收到“%(value)s”。") % {"name": name, "value": text[:20]},
+            _("参数 %(name)s 无效：应为整数，收到“%(value)s”。")
+            % {"name": name, "value": text[:20]},
             field=name,
         )
     number = int(text)
@@ -246,7 +248,9 @@ def make_cursor(sort: str, value: Any, pk: Any) -> str:
 
 
 def _read_cursor(token: str, sort: str) -> tuple[Any, Any]:
-    bad = ValidationFailed(_("参数 cursor 无效：游标已损坏或不属于本列表，请从第一页重新翻页。"), field="cursor")
+    bad = ValidationFailed(
+        _("参数 cursor 无效：游标已损坏或不属于本列表，请从第一页重新翻页。"), field="cursor"
+    )
     try:
         saved_sort, value, pk = json.loads(signing.loads(token, salt=_SALT))
         decoded = _decode(value)
@@ -357,7 +361,13 @@ def page(qs: QuerySet[Any], req: PageRequest, sorts: Sorts, *, counted: bool = T
     return Page(rows, total, exact, req.limit, req.sort_text, next_cursor, next_offset)
 
 
-def page_of_list(items: list[Any], req: PageRequest, sorts: Sorts, value: Callable[[Any, str], Any], pk: Callable[[Any], int]) -> Page[Any]:
+def page_of_list(
+    items: list[Any],
+    req: PageRequest,
+    sorts: Sorts,
+    value: Callable[[Any, str], Any],
+    pk: Callable[[Any], int],
+) -> Page[Any]:
     """The same paging over rows built in Python (a round's results, worked out by the engine):
     the same sort keys, empty last ascending, the id as tie-breaker, the same cursors."""
 

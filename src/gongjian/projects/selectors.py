@@ -8,9 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, Expression, FilteredRelation, IntegerField, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models import Value as V
-from django.db.models import When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -123,9 +131,7 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
 COLOUR_RANK = {Colour.RED.value: 0, Colour.YELLOW.value: 1, Colour.GREEN.value: 2}
 
 
-def _with_colour(
-    qs: QuerySet[Project], on: dt.date, colour: str | None
-) -> QuerySet[Project]:
+def _with_colour(qs: QuerySet[Project], on: dt.date, colour: str | None) -> QuerySet[Project]:
     """`qs` with each project's warning colour on `on` as `_colour_rank` (red 0, yellow 1,
     green 2), kept to `colour` if given, in SQL.
 

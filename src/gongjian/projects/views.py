@@ -43,6 +43,7 @@ from gongjian.projects.forms import (
 from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
 from gongjian.projects.warnings import Colour
 
+
 def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
     visible = selectors.projects_for(user)
     return {

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-
 from django.utils.translation import gettext_lazy
 
 from gongjian.core import clock, paging
@@ -18,13 +17,13 @@ from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision.flow import OPEN_STATES, State
 from gongjian.supervision.models import (
+    LEVEL_CHOICES,
+    STATE_CHOICES,
     ExtensionRequest,
     ExtensionStatus,
     Inspection,
-    Message,
-    LEVEL_CHOICES,
-    STATE_CHOICES,
     InspectionKind,
+    Message,
     Notice,
     NoticeKind,
     NoticeState,

@@ -4,24 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0003_campaign_warn_milestone_red_days_and_more'),
-        ('org', '0002_token_expiry_and_password_age'),
-        ('projects', '0006_warning_snapshot_moved'),
+        ("campaigns", "0003_campaign_warn_milestone_red_days_and_more"),
+        ("org", "0002_token_expiry_and_password_age"),
+        ("projects", "0006_warning_snapshot_moved"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['planned_completion', 'id'], name='project_by_completion'),
+            model_name="project",
+            index=models.Index(fields=["planned_completion", "id"], name="project_by_completion"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['percent_done', 'id'], name='project_by_percent'),
+            model_name="project",
+            index=models.Index(fields=["percent_done", "id"], name="project_by_percent"),
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['name', 'id'], name='project_by_name'),
+            model_name="project",
+            index=models.Index(fields=["name", "id"], name="project_by_name"),
         ),
     ]
