@@ -182,8 +182,8 @@ def create_round(request: HttpRequest, payload: RoundIn) -> dict[str, Any]:
 
 
 class ResultQuery(paging.PageParams):
-    group: str = Field("", description="考评组", max_length=100)
-    grade: str = Field("", description="等次", max_length=20)
+    group: str = Field("", description="考评组")
+    grade: str = Field("", description="等次")
 
 
 class ResultPage(paging.PageMeta):

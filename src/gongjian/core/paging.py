@@ -37,6 +37,7 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_OFFSET = 1_000_000
 EXACT_COUNT_UP_TO = 10_000
+MAX_CURSOR = 2000
 _SALT = "gongjian.paging"
 
 T = TypeVar("T")
@@ -91,21 +92,15 @@ class Sorts:
 class PageParams(Schema):
     """The paging part of every list's query string (documented in OpenAPI)."""
 
-    limit: str | None = Field(
-        None, description="每页条数，默认 50，最大 500", examples=["25"], max_length=12
-    )
+    limit: str | None = Field(None, description="每页条数，默认 50，最大 500", examples=["25"])
     cursor: str | None = Field(
         None,
         description="上一页返回的 next_cursor（不透明、已签名；与 offset 二选一）",
-        max_length=2000,
     )
-    offset: str | None = Field(
-        None, description="跳过的条数（与 cursor 二选一），默认 0", max_length=12
-    )
+    offset: str | None = Field(None, description="跳过的条数（与 cursor 二选一），默认 0")
     sort: str | None = Field(
         None,
-        description="排序字段，前加 - 为降序（如 -updated）；各列表可选字段见说明",
-        max_length=60,
+        description="排序字段，前加 - 为降序（如 -planned_completion）；各列表可选字段见说明",
     )
 
 
@@ -251,6 +246,8 @@ def _read_cursor(token: str, sort: str) -> tuple[Any, Any]:
     bad = ValidationFailed(
         _("参数 cursor 无效：游标已损坏或不属于本列表，请从第一页重新翻页。"), field="cursor"
     )
+    if len(token) > MAX_CURSOR:
+        raise bad
     try:
         saved_sort, value, pk = json.loads(signing.loads(token, salt=_SALT))
         decoded = _decode(value)

@@ -222,7 +222,7 @@ class LedgerQuery(paging.PageParams):
     unit: Id | None = Field(None, description="责任单位（含下级）")
     leader: Id | None = None
     colour: str | None = Field(None, description="预警颜色：red、yellow、green")
-    q: str = Field("", description="按名称、编号、业主、地点查找", max_length=100)
+    q: str = Field("", description="按名称、编号、业主、地点查找")
     date: dt.date | None = None
 
 

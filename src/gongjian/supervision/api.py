@@ -142,7 +142,7 @@ class OrderQuery(paging.PageParams):
     overdue: bool = False
     level: str = Field("", description="督查单颜色：blue、yellow、red")
     project_id: Id | None = None
-    q: str = Field("", description="按编号、事项查找", max_length=100)
+    q: str = Field("", description="按编号、事项查找")
 
 
 class OrderPage(paging.PageMeta):
