@@ -37,7 +37,7 @@ def test_anonymous_gets_401(client, computed_round: Round) -> None:
      ("leader", False), ("inspector", False), ("viewer", False)],
 )  # fmt: skip
 def test_rounds_list_by_role(org, draft_round: Round, who: str, sees_draft: bool) -> None:
-    rows = as_user(org, who).get("/api/assessment/rounds").json()
+    rows = as_user(org, who).get("/api/assessment/rounds").json()["items"]
     assert [r["id"] for r in rows] == ([draft_round.pk] if sees_draft else [])
     if rows:
         assert {"id", "plan", "campaign", "period", "state"} <= set(rows[0])
@@ -57,7 +57,7 @@ def test_draft_results_are_seen_by_the_office_and_each_unit_its_own(
     response = as_user(org, who).get(f"/api/assessment/rounds/{computed_round.pk}/results")
     assert response.status_code == status
     if units is not None:
-        assert [r["unit"] for r in response.json()] == units
+        assert [r["unit"] for r in response.json()["items"]] == units
 
 
 def test_a_computed_round_is_hidden_from_a_leader_linked_to_a_member(
@@ -70,7 +70,11 @@ def test_a_computed_round_is_hidden_from_a_leader_linked_to_a_member(
 
 @pytest.mark.parametrize("who", ROLES)
 def test_published_results_are_public_to_every_role(org, published_round: Round, who: str) -> None:
-    rows = as_user(org, who).get(f"/api/assessment/rounds/{published_round.pk}/results").json()
+    rows = (
+        as_user(org, who)
+        .get(f"/api/assessment/rounds/{published_round.pk}/results")
+        .json()["items"]
+    )
     assert [(r["unit"], r["score"], r["rank"], r["tied"]) for r in rows] == [
         ("湖南镇", 90, 1, False),
         ("松下镇", 85, 2, False),
@@ -172,7 +176,11 @@ def test_computing_by_role(org, draft_round: Round, who: str, status: int) -> No
     if status != 200:
         assert snapshot(draft_round) == before
     else:
-        rows = as_user(org, who).get(f"/api/assessment/rounds/{draft_round.pk}/results").json()
+        rows = (
+            as_user(org, who)
+            .get(f"/api/assessment/rounds/{draft_round.pk}/results")
+            .json()["items"]
+        )
         assert [(r["rank"], r["tied"]) for r in rows] == [(1, True), (1, True)]
 
 
@@ -233,8 +241,8 @@ def test_list_endpoints_keep_their_query_count_flat(org, django_assert_max_num_q
         rounds.append(services.publish_round(actor=None, round=r))
     client = as_user(org, "office")
     with django_assert_max_num_queries(8):
-        assert len(client.get("/api/assessment/rounds").json()) == 3
+        assert len(client.get("/api/assessment/rounds").json()["items"]) == 3
     with django_assert_max_num_queries(10):
-        rows = client.get(f"/api/assessment/rounds/{rounds[0].pk}/results").json()
+        rows = client.get(f"/api/assessment/rounds/{rounds[0].pk}/results").json()["items"]
     assert len(rows) == 30
     assert [r["rank"] for r in rows[:6]] == [1, 1, 3, 3, 5, 5]

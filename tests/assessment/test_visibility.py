@@ -124,7 +124,7 @@ def test_every_read_of_a_round_obeys_the_visibility_rule(org, who: str, state: s
     if who == "anon":
         assert listed.status_code == 401
     else:
-        assert (r.pk in [x["id"] for x in listed.json()]) == (kind != "none")
+        assert (r.pk in [x["id"] for x in listed.json()["items"]]) == (kind != "none")
         listing = client.get("/assessment/").content.decode()
         assert (f'href="{page}/"' in listing) == (kind != "none")
         assert (f'href="{page}/bulletin/"' in listing) == (kind == "all")
@@ -136,7 +136,7 @@ def test_every_read_of_a_round_obeys_the_visibility_rule(org, who: str, state: s
         assert (results.status_code, detail.status_code) == (refused_api, refused_page)
     else:
         assert results.status_code == detail.status_code == 200
-        assert sorted(x["unit"] for x in results.json()) == sorted(rows)
+        assert sorted(x["unit"] for x in results.json()["items"]) == sorted(rows)
         html = detail.content.decode()
         linked = set(re.findall(rf'href="{page}/units/(\d+)/"', html))
         assert linked == {str(world.units[u]) for u in rows}

@@ -79,3 +79,24 @@ def test_town_staff_adds_a_project_then_plans_its_milestones_and_team(page, live
     assert list(project.milestones.values_list("name", "unit__name")) == [("管网开挖", "湖南镇")]
     # 16 days overdue on the demo date: the new project's warning says so at once.
     assert "管网开挖节点逾期 16 天" in page.locator("#warning").inner_text()
+
+
+def test_ledger_pager_swaps_the_list_in_place_and_keeps_filters_in_the_url(page, live_server):
+    build_demo()
+    login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/ledger/?sort=-planned_completion&limit=5")
+    first = page.locator("#ledger-table tbody tr").evaluate_all("rs => rs.map(r => r.dataset.code)")
+    assert len(first) == 5
+    page.evaluate("window.__same_page = true")  # gone if the click loaded a whole new page
+    page.click("#next-page")
+    page.wait_for_url("**cursor=**")
+    second = page.locator("#ledger-table tbody tr").evaluate_all(
+        "rs => rs.map(r => r.dataset.code)"
+    )
+    assert len(second) == 5 and not set(first) & set(second)
+    assert page.evaluate("window.__same_page === true")
+    assert "sort=-planned_completion" in page.url and "limit=5" in page.url
+    page.click("#first-page")
+    page.wait_for_url(lambda url: "cursor=" not in url)
+    again = page.locator("#ledger-table tbody tr").evaluate_all("rs => rs.map(r => r.dataset.code)")
+    assert again == first

@@ -54,12 +54,13 @@ def test_list_holds_exactly_the_users_scope(client, org, ledger, who, codes):
     login(client, getattr(org, who))
     response = client.get("/api/ledger/projects")
     assert response.status_code == 200
-    assert [p["code"] for p in response.json()] == codes
+    assert [p["code"] for p in response.json()["items"]] == codes
+    assert response.json()["count"] == len(codes)
 
 
 def test_list_carries_warning_and_filters(client, org, ledger):
     login(client, org.office)
-    body = client.get("/api/ledger/projects", {"q": "安置"}).json()
+    body = client.get("/api/ledger/projects", {"q": "安置"}).json()["items"]
     assert len(body) == 1
     assert body[0]["colour"] == "yellow"
     assert body[0]["reasons"] == ["已开工但尚无进度填报", "主体完工节点逾期 21 天"]
@@ -74,7 +75,7 @@ def test_list_query_count_does_not_grow_with_projects(
     login(client, org.office)
     with django_assert_max_num_queries(8):
         response = client.get("/api/ledger/projects")
-    assert len(response.json()) == 32
+    assert len(response.json()["items"]) == 32
 
 
 def test_detail_outside_scope_is_404_without_leaking(client, org, ledger):
@@ -237,7 +238,7 @@ def test_resolve_coordination_by_api(client, org, ledger):
 
 def test_warnings_endpoint_matches_the_contract(client, org, ledger):
     login(client, org.hunan_staff)
-    body = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()
+    body = client.get("/api/ledger/warnings", {"date": "2026-07-02"}).json()["items"]
     assert [(r["project_code"], r["colour"]) for r in body] == [("HN-01", "yellow")]
     assert set(body[0]) >= {
         "project_code",

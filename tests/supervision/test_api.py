@@ -28,7 +28,7 @@ def test_every_role_lists_the_orders_in_its_scope(client, org, role):
     make_order(org, title="湖南事项")
     make_order(org, unit=org.songxia, title="松下事项")
     login(client, getattr(org, role))
-    titles = sorted(o["title"] for o in client.get("/api/supervision/orders").json())
+    titles = sorted(o["title"] for o in client.get("/api/supervision/orders").json()["items"])
     expected = {
         "office": ["松下事项", "湖南事项"],
         "city_office": ["松下事项", "湖南事项"],
@@ -197,7 +197,7 @@ def test_orders_list_query_count_does_not_grow(client, org, django_assert_max_nu
     for _ in range(10):
         make_order(org, unit=org.songxia)
     with django_assert_max_num_queries(len(first.captured_queries)):
-        assert len(client.get("/api/supervision/orders").json()) == 11
+        assert len(client.get("/api/supervision/orders").json()["items"]) == 11
 
 
 def test_detail_query_count_does_not_grow_with_the_trail(
@@ -220,7 +220,7 @@ def test_todo_messages_notices_inspections_draws_and_counts(client, org, set_tod
     project = make_project(org.hunan)
     login(client, org.hunan_staff)
     assert [o["id"] for o in client.get("/api/supervision/todo").json()["to_handle"]] == [order.pk]
-    assert len(client.get("/api/supervision/messages").json()) == 1
+    assert len(client.get("/api/supervision/messages").json()["items"]) == 1
     login(client, org.office)
     r = post(
         client,

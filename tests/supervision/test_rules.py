@@ -53,7 +53,7 @@ def test_board_row_detail_page_and_api_agree_on_overdue(client, org, set_today):
     assert 'id="overdue-flag"' not in (
         client.get(f"/supervision/orders/{answered.pk}/").content.decode()
     )
-    api = {o["id"]: o["overdue"] for o in client.get("/api/supervision/orders").json()}
+    api = {o["id"]: o["overdue"] for o in client.get("/api/supervision/orders").json()["items"]}
     assert api == {late.pk: True, answered.pk: False}
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from gongjian.assessment import assessing, plan_file, selectors, services
@@ -20,7 +20,7 @@ from gongjian.assessment.bulletin_template import MAX_BYTES as MAX_TEMPLATE_BYTE
 from gongjian.assessment.bulletin_template import upload_template
 from gongjian.assessment.models import Indicator, Objection, Plan
 from gongjian.assessment.values_file import import_values_file
-from gongjian.core import audit
+from gongjian.core import audit, paging
 from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from gongjian.org.models import Unit
@@ -142,9 +142,32 @@ def _unit(unit_id: int) -> Unit:
     return unit
 
 
-@router.get("/rounds", response=list[RoundOut], summary="考评期列表")
-def rounds(request: HttpRequest) -> list[dict[str, Any]]:
-    return selectors.round_rows(selectors.visible_rounds(request.user))
+class RoundQuery(paging.PageParams):
+    state: str = Field("", description="状态：draft、computed、published")
+    plan_id: Id | None = None
+    campaign_id: Id | None = None
+
+
+class RoundPage(paging.PageMeta):
+    items: list[RoundOut]
+
+
+@router.get(
+    "/rounds",
+    response=RoundPage,
+    summary="考评期列表（分页、排序、筛选）",
+    description=selectors.ROUND_SORTS.describe(),
+)
+def rounds(request: HttpRequest, filters: Query[RoundQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.ROUND_SORTS, filters)
+    found, rows = selectors.rounds_page(
+        request.user,
+        req,
+        state=filters.state,
+        plan_id=filters.plan_id,
+        campaign_id=filters.campaign_id,
+    )
+    return {**found.as_dict(), "items": rows}
 
 
 @router.post("/rounds", response=RoundOut, summary="新建考评期")
@@ -158,10 +181,28 @@ def create_round(request: HttpRequest, payload: RoundIn) -> dict[str, Any]:
     return selectors.round_rows(selectors.all_rounds().filter(pk=round_.pk))[0]
 
 
-@router.get("/rounds/{round_id}/results", response=list[ResultOut], summary="考评结果")
-def results(request: HttpRequest, round_id: Id) -> list[dict[str, Any]]:
+class ResultQuery(paging.PageParams):
+    group: str = Field("", description="考评组")
+    grade: str = Field("", description="等次")
+
+
+class ResultPage(paging.PageMeta):
+    items: list[ResultOut]
+
+
+@router.get(
+    "/rounds/{round_id}/results",
+    response=ResultPage,
+    summary="考评结果（分页；默认按组、名次）",
+    description=selectors.RESULT_SORTS.describe(),
+)
+def results(request: HttpRequest, round_id: Id, filters: Query[ResultQuery]) -> dict[str, Any]:
     round_ = selectors.get_round(request.user, round_id)
-    return selectors.result_rows(round_, request.user)
+    req = paging.parse_params(selectors.RESULT_SORTS, filters)
+    found = selectors.results_page(
+        request.user, round_, req, group=filters.group or None, grade=filters.grade or None
+    )
+    return found.as_dict()
 
 
 @router.get(

@@ -7,14 +7,17 @@ lead unit also knows the rounds it enters values in (`assessing`), without seein
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongjian.assessment import assessing, explanations, feed, visibility
-from gongjian.assessment.models import Objection, Plan, Round, UnitResult
+from gongjian.assessment.models import Objection, Plan, Round, RoundState, UnitResult
+from gongjian.core import paging
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -70,7 +73,7 @@ def can_enter(user: Any, round_: Round) -> bool:
     return Round.objects.filter(assessing.entry_rounds_q(user), pk=round_.pk).exists()
 
 
-def round_rows(rounds: QuerySet[Round]) -> list[dict[str, Any]]:
+def round_rows(rounds: Iterable[Round]) -> list[dict[str, Any]]:
     return [
         {
             "id": r.pk,
@@ -89,6 +92,75 @@ def round_rows(rounds: QuerySet[Round]) -> list[dict[str, Any]]:
         }
         for r in rounds
     ]
+
+
+ROUND_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("period", "period", gettext_lazy("考评期")),
+        paging.SortKey("published_at", "published_at", gettext_lazy("发布时间"), nullable=True),
+        paging.SortKey("title", "title", gettext_lazy("标题")),
+    ),
+    default="-period",
+)
+
+
+def rounds_page(
+    user: Any,
+    req: paging.PageRequest,
+    *,
+    state: str | None = None,
+    plan_id: int | None = None,
+    campaign_id: int | None = None,
+) -> tuple[paging.Page[Round], list[dict[str, Any]]]:
+    """One page of the rounds a user may know exist, and their rows for the API."""
+    qs = visible_rounds(user)
+    if paging.choice("state", state, RoundState.values):
+        qs = qs.filter(state=state)
+    if plan_id:
+        qs = qs.filter(plan_id=plan_id)
+    if campaign_id:
+        qs = qs.filter(plan__campaign_id=campaign_id)
+    found = paging.page(qs, req, ROUND_SORTS)
+    return found, round_rows(found.items)
+
+
+RESULT_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("rank", "rank", gettext_lazy("名次（按组）")),
+        paging.SortKey("score", "score", gettext_lazy("得分"), nullable=True),
+        paging.SortKey("unit", "unit", gettext_lazy("单位名称")),
+    ),
+    default="rank",
+    tiebreak="unit_id",
+)
+
+
+def results_page(
+    user: Any,
+    round_: Round,
+    req: paging.PageRequest,
+    *,
+    group: str | None = None,
+    grade: str | None = None,
+) -> paging.Page[dict[str, Any]]:
+    """One page of the round's results the user may see (`result_rows`, the engine's order by
+    group and rank): a round holds at most a few thousand units, so they are paged in Python,
+    with the same sorts, cursors and counts as every other list."""
+    rows = result_rows(round_, user)
+    if group:
+        rows = [r for r in rows if r["group"] == group]
+    if grade:
+        rows = [r for r in rows if r["grade"] == grade]
+    position = {r["unit_id"]: i for i, r in enumerate(rows)}
+
+    def value(row: dict[str, Any], key: str) -> Any:
+        if key == "rank":
+            return position[row["unit_id"]]
+        if key == "score":
+            return None if row["score"] is None else Decimal(str(row["score"]))
+        return row["unit"]
+
+    return paging.page_of_list(rows, req, RESULT_SORTS, value, lambda r: r["unit_id"])
 
 
 def results(user: Any, round_: Round) -> QuerySet[UnitResult]:

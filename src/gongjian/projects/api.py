@@ -14,7 +14,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core import audit, clock
+from gongjian.core import audit, clock, paging
 from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Person, Unit
@@ -212,15 +212,35 @@ class ResolveIn(Schema):
     resolution: str
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(paging.PageParams):
     campaign: Id | None = None
     line: Id | None = None
-    level: str | None = None
-    unit: Id | None = None
+    level: str | None = Field(None, description="项目级别：province、city、district、other")
+    status: str | None = Field(
+        None, description="状态：planned、under_construction、completed、in_production、suspended"
+    )
+    unit: Id | None = Field(None, description="责任单位（含下级）")
     leader: Id | None = None
-    colour: str | None = None
-    q: str = ""
+    colour: str | None = Field(None, description="预警颜色：red、yellow、green")
+    q: str = Field("", description="按名称、编号、业主、地点查找")
     date: dt.date | None = None
+
+
+class ProjectPage(paging.PageMeta):
+    items: list[ProjectOut]
+
+
+def _ledger_filter(filters: LedgerQuery) -> selectors.LedgerFilter:
+    return selectors.LedgerFilter(
+        campaign=filters.campaign,
+        line=filters.line,
+        level=filters.level or None,
+        unit=filters.unit,
+        leader=filters.leader,
+        colour=filters.colour or None,
+        q=filters.q,
+        status=filters.status or None,
+    )
 
 
 def _project_out(p: Project, w: Any) -> dict[str, Any]:
@@ -290,19 +310,17 @@ def campaigns(request: HttpRequest) -> list[Campaign]:
     return list(Campaign.objects.select_related("owner").prefetch_related("lines__lead_unit").all())
 
 
-@router.get("/projects", response=list[ProjectOut], summary="项目台账（本人范围内，可筛选）")
-def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> list[dict[str, Any]]:
-    f = selectors.LedgerFilter(
-        campaign=filters.campaign,
-        line=filters.line,
-        level=filters.level,
-        unit=filters.unit,
-        leader=filters.leader,
-        colour=filters.colour,
-        q=filters.q,
-    )
-    rows = selectors.ledger(request.user, f, filters.date or clock.today())
-    return [_project_out(r.project, r.warning) for r in rows]
+@router.get(
+    "/projects",
+    response=ProjectPage,
+    summary="项目台账（本人范围内，分页、排序、筛选）",
+    description=selectors.LEDGER_SORTS.describe(),
+)
+def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.LEDGER_SORTS, filters)
+    f = _ledger_filter(filters)
+    rows = selectors.ledger_page(request.user, f, filters.date or clock.today(), req)
+    return rows.map(lambda r: _project_out(r.project, r.warning)).as_dict()
 
 
 @router.post("/projects", response={201: ProjectDetailOut}, summary="新建项目")
@@ -409,10 +427,22 @@ def _coordination_out(c: CoordinationRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/projects/{project_id}/reports", response=list[ReportOut], summary="进度填报记录")
-def list_reports(request: HttpRequest, project_id: Id) -> list[dict[str, Any]]:
+class ReportPage(paging.PageMeta):
+    items: list[ReportOut]
+
+
+@router.get(
+    "/projects/{project_id}/reports",
+    response=ReportPage,
+    summary="进度填报记录（分页，新的在前）",
+    description=selectors.REPORT_SORTS.describe(),
+)
+def list_reports(
+    request: HttpRequest, project_id: Id, params: Query[paging.PageParams]
+) -> dict[str, Any]:
     p = selectors.project_for(request.user, project_id)
-    return [_report_out(r) for r in selectors.reports_of(p)]
+    req = paging.parse_params(selectors.REPORT_SORTS, params)
+    return selectors.reports_page(p, req).map(_report_out).as_dict()
 
 
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
@@ -462,14 +492,24 @@ def resolve(request: HttpRequest, request_id: Id, data: ResolveIn) -> dict[str, 
     return _coordination_out(c)
 
 
-@router.get("/warnings", response=list[WarningOut], summary="红黄绿灯预警")
-def warnings(
-    request: HttpRequest, date: dt.date | None = None, campaign: int | None = None
-) -> list[dict[str, Any]]:
-    qs = selectors.projects_for(request.user)
-    if campaign:
-        qs = qs.filter(campaign_id=campaign)
-    return selectors.warning_rows(qs, date or clock.today())
+class WarningPage(paging.PageMeta):
+    items: list[WarningOut]
+
+
+@router.get(
+    "/warnings",
+    response=WarningPage,
+    summary="红黄绿灯预警（分页、排序，筛选同项目台账）",
+    description=selectors.LEDGER_SORTS.describe(),
+)
+def warnings(request: HttpRequest, filters: Query[LedgerQuery]) -> dict[str, Any]:
+    rows = selectors.ledger_page(
+        request.user,
+        _ledger_filter(filters),
+        filters.date or clock.today(),
+        paging.parse_params(selectors.LEDGER_SORTS, filters),
+    )
+    return rows.map(lambda r: selectors.warning_row(r.project, r.warning)).as_dict()
 
 
 class ImportOut(Schema):

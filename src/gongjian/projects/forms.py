@@ -17,7 +17,7 @@ from gongjian.projects.models import (
     ProjectLevel,
     ProjectStatus,
 )
-from gongjian.projects.selectors import SheetChoices
+from gongjian.projects.selectors import LEDGER_SORTS, SheetChoices
 from gongjian.projects.warnings import Colour
 
 COLOUR_CHOICES = [("", _("全部")), *[(c.value, c.label) for c in Colour]]
@@ -33,11 +33,20 @@ class LedgerFilterForm(forms.Form):
     unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int)
     leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
     colour = forms.ChoiceField(label=_("预警"), required=False, choices=COLOUR_CHOICES)
+    status = forms.ChoiceField(
+        label=_("状态"), required=False, choices=[("", _("全部")), *ProjectStatus.choices]
+    )
+    sort = forms.ChoiceField(label=_("排序"), required=False)
 
     def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kw: object):
         super().__init__(*args, **kw)  # type: ignore[arg-type]
         for name, options in choices.items():
             self.fields[name].choices = [("", _("全部")), *options]  # type: ignore[attr-defined]
+        self.fields["sort"].choices = [  # type: ignore[attr-defined]
+            (f"{sign}{key.name}", f"{key.label}{arrow}")
+            for key in LEDGER_SORTS.keys
+            for sign, arrow in (("", " ↑"), ("-", " ↓"))
+        ]
 
 
 class ReportForm(forms.Form):

@@ -123,7 +123,15 @@ class Project(Versioned):
                 name="project_investment_not_negative",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "unit"]), models.Index(fields=["level"])]
+        # The ledger's sorts read these forwards and backwards with the id as tie-breaker
+        # (`core.paging`): a page of 25 of 100,000 is a range of the index, not a sort.
+        indexes = [
+            models.Index(fields=["campaign", "unit"]),
+            models.Index(fields=["level"]),
+            models.Index(fields=["planned_completion", "id"], name="project_by_completion"),
+            models.Index(fields=["percent_done", "id"], name="project_by_percent"),
+            models.Index(fields=["name", "id"], name="project_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Expression,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    When,
+)
+from django.db.models import Value as V
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongjian.campaigns.models import Campaign, Line
+from gongjian.core import paging
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
@@ -18,7 +31,10 @@ from gongjian.projects.models import (
     Milestone,
     ProgressReport,
     Project,
+    ProjectLevel,
+    ProjectStatus,
     TeamMember,
+    WarningSnapshot,
 )
 from gongjian.projects.warning_feed import warnings_for
 from gongjian.projects.warnings import Colour, Warning
@@ -60,10 +76,20 @@ class LedgerFilter:
     leader: int | None = None
     colour: str | None = None
     q: str = ""
+    status: str | None = None
+
+    def check(self) -> LedgerFilter:
+        """Refuse a filter value no project can have, naming the parameter."""
+        paging.choice("level", self.level, ProjectLevel.values)
+        paging.choice("status", self.status, ProjectStatus.values)
+        paging.choice("colour", self.colour, [c.value for c in Colour])
+        return self
 
 
 def filtered(user: Any, f: LedgerFilter) -> QuerySet[Project]:
     qs = projects_for(user)
+    if f.status:
+        qs = qs.filter(status=f.status)
     if f.campaign:
         qs = qs.filter(campaign_id=f.campaign)
     if f.line:
@@ -100,6 +126,90 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
     if f.colour:
         rows = [r for r in rows if r.warning.colour.value == f.colour]
     return rows
+
+
+COLOUR_RANK = {Colour.RED.value: 0, Colour.YELLOW.value: 1, Colour.GREEN.value: 2}
+
+
+def _with_colour(qs: QuerySet[Project], on: dt.date, colour: str | None) -> QuerySet[Project]:
+    """`qs` with each project's warning colour on `on` as `_colour_rank` (red 0, yellow 1,
+    green 2), kept to `colour` if given, in SQL.
+
+    From the day's snapshot when the day has one (the tick stores each day, and every ledger
+    write refreshes its projects' rows), joined on its (project, day) key, so the planner walks
+    the sort's index and probes the snapshot for each row; otherwise worked out by the warning
+    rules for the scope, as the ledger always did.
+    """
+    if WarningSnapshot.objects.filter(on=on).exists():
+        qs = qs.annotate(
+            _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
+        )
+        if colour:
+            qs = qs.filter(_snap__colour=colour)
+        whens = [When(_snap__colour=c, then=V(rank)) for c, rank in COLOUR_RANK.items()]
+        return qs.alias(_colour_rank=Case(*whens, default=V(None), output_field=IntegerField()))
+    by_rank: dict[int, list[int]] = {rank: [] for rank in COLOUR_RANK.values()}
+    for pk, w in warnings_for(qs, on).items():
+        by_rank[COLOUR_RANK[w.colour.value]].append(pk)
+    if colour:
+        qs = qs.filter(pk__in=by_rank[COLOUR_RANK[colour]])
+    whens = [When(pk__in=pks, then=V(rank)) for rank, pks in by_rank.items() if pks]
+    rank: Expression = (
+        Case(*whens, default=V(None), output_field=IntegerField())
+        if whens
+        else V(None, output_field=IntegerField())
+    )
+    return qs.alias(_colour_rank=rank)
+
+
+LEDGER_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("code", "code", gettext_lazy("项目编号")),
+        paging.SortKey("name", "name", gettext_lazy("项目名称")),
+        paging.SortKey(
+            "planned_completion", "planned_completion", gettext_lazy("计划竣工"), nullable=True
+        ),
+        paging.SortKey("percent_done", "percent_done", gettext_lazy("形象进度")),
+        paging.SortKey("colour", "_colour_rank", gettext_lazy("预警（红、黄、绿）"), nullable=True),
+        paging.SortKey("total_investment", "total_investment_wan", gettext_lazy("总投资")),
+    ),
+    default="code",
+)
+
+
+def ledger_page(
+    user: Any, f: LedgerFilter, on: dt.date, req: paging.PageRequest
+) -> paging.Page[LedgerRow]:
+    """One page of the filtered ledger, sorted, with each row's warning: the API's and the
+    page's list. The colour filter and sort read the day's colours in SQL (`_colour_rank`), so a
+    page of 25 of 100,000 projects is a keyset scan of the (planned_completion, id) index."""
+    qs = filtered(user, f.check())
+    if f.colour or req.sort.name == "colour":
+        qs = _with_colour(qs, on, f.colour)
+    result = paging.page(qs, req, LEDGER_SORTS)
+    warnings = warnings_for(result.items, on)
+    return result.map(lambda p: LedgerRow(p, warnings[p.pk]))
+
+
+def ledger_colour_counts(user: Any, f: LedgerFilter, on: dt.date) -> dict[str, int]:
+    """How many projects of the filtered ledger are of each colour (with a colour filter, only
+    that colour counts): one GROUP BY over the day's snapshot, or the warnings worked out where
+    the day has none."""
+    qs = filtered(user, dataclasses.replace(f, colour=None)).order_by()
+    counts = {c.value: 0 for c in Colour}
+    if WarningSnapshot.objects.filter(on=on).exists():
+        qs = qs.annotate(
+            _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
+        )
+        for colour, n in qs.values_list("_snap__colour").annotate(n=Count("pk")):
+            if colour in counts:
+                counts[colour] = n
+    else:
+        for w in warnings_for(qs, on).values():
+            counts[w.colour.value] += 1
+    if f.colour:
+        counts = {c: (n if c == f.colour else 0) for c, n in counts.items()}
+    return counts
 
 
 def ledger_projects(user: Any, f: LedgerFilter, on: dt.date) -> QuerySet[Project]:
@@ -186,6 +296,23 @@ def report_detail(pk: int) -> ProgressReport:
         .prefetch_related("milestones_reached", "attachments", "coordination__handling_unit")
         .get(pk=pk)
     )
+
+
+REPORT_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("period_end", "period_end", gettext_lazy("填报期末")),
+        paging.SortKey("percent_done", "percent_done", gettext_lazy("形象进度")),
+        paging.SortKey("reported_at", "reported_at", gettext_lazy("填报时间")),
+    ),
+    default="-period_end",
+)
+
+
+def reports_page(project: Project, req: paging.PageRequest) -> paging.Page[ProgressReport]:
+    qs = project.reports.select_related("reported_by").prefetch_related(
+        "milestones_reached", "attachments", "coordination__handling_unit"
+    )
+    return paging.page(qs, req, REPORT_SORTS)
 
 
 def reports_of(project: Project) -> list[ProgressReport]:

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core import audit, clock
+from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
 from gongjian.org.models import Unit
@@ -42,8 +42,6 @@ from gongjian.projects.forms import (
 )
 from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
 from gongjian.projects.warnings import Colour
-
-LIST_LIMIT = 500
 
 
 def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
@@ -78,26 +76,37 @@ def _ledger_filter(request: HttpRequest) -> tuple[LedgerFilterForm, selectors.Le
         leader=data.get("leader") or None,
         colour=data.get("colour") or None,
         q=data.get("q") or "",
+        status=data.get("status") or None,
     )
     return form, f
 
 
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
+    """The ledger, a page at a time (`selectors.ledger_page`, the API's list): filters, sort and
+    cursor live in the URL, and the pager's links swap the list in place with htmx."""
     form, f = _ledger_filter(request)
     today = clock.today()
-    rows = selectors.ledger(request.user, f, today)
+    req = paging.parse_params(selectors.LEDGER_SORTS, request.GET)
+    found = selectors.ledger_page(request.user, f, today, req)
+    kept = request.GET.copy()
+    for name in ("cursor", "offset"):
+        kept.pop(name, None)
+    following = kept.copy()
+    if found.next_cursor:
+        following["cursor"] = found.next_cursor
     return render(
         request,
         "projects/ledger.html",
         {
             "form": form,
-            "rows": rows[:LIST_LIMIT],
-            "total": len(rows),
-            "limit": LIST_LIMIT,
-            "counts": selectors.colour_counts(rows),
+            "rows": found.items,
+            "page": found,
+            "counts": selectors.ledger_colour_counts(request.user, f, today),
             "today": today,
-            "query": request.GET.urlencode(),
+            "query": kept.urlencode(),
+            "next_query": following.urlencode() if found.next_cursor else "",
+            "paged": bool(request.GET.get("cursor") or request.GET.get("offset")),
             "can_create": selectors.may_create_projects(request.user),
         },
     )

@@ -11,11 +11,11 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
 
-from gongjian.core import clock
+from gongjian.core import clock, paging
 from gongjian.core.api_types import Id
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -136,12 +136,39 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
     return out
 
 
-@router.get("/orders", response=list[OrderOut], summary="督办单列表（按状态、单位、逾期筛选）")
-def list_orders(
-    request: HttpRequest, state: str = "", unit_id: Id | None = None, overdue: bool = False
-) -> list[dict[str, Any]]:
-    board = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
-    return [_order_out(o, board.today) for o in board.orders]
+class OrderQuery(paging.PageParams):
+    state: str = Field("", description="状态（如 issued、in_progress、closed）")
+    unit_id: Id | None = None
+    overdue: bool = False
+    level: str = Field("", description="督查单颜色：blue、yellow、red")
+    project_id: Id | None = None
+    q: str = Field("", description="按编号、事项查找")
+
+
+class OrderPage(paging.PageMeta):
+    items: list[OrderOut]
+
+
+@router.get(
+    "/orders",
+    response=OrderPage,
+    summary="督办单列表（分页、排序；按状态、单位、颜色、项目、逾期筛选）",
+    description=selectors.ORDER_SORTS.describe(),
+)
+def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.ORDER_SORTS, filters)
+    found = selectors.orders_page(
+        request.user,
+        req,
+        state=filters.state,
+        unit_id=filters.unit_id,
+        overdue=filters.overdue,
+        level=filters.level,
+        project_id=filters.project_id,
+        q=filters.q,
+    )
+    today = clock.today()
+    return found.map(lambda o: _order_out(o, today)).as_dict()
 
 
 @router.get("/orders/{order_id}", response=OrderDetailOut, summary="督办单详情与全程记录")
@@ -369,18 +396,32 @@ class MessageOut(Schema):
     read: bool
 
 
-@router.get("/messages", response=list[MessageOut], summary="站内消息")
-def messages(request: HttpRequest) -> list[dict[str, Any]]:
-    return [
-        {
+class MessageQuery(paging.PageParams):
+    unread: bool = Field(False, description="只看未读")
+
+
+class MessagePage(paging.PageMeta):
+    items: list[MessageOut]
+
+
+@router.get(
+    "/messages",
+    response=MessagePage,
+    summary="站内消息（分页，新的在前）",
+    description=selectors.MESSAGE_SORTS.describe(),
+)
+def messages(request: HttpRequest, filters: Query[MessageQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.MESSAGE_SORTS, filters)
+    found = selectors.messages_page(request.user, req, unread=filters.unread)
+    return found.map(
+        lambda m: {
             "id": m.pk,
             "text": m.text,
             "order_id": m.order_id,
             "created_at": m.created_at,
             "read": m.read_at is not None,
         }
-        for m in selectors.inbox(request.user)
-    ]
+    ).as_dict()
 
 
 class NoticeOut(Schema):
@@ -415,9 +456,28 @@ def _notice_out(n: Notice) -> dict[str, Any]:
     }
 
 
-@router.get("/notices", response=list[NoticeOut], summary="通报列表")
-def notices(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_notice_out(n) for n in selectors.notices_for(request.user)]
+class NoticeQuery(paging.PageParams):
+    kind: str = Field("", description="类型：criticism（批评）、praise（表扬）")
+    state: str = Field("", description="状态：draft（草稿）、published（已发布）")
+    unit_id: Id | None = None
+
+
+class NoticePage(paging.PageMeta):
+    items: list[NoticeOut]
+
+
+@router.get(
+    "/notices",
+    response=NoticePage,
+    summary="通报列表（分页、排序、筛选）",
+    description=selectors.NOTICE_SORTS.describe(),
+)
+def notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.NOTICE_SORTS, filters)
+    found = selectors.notices_page(
+        request.user, req, kind=filters.kind, state=filters.state, unit_id=filters.unit_id
+    )
+    return found.map(_notice_out).as_dict()
 
 
 class NoticeIn(Schema):
@@ -526,9 +586,28 @@ def _inspection_out(i: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/inspections", response=list[InspectionOut], summary="督查检查列表")
-def inspections(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_inspection_out(i) for i in selectors.inspections_for(request.user)]
+class InspectionQuery(paging.PageParams):
+    kind: str = Field("", description="类型")
+    unit_id: Id | None = None
+    project_id: Id | None = None
+
+
+class InspectionPage(paging.PageMeta):
+    items: list[InspectionOut]
+
+
+@router.get(
+    "/inspections",
+    response=InspectionPage,
+    summary="督查检查列表（分页、排序、筛选）",
+    description=selectors.INSPECTION_SORTS.describe(),
+)
+def inspections(request: HttpRequest, filters: Query[InspectionQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.INSPECTION_SORTS, filters)
+    found = selectors.inspections_page(
+        request.user, req, kind=filters.kind, unit_id=filters.unit_id, project_id=filters.project_id
+    )
+    return found.map(_inspection_out).as_dict()
 
 
 @router.post("/inspections", response={201: InspectionOut}, summary="记录督查检查")

@@ -9,16 +9,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy
 
-from gongjian.core import clock
+from gongjian.core import clock, paging
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision.flow import OPEN_STATES, State
 from gongjian.supervision.models import (
+    LEVEL_CHOICES,
+    STATE_CHOICES,
     ExtensionRequest,
     ExtensionStatus,
     Inspection,
+    InspectionKind,
     Message,
     Notice,
     NoticeKind,
@@ -87,6 +91,116 @@ def board(
         overdue=overdue_n,
         today=today,
     )
+
+
+# ---------------------------------------------------------------- the lists, paged (core.paging)
+
+ORDER_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("deadline", "deadline", gettext_lazy("办结时限")),
+        paging.SortKey("issued_on", "issued_on", gettext_lazy("交办日期")),
+        paging.SortKey("code", "code", gettext_lazy("督办单编号")),
+        paging.SortKey("feedback_on", "feedback_on", gettext_lazy("最近反馈"), nullable=True),
+        paging.SortKey("state", "state", gettext_lazy("状态")),
+    ),
+    default="deadline",
+)
+
+
+def orders_page(
+    user: Any,
+    req: paging.PageRequest,
+    *,
+    state: str | None = None,
+    unit_id: int | None = None,
+    overdue: bool = False,
+    level: str | None = None,
+    project_id: int | None = None,
+    q: str = "",
+) -> paging.Page[SupervisionOrder]:
+    """The orders in scope, filtered as the board filters them, one page in the asked order."""
+    qs = orders_for(user).select_related("unit", "project", "issuing_unit")
+    if paging.choice("state", state, [v for v, _label in STATE_CHOICES]):
+        qs = qs.filter(state=state)
+    if paging.choice("level", level, [v for v, _label in LEVEL_CHOICES]):
+        qs = qs.filter(level=level)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if project_id:
+        qs = qs.filter(project_id=project_id)
+    if overdue:
+        qs = qs.filter(overdue_q(clock.today()))
+    if q.strip():
+        qs = qs.filter(Q(title__icontains=q.strip()) | Q(code__icontains=q.strip()))
+    return paging.page(qs, req, ORDER_SORTS)
+
+
+NOTICE_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("published_on", "published_on", gettext_lazy("发布日期"), nullable=True),
+        paging.SortKey("title", "title", gettext_lazy("标题")),
+    ),
+    default="-published_on",
+)
+
+
+def notices_page(
+    user: Any,
+    req: paging.PageRequest,
+    *,
+    kind: str | None = None,
+    state: str | None = None,
+    unit_id: int | None = None,
+) -> paging.Page[Notice]:
+    qs = notices_for(user)
+    if paging.choice("kind", kind, NoticeKind.values):
+        qs = qs.filter(kind=kind)
+    if paging.choice("state", state, NoticeState.values):
+        qs = qs.filter(state=state)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    return paging.page(qs, req, NOTICE_SORTS)
+
+
+INSPECTION_SORTS = paging.Sorts(
+    keys=(
+        paging.SortKey("inspected_on", "inspected_on", gettext_lazy("检查日期")),
+        paging.SortKey("created", "created_at", gettext_lazy("记录时间")),
+    ),
+    default="-inspected_on",
+)
+
+
+def inspections_page(
+    user: Any,
+    req: paging.PageRequest,
+    *,
+    kind: str | None = None,
+    unit_id: int | None = None,
+    project_id: int | None = None,
+) -> paging.Page[Inspection]:
+    qs = inspections_for(user)
+    if paging.choice("kind", kind, InspectionKind.values):
+        qs = qs.filter(kind=kind)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if project_id:
+        qs = qs.filter(project_id=project_id)
+    return paging.page(qs, req, INSPECTION_SORTS)
+
+
+MESSAGE_SORTS = paging.Sorts(
+    keys=(paging.SortKey("created", "created_at", gettext_lazy("时间")),), default="-created"
+)
+
+
+def messages_page(
+    user: Any, req: paging.PageRequest, *, unread: bool = False
+) -> paging.Page[Message]:
+    qs = Message.objects.filter(user=user).select_related("order")
+    if unread:
+        qs = qs.filter(read_at__isnull=True)
+    return paging.page(qs, req, MESSAGE_SORTS)
 
 
 @dataclass
