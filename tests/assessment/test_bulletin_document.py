@@ -134,6 +134,39 @@ def test_attachment_titles_name_the_results_not_the_plan(demo: dict[str, Any]) -
     assert "### 附件1：长乐区乡镇（街道）攻坚120天2026年12月考评结果" in demo["town"].md
 
 
+def test_the_body_names_the_units_lagging_from_the_round_results(demo: dict[str, Any]) -> None:
+    town, dept, city = demo["town"].md, demo["dept"].md, demo["city"].md
+    assert "### （二）排名靠后的单位" in town
+    assert "第一方阵排名末位的为漳港街道；第二方阵排名末位的为古槐镇；第三方阵排名末位的为罗联乡。" in town
+    assert "全员大招商招大商攻坚排名末位的为区科技局" in dept
+    assert "资金运作攻坚排名末位的为区国资中心" in dept
+    # A task everyone finished has no last place; a composite ranking names its last unit.
+    assert "城乡品质再提升攻坚排名末位" not in dept
+    assert "综合得分排名末位的为闽清县。" in city
+    # The seed's sentences stay under the first second-level heading.
+    assert "### （一）排名靠前的单位\n\n第一方阵前两名为湖南镇、文武砂街道" in town
+
+
+@pytest.mark.parametrize("key", ["dept", "town", "city"])
+def test_second_level_headings_are_set_in_kaiti_3hao(demo: dict[str, Any], key: str) -> None:
+    doc = Document(io.BytesIO(demo[key].docx))
+    subs = [p for p in doc.paragraphs if re.match(r"（[一二三]）", p.text)]
+    assert [p.text for p in subs][:2] == ["（一）排名靠前的单位", "（二）排名靠后的单位"]
+    for p in subs:
+        run = p.runs[0]
+        assert run._element.rPr.rFonts.get(f"{W}eastAsia") == "楷体_GB2312"
+        assert run.font.size.pt == 16 and p.paragraph_format.line_spacing.pt == 28
+
+
+def test_pdf_second_level_headings_use_the_free_kai_face(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "b.pdf"
+    path.write_bytes(demo["town"].pdf)
+    assert "AR-PL-UKai-CN" in _tool("pdffonts", str(path))
+    assert "（二）排名靠后的单位" in _pdf_text(demo["town"].pdf, tmp_path)
+
+
 def test_docx_table_cells_never_wrap(demo: dict[str, Any]) -> None:
     body = _xml(demo["town"].docx, "word/document.xml")
     rows = body.findall(f".//{W}tbl/{W}tr")
@@ -259,6 +292,7 @@ def test_a_table_too_wide_for_the_portrait_line_lies_on_its_side(
     path.write_bytes(demo["city"].pdf)
     sizes = [line for line in _tool("pdfinfo", "-f", "1", "-l", "9", str(path)).splitlines()]
     landscape = [line for line in sizes if line.startswith("Page") and "size:" in line]
-    assert [("841.89 x 595.276" in line) for line in landscape] == [False, True]
+    flags = [("841.89 x 595.276" in line) for line in landscape]
+    assert flags == [False] * (len(flags) - 1) + [True]  # the body portrait, the attachment not
     town = Document(io.BytesIO(demo["town"].docx))  # nine columns fit the portrait line
     assert len(town.sections) == 1

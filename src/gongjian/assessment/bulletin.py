@@ -54,8 +54,19 @@ def join_names(names: list[str]) -> str:
 
 @dataclass
 class Section:
+    """A first-level heading (3号黑体) with its paragraphs, then its second-level headings
+    (3号楷体, numbered （一）（二）) each with their own paragraphs."""
+
     heading: str
     paragraphs: list[str] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        return [
+            self.heading,
+            *self.paragraphs,
+            *(t for sub in self.subsections for t in sub.texts()),
+        ]
 
 
 def text_width(text: str) -> float:
@@ -124,7 +135,7 @@ class Bulletin:
     def text(self) -> str:
         """Every sentence, for search and tests."""
         return "\n".join(
-            [self.title, self.lead, *(p for s in self.sections for p in [s.heading, *s.paragraphs])]
+            [self.title, self.lead, *(t for s in self.sections for t in s.texts())]
         )
 
 
@@ -423,18 +434,112 @@ def particulars(round_: Round, *, date: dt.date | None = None) -> Particulars:
     )
 
 
-def _own_section(round_: Round) -> Section:
+# The second-level headings of a round's section, in this order: who leads, who lags, who did
+# not finish (a section has them only when someone lags or did not finish).
+LEADING = "排名靠前的单位"
+LAGGING = "排名靠后的单位"
+UNFINISHED = "未完成任务的单位"
+SUBHEADINGS = (LEADING, LAGGING, UNFINISHED)
+FAILING_GRADES = ("不合格", "较差")
+
+
+def _last(rows: list[UnitResult], rank_of: Any) -> list[UnitResult]:
+    """The last place(s) of a ranking of three or more; none when everyone shares one place."""
+    if len(rows) < 3:
+        return []
+    ranks = [rank_of(r) for r in rows]
+    if max(ranks) == min(ranks):
+        return []
+    return [r for r in rows if rank_of(r) == max(ranks)]
+
+
+def _named(rows: list[UnitResult]) -> str:
+    return "、".join(r.unit.name for r in rows) + ("（并列）" if len(rows) > 1 else "")
+
+
+def lagging(round_: Round) -> tuple[list[str], list[str]]:
+    """The units lagging in a round, as the body names them, from its stored results: (the last
+    place(s) of each group — of each line's ranking in a line-by-line plan — and the units graded
+    不合格 or vetoed; the units that did not finish a task scored 完成/未完成, per line)."""
+    results = _results(round_)
+    groups = [g.name for g in round_.plan.groups.all()]
+    lines = list(round_.plan.lines.all())
+    several = len(groups) > 1
+    lag: list[str] = []
+    if round_.plan.report_style == "lines":
+        for pline in lines:
+            for group in groups:
+                rows = [r for r in results if r.group == group and pline.name in r.lines]
+                if any(r.lines[pline.name].get("completed") is not None for r in rows):
+                    continue  # a 完成/未完成 task: who did not finish is said apart
+                last = _last(rows, lambda r, n=pline.name: r.lines[n]["rank"])
+                if last:
+                    label = group if several else ""
+                    lag.append(f"{pline.name}{label}排名末位的为{_named(last)}")
+    else:
+        for group in groups:
+            last = _last([r for r in results if r.group == group], lambda r: r.rank)
+            if last:
+                lag.append(f"{group if several else '综合得分'}排名末位的为{_named(last)}")
+    failing = [r for r in results if r.grade in FAILING_GRADES]
+    if failing:
+        lag.append(f"等次为{failing[0].grade}的有{'、'.join(r.unit.name for r in failing)}")
+    lag += [f"{r.unit.name}被否决（{r.veto}）" for r in results if r.veto]
+    unfinished = []
+    for pline in lines:
+        undone = [
+            r.unit.name
+            for r in results
+            if pline.name in r.lines and r.lines[pline.name].get("completed") is False
+        ]
+        if undone:
+            unfinished.append(f"{pline.name}未完成任务的有{'、'.join(undone)}")
+    return lag, unfinished
+
+
+def _own_section(round_: Round, *, shared: bool = False) -> Section:
+    """The round's section: the leading units (the seed's sentences), and when someone lags or
+    did not finish, those named under second-level headings. `shared`: other plans share the
+    heading, so the lagging sentences say which plan they are of."""
     section = Section(heading=round_.plan.report_heading or round_.plan.name)
     style = round_.plan.report_style
+    leading = []
     if style == "lines":
         items = sorted(_line_sentences(round_), key=lambda item: item[0])
         if items:
-            section.paragraphs.append("；".join(s for _o, s in items) + "。")
+            leading.append("；".join(s for _o, s in items) + "。")
     elif style == "composite":
-        section.paragraphs.append(_composite_paragraph(round_))
+        leading.append(_composite_paragraph(round_))
     else:
-        section.paragraphs.extend(_group_paragraphs(round_))
+        leading.extend(_group_paragraphs(round_))
+    lag, unfinished = lagging(round_)
+    if not lag and not unfinished:
+        section.paragraphs = leading
+        return section
+    prefix = f"按照{round_.plan.name}，" if shared else ""
+    section.subsections.append(Section(heading=LEADING, paragraphs=leading))
+    for heading, sentences in ((LAGGING, lag), (UNFINISHED, unfinished)):
+        if sentences:
+            paragraph = prefix + "；".join(sentences) + "。"
+            section.subsections.append(Section(heading=heading, paragraphs=[paragraph]))
     return section
+
+
+def _merge(into: Section, part: Section) -> None:
+    """Plans that share a heading share the section, and its second-level headings."""
+    if not into.subsections and not part.subsections:
+        into.paragraphs.extend(part.paragraphs)
+        return
+    subs: dict[str, Section] = {}
+    for s in (into, part):
+        if s.paragraphs:  # plain paragraphs are the leading units
+            subs.setdefault(LEADING, Section(heading=LEADING)).paragraphs.extend(s.paragraphs)
+        for sub in s.subsections:
+            subs.setdefault(sub.heading, Section(heading=sub.heading)).paragraphs.extend(
+                sub.paragraphs
+            )
+    into.paragraphs = []
+    into.subsections = [subs[h] for h in SUBHEADINGS if h in subs]
 
 
 def combinable(r: Round, owner: Unit) -> bool:
@@ -517,15 +622,18 @@ def build_combined(rounds: list[Round]) -> Bulletin:
             section.paragraphs.extend(_upper_paragraphs(r, owner, month))
         sections.append(section)
     by_heading: dict[str, Section] = {}
-    for r in own:
-        part = _own_section(r)
-        if part.heading in by_heading:  # plans that share a heading share the section
-            by_heading[part.heading].paragraphs.extend(part.paragraphs)
+    headings = [r.plan.report_heading or r.plan.name for r in own]
+    for r, heading in zip(own, headings, strict=True):
+        part = _own_section(r, shared=headings.count(heading) > 1)
+        if part.heading in by_heading:
+            _merge(by_heading[part.heading], part)
             continue
         by_heading[part.heading] = part
         sections.append(part)
     for i, section in enumerate(sections, start=1):
         section.heading = f"{zh_number(i)}、{section.heading}"
+        for j, sub in enumerate(section.subsections, start=1):
+            sub.heading = f"（{zh_number(j)}）{sub.heading}"
     words = _period_words(period)
     draft = any(r.state != RoundState.PUBLISHED for r in rounds)
     published = [r.published_on for r in own if r.published_on]
@@ -569,6 +677,8 @@ def to_markdown(b: Bulletin) -> str:
     out += [f"{info.addressees}：", "", b.lead, ""]
     for s in b.sections:
         out += [f"## {s.heading}", "", *[p + "\n" for p in s.paragraphs]]
+        for sub in s.subsections:
+            out += [f"### {sub.heading}", "", *[p + "\n" for p in sub.paragraphs]]
     if b.tables:
         out += ["附件：" + "  \n".join(f"{i}. {t.caption}" for i, t in enumerate(b.tables, 1)), ""]
     out += [f"{info.signatory}  ", zh_date(info.date), ""]

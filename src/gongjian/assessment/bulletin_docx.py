@@ -3,7 +3,8 @@
 A4 with the standard margins (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm) and a document
 grid of 22 lines × 28 characters; 份号 and 密级 when set; the issuing office in red, 发文字号
 (〔〕) over the red separator; the title in 2号 小标宋; 主送机关; the body in 3号 仿宋 with a
-two-character first-line indent and fixed 28 pt lines, first-level headings in 3号 黑体; 附件说明;
+two-character first-line indent and fixed 28 pt lines, first-level headings in 3号 黑体 and
+second-level ones in 3号 楷体; 附件说明;
 署名 and 成文日期; the result tables as attachments; 版记 (抄送, 印发机关 and 印发日期) between
 rules; page numbers "— 1 —" in 4号 宋体 in the footer, odd pages right and even pages left. Fonts
 are named as offices have them (仿宋_GB2312 ...); Word and WPS fall back to what the machine has.
@@ -29,6 +30,7 @@ from gongjian.assessment.bulletin import Bulletin, Table, zh_date
 from gongjian.exchange.docx_styles import (
     FANGSONG,
     HEITI,
+    KAITI,
     RED,
     SONGTI,
     XIAOBIAOSONG,
@@ -171,6 +173,10 @@ def render_docx(b: Bulletin) -> bytes:
         body(s.heading, font=HEITI)
         for paragraph in s.paragraphs:
             body(paragraph)
+        for sub in s.subsections:
+            body(sub.heading, font=KAITI)  # second level: 3号楷体
+            for paragraph in sub.paragraphs:
+                body(paragraph)
     # From the body's last paragraph to the date the lines stay together: 署名 and 成文日期 never
     # open a page on their own (GB/T 9704 7.3.5 asks to adjust rather than leave them alone).
     closing = [doc.paragraphs[-1]]

@@ -140,7 +140,7 @@ def context(b: Bulletin, tpl: Any) -> dict[str, Any]:
     info = b.particulars
     paragraphs = [b.lead]
     for s in b.sections:
-        paragraphs += [s.heading, *s.paragraphs]
+        paragraphs += s.texts()
     attachments = tpl.new_subdoc()
     for i, t in enumerate(b.tables, start=1):
         attachments.add_paragraph(f"附件{i}")
