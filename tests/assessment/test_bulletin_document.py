@@ -20,7 +20,7 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from gongjian.assessment.bulletin import build_bulletin, build_combined, render
+from gongjian.assessment.bulletin import Table, build_bulletin, build_combined, render, title_lines
 from gongjian.assessment.demo import load_assessment
 from gongjian.assessment.models import Round
 from gongjian.core.errors import ValidationFailed
@@ -137,7 +137,10 @@ def test_attachment_titles_name_the_results_not_the_plan(demo: dict[str, Any]) -
 def test_the_body_names_the_units_lagging_from_the_round_results(demo: dict[str, Any]) -> None:
     town, dept, city = demo["town"].md, demo["dept"].md, demo["city"].md
     assert "### （二）排名靠后的单位" in town
-    assert "第一方阵排名末位的为漳港街道；第二方阵排名末位的为古槐镇；第三方阵排名末位的为罗联乡。" in town
+    assert (
+        "第一方阵排名末位的为漳港街道；第二方阵排名末位的为古槐镇；第三方阵排名末位的为罗联乡。"
+        in town
+    )
     assert "全员大招商招大商攻坚排名末位的为区科技局" in dept
     assert "资金运作攻坚排名末位的为区国资中心" in dept
     # A task everyone finished has no last place; a composite ranking names its last unit.
@@ -258,7 +261,7 @@ def test_pdf_states_number_results_and_page_numbers(
 
 def test_pdf_attachment_rows_follow_rank_order(demo: dict[str, Any], tmp_path: Path) -> None:
     text = _pdf_text(demo["city"].pdf, tmp_path)
-    order = [m.group(1) for m in re.finditer(r"县（市）区 (?:并列)?\d+ \S+ (\S+) \d", text)]
+    order = [m.group(1) for m in re.finditer(r"(?m)^(?:并列)?\d+ \S+ (\S+) \d", text)]
     assert order[:4] == ["长乐区", "福清市", "福州高新区", "马尾区"]
     assert order[-1] == "闽清县" and len(order) == 13
 
@@ -270,16 +273,57 @@ def test_pdf_body_is_set_in_the_free_fangsong_face(demo: dict[str, Any], tmp_pat
     assert any("cwTeXFangSong" in line and " yes yes yes " in line for line in fonts.splitlines())
 
 
-def test_docx_pages_through_libreoffice_carry_page_numbers(
+def test_docx_pages_through_libreoffice_carry_page_numbers_and_unbroken_cells(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The one LibreOffice conversion of the suite: Word's PAGE field becomes "— 1 —", "— 2 —"."""
+    """The one LibreOffice conversion of the suite: Word's PAGE field becomes "— 1 —", "— 2 —";
+    in the city's twelve-column table 并列1 stays on one line and headings break only in the
+    middle (it read "并列 / 1" and "综合得 / 分")."""
     (tmp_path / "b.docx").write_bytes(demo["dept"].docx)
+    (tmp_path / "c.docx").write_bytes(demo["city"].docx)
     profile = f"-env:UserInstallation=file://{tmp_path}/lo"
-    _tool("soffice", profile, "--headless", "--convert-to", "pdf", "b.docx", cwd=tmp_path)
+    _tool("soffice", profile, "--headless", "--convert-to", "pdf", "b.docx", "c.docx", cwd=tmp_path)
     text = _tool("pdftotext", "-raw", str(tmp_path / "b.pdf"), "-")
     assert "— 1 —" in text and "— 2 —" in text
     assert "长攻坚办〔2026〕12号" in "".join(text.split())  # the grid spaces the characters
+    city = _tool("pdftotext", "-raw", str(tmp_path / "c.pdf"), "-").splitlines()
+    rows = [line.replace("并列 1", "并列1").split()[:3] for line in city if line.startswith("并列")]
+    assert rows == [
+        ["并列1", "↑1", "长乐区"],
+        ["并列1", "持平", "福清市"],
+    ]
+    heading = next(line for line in city if line.startswith("名次"))
+    assert heading.split()[:5] == ["名次", "较上期", "单位", "综合得分", "等次"]
+
+
+def test_table_headings_break_in_the_middle_and_short_labels_never() -> None:
+    t = Table(
+        caption="长乐区乡镇（街道）攻坚120天2026年12月考评结果",
+        columns=["名次", "较上期", "综合得分", "重大项目建设提速攻坚"],
+        rows=[["并列1", "↑1", "98.4", "68.4（并列5）"]],
+    )
+    assert t.heading_lines() == [["名次"], ["较上期"], ["综合得分"], ["重大项目建", "设提速攻坚"]]
+    assert t.column_chars()[:3] == [2.65, 3.0, 4.0]  # each short label on one line
+    assert t.title_lines == ["长乐区乡镇（街道）攻坚120天", "2026年12月考评结果"]
+    assert title_lines("关于长乐区乡镇（街道）攻坚120天2026年12月考评情况的通报", 20) == [
+        "关于长乐区乡镇（街道）攻坚120天",
+        "2026年12月考评情况的通报",
+    ]
+
+
+def test_docx_headings_and_titles_break_where_the_layout_cuts_them(demo: dict[str, Any]) -> None:
+    doc = Document(io.BytesIO(demo["town"].docx))
+    heading = doc.tables[0].rows[0]
+    assert [c.text for c in heading.cells][-3:] == [
+        "重大项目建\n设提速攻坚",
+        "征迁交\n地攻坚",
+        "加减分\n与否决",
+    ]
+    assert all(c._tc.tcPr.find(f"{W}noWrap") is not None for c in heading.cells)
+    assert heading._tr.trPr.find(f"{W}tblHeader") is not None  # repeats on each page
+    texts = [p.text for p in doc.paragraphs]
+    assert "关于长乐区乡镇（街道）攻坚120天\n2026年12月考评情况的通报" in texts
+    assert "长乐区乡镇（街道）攻坚120天\n2026年12月考评结果" in texts
 
 
 def test_a_table_too_wide_for_the_portrait_line_lies_on_its_side(

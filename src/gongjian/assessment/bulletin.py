@@ -9,6 +9,7 @@ PDF live beside it (`bulletin_docx.py`, `bulletin_pdf.py`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +75,32 @@ def text_width(text: str) -> float:
     return sum(1 if ord(c) > 0x2E80 else 0.65 for c in text)
 
 
+def _balanced(text: str, parts: int) -> list[str]:
+    """`text` cut into `parts` lines of (nearly) equal length, never one character alone."""
+    size = -(-len(text) // parts)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def title_lines(text: str, chars: float) -> list[str]:
+    """A title on lines of `chars` characters, cut before the period (…攻坚120天 / 2026年12月考评
+    结果) rather than inside a figure or with one character left alone on the last line."""
+    chars -= 1.5  # the estimate is close: a face with wider figures must still fit
+    if text_width(text) <= chars:
+        return [text]
+    cut = re.search(r"\d{4}年", text)
+    if cut and cut.start() > 0:
+        head, tail = text[: cut.start()], text[cut.start() :]
+        if text_width(head) <= chars and text_width(tail) <= chars:
+            return [head, tail]
+    parts = -(-int(text_width(text) * 100) // int(chars * 100))
+    return _balanced(text, parts)
+
+
+# A heading this short (编号, 名次, 等次, 较上期, 综合得分) never wraps; a longer one may take two lines,
+# cut in the middle (重大项目建/设提速攻坚) rather than wherever the column ends.
+SHORT_LABEL = 4.0
+
+
 @dataclass
 class Table:
     caption: str
@@ -81,11 +108,35 @@ class Table:
     rows: list[list[str]]
 
     def column_chars(self) -> list[float]:
-        """Each column's longest data cell in characters (headings may wrap, data never does)."""
-        return [
-            max(2.0, *(text_width(r[i]) for r in self.rows)) if self.rows else 4.0
-            for i in range(len(self.columns))
-        ]
+        """Each column's width in characters: its longest data cell (data never wraps: 并列 stays
+        in one cell), and at least its heading when short, half of it when long."""
+        widths = []
+        for i, heading in enumerate(self.columns):
+            data = max(2.0, *(text_width(r[i]) for r in self.rows)) if self.rows else 4.0
+            need = text_width(heading)
+            widths.append(max(data, need if need <= SHORT_LABEL else max(SHORT_LABEL, need / 2)))
+        return widths
+
+    def heading_lines(self) -> list[list[str]]:
+        """Each column heading as the lines it is set in: one when it fits its column, else cut
+        evenly (the renderers break there, so no column ends a heading on one character)."""
+        out = []
+        for heading, chars in zip(self.columns, self.column_chars(), strict=True):
+            need = text_width(heading)
+            parts = 1 if need <= chars + 0.01 else -(-int(need * 100) // int(chars * 100))
+            out.append(_balanced(heading, parts) if parts > 1 else [heading])
+        return out
+
+    def caption_lines(self, chars: float) -> list[str]:
+        """The attachment's title on lines of `chars` characters: cut before the period
+        (长乐区乡镇（街道）攻坚120天 / 2026年12月考评结果) rather than leave 果 alone."""
+        return title_lines(self.caption, chars)
+
+    @property
+    def title_lines(self) -> list[str]:
+        """The attachment's title as set on its page: 2号 less, 18 pt, on the portrait line or
+        the landscape one."""
+        return self.caption_lines((225 if self.wide else 156) / 25.4 * 72 / 18)
 
     @property
     def wide(self) -> bool:
@@ -129,14 +180,17 @@ class Bulletin:
     def date(self) -> dt.date:
         return self.particulars.date
 
+    @property
+    def title_lines(self) -> list[str]:
+        """The title as set in 2号 (22 pt) on the 156 mm line."""
+        return title_lines(self.title, 156 / 25.4 * 72 / 22)
+
     def filename(self, ext: str) -> str:
         return f"{self.name}.{ext}"
 
     def text(self) -> str:
         """Every sentence, for search and tests."""
-        return "\n".join(
-            [self.title, self.lead, *(t for s in self.sections for t in s.texts())]
-        )
+        return "\n".join([self.title, self.lead, *(t for s in self.sections for t in s.texts())])
 
 
 def zh_date(d: dt.date) -> str:
@@ -325,12 +379,13 @@ def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> 
         if previous
         else {}
     )
-    columns = ["分组", "名次", "较上期", "单位", "综合得分", "等次", *lines]
     order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
+    several = len(order) > 1  # one group: its name in every row says nothing and takes room
+    columns = [*(["分组"] if several else []), "名次", "较上期", "单位", "综合得分", "等次", *lines]
     rows = []
     for r in sorted(results, key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order)):
         cells = [
-            r.group,
+            *([r.group] if several else []),
             _rank_cell(r.rank, r.tied),
             _move(r.rank, before.get(r.unit_id)),
             r.unit.name,
