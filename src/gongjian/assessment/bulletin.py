@@ -646,8 +646,11 @@ def render(b: Bulletin, fmt: str) -> bytes:
         return render_docx(b) if own is None else render_with_template(b, own)
     if fmt == "pdf":
         from gongjian.assessment.bulletin_pdf import render_pdf
+        from gongjian.assessment.bulletin_template import office_template, render_with_template
+        from gongjian.exchange.office_pdf import docx_to_pdf
 
-        return render_pdf(b)
+        own = office_template(b.office_id)  # the office's own layout: its .docx, as laid out
+        return render_pdf(b) if own is None else docx_to_pdf(render_with_template(b, own))
     if fmt == "md":
         return to_markdown(b).encode()
     raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
