@@ -256,19 +256,14 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
             plan__in=[r.plan_id for r in latest.values()]
         ).values_list("plan_id", "name", "sort_order")
     }
+
+    def in_plan_order(r: Round) -> list[dict[str, Any]]:
+        groups = by_round.get(r.pk, {})
+        names = sorted(groups, key=lambda g: order.get((r.plan_id, g), 1 << 30))
+        return [{"group": g, "units": groups[g]} for g in names]
+
     return [
-        {
-            "round_id": r.pk,
-            "plan": r.plan.name,
-            "period": r.period,
-            "groups": [
-                {"group": g, "units": units}
-                for g, units in sorted(
-                    by_round.get(r.pk, {}).items(),
-                    key=lambda item, plan_id=r.plan_id: order.get((plan_id, item[0]), 1 << 30),
-                )
-            ],
-        }
+        {"round_id": r.pk, "plan": r.plan.name, "period": r.period, "groups": in_plan_order(r)}
         for r in latest.values()
     ]
 
