@@ -25,6 +25,8 @@ if [ "${1:-}" = "--system" ]; then
     command -v msgfmt >/dev/null || missing+=(gettext)
     # The bulletin: a free 仿宋 face for the PDF body, LibreOffice to render .docx pages in tests.
     fc-list 2>/dev/null | grep -qi "cwTeXFangSong" || missing+=(fonts-cwtex-fs)
+    # and a free 楷体 face (simplified glyphs) for its second-level headings.
+    fc-list 2>/dev/null | grep -qi "AR PL UKai CN" || missing+=(fonts-arphic-ukai)
     [ -x /usr/bin/soffice ] || missing+=(libreoffice-writer-nogui)
     # Debian's nginx, not started by the install (the tests start their own, unprivileged).
     [ -x /usr/sbin/nginx ] || missing+=(nginx)

@@ -20,7 +20,7 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from gongjian.assessment.bulletin import build_bulletin, build_combined, render
+from gongjian.assessment.bulletin import Table, build_bulletin, build_combined, render, title_lines
 from gongjian.assessment.demo import load_assessment
 from gongjian.assessment.models import Round
 from gongjian.core.errors import ValidationFailed
@@ -134,6 +134,42 @@ def test_attachment_titles_name_the_results_not_the_plan(demo: dict[str, Any]) -
     assert "### 附件1：长乐区乡镇（街道）攻坚120天2026年12月考评结果" in demo["town"].md
 
 
+def test_the_body_names_the_units_lagging_from_the_round_results(demo: dict[str, Any]) -> None:
+    town, dept, city = demo["town"].md, demo["dept"].md, demo["city"].md
+    assert "### （二）排名靠后的单位" in town
+    assert (
+        "第一方阵排名末位的为漳港街道；第二方阵排名末位的为古槐镇；第三方阵排名末位的为罗联乡。"
+        in town
+    )
+    assert "全员大招商招大商攻坚排名末位的为区科技局" in dept
+    assert "资金运作攻坚排名末位的为区国资中心" in dept
+    # A task everyone finished has no last place; a composite ranking names its last unit.
+    assert "城乡品质再提升攻坚排名末位" not in dept
+    assert "综合得分排名末位的为闽清县。" in city
+    # The seed's sentences stay under the first second-level heading.
+    assert "### （一）排名靠前的单位\n\n第一方阵前两名为湖南镇、文武砂街道" in town
+
+
+@pytest.mark.parametrize("key", ["dept", "town", "city"])
+def test_second_level_headings_are_set_in_kaiti_3hao(demo: dict[str, Any], key: str) -> None:
+    doc = Document(io.BytesIO(demo[key].docx))
+    subs = [p for p in doc.paragraphs if re.match(r"（[一二三]）", p.text)]
+    assert [p.text for p in subs][:2] == ["（一）排名靠前的单位", "（二）排名靠后的单位"]
+    for p in subs:
+        run = p.runs[0]
+        assert run._element.rPr.rFonts.get(f"{W}eastAsia") == "楷体_GB2312"
+        assert run.font.size.pt == 16 and p.paragraph_format.line_spacing.pt == 28
+
+
+def test_pdf_second_level_headings_use_the_free_kai_face(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "b.pdf"
+    path.write_bytes(demo["town"].pdf)
+    assert "AR-PL-UKai-CN" in _tool("pdffonts", str(path))
+    assert "（二）排名靠后的单位" in _pdf_text(demo["town"].pdf, tmp_path)
+
+
 def test_docx_table_cells_never_wrap(demo: dict[str, Any]) -> None:
     body = _xml(demo["town"].docx, "word/document.xml")
     rows = body.findall(f".//{W}tbl/{W}tr")
@@ -225,7 +261,7 @@ def test_pdf_states_number_results_and_page_numbers(
 
 def test_pdf_attachment_rows_follow_rank_order(demo: dict[str, Any], tmp_path: Path) -> None:
     text = _pdf_text(demo["city"].pdf, tmp_path)
-    order = [m.group(1) for m in re.finditer(r"县（市）区 (?:并列)?\d+ \S+ (\S+) \d", text)]
+    order = [m.group(1) for m in re.finditer(r"(?m)^(?:并列)?\d+ \S+ (\S+) \d", text)]
     assert order[:4] == ["长乐区", "福清市", "福州高新区", "马尾区"]
     assert order[-1] == "闽清县" and len(order) == 13
 
@@ -237,16 +273,57 @@ def test_pdf_body_is_set_in_the_free_fangsong_face(demo: dict[str, Any], tmp_pat
     assert any("cwTeXFangSong" in line and " yes yes yes " in line for line in fonts.splitlines())
 
 
-def test_docx_pages_through_libreoffice_carry_page_numbers(
+def test_docx_pages_through_libreoffice_carry_page_numbers_and_unbroken_cells(
     demo: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The one LibreOffice conversion of the suite: Word's PAGE field becomes "— 1 —", "— 2 —"."""
+    """The one LibreOffice conversion of the suite: Word's PAGE field becomes "— 1 —", "— 2 —";
+    in the city's twelve-column table 并列1 stays on one line and headings break only in the
+    middle (it read "并列 / 1" and "综合得 / 分")."""
     (tmp_path / "b.docx").write_bytes(demo["dept"].docx)
+    (tmp_path / "c.docx").write_bytes(demo["city"].docx)
     profile = f"-env:UserInstallation=file://{tmp_path}/lo"
-    _tool("soffice", profile, "--headless", "--convert-to", "pdf", "b.docx", cwd=tmp_path)
+    _tool("soffice", profile, "--headless", "--convert-to", "pdf", "b.docx", "c.docx", cwd=tmp_path)
     text = _tool("pdftotext", "-raw", str(tmp_path / "b.pdf"), "-")
     assert "— 1 —" in text and "— 2 —" in text
     assert "长攻坚办〔2026〕12号" in "".join(text.split())  # the grid spaces the characters
+    city = _tool("pdftotext", "-raw", str(tmp_path / "c.pdf"), "-").splitlines()
+    rows = [line.replace("并列 1", "并列1").split()[:3] for line in city if line.startswith("并列")]
+    assert rows == [
+        ["并列1", "↑1", "长乐区"],
+        ["并列1", "持平", "福清市"],
+    ]
+    heading = next(line for line in city if line.startswith("名次"))
+    assert heading.split()[:5] == ["名次", "较上期", "单位", "综合得分", "等次"]
+
+
+def test_table_headings_break_in_the_middle_and_short_labels_never() -> None:
+    t = Table(
+        caption="长乐区乡镇（街道）攻坚120天2026年12月考评结果",
+        columns=["名次", "较上期", "综合得分", "重大项目建设提速攻坚"],
+        rows=[["并列1", "↑1", "98.4", "68.4（并列5）"]],
+    )
+    assert t.heading_lines() == [["名次"], ["较上期"], ["综合得分"], ["重大项目建", "设提速攻坚"]]
+    assert t.column_chars()[:3] == [2.65, 3.0, 4.0]  # each short label on one line
+    assert t.title_lines == ["长乐区乡镇（街道）攻坚120天", "2026年12月考评结果"]
+    assert title_lines("关于长乐区乡镇（街道）攻坚120天2026年12月考评情况的通报", 20) == [
+        "关于长乐区乡镇（街道）攻坚120天",
+        "2026年12月考评情况的通报",
+    ]
+
+
+def test_docx_headings_and_titles_break_where_the_layout_cuts_them(demo: dict[str, Any]) -> None:
+    doc = Document(io.BytesIO(demo["town"].docx))
+    heading = doc.tables[0].rows[0]
+    assert [c.text for c in heading.cells][-3:] == [
+        "重大项目建\n设提速攻坚",
+        "征迁交\n地攻坚",
+        "加减分\n与否决",
+    ]
+    assert all(c._tc.tcPr.find(f"{W}noWrap") is not None for c in heading.cells)
+    assert heading._tr.trPr.find(f"{W}tblHeader") is not None  # repeats on each page
+    texts = [p.text for p in doc.paragraphs]
+    assert "关于长乐区乡镇（街道）攻坚120天\n2026年12月考评情况的通报" in texts
+    assert "长乐区乡镇（街道）攻坚120天\n2026年12月考评结果" in texts
 
 
 def test_a_table_too_wide_for_the_portrait_line_lies_on_its_side(
@@ -259,6 +336,7 @@ def test_a_table_too_wide_for_the_portrait_line_lies_on_its_side(
     path.write_bytes(demo["city"].pdf)
     sizes = [line for line in _tool("pdfinfo", "-f", "1", "-l", "9", str(path)).splitlines()]
     landscape = [line for line in sizes if line.startswith("Page") and "size:" in line]
-    assert [("841.89 x 595.276" in line) for line in landscape] == [False, True]
+    flags = [("841.89 x 595.276" in line) for line in landscape]
+    assert flags == [False] * (len(flags) - 1) + [True]  # the body portrait, the attachment not
     town = Document(io.BytesIO(demo["town"].docx))  # nine columns fit the portrait line
     assert len(town.sections) == 1

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -18,6 +20,7 @@ from gongjian.assessment.bulletin_template import (
 )
 from gongjian.assessment.models import Round
 from gongjian.core.errors import PermissionDenied, ValidationFailed
+from gongjian.exchange import office_pdf
 from tests.factories import PASSWORD
 
 
@@ -91,3 +94,48 @@ def test_template_upload_through_the_api(org) -> None:  # type: ignore[no-untype
     )
     assert response.status_code == 200, response.content
     assert BulletinTemplate.objects.get().office == org.changle
+
+
+def _marked(data: bytes, mark: str) -> bytes:
+    """The example template with a line of the office's own (what its red header would be)."""
+    doc = Document(io.BytesIO(data))
+    doc.paragraphs[0].insert_paragraph_before(mark)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _pdf_text(pdf: bytes, tmp_path: Path) -> tuple[str, str]:
+    path = tmp_path / "t.pdf"
+    path.write_bytes(pdf)
+    run = [["/usr/bin/pdftotext", "-raw", str(path), "-"], ["/usr/bin/pdfinfo", str(path)]]
+    text, info = (subprocess.run(c, capture_output=True, text=True, check=True).stdout for c in run)  # noqa: S603
+    return text, info
+
+
+def test_office_template_also_lays_out_its_pdf(org, published_round: Round, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    upload_template(
+        actor=org.office,
+        office=org.changle,
+        data=_marked(example_template(), "长乐区专用版头"),
+        filename="a.docx",
+    )
+    text, info = _pdf_text(render(build_bulletin(published_round), "pdf"), tmp_path)
+    flat = "".join(text.split())
+    assert "长乐区专用版头" in flat and "长攻坚办〔2026〕12号" in flat
+    assert "LibreOffice" in info  # the filled .docx, laid out by LibreOffice, not the default page
+
+
+def test_a_template_pdf_that_takes_too_long_is_refused_in_chinese(
+    org, published_round: Round, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    upload_template(actor=org.office, office=org.changle, data=example_template(), filename="a")
+    monkeypatch.setattr(office_pdf, "TIMEOUT", 0.01)
+    with pytest.raises(office_pdf.ConversionFailed) as refused:
+        render(build_bulletin(published_round), "pdf")
+    assert str(refused.value) == "由通报模板生成 PDF 超时（0.01 秒），请稍后重试或下载 .docx。"
+
+
+def test_without_a_template_the_pdf_is_the_default_page(published_round: Round, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    _text, info = _pdf_text(render(build_bulletin(published_round), "pdf"), tmp_path)
+    assert "WeasyPrint" in info

@@ -79,3 +79,20 @@ def test_bad_date_is_a_422_page_not_a_crash(client, ledger, org):
     response = client.get("/dashboard/?on=2026-13-01")
     assert response.status_code == 422
     assert "日期格式应为 YYYY-MM-DD。" in response.content.decode()
+
+
+def test_briefing_docx_uses_the_office_template_when_it_has_one(client, ledger, org):
+    from gongjian.assessment.bulletin_template import example_template, upload_template
+
+    doc = docx.Document(io.BytesIO(example_template()))
+    doc.paragraphs[0].insert_paragraph_before("长乐区专用版头")
+    data = io.BytesIO()
+    doc.save(data)
+    upload_template(actor=org.office, office=org.changle, data=data.getvalue(), filename="a.docx")
+    login(client, org.office)
+    response = client.get(f"/dashboard/briefing/?on={ON}&format=docx")
+    texts = [p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs]
+    assert texts[0] == "长乐区专用版头" and "每日会商简报" in texts
+    assert "长乐区攻坚行动领导小组办公室" in texts  # the template's 发文机关标志, filled
+    assert "一、总体情况：红灯 2 个，黄灯 1 个，绿灯 1 个。" in texts
+    assert not any("{{" in t or "{%" in t for t in texts)

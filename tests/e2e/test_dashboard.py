@@ -26,6 +26,13 @@ def test_office_overview_draws_charts_and_counts_match_the_database(page, live_s
     assert page.locator("#kpi-red").inner_text() == f"红灯 {reds}"
     assert page.locator("#chart-colours canvas").count() == 1
     screenshot(page, "dashboard-overview")
+    # A colour with no project gets no label on the donut (红灯0 and 绿灯0 sat on each other);
+    # the legend still names each colour with its count.
+    slices = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('chart-colours')).getOption()"
+        ".series[0].data.map(d => [d.value, d.label.show])"
+    )
+    assert slices and all(show == (value > 0) for value, show in slices)
     page.locator("#kpi-red").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("#drill tbody tr").count() == reds

@@ -9,6 +9,7 @@ PDF live beside it (`bulletin_docx.py`, `bulletin_pdf.py`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,13 +55,50 @@ def join_names(names: list[str]) -> str:
 
 @dataclass
 class Section:
+    """A first-level heading (3号黑体) with its paragraphs, then its second-level headings
+    (3号楷体, numbered （一）（二）) each with their own paragraphs."""
+
     heading: str
     paragraphs: list[str] = field(default_factory=list)
+    subsections: list[Section] = field(default_factory=list)
+
+    def texts(self) -> list[str]:
+        return [
+            self.heading,
+            *self.paragraphs,
+            *(t for sub in self.subsections for t in sub.texts()),
+        ]
 
 
 def text_width(text: str) -> float:
     """A cell's width in characters of its size: CJK full, digits and ASCII about half."""
     return sum(1 if ord(c) > 0x2E80 else 0.65 for c in text)
+
+
+def _balanced(text: str, parts: int) -> list[str]:
+    """`text` cut into `parts` lines of (nearly) equal length, never one character alone."""
+    size = -(-len(text) // parts)
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def title_lines(text: str, chars: float) -> list[str]:
+    """A title on lines of `chars` characters, cut before the period (…攻坚120天 / 2026年12月考评
+    结果) rather than inside a figure or with one character left alone on the last line."""
+    chars -= 1.5  # the estimate is close: a face with wider figures must still fit
+    if text_width(text) <= chars:
+        return [text]
+    cut = re.search(r"\d{4}年", text)
+    if cut and cut.start() > 0:
+        head, tail = text[: cut.start()], text[cut.start() :]
+        if text_width(head) <= chars and text_width(tail) <= chars:
+            return [head, tail]
+    parts = -(-int(text_width(text) * 100) // int(chars * 100))
+    return _balanced(text, parts)
+
+
+# A heading this short (编号, 名次, 等次, 较上期, 综合得分) never wraps; a longer one may take two lines,
+# cut in the middle (重大项目建/设提速攻坚) rather than wherever the column ends.
+SHORT_LABEL = 4.0
 
 
 @dataclass
@@ -70,11 +108,35 @@ class Table:
     rows: list[list[str]]
 
     def column_chars(self) -> list[float]:
-        """Each column's longest data cell in characters (headings may wrap, data never does)."""
-        return [
-            max(2.0, *(text_width(r[i]) for r in self.rows)) if self.rows else 4.0
-            for i in range(len(self.columns))
-        ]
+        """Each column's width in characters: its longest data cell (data never wraps: 并列 stays
+        in one cell), and at least its heading when short, half of it when long."""
+        widths = []
+        for i, heading in enumerate(self.columns):
+            data = max(2.0, *(text_width(r[i]) for r in self.rows)) if self.rows else 4.0
+            need = text_width(heading)
+            widths.append(max(data, need if need <= SHORT_LABEL else max(SHORT_LABEL, need / 2)))
+        return widths
+
+    def heading_lines(self) -> list[list[str]]:
+        """Each column heading as the lines it is set in: one when it fits its column, else cut
+        evenly (the renderers break there, so no column ends a heading on one character)."""
+        out = []
+        for heading, chars in zip(self.columns, self.column_chars(), strict=True):
+            need = text_width(heading)
+            parts = 1 if need <= chars + 0.01 else -(-int(need * 100) // int(chars * 100))
+            out.append(_balanced(heading, parts) if parts > 1 else [heading])
+        return out
+
+    def caption_lines(self, chars: float) -> list[str]:
+        """The attachment's title on lines of `chars` characters: cut before the period
+        (长乐区乡镇（街道）攻坚120天 / 2026年12月考评结果) rather than leave 果 alone."""
+        return title_lines(self.caption, chars)
+
+    @property
+    def title_lines(self) -> list[str]:
+        """The attachment's title as set on its page: 2号 less, 18 pt, on the portrait line or
+        the landscape one."""
+        return self.caption_lines((225 if self.wide else 156) / 25.4 * 72 / 18)
 
     @property
     def wide(self) -> bool:
@@ -118,14 +180,17 @@ class Bulletin:
     def date(self) -> dt.date:
         return self.particulars.date
 
+    @property
+    def title_lines(self) -> list[str]:
+        """The title as set in 2号 (22 pt) on the 156 mm line."""
+        return title_lines(self.title, 156 / 25.4 * 72 / 22)
+
     def filename(self, ext: str) -> str:
         return f"{self.name}.{ext}"
 
     def text(self) -> str:
         """Every sentence, for search and tests."""
-        return "\n".join(
-            [self.title, self.lead, *(p for s in self.sections for p in [s.heading, *s.paragraphs])]
-        )
+        return "\n".join([self.title, self.lead, *(t for s in self.sections for t in s.texts())])
 
 
 def zh_date(d: dt.date) -> str:
@@ -314,12 +379,13 @@ def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> 
         if previous
         else {}
     )
-    columns = ["分组", "名次", "较上期", "单位", "综合得分", "等次", *lines]
     order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
+    several = len(order) > 1  # one group: its name in every row says nothing and takes room
+    columns = [*(["分组"] if several else []), "名次", "较上期", "单位", "综合得分", "等次", *lines]
     rows = []
     for r in sorted(results, key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order)):
         cells = [
-            r.group,
+            *([r.group] if several else []),
             _rank_cell(r.rank, r.tied),
             _move(r.rank, before.get(r.unit_id)),
             r.unit.name,
@@ -423,18 +489,112 @@ def particulars(round_: Round, *, date: dt.date | None = None) -> Particulars:
     )
 
 
-def _own_section(round_: Round) -> Section:
+# The second-level headings of a round's section, in this order: who leads, who lags, who did
+# not finish (a section has them only when someone lags or did not finish).
+LEADING = "排名靠前的单位"
+LAGGING = "排名靠后的单位"
+UNFINISHED = "未完成任务的单位"
+SUBHEADINGS = (LEADING, LAGGING, UNFINISHED)
+FAILING_GRADES = ("不合格", "较差")
+
+
+def _last(rows: list[UnitResult], rank_of: Any) -> list[UnitResult]:
+    """The last place(s) of a ranking of three or more; none when everyone shares one place."""
+    if len(rows) < 3:
+        return []
+    ranks = [rank_of(r) for r in rows]
+    if max(ranks) == min(ranks):
+        return []
+    return [r for r in rows if rank_of(r) == max(ranks)]
+
+
+def _named(rows: list[UnitResult]) -> str:
+    return "、".join(r.unit.name for r in rows) + ("（并列）" if len(rows) > 1 else "")
+
+
+def lagging(round_: Round) -> tuple[list[str], list[str]]:
+    """The units lagging in a round, as the body names them, from its stored results: (the last
+    place(s) of each group — of each line's ranking in a line-by-line plan — and the units graded
+    不合格 or vetoed; the units that did not finish a task scored 完成/未完成, per line)."""
+    results = _results(round_)
+    groups = [g.name for g in round_.plan.groups.all()]
+    lines = list(round_.plan.lines.all())
+    several = len(groups) > 1
+    lag: list[str] = []
+    if round_.plan.report_style == "lines":
+        for pline in lines:
+            for group in groups:
+                rows = [r for r in results if r.group == group and pline.name in r.lines]
+                if any(r.lines[pline.name].get("completed") is not None for r in rows):
+                    continue  # a 完成/未完成 task: who did not finish is said apart
+                last = _last(rows, lambda r, n=pline.name: r.lines[n]["rank"])
+                if last:
+                    label = group if several else ""
+                    lag.append(f"{pline.name}{label}排名末位的为{_named(last)}")
+    else:
+        for group in groups:
+            last = _last([r for r in results if r.group == group], lambda r: r.rank)
+            if last:
+                lag.append(f"{group if several else '综合得分'}排名末位的为{_named(last)}")
+    failing = [r for r in results if r.grade in FAILING_GRADES]
+    if failing:
+        lag.append(f"等次为{failing[0].grade}的有{'、'.join(r.unit.name for r in failing)}")
+    lag += [f"{r.unit.name}被否决（{r.veto}）" for r in results if r.veto]
+    unfinished = []
+    for pline in lines:
+        undone = [
+            r.unit.name
+            for r in results
+            if pline.name in r.lines and r.lines[pline.name].get("completed") is False
+        ]
+        if undone:
+            unfinished.append(f"{pline.name}未完成任务的有{'、'.join(undone)}")
+    return lag, unfinished
+
+
+def _own_section(round_: Round, *, shared: bool = False) -> Section:
+    """The round's section: the leading units (the seed's sentences), and when someone lags or
+    did not finish, those named under second-level headings. `shared`: other plans share the
+    heading, so the lagging sentences say which plan they are of."""
     section = Section(heading=round_.plan.report_heading or round_.plan.name)
     style = round_.plan.report_style
+    leading = []
     if style == "lines":
         items = sorted(_line_sentences(round_), key=lambda item: item[0])
         if items:
-            section.paragraphs.append("；".join(s for _o, s in items) + "。")
+            leading.append("；".join(s for _o, s in items) + "。")
     elif style == "composite":
-        section.paragraphs.append(_composite_paragraph(round_))
+        leading.append(_composite_paragraph(round_))
     else:
-        section.paragraphs.extend(_group_paragraphs(round_))
+        leading.extend(_group_paragraphs(round_))
+    lag, unfinished = lagging(round_)
+    if not lag and not unfinished:
+        section.paragraphs = leading
+        return section
+    prefix = f"按照{round_.plan.name}，" if shared else ""
+    section.subsections.append(Section(heading=LEADING, paragraphs=leading))
+    for heading, sentences in ((LAGGING, lag), (UNFINISHED, unfinished)):
+        if sentences:
+            paragraph = prefix + "；".join(sentences) + "。"
+            section.subsections.append(Section(heading=heading, paragraphs=[paragraph]))
     return section
+
+
+def _merge(into: Section, part: Section) -> None:
+    """Plans that share a heading share the section, and its second-level headings."""
+    if not into.subsections and not part.subsections:
+        into.paragraphs.extend(part.paragraphs)
+        return
+    subs: dict[str, Section] = {}
+    for s in (into, part):
+        if s.paragraphs:  # plain paragraphs are the leading units
+            subs.setdefault(LEADING, Section(heading=LEADING)).paragraphs.extend(s.paragraphs)
+        for sub in s.subsections:
+            subs.setdefault(sub.heading, Section(heading=sub.heading)).paragraphs.extend(
+                sub.paragraphs
+            )
+    into.paragraphs = []
+    into.subsections = [subs[h] for h in SUBHEADINGS if h in subs]
 
 
 def combinable(r: Round, owner: Unit) -> bool:
@@ -486,8 +646,11 @@ def render(b: Bulletin, fmt: str) -> bytes:
         return render_docx(b) if own is None else render_with_template(b, own)
     if fmt == "pdf":
         from gongjian.assessment.bulletin_pdf import render_pdf
+        from gongjian.assessment.bulletin_template import office_template, render_with_template
+        from gongjian.exchange.office_pdf import docx_to_pdf
 
-        return render_pdf(b)
+        own = office_template(b.office_id)  # the office's own layout: its .docx, as laid out
+        return render_pdf(b) if own is None else docx_to_pdf(render_with_template(b, own))
     if fmt == "md":
         return to_markdown(b).encode()
     raise ValidationFailed(_("format 只能是 md、docx 或 pdf。"), field="format")
@@ -517,15 +680,18 @@ def build_combined(rounds: list[Round]) -> Bulletin:
             section.paragraphs.extend(_upper_paragraphs(r, owner, month))
         sections.append(section)
     by_heading: dict[str, Section] = {}
-    for r in own:
-        part = _own_section(r)
-        if part.heading in by_heading:  # plans that share a heading share the section
-            by_heading[part.heading].paragraphs.extend(part.paragraphs)
+    headings = [r.plan.report_heading or r.plan.name for r in own]
+    for r, heading in zip(own, headings, strict=True):
+        part = _own_section(r, shared=headings.count(heading) > 1)
+        if part.heading in by_heading:
+            _merge(by_heading[part.heading], part)
             continue
         by_heading[part.heading] = part
         sections.append(part)
     for i, section in enumerate(sections, start=1):
         section.heading = f"{zh_number(i)}、{section.heading}"
+        for j, sub in enumerate(section.subsections, start=1):
+            sub.heading = f"（{zh_number(j)}）{sub.heading}"
     words = _period_words(period)
     draft = any(r.state != RoundState.PUBLISHED for r in rounds)
     published = [r.published_on for r in own if r.published_on]
@@ -569,6 +735,8 @@ def to_markdown(b: Bulletin) -> str:
     out += [f"{info.addressees}：", "", b.lead, ""]
     for s in b.sections:
         out += [f"## {s.heading}", "", *[p + "\n" for p in s.paragraphs]]
+        for sub in s.subsections:
+            out += [f"### {sub.heading}", "", *[p + "\n" for p in sub.paragraphs]]
     if b.tables:
         out += ["附件：" + "  \n".join(f"{i}. {t.caption}" for i, t in enumerate(b.tables, 1)), ""]
     out += [f"{info.signatory}  ", zh_date(info.date), ""]

@@ -3,7 +3,8 @@
 A4 with the standard margins (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm) and a document
 grid of 22 lines × 28 characters; 份号 and 密级 when set; the issuing office in red, 发文字号
 (〔〕) over the red separator; the title in 2号 小标宋; 主送机关; the body in 3号 仿宋 with a
-two-character first-line indent and fixed 28 pt lines, first-level headings in 3号 黑体; 附件说明;
+two-character first-line indent and fixed 28 pt lines, first-level headings in 3号 黑体 and
+second-level ones in 3号 楷体; 附件说明;
 署名 and 成文日期; the result tables as attachments; 版记 (抄送, 印发机关 and 印发日期) between
 rules; page numbers "— 1 —" in 4号 宋体 in the footer, odd pages right and even pages left. Fonts
 are named as offices have them (仿宋_GB2312 ...); Word and WPS fall back to what the machine has.
@@ -29,6 +30,7 @@ from gongjian.assessment.bulletin import Bulletin, Table, zh_date
 from gongjian.exchange.docx_styles import (
     FANGSONG,
     HEITI,
+    KAITI,
     RED,
     SONGTI,
     XIAOBIAOSONG,
@@ -82,13 +84,33 @@ def _off_grid(p: Paragraph) -> None:
     )
 
 
+def _broken_run(p: Paragraph, lines: list[str], size: float, *, font: str = XIAOBIAOSONG) -> None:
+    """Lines set apart by line breaks (w:br) in one paragraph."""
+    for i, text in enumerate(lines):
+        run = styled_run(p, text, font=font, size=size)
+        if i < len(lines) - 1:
+            run.add_break()
+
+
+def _cell_paragraph(cell: _Cell) -> None:
+    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fixed_lines(cell.paragraphs[0], 16)
+    _off_grid(cell.paragraphs[0])
+
+
+def _repeat_heading(row: Any) -> None:
+    """The heading row repeats at the top of each page a long table runs over (w:tblHeader)."""
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+
+
 def _column_layout(t: Table, line_mm: float) -> tuple[list[Length], float]:
-    """Columns as wide as their longest data cell plus padding (LibreOffice wraps inside a fixed
-    width whatever w:noWrap says), on the text line, at 五号 or smaller when needed."""
+    """Columns as wide as their longest data cell (or short heading) plus padding (LibreOffice
+    wraps inside a fixed width whatever w:noWrap says), on the text line, at 五号 or smaller."""
     chars = t.column_chars()
     line_pt = line_mm / 25.4 * 72
-    size = max(8, min(10.5, (line_pt - 11 * len(chars)) / sum(chars)))
-    natural = [n * size + 11 for n in chars]
+    size = max(8, min(10.5, (line_pt - 11 * len(chars)) / (sum(chars) + 0.5 * len(chars))))
+    natural = [(n + 0.5) * size + 11 for n in chars]  # half a character spare: faces differ
     scale = line_pt / sum(natural)
     return [Pt(w * scale) for w in natural], size
 
@@ -155,22 +177,27 @@ def render_docx(b: Bulletin) -> bytes:
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fixed_lines(title, 36)
-    styled_run(title, b.title, font=XIAOBIAOSONG, size=22)
+    _broken_run(title, b.title_lines, 22)
     if b.draft:
         note = line("（草稿：含未发布的考评结果）", color=RED)
         note.alignment = WD_ALIGN_PARAGRAPH.CENTER
     line()
     line(f"{info.addressees}：")
 
-    def body(text: str, *, font: str = FANGSONG) -> None:
+    def body(text: str, *, font: str = FANGSONG) -> Paragraph:
         p = line(text, font=font)
         p.paragraph_format.first_line_indent = Pt(32)
+        return p
 
     body(b.lead)
     for s in b.sections:
-        body(s.heading, font=HEITI)
+        body(s.heading, font=HEITI).paragraph_format.keep_with_next = True
         for paragraph in s.paragraphs:
             body(paragraph)
+        for sub in s.subsections:  # second level: 3号楷体, never alone at the foot of a page
+            body(sub.heading, font=KAITI).paragraph_format.keep_with_next = True
+            for paragraph in sub.paragraphs:
+                body(paragraph)
     # From the body's last paragraph to the date the lines stay together: 署名 and 成文日期 never
     # open a page on their own (GB/T 9704 7.3.5 asks to adjust rather than leave them alone).
     closing = [doc.paragraphs[-1]]
@@ -201,28 +228,29 @@ def render_docx(b: Bulletin) -> bytes:
             line(f"附件{i}", font=HEITI)
         else:
             line(f"附件{i}", font=HEITI).paragraph_format.page_break_before = True
-        caption = line(t.caption, font=XIAOBIAOSONG, size=18)
+        caption = line(font=XIAOBIAOSONG, size=18)
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         fixed_lines(caption, 32)
+        _broken_run(caption, t.title_lines, 18)
+        caption.paragraph_format.keep_with_next = True
         table = doc.add_table(rows=1, cols=len(t.columns))
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         widths, size = _column_layout(t, 225 if landscape else 156)
         for column, width in zip(table.columns, widths, strict=True):
             column.width = width  # w:gridCol, which LibreOffice reads
-        for row_cells, row_texts, font in (
-            (table.rows[0].cells, t.columns, HEITI),
-            *((table.add_row().cells, row, SONGTI) for row in t.rows),
-        ):
-            heading = font == HEITI
-            for cell, text, width in zip(row_cells, row_texts, widths, strict=True):
+        _repeat_heading(table.rows[0])
+        for cell, lines, width in zip(table.rows[0].cells, t.heading_lines(), widths, strict=True):
+            cell.width = width
+            _cell_paragraph(cell)
+            _no_wrap(cell)  # cut where heading_lines cut it, nowhere else
+            _broken_run(cell.paragraphs[0], lines, size, font=HEITI)
+        for row in t.rows:
+            for cell, text, width in zip(table.add_row().cells, row, widths, strict=True):
                 cell.width = width
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                fixed_lines(cell.paragraphs[0], 16)
-                _off_grid(cell.paragraphs[0])
-                if not heading:
-                    _no_wrap(cell)
-                styled_run(cell.paragraphs[0], text, font=font, size=size)
+                _cell_paragraph(cell)
+                _no_wrap(cell)
+                styled_run(cell.paragraphs[0], text, font=SONGTI, size=size)
 
     # 版记: a thick rule, 抄送, a thin rule, 印发机关 left and 印发日期 right, a thick rule.
     if b.tables and b.tables[-1].wide:

@@ -135,12 +135,25 @@ def office_template(office_id: int) -> bytes | None:
     return bytes(content) if content is not None else None
 
 
+def template_for(unit: Unit) -> tuple[Unit, bytes] | None:
+    """The template of `unit`'s office: its own, else the nearest unit above it that has one
+    (a department's daily briefing carries its district office's red header)."""
+    ids = [unit.pk, *(pk for pk in reversed(unit.ancestor_ids()) if pk != unit.pk)]
+    found = dict(
+        BulletinTemplate.objects.filter(office_id__in=ids).values_list("office_id", "content")
+    )
+    for pk in ids:
+        if pk in found:
+            return Unit.objects.get(pk=pk), bytes(found[pk])
+    return None
+
+
 def context(b: Bulletin, tpl: Any) -> dict[str, Any]:
     """What the placeholders stand for; the attachments are a sub-document of tables."""
     info = b.particulars
-    paragraphs = [b.lead]
+    paragraphs = [b.lead] if b.lead else []
     for s in b.sections:
-        paragraphs += [s.heading, *s.paragraphs]
+        paragraphs += s.texts()
     attachments = tpl.new_subdoc()
     for i, t in enumerate(b.tables, start=1):
         attachments.add_paragraph(f"附件{i}")

@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
-from gongjian.assessment.models import Round, RoundState, UnitResult
+from gongjian.assessment.models import PlanGroup, Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -249,13 +249,21 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
         by_round.setdefault(res.round_id, {}).setdefault(res.group, []).append(
             {"unit": res.unit.name, "rank": res.rank, "tied": res.tied}
         )
+    # Groups in the plan's own order (第一、第二、第三方阵), not the names' code-point order.
+    order = {
+        (plan_id, name): i
+        for plan_id, name, i in PlanGroup.objects.filter(
+            plan__in=[r.plan_id for r in latest.values()]
+        ).values_list("plan_id", "name", "sort_order")
+    }
+
+    def in_plan_order(r: Round) -> list[dict[str, Any]]:
+        groups = by_round.get(r.pk, {})
+        names = sorted(groups, key=lambda g: order.get((r.plan_id, g), 1 << 30))
+        return [{"group": g, "units": groups[g]} for g in names]
+
     return [
-        {
-            "round_id": r.pk,
-            "plan": r.plan.name,
-            "period": r.period,
-            "groups": [{"group": g, "units": units} for g, units in by_round.get(r.pk, {}).items()],
-        }
+        {"round_id": r.pk, "plan": r.plan.name, "period": r.period, "groups": in_plan_order(r)}
         for r in latest.values()
     ]
 

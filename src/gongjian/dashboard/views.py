@@ -109,7 +109,7 @@ def briefing(request: HttpRequest) -> HttpResponse:
     data = selectors.briefing(request.user, _on(request))
     if request.GET.get("format") == "docx":
         response = HttpResponse(
-            briefing_docx(data, viewer=str(request.user)),
+            briefing_docx(data, viewer=str(request.user), unit=getattr(request.user, "unit", None)),
             content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         )
         response["Content-Disposition"] = (

@@ -14,6 +14,7 @@ from docx.text.paragraph import Paragraph
 FANGSONG = "仿宋_GB2312"
 XIAOBIAOSONG = "方正小标宋简体"
 HEITI = "黑体"
+KAITI = "楷体_GB2312"  # second-level headings (GB/T 9704 7.3.3); 楷体 where the office has no GB2312 face
 SONGTI = "宋体"
 RED = RGBColor(0xD0, 0x00, 0x00)
 
