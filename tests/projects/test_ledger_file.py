@@ -166,7 +166,7 @@ def test_one_bad_row_changes_nothing_and_names_the_cell(org, ledger):
         ("D2", "不存在的行动", "D", "找不到攻坚行动“不存在的行动”。"),
         ("B2", None, "B", "不能为空。"),
         ("A3", "HN-01", "A", "项目编号在文件中重复。"),
-        ("V2", 7, "V", "该项目已被他人修改（文件为第 7 版，现为第 1 版），请重新导出后再改。"),
+        ("V2", 7, "V", "修改（文件为第 7 版，现为第 1 版），请重新导出后再改。"),
     ],
 )
 def test_each_kind_of_bad_cell_is_named_and_nothing_changes(
