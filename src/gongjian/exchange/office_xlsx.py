@@ -155,7 +155,10 @@ class OfficeBook:
         )
         self.formats = self._make_formats()
         self.sheets: list[OfficeSheet] = []
-        self.lists = {name: list(dict.fromkeys(v for v in values if v)) for name, values in (lists or {}).items()}
+        self.lists = {
+            name: list(dict.fromkeys(v for v in values if v))
+            for name, values in (lists or {}).items()
+        }
         self._list_columns = {name: i for i, name in enumerate(self.lists)}
 
     def _make_formats(self) -> dict[str, Any]:
@@ -235,10 +238,9 @@ class OfficeBook:
 
     def _write_lists(self) -> None:
         ws = self.wb.add_worksheet(LISTS_SHEET)
-        for col, (name, values) in enumerate(self.lists.items()):
-            ws.set_column(col, col, 24)
-        # constant_memory: rows in order, so the lists are written across, row by row.
         columns = list(self.lists.items())
+        ws.set_column(0, max(len(columns) - 1, 0), 24)
+        # constant_memory: rows in order, so the lists are written across, row by row.
         for col, (name, _values) in enumerate(columns):
             ws.write_string(0, col, name, self.formats["header"])
         longest = max((len(values) for _name, values in columns), default=0)
@@ -270,7 +272,7 @@ def write_rows(
 ) -> int:
     """Append every row; `progress(n)` now and then with the rows written so far."""
     n = 0
-    for n, row in enumerate(rows, start=1):  # noqa: B007 - n is the count after the loop
+    for n, row in enumerate(rows, start=1):
         sheet.append(row)
         if progress is not None and n % PROGRESS_EVERY == 0:
             progress(n)

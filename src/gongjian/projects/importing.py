@@ -141,7 +141,9 @@ def import_ledger(
             continue
         if current is not None and item.version is not None and item.version != current.version:
             problems.append(
-                RowProblem("project", item.row, "version", stale_message(current, item.version, actor))
+                RowProblem(
+                    "project", item.row, "version", stale_message(current, item.version, actor)
+                )
             )
             continue
         try:
@@ -202,16 +204,17 @@ def stale_message(current: Project, read: int, actor: Any) -> str:
     """Why a row read at version `read` may not be written: who changed the project since, and
     when, from its history ("您" when it was the importing user)."""
     last = (
-        Project.history.filter(id=current.pk)  # type: ignore[attr-defined]
+        Project.history.filter(id=current.pk)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
         .first()
     )
     versions = {"read": read, "now": current.version}
     if last is None:
-        return _(
-            "该项目已被修改（文件为第 %(read)s 版，现为第 %(now)s 版），请重新导出后再改。"
-        ) % versions
+        return (
+            _("该项目已被修改（文件为第 %(read)s 版，现为第 %(now)s 版），请重新导出后再改。")
+            % versions
+        )
     when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M")
     user = last.history_user
     if user is not None and actor is not None and user.pk == getattr(actor, "pk", None):

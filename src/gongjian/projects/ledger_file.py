@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -25,8 +25,9 @@ from openpyxl.utils import get_column_letter
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.errors import CellError, ImportRejected, UnitNameError
+from gongjian.core.progress import Progress
 from gongjian.exchange.dates import DateUnreadable, parse_date
-from gongjian.exchange.office_xlsx import Field, Kind, OfficeBook, write_rows
+from gongjian.exchange.office_xlsx import PROGRESS_EVERY, Field, Kind, OfficeBook, write_rows
 from gongjian.exchange.workbook import Upload, check_xlsx, upload_bytes, write_row, xlsx_sheets
 from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
@@ -124,11 +125,17 @@ _NOTES = {
 }
 GUIDE = [
     _noop("1. 在“项目台账”“节点计划”两张表中修改或新增行，保存为 .xlsx 后在平台“导入台账”上传。"),
-    _noop("2. 导入全部成功或全部不导入：任一单元格有误，平台列出出错的工作表、行、列和原因，并可下载标注了错误的文件。"),
+    _noop(
+        "2. 导入全部成功或全部不导入：任一单元格有误，平台列出出错的工作表、行、列和原因，并可下载标注了错误的文件。"
+    ),
     _noop("3. 未修改的行导入后保持不变；不要删改表头，列的顺序可以调整。"),
-    _noop("4. 级别、状态、攻坚行动、攻坚专项、单位请从下拉列表中选择（列表在隐藏的“选项”工作表）。"),
+    _noop(
+        "4. 级别、状态、攻坚行动、攻坚专项、单位请从下拉列表中选择（列表在隐藏的“选项”工作表）。"
+    ),
     _noop("5. 金额单位为万元，保留两位小数；日期填写为日期，如 2026年12月31日 或 2026-12-31。"),
-    _noop("6. 隐藏的“版本”列已锁定，请勿修改；排序时需先在“审阅”中撤销工作表保护（无密码），导入时不受影响。"),
+    _noop(
+        "6. 隐藏的“版本”列已锁定，请勿修改；排序时需先在“审阅”中撤销工作表保护（无密码），导入时不受影响。"
+    ),
 ]
 
 
@@ -184,12 +191,12 @@ def ledger_workbook(
     projects: QuerySet[Project],
     *,
     actor: Any = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> IO[bytes]:
     """The projects (and their milestones) as an .xlsx that `import_ledger_xlsx` reads back,
     written in constant memory to a temporary file (rewound; the caller closes it).
 
-    `progress(done, total)` counts projects, then milestones, as they are written."""
+    `progress(stage, done, total)` counts the projects, then the milestones, as they are written."""
     projects = projects.order_by("code")
     total = projects.count()
     book = OfficeBook(lists=_lists(projects, actor))
@@ -207,7 +214,7 @@ def ledger_workbook(
         done += len(chunk)
         last_code = chunk[-1].code
         if progress is not None:
-            progress(done, total)
+            progress(_("写入项目"), done, total)
     ms = book.sheet(MILESTONE_SHEET, _fields(MILESTONE_COLUMNS), freeze=2)
     milestones = (
         Milestone.objects.filter(project__in=projects.order_by().values("pk"))
@@ -218,11 +225,12 @@ def ledger_workbook(
         )
     )  # fmt: skip
     count = Milestone.objects.filter(project__in=projects.order_by().values("pk")).count()
-    write_rows(
-        ms,
-        milestones.iterator(chunk_size=CHUNK),
-        (lambda n: progress(n, count)) if progress is not None else None,
-    )
+
+    def milestones_written(n: int) -> None:
+        if progress is not None:
+            progress(_("写入节点"), n, count)
+
+    write_rows(ms, milestones.iterator(chunk_size=CHUNK), milestones_written)
     return book.finish([str(_(line)) for line in GUIDE])
 
 
@@ -454,13 +462,17 @@ def _blank(row: list[Any]) -> bool:
 
 
 def read_ledger(
-    data: bytes, lookups: _Lookups | None = None
+    data: bytes, lookups: _Lookups | None = None, progress: Progress | None = None
 ) -> tuple[
     list[importing.ProjectInput], list[importing.MilestoneInput], list[CellError], dict[str, _Sheet]
 ]:
     """Parse the workbook into service inputs, collecting every cell error (nothing written)."""
     errors: list[CellError] = []
+    if progress is not None:
+        progress(_("读取文件"), 0, 1)
     sheets = _read_book(data)
+    if progress is not None:
+        progress(_("读取文件"), 1, 1)
     project_sheet = _locate(sheets, PROJECT_SHEET, PROJECT_COLUMNS, errors)
     milestone_sheet = None
     if MILESTONE_SHEET in sheets:
@@ -470,12 +482,17 @@ def read_ledger(
         return [], [], errors, located
     lookups = lookups or _Lookups()
     projects: list[importing.ProjectInput] = []
+    total = len(project_sheet.rows)
     for i, row in enumerate(project_sheet.rows, start=2):
+        if progress is not None and (i - 1) % PROGRESS_EVERY == 0:
+            progress(_("核对项目"), i - 1, total)
         if _blank(row):
             continue
         item = _project_row(project_sheet, i, row, lookups, errors)
         if item is not None:
             projects.append(item)
+    if progress is not None:
+        progress(_("核对项目"), total, total)
     milestones: list[importing.MilestoneInput] = []
     if milestone_sheet is not None:
         units = {p.code: p.values.get("unit") for p in projects}
@@ -485,6 +502,10 @@ def read_ledger(
             m = _milestone_row(milestone_sheet, i, row, lookups, units, errors)
             if m is not None:
                 milestones.append(m)
+            if progress is not None and (i - 1) % PROGRESS_EVERY == 0:
+                progress(_("核对节点"), i - 1, len(milestone_sheet.rows))
+        if progress is not None:
+            progress(_("核对节点"), len(milestone_sheet.rows), len(milestone_sheet.rows))
     return projects, milestones, errors, located
 
 
@@ -632,14 +653,16 @@ def _milestone_row(
     return importing.MilestoneInput(row=row_no, code=code, seq=seq, values=values)
 
 
-def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
+def import_ledger_xlsx(
+    *, actor: Any, data: Upload, progress: Progress | None = None
+) -> importing.ImportSummary:
     """Import a ledger workbook, all or nothing; ImportRejected lists every bad cell.
 
     Who may import is asked before the file is read, and its size before its cells.
     """
     if actor is not None:
         scope_for(actor).require_somewhere(Action.EDIT_LEDGER)
-    projects, milestones, errors, sheets = read_ledger(upload_bytes(data))
+    projects, milestones, errors, sheets = read_ledger(upload_bytes(data), progress=progress)
     if errors and not projects:
         raise ImportRejected(errors)
     failed_codes = {
@@ -650,6 +673,8 @@ def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
     milestones = [m for m in milestones if m.code not in failed_codes]
     with transaction.atomic():
         summary = None
+        if progress is not None:
+            progress(_("写入数据库"), 0, 1)
         try:
             summary = importing.import_ledger(actor=actor, projects=projects, milestones=milestones)
         except importing.RowsRejected as exc:
@@ -669,6 +694,8 @@ def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
         if errors or summary is None:
             errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row, e.column))
             raise ImportRejected(errors)
+    if progress is not None:
+        progress(_("写入数据库"), 1, 1)
     return summary
 
 
