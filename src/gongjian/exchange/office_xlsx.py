@@ -43,7 +43,8 @@ PROGRESS_EVERY = 500
 class Kind(StrEnum):
     TEXT = "text"
     WAN = "wan"  # 万元: two decimals, thousands separators
-    NUMBER = "number"  # a percentage or a score: two decimals
+    NUMBER = "number"  # a percentage: two decimals
+    SCORE = "score"  # a score: two decimals, up to four when it has them (96.125 stays 96.125)
     INT = "int"
     DATE = "date"
     DATETIME = "datetime"
@@ -180,6 +181,7 @@ class OfficeBook:
             "quoted": add({**base, "quote_prefix": True}),
             Kind.WAN: add({**base, "num_format": WAN_FORMAT}),
             Kind.NUMBER: add({**base, "num_format": "0.00"}),
+            Kind.SCORE: add({**base, "num_format": "0.00##"}),
             Kind.INT: add({**base, "num_format": "0"}),
             Kind.DATE: add({**base, "num_format": DATE_FORMAT}),
             Kind.DATETIME: add({**base, "num_format": DATETIME_FORMAT}),
@@ -258,6 +260,7 @@ def _kind_label(field: Field) -> str:
         Kind.TEXT: _("文字"),
         Kind.WAN: _("万元，两位小数"),
         Kind.NUMBER: _("数字，两位小数"),
+        Kind.SCORE: _("分数"),
         Kind.INT: _("整数"),
         Kind.DATE: _("日期，如 2026年12月31日 或 2026-12-31"),
         Kind.DATETIME: _("日期时间"),
