@@ -32,11 +32,14 @@ def test_a_values_csv_in_gbk_or_utf8_is_imported_through_the_api(
     assert values(draft_round) == {"湖南镇": Decimal(90), "松下镇": Decimal("85.5")}
 
 
-def test_a_gbk_csv_is_imported_by_the_scores_command(tmp_path, org, draft_round):
+def test_a_gbk_csv_is_imported_by_the_scores_command(tmp_path, org, draft_round, capsys):
     path = tmp_path / "values.csv"
     path.write_bytes(CSV.encode("gbk"))
     call_command("scores", "import", "--round", str(draft_round.pk), str(path))
     assert values(draft_round)["湖南镇"] == Decimal(90)
+    shown = capsys.readouterr()
+    assert "读取文件" in shown.err and "核对并写入指标值" in shown.err and "2/2" in shown.err
+    assert shown.out.startswith("已导入 2 个指标值")
 
 
 def test_an_undecodable_csv_is_refused_in_chinese_and_changes_nothing(client, org, draft_round):

@@ -83,8 +83,9 @@ def test_orders_and_notices_exports_write_formula_text_as_text(client: Client, o
         publish=True,
     )
     client.force_login(org.office)
-    assert "=1+1" in values_of(client.get("/supervision/orders.xlsx").content)
-    notices = values_of(client.get("/supervision/notices.xlsx").content)
+    orders = client.get("/supervision/orders.xlsx")
+    assert "=1+1" in values_of(b"".join(orders.streaming_content))
+    notices = values_of(b"".join(client.get("/supervision/notices.xlsx").streaming_content))
     assert "=cmd|' /C calc'!A0" in notices and "-1 分" in notices
 
 

@@ -38,3 +38,17 @@ def test_rejected_import_writes_the_marked_file_and_changes_nothing(tmp_path, or
     assert "工作表“项目台账”第2行N列（计划开工）：不存在的日期“2026/2/30”" in err.getvalue()
     assert openpyxl.load_workbook(marked).sheetnames[0] == "错误清单"
     assert Project.objects.get(code="HN-01").planned_start.isoformat() == "2026-01-01"
+
+
+def test_export_and_import_show_a_progress_bar_per_stage_on_stderr(tmp_path, org, ledger, capsys):
+    path = tmp_path / "ledger.xlsx"
+    call_command("ledger", "export", str(path), "--user", org.office.username)
+    shown = capsys.readouterr()
+    assert "写入项目" in shown.err and "2/2" in shown.err
+    assert "写入节点" in shown.err and "1/1" in shown.err
+    assert shown.out.strip() == f"已导出 2 个项目到 {path}"  # stdout keeps only the result
+    call_command("ledger", "import", str(path), "--user", org.office.username)
+    shown = capsys.readouterr()
+    for stage in ("读取文件", "核对项目", "核对节点", "写入数据库"):
+        assert stage in shown.err
+    assert "未变 2" in shown.out

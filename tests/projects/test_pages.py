@@ -224,7 +224,8 @@ def test_warnings_command_filters_by_campaign_and_prints_a_table(org, ledger):
 def exported_codes(response):
     from openpyxl import load_workbook
 
-    sheet = load_workbook(io.BytesIO(response.content), read_only=True)["项目台账"]
+    content = b"".join(response.streaming_content)  # the export is streamed
+    sheet = load_workbook(io.BytesIO(content), read_only=True)["项目台账"]
     return sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0])
 
 

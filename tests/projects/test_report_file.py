@@ -96,7 +96,7 @@ def test_a_bad_cell_rejects_the_file_and_nothing_is_saved(org, ledger, changes, 
 
 def test_report_import_through_the_page(client, org, ledger):
     assert client.login(username=org.hunan_staff.username, password=PASSWORD)
-    blank = client.get("/ledger/report-template.xlsx").content
+    blank = b"".join(client.get("/ledger/report-template.xlsx").streaming_content)
     data = fill(blank, {"D2": "2026-06-30", "E2": 45})
     response = client.post(
         "/ledger/import/", {"kind": "reports", "file": io.BytesIO(data)}, follow=True

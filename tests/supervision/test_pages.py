@@ -249,12 +249,21 @@ def test_orders_and_notices_export_to_xlsx(client, org, set_today):
     login(client, org.office)
     response = client.get("/supervision/orders.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    ws = load_workbook(io.BytesIO(response.content)).active
+    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    ws = wb["督办单"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:3] == ("编号", "督办事项", "责任单位")
     assert rows[1][1:3] == ("逾期事项", "湖南镇")
     assert rows[1][10] == "是"
-    ws = load_workbook(io.BytesIO(client.get("/supervision/notices.xlsx").content)).active
+    assert ws["J2"].value == dt.datetime(2026, 12, 3)  # 办结时限: a date cell, in Chinese
+    assert ws["J2"].number_format == 'yyyy"年"m"月"d"日"'
+    (rule,) = ws.conditional_formatting
+    assert str(rule.sqref) == "A2:O2"
+    assert rule.rules[0].formula == ['$K2="是"']
+    assert wb["督办单"].freeze_panes == "C2" and wb["督办单"].auto_filter.ref == "A1:O2"
+    assert ws.data_validations.count == 4  # 责任单位, 交办单位, 颜色, 状态
+    notice_file = client.get("/supervision/notices.xlsx")
+    ws = load_workbook(io.BytesIO(b"".join(notice_file.streaming_content)))["通报"]
     assert list(ws.iter_rows(values_only=True))[1][:3] == ("通报表扬", "表扬湖南镇", "湖南镇")
 
 

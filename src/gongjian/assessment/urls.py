@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.round_list, name="rounds"),
     path("rounds/new/", views.new_round, name="new_round"),
     path("rounds/<int:round_id>/", views.round_detail, name="round"),
+    path("rounds/<int:round_id>/results.xlsx", views.results_xlsx, name="results_xlsx"),
     path("rounds/<int:round_id>/units/<int:unit_id>/", views.explanation, name="explanation"),
     path("rounds/<int:round_id>/bulletin/", views.bulletin, name="bulletin"),
     path(

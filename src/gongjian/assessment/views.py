@@ -8,12 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
-from gongjian.assessment import selectors, services, visibility
+from gongjian.assessment import results_file, selectors, services, visibility
 from gongjian.assessment.bulletin import (
     PARTICULAR_FIELDS,
     build_bulletin,
@@ -23,9 +24,10 @@ from gongjian.assessment.bulletin import (
 )
 from gongjian.assessment.bulletin_forms import ParticularsForm
 from gongjian.assessment.models import Objection, RoundState, ValueSource
-from gongjian.core import clock
+from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, ImportRejected, NotFound, ValidationFailed
 from gongjian.core.http import flash_error
+from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 
@@ -107,6 +109,15 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "corrections": list(round_.corrections.all()),
         },
     )
+
+
+@login_required
+def results_xlsx(request: HttpRequest, round_id: int) -> HttpResponseBase:
+    """The round's results the user may see, as a streamed .xlsx."""
+    round_ = selectors.get_round(request.user, round_id)
+    file = results_file.results_workbook(round_, request.user)
+    audit.record(audit.EventKind.EXPORT, request=request, target=f"考评结果 {round_}")
+    return xlsx_response(file, f"考评结果-{round_.period}-{round_.pk}.xlsx")
 
 
 @login_required

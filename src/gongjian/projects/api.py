@@ -7,7 +7,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
@@ -17,6 +18,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import audit, clock, paging
 from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
 from gongjian.projects import (
@@ -31,7 +33,6 @@ from gongjian.projects import (
 from gongjian.projects.models import CoordinationRequest, Milestone, Project
 
 router = Router(tags=["项目台账"])
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class LineOut(Schema):
@@ -521,13 +522,12 @@ class ImportOut(Schema):
 
 
 @router.get("/export.xlsx", summary="导出项目台账（.xlsx）", response={200: None})
-def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpResponse:
+def export_xlsx(request: HttpRequest, campaign: int | None = None) -> HttpResponseBase:
     qs = selectors.projects_for(request.user)
     if campaign:
         qs = qs.filter(campaign_id=campaign)
-    response = HttpResponse(ledger_file.export_ledger(qs), content_type=XLSX)
+    response = xlsx_response(ledger_file.ledger_workbook(qs, actor=request.user), "ledger.xlsx")
     audit.record(audit.EventKind.EXPORT, request=request, target="ledger.xlsx")
-    response["Content-Disposition"] = 'attachment; filename="ledger.xlsx"'
     return response
 
 
@@ -541,11 +541,9 @@ def import_xlsx(request: HttpRequest, file: File[UploadedFile]) -> dict[str, int
 @router.get(
     "/report-template.xlsx", summary="本单位进度填报模板（.xlsx，已预填）", response={200: None}
 )
-def report_template(request: HttpRequest) -> HttpResponse:
+def report_template(request: HttpRequest) -> HttpResponseBase:
     projects = selectors.projects_for(request.user, Action.REPORT_PROGRESS)
-    response = HttpResponse(report_file.report_template(projects), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="report-template.xlsx"'
-    return response
+    return xlsx_response(report_file.report_workbook(projects), "report-template.xlsx")
 
 
 class ReportsImportOut(Schema):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
@@ -141,13 +142,7 @@ def import_ledger(
         if current is not None and item.version is not None and item.version != current.version:
             problems.append(
                 RowProblem(
-                    "project",
-                    item.row,
-                    "version",
-                    _(
-                        "该项目已被他人修改（文件为第 %(read)s 版，现为第 %(now)s 版），请重新导出后再改。"
-                    )
-                    % {"read": item.version, "now": current.version},
+                    "project", item.row, "version", stale_message(current, item.version, actor)
                 )
             )
             continue
@@ -203,6 +198,35 @@ def import_ledger(
             lambda: refresh_project_snapshot(project_ids=ids, on=clock.today()), robust=True
         )
     return summary
+
+
+def stale_message(current: Project, read: int, actor: Any) -> str:
+    """Why a row read at version `read` may not be written: who changed the project since, and
+    when, from its history ("您" when it was the importing user)."""
+    last = (
+        Project.history.filter(id=current.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    versions = {"read": read, "now": current.version}
+    if last is None:
+        return (
+            _("该项目已被修改（文件为第 %(read)s 版，现为第 %(now)s 版），请重新导出后再改。")
+            % versions
+        )
+    when = timezone.localtime(last.history_date).strftime("%Y-%m-%d %H:%M")
+    user = last.history_user
+    if user is not None and actor is not None and user.pk == getattr(actor, "pk", None):
+        return _(
+            "您已于 %(when)s 修改过该项目（文件为第 %(read)s 版，现为第 %(now)s 版），"
+            "请重新导出后再改。"
+        ) % {**versions, "when": when}
+    who = str(user) if user is not None else _("系统（命令行或自动任务）")
+    return _(
+        "该项目已由 %(who)s 于 %(when)s 修改（文件为第 %(read)s 版，现为第 %(now)s 版），"
+        "请重新导出后再改。"
+    ) % {**versions, "who": who, "when": when}
 
 
 def _copy(p: Project) -> Project:

@@ -12,11 +12,12 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import IO, Any
 
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as _noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
@@ -24,7 +25,9 @@ from openpyxl.utils import get_column_letter
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core.errors import CellError, ImportRejected, UnitNameError
+from gongjian.core.progress import Progress
 from gongjian.exchange.dates import DateUnreadable, parse_date
+from gongjian.exchange.office_xlsx import PROGRESS_EVERY, Field, Kind, OfficeBook, write_rows
 from gongjian.exchange.workbook import Upload, check_xlsx, upload_bytes, write_row, xlsx_sheets
 from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
@@ -100,12 +103,144 @@ STATUS_BY_TEXT = {
 
 # --- Export -----------------------------------------------------------------------------------
 
+CHUNK = 2000  # projects per query: the export holds one chunk (and its teams) at a time
+LEVELS, STATUSES, CAMPAIGNS, LINES, UNITS = "级别", "状态", "攻坚行动", "攻坚专项", "单位"
+_CHOICES = {
+    "level": LEVELS,
+    "status": STATUSES,
+    "campaign": CAMPAIGNS,
+    "line": LINES,
+    "unit": UNITS,
+}
+_KINDS = {"decimal": Kind.WAN, "date": Kind.DATE, "int": Kind.INT, "version": Kind.VERSION}
+_NOTES = {
+    "code": _noop("项目的唯一编号；已有编号的行修改该项目，新编号的行新建项目。"),
+    "campaign": _noop("写作“名称（主办单位）”，如“攻坚120天（长乐区）”；从下拉列表选择。"),
+    "line": _noop("所属攻坚行动下的专项名称；从下拉列表选择。"),
+    "unit": _noop("单位全称或简称；从下拉列表选择。"),
+    "leader": _noop("干部姓名；同名时按责任单位就近认定。"),
+    "team": _noop("多人用顿号分隔，职责写在括号内，如“张三（联络员）、李四”。"),
+    "percent_done": _noop("0 到 100 之间的数字。"),
+    "version": _noop("导出时的版本号，用于发现他人在此期间的修改。"),
+}
+GUIDE = [
+    _noop("1. 在“项目台账”“节点计划”两张表中修改或新增行，保存为 .xlsx 后在平台“导入台账”上传。"),
+    _noop(
+        "2. 导入全部成功或全部不导入：任一单元格有误，平台列出出错的工作表、行、列和原因，并可下载标注了错误的文件。"
+    ),
+    _noop("3. 未修改的行导入后保持不变；不要删改表头，列的顺序可以调整。"),
+    _noop(
+        "4. 级别、状态、攻坚行动、攻坚专项、单位请从下拉列表中选择（列表在隐藏的“选项”工作表）。"
+    ),
+    _noop("5. 金额单位为万元，保留两位小数；日期填写为日期，如 2026年12月31日 或 2026-12-31。"),
+    _noop(
+        "6. 隐藏的“版本”列已锁定，请勿修改；排序时需先在“审阅”中撤销工作表保护（无密码），导入时不受影响。"
+    ),
+]
 
-def export_ledger(projects: QuerySet[Project]) -> bytes:
-    """The projects (and their milestones) as an .xlsx that `import_ledger_xlsx` reads back."""
-    projects = projects.select_related("campaign", "line", "unit", "leader").order_by("code")
-    rows = list(projects)
-    ids = [p.pk for p in rows]
+
+def campaign_ref(name: str, owner: str) -> str:
+    """How a file names a campaign: names repeat between levels (攻坚120天 of the district and
+    of the city), so the owner goes with it; `_Lookups.campaign` reads it back."""
+    return f"{name}（{owner}）"
+
+
+def _fields(columns: Sequence[Column]) -> list[Field]:
+    return [
+        Field(
+            c.header,
+            width=c.width,
+            kind=_KINDS.get(c.kind, Kind.TEXT) if c.field != "percent_done" else Kind.NUMBER,
+            required=c.required,
+            choices=_CHOICES.get(c.kind),
+            strict=c.kind in ("level", "status"),
+            note=str(_(_NOTES[c.field])) if c.field in _NOTES else "",
+        )
+        for c in columns
+    ]
+
+
+def _lists(projects: QuerySet[Project], actor: Any) -> dict[str, list[str]]:
+    """The drop-downs' values, from the database: every level and status, the campaigns and lines
+    of the exported projects' campaigns, the units the actor may keep the ledger of."""
+    campaign_ids = projects.order_by().values("campaign_id")
+    campaigns = (
+        Campaign.objects.filter(pk__in=campaign_ids)
+        .order_by("owner__path", "start_date", "pk")
+        .values_list("name", "owner__name")
+    )
+    lines = (
+        Line.objects.filter(campaign_id__in=campaign_ids)
+        .order_by("campaign__start_date", "campaign_id", "pk")
+        .values_list("name", flat=True)
+    )
+    if actor is not None:
+        units = scope_for(actor).units(Action.EDIT_LEDGER)
+    else:
+        units = Unit.objects.filter(pk__in=projects.order_by().values("unit_id"))
+    return {
+        LEVELS: [str(label) for label in ProjectLevel.labels],
+        STATUSES: [str(label) for label in ProjectStatus.labels],
+        CAMPAIGNS: [campaign_ref(name, owner) for name, owner in campaigns],
+        LINES: list(lines),
+        UNITS: list(units.order_by("path").values_list("name", flat=True)),
+    }
+
+
+def ledger_workbook(
+    projects: QuerySet[Project],
+    *,
+    actor: Any = None,
+    progress: Progress | None = None,
+) -> IO[bytes]:
+    """The projects (and their milestones) as an .xlsx that `import_ledger_xlsx` reads back,
+    written in constant memory to a temporary file (rewound; the caller closes it).
+
+    `progress(stage, done, total)` counts the projects, then the milestones, as they are written."""
+    projects = projects.order_by("code")
+    total = projects.count()
+    book = OfficeBook(lists=_lists(projects, actor))
+    sheet = book.sheet(PROJECT_SHEET, _fields(PROJECT_COLUMNS), freeze=2)
+    rows = projects.select_related("campaign__owner", "line", "unit", "leader")
+    done = 0
+    last_code = None
+    while True:
+        chunk = list(rows.filter(code__gt=last_code)[:CHUNK] if last_code else rows[:CHUNK])
+        if not chunk:
+            break
+        teams = _teams([p.pk for p in chunk])
+        for p in chunk:
+            sheet.append([_project_cell(p, c, teams) for c in PROJECT_COLUMNS])
+        done += len(chunk)
+        last_code = chunk[-1].code
+        if progress is not None:
+            progress(_("写入项目"), done, total)
+    ms = book.sheet(MILESTONE_SHEET, _fields(MILESTONE_COLUMNS), freeze=2)
+    milestones = (
+        Milestone.objects.filter(project__in=projects.order_by().values("pk"))
+        .order_by("project__code", "seq")
+        .values_list(
+            "project__code", "seq", "name", "planned_date", "actual_date", "person__name",
+            "unit__name", "note",
+        )
+    )  # fmt: skip
+    count = Milestone.objects.filter(project__in=projects.order_by().values("pk")).count()
+
+    def milestones_written(n: int) -> None:
+        if progress is not None:
+            progress(_("写入节点"), n, count)
+
+    write_rows(ms, milestones.iterator(chunk_size=CHUNK), milestones_written)
+    return book.finish([str(_(line)) for line in GUIDE])
+
+
+def export_ledger(projects: QuerySet[Project], *, actor: Any = None) -> bytes:
+    """The workbook of `ledger_workbook` as bytes (small exports and tests)."""
+    with ledger_workbook(projects, actor=actor) as file:
+        return file.read()
+
+
+def _teams(ids: list[int]) -> dict[int, list[str]]:
     teams: dict[int, list[str]] = {}
     for pid, person, duty in (
         TeamMember.objects.filter(project_id__in=ids)
@@ -113,33 +248,7 @@ def export_ledger(projects: QuerySet[Project]) -> bytes:
         .values_list("project_id", "person__name", "duty")
     ):
         teams.setdefault(pid, []).append(f"{person}（{duty}）" if duty else person)
-    wb = Workbook(write_only=True)
-    sheet = wb.create_sheet(PROJECT_SHEET)
-    _header(sheet, PROJECT_COLUMNS)
-    for p in rows:
-        write_row(sheet, [_project_cell(p, c, teams) for c in PROJECT_COLUMNS])
-    ms = wb.create_sheet(MILESTONE_SHEET)
-    _header(ms, MILESTONE_COLUMNS)
-    milestones = (
-        Milestone.objects.filter(project_id__in=ids)
-        .order_by("project__code", "seq")
-        .values_list(
-            "project__code", "seq", "name", "planned_date", "actual_date", "person__name",
-            "unit__name", "note",
-        )
-    )  # fmt: skip
-    for values in milestones:
-        write_row(ms, [v if v != "" else None for v in values])
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-def _header(sheet: Any, columns: Sequence[Column]) -> None:
-    for i, c in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = c.width
-    sheet.freeze_panes = "C2"
-    sheet.append(c.header for c in columns)
+    return teams
 
 
 def _project_cell(p: Project, c: Column, teams: dict[int, list[str]]) -> Any:
@@ -147,13 +256,13 @@ def _project_cell(p: Project, c: Column, teams: dict[int, list[str]]) -> Any:
         return p.get_level_display()
     if c.kind == "status":
         return p.get_status_display()
-    if c.kind in ("campaign", "line", "unit", "person"):
+    if c.kind == "campaign":
+        return campaign_ref(p.campaign.name, p.campaign.owner.name) if p.campaign else None
+    if c.kind in ("line", "unit", "person"):
         obj = getattr(p, c.field)
         return obj.name if obj else None
     if c.kind == "team":
         return "、".join(teams.get(p.pk, [])) or None
-    if c.kind == "decimal":
-        return float(getattr(p, c.field))
     value = getattr(p, c.field)
     return None if value == "" else value
 
@@ -170,7 +279,7 @@ class _Lookups:
         for person in Person.objects.select_related("unit"):
             self._people.setdefault(name_key(person.name), []).append(person)
         self._campaigns: dict[str, list[Campaign]] = {}
-        for c in Campaign.objects.all():
+        for c in Campaign.objects.select_related("owner"):
             self._campaigns.setdefault(name_key(c.name), []).append(c)
         self._lines: dict[str, list[Line]] = {}
         for line in Line.objects.select_related("campaign"):
@@ -197,14 +306,26 @@ class _Lookups:
         )
 
     def campaign(self, text: str) -> Campaign:
+        """A campaign by its name, or by "名称（主办单位）" as the export writes it."""
         found = self._campaigns.get(name_key(text), [])
+        name, _sep, owner = text.replace("(", "（").replace(")", "）").partition("（")
+        if not found and owner.endswith("）"):
+            owner_key = name_key(owner[:-1])
+            found = [
+                c
+                for c in self._campaigns.get(name_key(name), [])
+                if name_key(c.owner.name) == owner_key
+            ]
         if len(found) == 1:
             return found[0]
         if not found:
             raise ValueError(_("找不到攻坚行动“%(n)s”。") % {"n": clean_text(text)})
         raise ValueError(
-            _("攻坚行动“%(n)s”不唯一，可能是：%(c)s")
-            % {"n": clean_text(text), "c": "；".join(f"{c.name}（{c.owner.name}）" for c in found)}
+            _("攻坚行动“%(n)s”不唯一，请写作“名称（主办单位）”：%(c)s")
+            % {
+                "n": clean_text(text),
+                "c": "；".join(campaign_ref(c.name, c.owner.name) for c in found),
+            }
         )
 
     def line(self, text: str, campaign: Campaign | None) -> Line:
@@ -341,13 +462,17 @@ def _blank(row: list[Any]) -> bool:
 
 
 def read_ledger(
-    data: bytes, lookups: _Lookups | None = None
+    data: bytes, lookups: _Lookups | None = None, progress: Progress | None = None
 ) -> tuple[
     list[importing.ProjectInput], list[importing.MilestoneInput], list[CellError], dict[str, _Sheet]
 ]:
     """Parse the workbook into service inputs, collecting every cell error (nothing written)."""
     errors: list[CellError] = []
+    if progress is not None:
+        progress(_("读取文件"), 0, 1)
     sheets = _read_book(data)
+    if progress is not None:
+        progress(_("读取文件"), 1, 1)
     project_sheet = _locate(sheets, PROJECT_SHEET, PROJECT_COLUMNS, errors)
     milestone_sheet = None
     if MILESTONE_SHEET in sheets:
@@ -357,12 +482,17 @@ def read_ledger(
         return [], [], errors, located
     lookups = lookups or _Lookups()
     projects: list[importing.ProjectInput] = []
+    total = len(project_sheet.rows)
     for i, row in enumerate(project_sheet.rows, start=2):
+        if progress is not None and (i - 1) % PROGRESS_EVERY == 0:
+            progress(_("核对项目"), i - 1, total)
         if _blank(row):
             continue
         item = _project_row(project_sheet, i, row, lookups, errors)
         if item is not None:
             projects.append(item)
+    if progress is not None:
+        progress(_("核对项目"), total, total)
     milestones: list[importing.MilestoneInput] = []
     if milestone_sheet is not None:
         units = {p.code: p.values.get("unit") for p in projects}
@@ -372,6 +502,10 @@ def read_ledger(
             m = _milestone_row(milestone_sheet, i, row, lookups, units, errors)
             if m is not None:
                 milestones.append(m)
+            if progress is not None and (i - 1) % PROGRESS_EVERY == 0:
+                progress(_("核对节点"), i - 1, len(milestone_sheet.rows))
+        if progress is not None:
+            progress(_("核对节点"), len(milestone_sheet.rows), len(milestone_sheet.rows))
     return projects, milestones, errors, located
 
 
@@ -519,14 +653,16 @@ def _milestone_row(
     return importing.MilestoneInput(row=row_no, code=code, seq=seq, values=values)
 
 
-def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
+def import_ledger_xlsx(
+    *, actor: Any, data: Upload, progress: Progress | None = None
+) -> importing.ImportSummary:
     """Import a ledger workbook, all or nothing; ImportRejected lists every bad cell.
 
     Who may import is asked before the file is read, and its size before its cells.
     """
     if actor is not None:
         scope_for(actor).require_somewhere(Action.EDIT_LEDGER)
-    projects, milestones, errors, sheets = read_ledger(upload_bytes(data))
+    projects, milestones, errors, sheets = read_ledger(upload_bytes(data), progress=progress)
     if errors and not projects:
         raise ImportRejected(errors)
     failed_codes = {
@@ -537,6 +673,8 @@ def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
     milestones = [m for m in milestones if m.code not in failed_codes]
     with transaction.atomic():
         summary = None
+        if progress is not None:
+            progress(_("写入数据库"), 0, 1)
         try:
             summary = importing.import_ledger(actor=actor, projects=projects, milestones=milestones)
         except importing.RowsRejected as exc:
@@ -556,6 +694,8 @@ def import_ledger_xlsx(*, actor: Any, data: Upload) -> importing.ImportSummary:
         if errors or summary is None:
             errors.sort(key=lambda e: (e.sheet != PROJECT_SHEET, e.row, e.column))
             raise ImportRejected(errors)
+    if progress is not None:
+        progress(_("写入数据库"), 1, 1)
     return summary
 
 

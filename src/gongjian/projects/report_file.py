@@ -7,19 +7,18 @@ through `projects.reports.submit_report`; any bad cell and nothing is saved.
 
 from __future__ import annotations
 
-import io
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from django.utils.translation import gettext_noop as _noop
 
 from gongjian.core import clock
 from gongjian.core.errors import CellError, GongjianError, ImportRejected, UnitNameError
 from gongjian.exchange.dates import DateUnreadable, parse_date
-from gongjian.exchange.workbook import Upload, upload_bytes, write_row
+from gongjian.exchange.office_xlsx import Field, Kind, OfficeBook
+from gongjian.exchange.workbook import Upload, upload_bytes
 from gongjian.org.names import name_key
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
@@ -28,6 +27,7 @@ from gongjian.projects.ledger_file import Column, _blank, _decimal, _locate, _re
 from gongjian.projects.models import CoordinationCategory, Milestone, Project
 
 SHEET = "进度填报"
+CATEGORIES = "协调事项类别"
 COLUMNS = [
     Column("code", "项目编号", "text", True, 14),
     Column("name", "项目名称", "info", width=36),
@@ -47,19 +47,44 @@ CATEGORY_BY_TEXT = {
 }
 
 
-def report_template(projects: QuerySet[Project]) -> bytes:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(SHEET)
-    for i, c in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = c.width
-    ws.freeze_panes = "C2"
-    ws.append([c.header for c in COLUMNS])
+_FIELDS = [
+    Field(c.header, width=c.width, required=c.required, kind=kind, choices=choices, note=note)
+    for c, kind, choices, note in [
+        (COLUMNS[0], Kind.TEXT, None, _noop("不要修改：按编号认定项目。")),
+        (COLUMNS[1], Kind.TEXT, None, _noop("仅供参考，导入时不读。")),
+        (COLUMNS[2], Kind.NUMBER, None, _noop("仅供参考，导入时不读。")),
+        (COLUMNS[3], Kind.DATE, None, _noop("本期的截止日期，已预填为今天。")),
+        (COLUMNS[4], Kind.NUMBER, None, _noop("0 到 100 之间的数字，不低于上期。")),
+        (COLUMNS[5], Kind.WAN, None, ""),
+        (COLUMNS[6], Kind.TEXT, None, _noop("本期完成的节点名称，多个用顿号分隔。")),
+        (COLUMNS[7], Kind.TEXT, None, ""),
+        (COLUMNS[8], Kind.TEXT, CATEGORIES, _noop("有协调事项时从下拉列表选择。")),
+        (COLUMNS[9], Kind.TEXT, None, ""),
+        (COLUMNS[10], Kind.TEXT, None, _noop("单位全称或简称。")),
+    ]
+]
+GUIDE = [
+    _noop("1. 每行一个项目，填写本期形象进度等，保存为 .xlsx 后在平台“导入”页选择“进度填报”上传。"),
+    _noop("2. 形象进度为空的行不导入；任一单元格有误则整份不导入，并指明工作表、行、列和原因。"),
+    _noop("3. 日期填写为日期，如 2026年12月31日 或 2026-12-31；金额单位为万元，保留两位小数。"),
+]
+
+
+def report_workbook(projects: QuerySet[Project]) -> IO[bytes]:
+    """The pre-filled template in a temporary file (rewound; the caller closes it)."""
+    book = OfficeBook(lists={CATEGORIES: [str(label) for label in CoordinationCategory.labels]})
+    fields = [Field(**{**f.__dict__, "note": str(_(f.note)) if f.note else ""}) for f in _FIELDS]
+    sheet = book.sheet(SHEET, fields, freeze=2)
     today = clock.today()
-    for p in projects.order_by("code"):
-        write_row(ws, [p.code, p.name, float(p.percent_done), today] + [None] * (len(COLUMNS) - 4))
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    rows = projects.order_by("code").values_list("code", "name", "percent_done")
+    for code, name, percent in rows.iterator(chunk_size=2000):
+        sheet.append([code, name, percent, today])
+    return book.finish([str(_(line)) for line in GUIDE])
+
+
+def report_template(projects: QuerySet[Project]) -> bytes:
+    with report_workbook(projects) as file:
+        return file.read()
 
 
 def import_reports_xlsx(*, actor: Any, data: Upload) -> int:

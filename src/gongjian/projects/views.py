@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
+from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import resolve_unit
@@ -415,12 +417,13 @@ def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 
 @login_required
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The ledger in the user's scope (with the page's filters) as .xlsx."""
     _form, f = _ledger_filter(request)
-    content = ledger_file.export_ledger(selectors.ledger_projects(request.user, f, clock.today()))
+    projects = selectors.ledger_projects(request.user, f, clock.today())
+    file = ledger_file.ledger_workbook(projects, actor=request.user)
     audit.record(audit.EventKind.EXPORT, request=request, target=_("项目台账"))
-    return _xlsx_response(content, f"项目台账-{clock.today():%Y%m%d}.xlsx")
+    return xlsx_response(file, f"项目台账-{clock.today():%Y%m%d}.xlsx")
 
 
 def _errors_dir() -> Path:
@@ -484,8 +487,8 @@ def import_errors(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def report_template(request: HttpRequest) -> HttpResponse:
+def report_template(request: HttpRequest) -> HttpResponseBase:
     """The unit's pre-filled reporting template: its projects, last percent, today's date."""
     projects = selectors.projects_for(request.user, Action.REPORT_PROGRESS)
-    content = report_file.report_template(projects)
-    return _xlsx_response(content, f"进度填报模板-{clock.today():%Y%m%d}.xlsx")
+    file = report_file.report_workbook(projects)
+    return xlsx_response(file, f"进度填报模板-{clock.today():%Y%m%d}.xlsx")

@@ -1,110 +1,128 @@
-"""Export of supervision orders and notices to .xlsx (openpyxl), with Chinese headers."""
+"""Supervision orders and notices as .xlsx an office can filter and fill: Chinese headers, date
+cells, drop-downs for 颜色/状态/单位, overdue rows shaded by a rule (not per cell), written in
+constant memory (`exchange.office_xlsx`) and streamed."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from io import BytesIO
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Iterable
+from typing import IO, Any
 
-from django.http import HttpResponse
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from gongjian.exchange.workbook import write_row
+from gongjian.core.progress import Progress
+from gongjian.exchange.office_xlsx import Field, Kind, OfficeBook, write_rows
+from gongjian.org.models import Unit
 from gongjian.supervision.flow import OPEN_STATES, Level, State
 from gongjian.supervision.models import Notice, NoticeKind, NoticeState, SupervisionOrder
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-OVERDUE_FILL = PatternFill("solid", fgColor="FFCDD2")
+OVERDUE_FILL = "#FFCDD2"
+COLOURS, STATES, UNITS = "颜色", "状态", "单位"
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], widths: list[int]) -> Any:
-    ws = wb.active
-    ws.title = title
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
-    return ws
-
-
-def orders_workbook(orders: Sequence[SupervisionOrder], today: dt.date) -> Workbook:
-    """One row per order; overdue rows shaded. Orders must carry unit, issuing unit and project."""
-    wb = Workbook()
-    headers = [
-        _("编号"),
-        _("督办事项"),
-        _("责任单位"),
-        _("交办单位"),
-        _("涉及项目"),
-        _("颜色"),
-        _("状态"),
-        _("交办日期"),
-        _("原定时限"),
-        _("办结时限"),
-        _("是否逾期"),
-        _("逾期日期"),
-        _("退回次数"),
-        _("销号日期"),
-        _("按时办结"),
+def _order_fields() -> list[Field]:
+    return [
+        Field(_("编号"), 14),
+        Field(_("督办事项"), 36),
+        Field(_("责任单位"), 14, choices=UNITS, strict=False),
+        Field(_("交办单位"), 14, choices=UNITS, strict=False),
+        Field(_("涉及项目"), 24),
+        Field(_("颜色"), 12, choices=COLOURS, note=_("蓝色提醒、橙色预警、红色督办，按逾期程度。")),
+        Field(_("状态"), 12, choices=STATES),
+        Field(_("交办日期"), 12, Kind.DATE),
+        Field(_("原定时限"), 12, Kind.DATE),
+        Field(_("办结时限"), 12, Kind.DATE, note=_("含已批准的延期。")),
+        Field(_("是否逾期"), 10, note=_("未办结且已过办结时限为“是”，该行标红。")),
+        Field(_("逾期日期"), 12, Kind.DATE),
+        Field(_("退回次数"), 10, Kind.INT),
+        Field(_("销号日期"), 12, Kind.DATE),
+        Field(_("按时办结"), 10),
     ]
-    ws = _sheet(
-        wb, _("督办单"), headers, [14, 36, 14, 14, 24, 12, 12, 12, 12, 12, 10, 12, 10, 12, 10]
+
+
+def orders_workbook(
+    orders: QuerySet[SupervisionOrder], today: dt.date, *, progress: Progress | None = None
+) -> IO[bytes]:
+    """One row per order (the queryset read in chunks), overdue rows shaded; a temporary file,
+    rewound (the caller closes it)."""
+    orders = orders.select_related("unit", "project", "issuing_unit")
+    unit_ids = orders.order_by().values("unit_id")
+    book = OfficeBook(
+        lists={
+            COLOURS: [level.label for level in Level],
+            STATES: [state.label for state in State],
+            UNITS: list(Unit.objects.filter(pk__in=unit_ids).order_by("path").values_list("name", flat=True)),
+        }
     )
-    for o in orders:
-        overdue = State(o.state) in OPEN_STATES and o.deadline < today
-        on_time = {True: _("是"), False: _("否"), None: ""}[o.closed_on_time]
-        write_row(
-            ws,
-            [
-                o.code,
-                o.title,
-                o.unit.name,
-                o.issuing_unit.name,
-                o.project.name if o.project else "",
-                Level(o.level).label,
-                State(o.state).label,
-                o.issued_on,
-                o.original_deadline,
-                o.deadline,
-                _("是") if overdue else _("否"),
-                o.overdue_on,
-                o.times_sent_back,
-                o.closed_on,
-                on_time,
-            ],
-        )
-        if overdue:
-            for cell in ws[ws.max_row]:
-                cell.fill = OVERDUE_FILL
-    _date_format(ws)
-    return wb
+    fields = _order_fields()
+    sheet = book.sheet(_("督办单"), fields, freeze=2)
+    total = orders.count()
+
+    def written(n: int) -> None:
+        if progress is not None:
+            progress(_("写入督办单"), n, total)
+
+    rows = write_rows(sheet, (_order_row(o, today) for o in orders.iterator(chunk_size=2000)), written)
+    overdue_col = chr(ord("A") + [f.header for f in fields].index(_("是否逾期")))
+    sheet.ws.conditional_format(
+        1,
+        0,
+        max(rows, 1),
+        len(fields) - 1,
+        {
+            "type": "formula",
+            "criteria": f'=${overdue_col}2="{_("是")}"',
+            "format": book.wb.add_format({"bg_color": OVERDUE_FILL}),
+        },
+    )
+    return book.finish([_("督办单导出：每行一件督办单；逾期未办结的行标红。可按列筛选。")])
 
 
-def notices_workbook(notices: Sequence[Notice]) -> Workbook:
-    wb = Workbook()
-    headers = [
-        _("类型"),
-        _("标题"),
-        _("被通报单位"),
-        _("被通报个人"),
-        _("事由"),
-        _("发文单位"),
-        _("状态"),
-        _("发布日期"),
-        _("相关督办单"),
-        _("相关项目"),
+def _order_row(o: SupervisionOrder, today: dt.date) -> list[Any]:
+    overdue = State(o.state) in OPEN_STATES and o.deadline < today
+    on_time = {True: _("是"), False: _("否"), None: ""}[o.closed_on_time]
+    return [
+        o.code,
+        o.title,
+        o.unit.name,
+        o.issuing_unit.name,
+        o.project.name if o.project else "",
+        Level(o.level).label,
+        State(o.state).label,
+        o.issued_on,
+        o.original_deadline,
+        o.deadline,
+        _("是") if overdue else _("否"),
+        o.overdue_on,
+        o.times_sent_back,
+        o.closed_on,
+        on_time,
     ]
-    ws = _sheet(wb, _("通报"), headers, [12, 36, 14, 12, 40, 14, 10, 12, 24, 30])
+
+
+def notices_workbook(notices: Iterable[Notice]) -> IO[bytes]:
+    fields = [
+        Field(_("类型"), 12, choices=_("类型")),
+        Field(_("标题"), 36),
+        Field(_("被通报单位"), 14),
+        Field(_("被通报个人"), 12),
+        Field(_("事由"), 40),
+        Field(_("发文单位"), 14),
+        Field(_("状态"), 10, choices=STATES),
+        Field(_("发布日期"), 12, Kind.DATE),
+        Field(_("相关督办单"), 24),
+        Field(_("相关项目"), 30),
+    ]
+    book = OfficeBook(
+        lists={
+            _("类型"): [str(label) for label in NoticeKind.labels],
+            STATES: [str(label) for label in NoticeState.labels],
+        }
+    )
+    sheet = book.sheet(_("通报"), fields, freeze=2)
     for n in notices:
-        write_row(
-            ws,
+        sheet.append(
             [
                 str(NoticeKind(n.kind).label),
                 n.title,
@@ -116,22 +134,6 @@ def notices_workbook(notices: Sequence[Notice]) -> Workbook:
                 n.published_on,
                 "、".join(o.code for o in n.orders.all()),
                 "、".join(p.name for p in n.projects.all()),
-            ],
+            ]
         )
-    _date_format(ws)
-    return wb
-
-
-def _date_format(ws: Any) -> None:
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, dt.date):
-                cell.number_format = "yyyy-mm-dd"
-
-
-def xlsx_response(wb: Workbook, filename: str) -> HttpResponse:
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return book.finish([_("通报导出：每行一份通报。可按列筛选。")])

@@ -77,15 +77,9 @@ def board(
         )
         .order_by("-overdue", "-open", "unit__name")
     ]
-    qs = base.select_related("unit", "project", "issuing_unit")
-    if state:
-        qs = qs.filter(state=state)
-    if unit_id:
-        qs = qs.filter(unit_id=unit_id)
-    if overdue:
-        qs = qs.filter(overdue_q(today))
+    qs = board_orders(user, state=state, unit_id=unit_id, overdue=overdue, today=today)
     return Board(
-        orders=list(qs.order_by("deadline", "pk")[:limit]),
+        orders=list(qs[:limit]),
         by_state={s.value: by_state.get(s.value, 0) for s in State},
         by_unit=by_unit,
         overdue=overdue_n,
@@ -201,6 +195,24 @@ def messages_page(
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return paging.page(qs, req, MESSAGE_SORTS)
+def board_orders(
+    user: Any,
+    *,
+    state: str = "",
+    unit_id: int | None = None,
+    overdue: bool = False,
+    today: dt.date | None = None,
+) -> QuerySet[SupervisionOrder]:
+    """The board's orders with its filters, by deadline: the board shows the first of them, the
+    export streams all."""
+    qs = orders_for(user).select_related("unit", "project", "issuing_unit")
+    if state:
+        qs = qs.filter(state=state)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if overdue:
+        qs = qs.filter(overdue_q(today or clock.today()))
+    return qs.order_by("deadline", "pk")
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_POST
 from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
 from gongjian.core.http import flash_error
+from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
@@ -453,23 +455,25 @@ def inbox_read(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def export_orders(request: HttpRequest) -> HttpResponse:
-    from gongjian.supervision.export_file import orders_workbook, xlsx_response
+def export_orders(request: HttpRequest) -> HttpResponseBase:
+    from gongjian.supervision.export_file import orders_workbook
 
-    b = selectors.board(
+    today = clock.today()
+    orders = selectors.board_orders(
         request.user,
         state=request.GET.get("state", ""),
         unit_id=_int(request.GET.get("unit")),
         overdue=request.GET.get("overdue") == "1",
-        limit=100_000,
+        today=today,
     )
+    file = orders_workbook(orders, today)
     audit.record(audit.EventKind.EXPORT, request=request, target="督办单.xlsx")
-    return xlsx_response(orders_workbook(b.orders, b.today), "督办单.xlsx")
+    return xlsx_response(file, "督办单.xlsx")
 
 
 @login_required
-def export_notices(request: HttpRequest) -> HttpResponse:
-    from gongjian.supervision.export_file import notices_workbook, xlsx_response
+def export_notices(request: HttpRequest) -> HttpResponseBase:
+    from gongjian.supervision.export_file import notices_workbook
 
     audit.record(audit.EventKind.EXPORT, request=request, target="通报.xlsx")
-    return xlsx_response(notices_workbook(list(selectors.notices_for(request.user))), "通报.xlsx")
+    return xlsx_response(notices_workbook(selectors.notices_for(request.user)), "通报.xlsx")

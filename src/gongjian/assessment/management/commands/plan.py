@@ -6,10 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongjian.assessment import plan_file, services
 from gongjian.assessment.models import Plan
 from gongjian.core.errors import GongjianError, ImportRejected
+from gongjian.core.progress import cli_progress
 
 
 class Command(BaseCommand):
@@ -29,7 +31,13 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"文件不存在：{path}")
             try:
-                plan = services.import_plan(actor=None, doc=plan_file.read_path(path))
+                with cli_progress() as bar:
+                    bar(_("读取方案文件"), 0, 1)
+                    doc = plan_file.read_path(path)
+                    bar(_("读取方案文件"), 1, 1)
+                    bar(_("核对并写入方案"), 0, 1)
+                    plan = services.import_plan(actor=None, doc=doc)
+                    bar(_("核对并写入方案"), 1, 1)
             except ImportRejected as exc:
                 raise CommandError("\n".join([exc.message, *(str(e) for e in exc.errors)])) from exc
             except GongjianError as exc:

@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from gongjian.assessment import services
 from gongjian.assessment.management.commands._common import get_round
 from gongjian.assessment.values_file import read_values_path
 from gongjian.core.errors import GongjianError, ImportRejected
+from gongjian.core.progress import cli_progress
 
 
 class Command(BaseCommand):
@@ -28,7 +30,13 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"文件不存在：{path}")
         try:
-            count = services.import_values(actor=None, round=round_, rows=read_values_path(path))
+            with cli_progress() as bar:
+                bar(_("读取文件"), 0, 1)
+                rows = read_values_path(path)
+                bar(_("读取文件"), 1, 1)
+                bar(_("核对并写入指标值"), 0, len(rows))
+                count = services.import_values(actor=None, round=round_, rows=rows)
+                bar(_("核对并写入指标值"), len(rows), len(rows))
         except ImportRejected as exc:
             raise CommandError("\n".join([exc.message, *(str(e) for e in exc.errors)])) from exc
         except GongjianError as exc:

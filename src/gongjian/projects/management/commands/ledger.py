@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.core.errors import GongjianError, ImportRejected
+from gongjian.core.progress import cli_progress
 from gongjian.org.models import User
 from gongjian.projects import ledger_file
 from gongjian.projects.selectors import projects_for
@@ -36,13 +38,17 @@ class Command(BaseCommand):
             qs = projects_for(user)
             if opts.get("campaign"):
                 qs = qs.filter(campaign_id=opts["campaign"])
-            path.write_bytes(ledger_file.export_ledger(qs))
+            with cli_progress() as bar:
+                file = ledger_file.ledger_workbook(qs, actor=user, progress=bar)
+            with file, path.open("wb") as out:
+                shutil.copyfileobj(file, out)
             self.stdout.write(f"已导出 {qs.count()} 个项目到 {path}")
             return
         if not path.exists():
             raise CommandError(f"找不到文件 {path}")
         try:
-            s = ledger_file.import_ledger_xlsx(actor=user, data=path)
+            with cli_progress() as bar:
+                s = ledger_file.import_ledger_xlsx(actor=user, data=path, progress=bar)
         except ImportRejected as exc:
             for e in exc.errors:
                 self.stderr.write(str(e))
