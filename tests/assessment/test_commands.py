@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from gongjian.assessment.models import Round
 from tests.assessment.factories import enter
@@ -34,3 +36,32 @@ def test_assess_prints_json_when_asked(org, computed_round: Round) -> None:  # t
         ("湖南镇", 90, 1),
         ("松下镇", 85, 2),
     ]
+
+
+def test_rounds_open_creates_a_draft_round_of_the_plan(plan) -> None:  # type: ignore[no-untyped-def]
+    out = io.StringIO()
+    call_command("rounds", "open", "--plan", str(plan.pk), "--period", "2027-01", stdout=out)
+    round_ = Round.objects.get(plan=plan, period="2027-01")
+    assert (round_.state, round_.title) == ("draft", "")
+    assert out.getvalue().startswith(f"已新建考评期 {round_.pk}：")
+    call_command(
+        "rounds", "open", "--plan", str(plan.pk), "--period", "2027-02", "--title", "2月考评"
+    )
+    assert Round.objects.get(plan=plan, period="2027-02").title == "2月考评"
+
+
+def test_rounds_open_refuses_a_second_round_of_the_month_and_a_bad_period(plan) -> None:  # type: ignore[no-untyped-def]
+    call_command("rounds", "open", "--plan", str(plan.pk), "--period", "2026-12")
+    with pytest.raises(CommandError, match="该方案已有 2026-12 的考评期"):
+        call_command("rounds", "open", "--plan", str(plan.pk), "--period", "2026-12")
+    with pytest.raises(CommandError, match="考评期应为“年-月”"):
+        call_command("rounds", "open", "--plan", str(plan.pk), "--period", "2026-13")
+    with pytest.raises(CommandError, match="找不到考评方案 999999"):
+        call_command("rounds", "open", "--plan", "999999", "--period", "2027-01")
+    assert Round.objects.filter(plan=plan).count() == 1
+
+
+def test_rounds_without_a_subcommand_still_lists_the_rounds(draft_round: Round) -> None:
+    out = io.StringIO()
+    call_command("rounds", "--json", stdout=out)
+    assert [r["id"] for r in json.loads(out.getvalue())] == [draft_round.pk]
