@@ -350,8 +350,11 @@ def _score_direct(ind: Indicator, ids: Sequence[int], values: Mapping[int, Input
             if v > full:
                 notes = [_("超过满分，按满分%(full)s计") % {"full": full}]
                 score = full
+            elif v < ZERO:
+                notes = [_("得分为负（%(v)s），按0分计") % {"v": v}]
+                score = ZERO
             else:
-                score = v if v >= ZERO else ZERO
+                score = v
             part = (ind, v, given[1], score, score * weight, notes, given[2], given[3])
         made[given] = part
         return part
@@ -385,6 +388,9 @@ def _indicator_score(
             return ind.full_marks
         notes.append(_("未完成"))
         return ind.param("fail_points", ZERO)
+    if method in (Method.DEDUCTION, Method.BONUS, Method.VETO) and value < ZERO:
+        notes.append(_("次数为负（%(v)s），按0次计") % {"v": value})
+        value = ZERO
     if method in (Method.DEDUCTION, Method.BONUS):
         per = ind.param("per", ONE)
         total = value * per
