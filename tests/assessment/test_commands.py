@@ -22,8 +22,8 @@ def test_assess_computes_a_draft_and_prints_its_table(org, draft_round: Round) -
     assert len(lines) == 2
     for line, unit in zip(lines, ("湖南镇", "松下镇"), strict=True):
         cells = [c.strip() for c in line.strip("│┃ ").split("│")]
-        assert cells[:5] == ["乡镇", "并列1", unit, "96.5", "优秀"]
-        assert cells[5] == "重大项目建设提速攻坚 96.5/并列1"
+        assert cells[:5] == ["乡镇", "并列1", unit, "96.50", "优秀"]
+        assert cells[5] == "重大项目建设提速攻坚 96.50/并列1"
     draft_round.refresh_from_db()
     assert draft_round.state == "computed"
 
@@ -33,8 +33,8 @@ def test_assess_prints_json_when_asked(org, computed_round: Round) -> None:  # t
     call_command("assess", round=computed_round.pk, json=True, stdout=out)
     rows = json.loads(out.getvalue())
     assert [(r["unit"], r["score"], r["rank"]) for r in rows] == [
-        ("湖南镇", 90, 1),
-        ("松下镇", 85, 2),
+        ("湖南镇", "90.00", 1),
+        ("松下镇", "85.00", 2),
     ]
 
 

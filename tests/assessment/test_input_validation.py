@@ -7,10 +7,12 @@ DATABASE_URL, on PostgreSQL: a value the store keeps reads back the same on both
 from __future__ import annotations
 
 import io
+import json
 from decimal import Decimal
 
 import pytest
 import yaml
+from django.core.management import call_command
 from openpyxl import load_workbook
 
 from gongjian.assessment import plan_file, services
@@ -280,4 +282,30 @@ def test_an_unknown_setting_or_column_in_the_xlsx_plan_is_refused_with_its_cell(
         ("方案", len(plan_file.PLAN_KEYS) + 1, "A", "扣分上線"),
         ("指标", 1, "I", "备注"),
         ("指标", 2, "J", "-"),
+    ]
+
+
+# --- scores printed with the plan's precision ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("precision", "printed"), [(0, "86"), (1, "85.5"), (2, "85.50"), (3, "85.500")]
+)
+def test_scores_are_printed_with_the_plans_precision_in_json_as_strings(
+    client, org, precision, printed
+):
+    plan = import_plan(precision=precision)
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12")
+    enter(round_, org.hunan, "tz", "85.5")
+    enter(round_, org.songxia, "tz", "80")
+    out = io.StringIO()
+    call_command("assess", round=round_.pk, json=True, stdout=out)
+    rows = json.loads(out.getvalue())
+    assert (rows[0]["unit"], rows[0]["score"]) == ("湖南镇", printed)
+    assert rows[0]["lines"]["重大项目建设提速攻坚"]["score"] == printed
+    client.force_login(org.office)
+    api = client.get(f"/api/assessment/rounds/{round_.pk}/results").json()
+    assert [r["score"] for r in api] == [
+        printed,
+        str(Decimal(80).quantize(Decimal(1).scaleb(-precision))),
     ]

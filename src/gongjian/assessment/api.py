@@ -46,7 +46,7 @@ class RoundOut(Schema):
 
 
 class LinePlacing(Schema):
-    score: float | int | None
+    score: str | None  # with the plan's precision: "99.50"
     rank: int
     tied: bool
 
@@ -55,7 +55,7 @@ class ResultOut(Schema):
     unit_id: Id
     unit: str
     group: str
-    score: float | int | None
+    score: str | None  # with the plan's precision: "99.50"
     rank: int
     tied: bool
     grade: str

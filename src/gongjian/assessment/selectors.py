@@ -7,7 +7,7 @@ lead unit also knows the rounds it enters values in (`assessing`), without seein
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -15,17 +15,27 @@ from django.utils.translation import gettext as _
 
 from gongjian.assessment import assessing, explanations, feed, visibility
 from gongjian.assessment.models import Objection, Plan, Round, UnitResult
+from gongjian.assessment.ranking import quantum
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 
 
 def number(value: Any) -> int | float | None:
-    """A stored Decimal (or its string) as a JSON number: 85, 96.5."""
+    """A stored Decimal (or its string) as a JSON number: 85, 96.5 (values, not scores)."""
     if value is None:
         return None
     d = Decimal(str(value))
     return int(d) if d == d.to_integral_value() else float(d)
+
+
+def score_text(value: Any, precision: int) -> str | None:
+    """A score as the plan prints it, with its precision: "99.50", "86" (precision 0).
+
+    A string, in JSON too: a number would lose the trailing zeros the bulletin shows."""
+    if value is None:
+        return None
+    return str(Decimal(str(value)).quantize(quantum(precision), rounding=ROUND_HALF_UP))
 
 
 def all_rounds() -> QuerySet[Round]:
@@ -99,18 +109,18 @@ def results(user: Any, round_: Round) -> QuerySet[UnitResult]:
     return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
 
 
-def _result_row(r: UnitResult) -> dict[str, Any]:
+def _result_row(r: UnitResult, precision: int) -> dict[str, Any]:
     return {
         "unit_id": r.unit_id,
         "unit": r.unit.name,
         "group": r.group,
-        "score": number(r.score),
+        "score": score_text(r.score, precision),
         "rank": r.rank,
         "tied": r.tied,
         "grade": r.grade,
         "veto": r.veto,
         "lines": {
-            name: {"score": number(v["score"]), "rank": v["rank"], "tied": v["tied"]}
+            name: {"score": score_text(v["score"], precision), "rank": v["rank"], "tied": v["tied"]}
             for name, v in r.lines.items()
         },
     }
@@ -127,7 +137,8 @@ def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
         qs.defer("explanation"),
         key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
     )
-    return [_result_row(r) for r in ordered]
+    precision = round_.plan.precision
+    return [_result_row(r, precision) for r in ordered]
 
 
 def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
@@ -154,9 +165,10 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,
-                "points": number(g.points),
+                "points": score_text(g.points, rules.precision),
                 "by_indicator": [
-                    {"indicator": name, "points": number(d)} for name, d in g.by_indicator
+                    {"indicator": name, "points": score_text(d, rules.precision)}
+                    for name, d in g.by_indicator
                 ],
             }
     return data
@@ -179,7 +191,7 @@ def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str,
             "period": r.round.period,
             "round_id": r.round_id,
             "edition": r.round.edition,
-            "score": number(r.score),
+            "score": score_text(r.score, r.round.plan.precision),
             "rank": r.rank,
             "tied": r.tied,
             "group": r.group,
@@ -200,6 +212,7 @@ def correction_diff(user: Any, round_: Round) -> list[dict[str, Any]]:
         else UnitResult.objects.filter(round=round_).select_related("unit")
     )
     rows = []
+    precision = round_.plan.precision
     for r in new.order_by("group", "rank"):
         before = old.get(r.unit_id)
         if before is None or before.score != r.score or before.rank != r.rank:
@@ -207,11 +220,13 @@ def correction_diff(user: Any, round_: Round) -> list[dict[str, Any]]:
                 {
                     "unit": r.unit.name,
                     "group": r.group,
-                    "old_score": number(before.score) if before else None,
-                    "new_score": number(r.score),
+                    "old_score": score_text(before.score, precision) if before else None,
+                    "new_score": score_text(r.score, precision),
                     "old_rank": before.rank if before else None,
                     "new_rank": r.rank,
-                    "delta": number(r.score - (before.score if before else Decimal(0))),
+                    "delta": score_text(
+                        r.score - (before.score if before else Decimal(0)), precision
+                    ),
                 }
             )
     return rows
