@@ -180,6 +180,7 @@ def dept_plan() -> dict[str, Any]:
     )  # fmt: skip
     return _plan(
         "长乐区", "攻坚120天", "区直部门专项考评方案",
+        composite="none",  # line ranks only: its bulletin is written line by line
         report={"style": "lines", "heading": "分部门看"},
         groups={"区直部门": DEPT_MEMBERS}, lines=lines,
     )  # fmt: skip
@@ -198,6 +199,7 @@ def business_plan() -> dict[str, Any]:
 def lead_plan() -> dict[str, Any]:
     return _plan(
         "长乐区", "攻坚120天", "牵头单位综合考评方案",
+        composite="weighted",
         report={"style": "composite", "top": 2, "heading": "牵头单位综合考评"},
         bonus_cap=2, deduction_cap=3,
         groups={"牵头单位": list(LEAD_SCORES)},
@@ -214,6 +216,7 @@ def lead_plan() -> dict[str, Any]:
 def town_plan() -> dict[str, Any]:
     return _plan(
         "长乐区", "攻坚120天", "乡镇（街道）攻坚120天考评方案",
+        composite="sum",  # full marks 100: 40 + 40 + 20
         report={"style": "groups", "top": 2, "heading": "分乡镇（街道）看"},
         bonus_cap=3, deduction_cap=5,
         grades=[{"name": "优秀", "min": 90}, {"name": "良好", "min": 80},
@@ -222,7 +225,7 @@ def town_plan() -> dict[str, Any]:
         lines=[
             {"name": "重大项目建设提速攻坚", "indicators": [
                 {"code": "xz_tz", "name": "年度投资完成率", "method": "completion", "weight": 0.4,
-                 "params": {"cap": 1.2}},
+                 "params": {"cap": 1}},  # a composite out of 100 stays within 100
                 {"code": "xz_jd", "name": "项目形象进度", "method": "direct", "weight": 0.4},
             ]},
             {"name": "征迁交地攻坚", "indicators": [

@@ -17,7 +17,7 @@ import yaml
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from gongjian.assessment.engine import Method, MissingRule, VetoLevel
+from gongjian.assessment.engine import Composite, Method, MissingRule, VetoLevel
 from gongjian.core.errors import CellError, ImportRejected
 from gongjian.exchange.numbers import check_fits, read_decimal
 from gongjian.exchange.workbook import Upload, decode_text, upload_bytes, write_row, xlsx_sheets
@@ -40,6 +40,7 @@ PLAN_FILE_KEYS = (
     "grades",
     "description",
     "report",
+    "composite",
     "groups",
     "lines",
 )
@@ -83,6 +84,7 @@ class LineDoc:
     units: list[tuple[str, Loc]]
     indicators: list[IndicatorDoc]
     loc: Loc
+    weight: Decimal = Decimal(1)  # the line's weight in a weighted composite
 
 
 @dataclass
@@ -99,6 +101,7 @@ class PlanDoc:
     report_style: str = "groups"
     report_top: int = 2
     report_heading: str = ""
+    composite: Composite = Composite.SUM
     groups: list[tuple[str, list[tuple[str, Loc]]]] = field(default_factory=list)
     lines: list[LineDoc] = field(default_factory=list)
 
@@ -224,6 +227,12 @@ def _finish(reader: _Reader, doc: PlanDoc) -> PlanDoc:
             "precision",
             _("保留小数位应在 0 到 %(n)s 之间（得分最多存%(n)s位小数）") % {"n": STORED_PLACES},
         )
+    if doc.composite == Composite.NONE and doc.report_style != "lines":
+        reader.error(
+            ("方案", 1, "B"),
+            "report.style",
+            _("只按专项排名的方案（composite: none）没有综合得分，通报方式只能是 lines"),
+        )
     if reader.errors:
         raise ImportRejected(errors=reader.errors)
     return doc
@@ -285,7 +294,12 @@ def read_yaml(text: str) -> PlanDoc:
     if missing not in tuple(MissingRule):
         reader.error(loc("missing_rule"), "missing_rule", _("缺值处理只能是 refuse 或 zero"))
         missing = MissingRule.REFUSE
+    composite = str(data.get("composite", Composite.SUM))
+    if composite not in tuple(Composite):
+        reader.error(loc("composite"), "composite", _("综合得分方式只能是 weighted、sum 或 none"))
+        composite = Composite.SUM
     doc = PlanDoc(
+        composite=Composite(composite),
         campaign=reader.text(data.get("campaign"), loc("campaign"), "campaign"),
         owner=reader.text(data.get("owner"), loc("owner"), "owner"),
         name=reader.text(data.get("name"), loc("name"), "name"),
@@ -320,7 +334,7 @@ def read_yaml(text: str) -> PlanDoc:
         if not isinstance(line, dict):
             reader.error(where, "line", _("专项应为映射"))
             continue
-        reader.keys(line, ("name", "units", "indicators"), where, "")
+        reader.keys(line, ("name", "units", "weight", "indicators"), where, "")
         indicators = []
         for j, ind in enumerate(line.get("indicators") or []):
             iloc = loc(f"lines[{i}].indicators[{j}]")
@@ -345,12 +359,16 @@ def read_yaml(text: str) -> PlanDoc:
                     loc=iloc,
                 )
             )
+        weight = reader.stored(line.get("weight"), where, "weight", Decimal(1)) or Decimal(0)
+        if weight <= 0:
+            reader.error(where, "weight", _("专项权重应大于0"))
         doc.lines.append(
             LineDoc(
                 name=reader.text(line.get("name"), where, "name"),
                 units=[(str(u), where) for u in line.get("units") or []],
                 indicators=indicators,
                 loc=where,
+                weight=weight,
             )
         )
     return _finish(reader, doc)
@@ -393,6 +411,7 @@ def write_yaml(doc: PlanDoc) -> str:
         ]
     if doc.description:
         data["description"] = doc.description
+    data["composite"] = str(doc.composite)
     data["report"] = {"style": doc.report_style, "top": doc.report_top}
     if doc.report_heading:
         data["report"]["heading"] = doc.report_heading
@@ -400,6 +419,8 @@ def write_yaml(doc: PlanDoc) -> str:
     data["lines"] = []
     for line in doc.lines:
         entry: dict[str, Any] = {"name": line.name}
+        if line.weight != 1:
+            entry["weight"] = _num(line.weight)
         if line.units:
             entry["units"] = [u for u, _loc in line.units]
         entry["indicators"] = [
@@ -421,6 +442,7 @@ def write_yaml(doc: PlanDoc) -> str:
 # --- Excel --------------------------------------------------------------------------------------
 
 PLAN_SHEET, GROUP_SHEET, INDICATOR_SHEET, LINE_UNIT_SHEET = "方案", "分组", "指标", "专项单位"
+LINE_WEIGHT_SHEET = "专项权重"  # optional: 专项, 权重 (for a weighted composite)
 PLAN_KEYS = {
     "行动": "campaign",
     "组织单位": "owner",
@@ -434,6 +456,7 @@ PLAN_KEYS = {
     "通报方式": "report_style",
     "通报前几名": "report_top",
     "通报小标题": "report_heading",
+    "综合得分方式": "composite",
 }
 INDICATOR_COLUMNS = ["专项", "指标代码", "指标名称", "计分方法", "权重", "满分", "参数", "数据来源"]
 
@@ -490,6 +513,10 @@ def read_xlsx(content: Upload) -> PlanDoc:
     for row in sheets.get(LINE_UNIT_SHEET, [])[1:]:
         if row and str(row[0]).strip():
             line_units.setdefault(str(row[0]).strip(), []).append(_second(row))
+    line_weights: dict[str, Any] = {}
+    for row in sheets.get(LINE_WEIGHT_SHEET, [])[1:]:
+        if row and str(row[0]).strip():
+            line_weights[str(row[0]).strip()] = _second(row)
     lines: dict[str, dict[str, Any]] = {}
     width = len(INDICATOR_COLUMNS)
     for r, row in enumerate(sheets[INDICATOR_SHEET][1:], start=2):
@@ -509,6 +536,8 @@ def read_xlsx(content: Upload) -> PlanDoc:
         entry = lines.setdefault(
             line_name, {"name": line_name, "units": line_units.get(line_name, []), "indicators": []}
         )
+        if line_name in line_weights:
+            entry["weight"] = line_weights[line_name]
         entry["indicators"].append(
             {
                 "code": cells[1],
@@ -581,6 +610,7 @@ def write_xlsx(doc: PlanDoc) -> bytes:
         "report_style": doc.report_style,
         "report_top": doc.report_top,
         "report_heading": doc.report_heading,
+        "composite": str(doc.composite),
     }
     for label, key in PLAN_KEYS.items():
         write_row(sheet, [label, values[key]])
@@ -610,6 +640,11 @@ def write_xlsx(doc: PlanDoc) -> bytes:
                     i.source,
                 ],
             )
+    if any(line.weight != 1 for line in doc.lines):
+        weights = book.create_sheet(LINE_WEIGHT_SHEET)
+        weights.append(["专项", "权重"])
+        for line in doc.lines:
+            write_row(weights, [line.name, _num(line.weight)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

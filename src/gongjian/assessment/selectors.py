@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import assessing, explanations, feed, visibility
+from gongjian.assessment.engine import Composite, Method
 from gongjian.assessment.models import Objection, Plan, Round, UnitResult
 from gongjian.assessment.ranking import quantum
 from gongjian.core.errors import NotFound
@@ -109,15 +110,32 @@ def results(user: Any, round_: Round) -> QuerySet[UnitResult]:
     return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
 
 
-def _result_row(r: UnitResult, precision: int) -> dict[str, Any]:
+def composite_statement(plan: Plan) -> str:
+    """How the plan makes its composite, as the round page states it."""
+    if plan.composite == Composite.WEIGHTED:
+        return _("各专项按满分折算、加权，综合得分折算为百分制（满分100）")
+    if plan.composite == Composite.NONE:
+        return _("只按专项排名，不计综合得分、等次和综合名次")
+    full = sum(
+        (i.weight * i.full_marks for i in plan.indicators.all() if i.method in _SCORED),
+        Decimal(0),
+    )
+    return _("各项得分相加（满分%(full)s）") % {"full": score_text(full, plan.precision)}
+
+
+_SCORED = tuple(m for m in Method if m not in (Method.BONUS, Method.DEDUCTION, Method.VETO))
+
+
+def _result_row(r: UnitResult, precision: int, composite: bool = True) -> dict[str, Any]:
     return {
         "unit_id": r.unit_id,
         "unit": r.unit.name,
         "group": r.group,
-        "score": score_text(r.score, precision),
-        "rank": r.rank,
-        "tied": r.tied,
-        "grade": r.grade,
+        # A line-only plan (composite: none) has no composite score, rank or grade.
+        "score": score_text(r.score, precision) if composite else None,
+        "rank": r.rank if composite else None,
+        "tied": r.tied and composite,
+        "grade": r.grade if composite else "",
         "veto": r.veto,
         "lines": {
             name: {"score": score_text(v["score"], precision), "rank": v["rank"], "tied": v["tied"]}
@@ -137,8 +155,8 @@ def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
         qs.defer("explanation"),
         key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
     )
-    precision = round_.plan.precision
-    return [_result_row(r, precision) for r in ordered]
+    precision, composite = round_.plan.precision, round_.plan.has_composite
+    return [_result_row(r, precision, composite) for r in ordered]
 
 
 def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
@@ -151,7 +169,10 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     data = explanations.expand_parts(result.explanation, indicators)
     data["round_id"] = round_.pk
     data["state"] = round_.state
+    data["has_composite"] = round_.plan.has_composite
     data["gap"] = None
+    if not round_.plan.has_composite:  # line ranks only: no composite to explain
+        data.update(score=None, rank=None, tied=False, grade="")
     # The gap names the unit above and its points: part of the whole round, not of one row.
     if result.rank > 1 and visibility.sight(user, round_).full:
         # The unit(s) just above: the worst rank better than this one, in the same group.
@@ -170,6 +191,7 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
                     {"indicator": name, "points": score_text(d, rules.precision)}
                     for name, d in g.by_indicator
                 ],
+                "not_compared": g.not_compared,
             }
     return data
 
@@ -179,6 +201,7 @@ def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str,
     qs = UnitResult.objects.filter(visibility.results_q(user), unit=unit).select_related(
         "round__plan__campaign"
     )
+    qs = qs.exclude(round__plan__composite=Composite.NONE)  # line-only plans rank no composite
     if plan_name:
         qs = qs.filter(round__plan__name=plan_name)
     latest: dict[tuple[int, str, str], UnitResult] = {}

@@ -170,6 +170,7 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
         report_style=doc.report_style,
         report_top=doc.report_top,
         report_heading=doc.report_heading,
+        composite=doc.composite,
     )
     record(plan, actor=actor, reason=_("导入考评方案"))
     plan.save()
@@ -181,7 +182,11 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
     campaign_lines = {line.name: line for line in campaign.lines.all()}
     for i, line_doc in enumerate(doc.lines):
         pline = PlanLine.objects.create(
-            plan=plan, name=line_doc.name, line=campaign_lines.get(line_doc.name), sort_order=i
+            plan=plan,
+            name=line_doc.name,
+            line=campaign_lines.get(line_doc.name),
+            weight=line_doc.weight,
+            sort_order=i,
         )
         if line_units[line_doc.name]:
             pline.units.set(line_units[line_doc.name])
@@ -248,6 +253,7 @@ def plan_document(plan: Plan) -> PlanDoc:
                     for i in pline.indicators.all()
                 ],
                 loc=loc,
+                weight=pline.weight,
             )
         )
     return PlanDoc(
@@ -263,6 +269,7 @@ def plan_document(plan: Plan) -> PlanDoc:
         report_style=plan.report_style,
         report_top=plan.report_top,
         report_heading=plan.report_heading,
+        composite=engine.Composite(plan.composite),
         groups=list(groups.items()),
         lines=lines,
     )
