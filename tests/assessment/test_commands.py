@@ -9,8 +9,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from gongjian.assessment import services
 from gongjian.assessment.models import Round
-from tests.assessment.factories import enter
+from tests.assessment.factories import enter, import_plan
 
 
 def test_assess_computes_a_draft_and_prints_its_table(org, draft_round: Round) -> None:  # type: ignore[no-untyped-def]
@@ -65,3 +66,19 @@ def test_rounds_without_a_subcommand_still_lists_the_rounds(draft_round: Round) 
     out = io.StringIO()
     call_command("rounds", "--json", stdout=out)
     assert [r["id"] for r in json.loads(out.getvalue())] == [draft_round.pk]
+
+
+def test_assess_prints_a_line_only_round_without_a_composite(org) -> None:  # type: ignore[no-untyped-def]
+    plan = import_plan(composite="none", report={"style": "lines"})
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12")
+    enter(round_, org.hunan, "tz", "90")
+    enter(round_, org.songxia, "tz", "85")
+    out = io.StringIO()
+    call_command("assess", round=round_.pk, stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("│ 乡镇")]
+    cells = [[c.strip() for c in line.strip("│┃ ").split("│")] for line in lines]
+    assert [c[:5] for c in cells] == [
+        ["乡镇", "—", "湖南镇", "—", ""],
+        ["乡镇", "—", "松下镇", "—", ""],
+    ]
+    assert [c[5] for c in cells] == ["重大项目建设提速攻坚 90.00/1", "重大项目建设提速攻坚 85.00/2"]
