@@ -76,10 +76,12 @@ def test_published_results_are_public_to_every_role(org, published_round: Round,
         .json()["items"]
     )
     assert [(r["unit"], r["score"], r["rank"], r["tied"]) for r in rows] == [
-        ("湖南镇", 90, 1, False),
-        ("松下镇", 85, 2, False),
+        ("湖南镇", "90.00", 1, False),
+        ("松下镇", "85.00", 2, False),
     ]
-    assert rows[0]["lines"] == {"重大项目建设提速攻坚": {"score": 90, "rank": 1, "tied": False}}
+    assert rows[0]["lines"] == {
+        "重大项目建设提速攻坚": {"score": "90.00", "rank": 1, "tied": False}
+    }
 
 
 def test_explanation_shows_inputs_rules_and_the_gap(org, published_round: Round) -> None:
@@ -96,8 +98,8 @@ def test_explanation_shows_inputs_rules_and_the_gap(org, published_round: Round)
     assert data["gap"] == {
         "above": "湖南镇",
         "above_rank": 1,
-        "points": 5,
-        "by_indicator": [{"indicator": "投资完成得分", "points": 5}],
+        "points": "5.00",
+        "by_indicator": [{"indicator": "投资完成得分", "points": "5.00"}],
     }
 
 
@@ -222,8 +224,8 @@ def test_trend_lists_a_units_score_and_rank_per_period(org, published_round: Rou
     services.publish_round(actor=None, round=november)
     rows = as_user(org, "viewer").get(f"/api/assessment/units/{org.hunan.pk}/trend").json()
     assert [(r["period"], r["score"], r["rank"]) for r in rows] == [
-        ("2026-11", 70, 2),
-        ("2026-12", 90, 1),
+        ("2026-11", "70.00", 2),
+        ("2026-12", "90.00", 1),
     ]
 
 

@@ -114,7 +114,7 @@ def test_command_line_contract(demo_round: Round, tmp_path: Path, capsys) -> Non
     top = [(r["unit"], r["rank"], r["tied"]) for r in rows[:3]]
     assert top == [("长乐区", 1, True), ("福清市", 1, True), ("福州高新区", 3, False)]
     assert {"unit", "group", "score", "rank", "tied", "grade", "lines"} <= set(rows[0])
-    assert rows[0]["lines"]["征迁交地攻坚"] == {"score": 14.25, "rank": 2, "tied": False}
+    assert rows[0]["lines"]["征迁交地攻坚"] == {"score": "14.25", "rank": 2, "tied": False}
     for fmt in ("md", "docx", "pdf"):
         out = tmp_path / f"b.{fmt}"
         call_command("bulletin", "--round", str(demo_round.pk), "--format", fmt, "-o", str(out))

@@ -32,7 +32,7 @@ def test_explanation_page_says_why_a_unit_is_second(org, published_round: Round)
     text = page.content.decode()
     assert page.status_code == 200
     assert "为什么是第2名" in text
-    assert "比上一名（第1名 湖南镇）少 5 分" in text
+    assert "比上一名（第1名 湖南镇）少 5.00 分" in text
     assert "投资完成得分" in text
 
 

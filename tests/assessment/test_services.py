@@ -193,10 +193,10 @@ def test_correction_is_a_new_edition_and_both_stay(org, published_round: Round) 
     from gongjian.assessment.selectors import correction_diff
 
     assert correction_diff(None, correction) == [
-        {"unit": "松下镇", "group": "乡镇", "old_score": 85, "new_score": 85, "old_rank": 2,
-         "new_rank": 1, "delta": 0},
-        {"unit": "湖南镇", "group": "乡镇", "old_score": 90, "new_score": 80, "old_rank": 1,
-         "new_rank": 2, "delta": -10},
+        {"unit": "松下镇", "group": "乡镇", "old_score": "85.00", "new_score": "85.00",
+         "old_rank": 2, "new_rank": 1, "delta": "0.00"},
+        {"unit": "湖南镇", "group": "乡镇", "old_score": "90.00", "new_score": "80.00",
+         "old_rank": 1, "new_rank": 2, "delta": "-10.00"},
     ]  # fmt: skip
     assert published_round.results.get(unit=org.hunan).score == D(90)
 

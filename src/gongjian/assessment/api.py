@@ -46,7 +46,7 @@ class RoundOut(Schema):
 
 
 class LinePlacing(Schema):
-    score: float | int | None
+    score: str | None  # with the plan's precision: "99.50"
     rank: int
     tied: bool
 
@@ -55,8 +55,8 @@ class ResultOut(Schema):
     unit_id: Id
     unit: str
     group: str
-    score: float | int | None
-    rank: int
+    score: str | None  # with the plan's precision: "99.50"; None for a line-only plan
+    rank: int | None
     tied: bool
     grade: str
     veto: str

@@ -180,6 +180,7 @@ def dept_plan() -> dict[str, Any]:
     )  # fmt: skip
     return _plan(
         "长乐区", "攻坚120天", "区直部门专项考评方案",
+        composite="none",  # line ranks only: its bulletin is written line by line
         report={"style": "lines", "heading": "分部门看"},
         groups={"区直部门": DEPT_MEMBERS}, lines=lines,
     )  # fmt: skip
@@ -198,6 +199,7 @@ def business_plan() -> dict[str, Any]:
 def lead_plan() -> dict[str, Any]:
     return _plan(
         "长乐区", "攻坚120天", "牵头单位综合考评方案",
+        composite="weighted",
         report={"style": "composite", "top": 2, "heading": "牵头单位综合考评"},
         bonus_cap=2, deduction_cap=3,
         groups={"牵头单位": list(LEAD_SCORES)},
@@ -205,8 +207,12 @@ def lead_plan() -> dict[str, Any]:
             {"code": "qt_cx", "name": "专项推进成效", "method": "direct"},
             {"code": "qt_by", "name": "通报表扬", "method": "bonus", "params": {"per": 1},
              "source": "events.praise"},
-            {"code": "qt_yq", "name": "督办逾期", "method": "deduction", "params": {"per": 1},
-             "source": "events.overdue"},
+            {"code": "qt_yq", "name": "督办逾期（上级督办，办公室记录）", "method": "deduction",
+             "params": {"per": 1}, "source": "events.overdue"},
+            {"code": "qt_dbyq", "name": "督办单逾期", "method": "deduction", "params": {"per": 1},
+             "source": "supervision.orders_overdue"},
+            {"code": "qt_pp", "name": "区级通报批评", "method": "deduction", "params": {"per": 1},
+             "source": "supervision.criticism_notices.district"},
         ]}],
     )  # fmt: skip
 
@@ -214,6 +220,7 @@ def lead_plan() -> dict[str, Any]:
 def town_plan() -> dict[str, Any]:
     return _plan(
         "长乐区", "攻坚120天", "乡镇（街道）攻坚120天考评方案",
+        composite="sum",  # full marks 100: 40 + 40 + 20
         report={"style": "groups", "top": 2, "heading": "分乡镇（街道）看"},
         bonus_cap=3, deduction_cap=5,
         grades=[{"name": "优秀", "min": 90}, {"name": "良好", "min": 80},
@@ -222,7 +229,7 @@ def town_plan() -> dict[str, Any]:
         lines=[
             {"name": "重大项目建设提速攻坚", "indicators": [
                 {"code": "xz_tz", "name": "年度投资完成率", "method": "completion", "weight": 0.4,
-                 "params": {"cap": 1.2}},
+                 "params": {"cap": 1}},  # a composite out of 100 stays within 100
                 {"code": "xz_jd", "name": "项目形象进度", "method": "direct", "weight": 0.4},
             ]},
             {"name": "征迁交地攻坚", "indicators": [
@@ -232,8 +239,17 @@ def town_plan() -> dict[str, Any]:
             {"name": "加减分与否决", "indicators": [
                 {"code": "xz_by", "name": "通报表扬", "method": "bonus", "params": {"per": 1},
                  "source": "events.praise"},
-                {"code": "xz_yq", "name": "督办逾期", "method": "deduction",
-                 "params": {"per": 0.5, "cap": 2}, "source": "events.overdue"},
+                {"code": "xz_yq", "name": "督办单逾期", "method": "deduction",
+                 "params": {"per": 0.5, "cap": 2}, "source": "supervision.orders_overdue"},
+                {"code": "xz_wbyq", "name": "督办逾期（上级督办，办公室记录）",
+                 "method": "deduction", "params": {"per": 0.5, "cap": 2},
+                 "source": "events.overdue"},
+                {"code": "xz_pp_s", "name": "市级通报批评", "method": "deduction",
+                 "params": {"per": 2}, "source": "supervision.criticism_notices.city"},
+                {"code": "xz_pp_q", "name": "区级通报批评", "method": "deduction",
+                 "params": {"per": 1}, "source": "supervision.criticism_notices.district"},
+                {"code": "xz_yh", "name": "安全隐患逾期未整改", "method": "deduction",
+                 "params": {"per": 0.5}, "source": "supervision.hazards_overdue"},
                 {"code": "xz_sg", "name": "重大安全事故", "method": "veto",
                  "params": {"level": "fail"}, "source": "events.incident"},
             ]},

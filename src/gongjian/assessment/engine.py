@@ -52,6 +52,21 @@ class MissingRule(StrEnum):
     ZERO = "zero"  # 缺报计零分（在说明中注明）
 
 
+class Composite(StrEnum):
+    """How a plan's lines make a composite (docs/assessment.md, 综合得分方式)."""
+
+    WEIGHTED = "weighted"  # 各专项按满分折算、加权，综合得分折算为百分制
+    SUM = "sum"  # 各项得分相加，满分为各项满分之和
+    NONE = "none"  # 只按专项排名：无综合得分、等次与综合名次
+
+
+COMPOSITE_LABELS = {
+    Composite.WEIGHTED: _l("加权折算为百分制"),
+    Composite.SUM: _l("各项得分相加"),
+    Composite.NONE: _l("只按专项排名，不计综合得分"),
+}
+
+
 class VetoLevel(StrEnum):
     FAIL = "fail"  # 一票否决：定为最低等次
     NO_EXCELLENT = "no_excellent"  # 一票否优：不得评为最高等次
@@ -99,6 +114,8 @@ class Rules:
     bonus_cap: Decimal | None = None
     deduction_cap: Decimal | None = None
     lines: Sequence[str] = ()  # line order for display; lines not named come after
+    composite: Composite = Composite.SUM
+    line_weights: Mapping[str, Decimal] = field(default_factory=dict)  # weighted: default 1
 
 
 @dataclass(frozen=True)
@@ -234,11 +251,13 @@ def _compute(
         o.parts = list(filter(None, row))
         o.base, o.bonus = base[i], bonus[i]
         o.deduction = ZERO - deduction[i]  # never -0
+        if rules.composite == Composite.WEIGHTED:
+            o.base = weighted_base(o, rules)
         _total(o, rules, q, grades)
     in_group: dict[str, list[int]] = {}  # members' positions, group by group
     for i, m in enumerate(members):
         in_group.setdefault(m.group, []).append(i)
-    for positions in in_group.values():
+    for positions in in_group.values() if rules.composite != Composite.NONE else ():
         placings = rank_list([outcomes[i].score for i in positions])
         for i, placing in zip(positions, placings, strict=True):
             outcomes[i].rank, outcomes[i].tied = placing.rank, placing.tied
@@ -350,8 +369,11 @@ def _score_direct(ind: Indicator, ids: Sequence[int], values: Mapping[int, Input
             if v > full:
                 notes = [_("超过满分，按满分%(full)s计") % {"full": full}]
                 score = full
+            elif v < ZERO:
+                notes = [_("得分为负（%(v)s），按0分计") % {"v": v}]
+                score = ZERO
             else:
-                score = v if v >= ZERO else ZERO
+                score = v
             part = (ind, v, given[1], score, score * weight, notes, given[2], given[3])
         made[given] = part
         return part
@@ -379,12 +401,17 @@ def _indicator_score(
         if ratio > cap:
             notes.append(_("完成率封顶%(cap)s%%") % {"cap": cap * HUNDRED})
             ratio = cap
+        elif ratio > ONE:
+            notes.append(_("超过满分：方案允许完成率计至%(cap)s%%") % {"cap": cap * HUNDRED})
         return max(ratio, ZERO) * ind.full_marks
     if method == Method.PASS_FAIL:
         if value >= ONE:
             return ind.full_marks
         notes.append(_("未完成"))
         return ind.param("fail_points", ZERO)
+    if method in (Method.DEDUCTION, Method.BONUS, Method.VETO) and value < ZERO:
+        notes.append(_("次数为负（%(v)s），按0次计") % {"v": value})
+        value = ZERO
     if method in (Method.DEDUCTION, Method.BONUS):
         per = ind.param("per", ONE)
         total = value * per
@@ -441,8 +468,49 @@ def _rank_points(
     return result
 
 
+def line_full_marks(parts: Sequence[Part]) -> dict[str, Decimal]:
+    """Each line's full marks over the parts a unit has: Σ weight × full marks of the scored
+    indicators (bonuses, deductions and vetoes have none)."""
+    full: dict[str, Decimal] = {}
+    for part in parts:
+        ind = part[IND]
+        if ind.method not in _NOT_SCORED:
+            full[ind.line] = full.get(ind.line, ZERO) + ind.weight * ind.full_marks
+    return full
+
+
+def weighted_base(outcome: Outcome, rules: Rules) -> Decimal:
+    """折算为百分制: each line's points out of its full marks, weighted by the line's weight
+    (1 unless the plan says), over the lines that apply to the unit, times 100."""
+    full = line_full_marks(outcome.parts)
+    points: dict[str, Decimal] = {}
+    for part in outcome.parts:
+        if part[IND].method not in _NOT_SCORED:
+            points[part[IND].line] = points.get(part[IND].line, ZERO) + part[POINTS]
+    total = weights = ZERO
+    for line, marks in full.items():
+        if marks > 0:
+            weight = rules.line_weights.get(line, ONE)
+            total += weight * points[line] / marks
+            weights += weight
+    outcome.notes.append(_("综合得分为各专项得分按满分折算、加权后的百分制得分"))
+    return total * HUNDRED / weights if weights else ZERO
+
+
+def composite_full_marks(outcome: Outcome, rules: Rules) -> Decimal:
+    """The full marks of a unit's composite: 100 when weighted, Σ of its lines' when summed."""
+    if rules.composite == Composite.WEIGHTED:
+        return HUNDRED
+    return sum(line_full_marks(outcome.parts).values(), ZERO)
+
+
+_NOT_SCORED = (Method.BONUS, Method.DEDUCTION, Method.VETO)
+
+
 def _total(outcome: Outcome, rules: Rules, q: Decimal, grades: Sequence[Grade]) -> None:
     """Caps, total, rounding and grade; `grades` from the highest down."""
+    if rules.composite == Composite.NONE:  # line ranks only
+        return
     bonus, deduction = outcome.bonus, outcome.deduction
     outcome.bonus_applied = bonus
     if rules.bonus_cap is not None and bonus > rules.bonus_cap:
@@ -454,15 +522,23 @@ def _total(outcome: Outcome, rules: Rules, q: Decimal, grades: Sequence[Grade]) 
         outcome.notes.append(_("扣分合计封顶%(cap)s分") % {"cap": rules.deduction_cap})
     outcome.raw = outcome.base + outcome.bonus_applied - outcome.deduction_applied
     outcome.score = outcome.raw.quantize(q, rounding=ROUND_HALF_UP)
-    outcome.grade = _grade(outcome, grades)
+    outcome.grade = _grade(outcome, grades, _graded_score(outcome, rules))
 
 
-def _grade(outcome: Outcome, ordered: Sequence[Grade]) -> str:
+def _graded_score(outcome: Outcome, rules: Rules) -> Decimal:
+    """Grades are set on a 100-point scale: a summed composite of other full marks is scaled."""
+    full = composite_full_marks(outcome, rules)
+    if full in (ZERO, HUNDRED):
+        return outcome.score
+    return outcome.score * HUNDRED / full
+
+
+def _grade(outcome: Outcome, ordered: Sequence[Grade], score: Decimal) -> str:
     if outcome.veto == VetoLevel.FAIL:
         outcome.notes.append(_("一票否决：定为最低等次"))
         return ordered[-1].name
     for i, grade in enumerate(ordered):
-        if outcome.score >= grade.min_score:
+        if score >= grade.min_score:
             if i == 0 and outcome.veto == VetoLevel.NO_EXCELLENT and len(ordered) > 1:
                 outcome.notes.append(_("一票否优：不得评为%(grade)s") % {"grade": grade.name})
                 return ordered[1].name

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final
@@ -27,7 +27,6 @@ from gongjian.assessment.engine import (
     TARGET,
     TRAIL,
     VALUE,
-    ZERO,
     Indicator,
     Method,
     Outcome,
@@ -247,6 +246,7 @@ class Gap:
     above_rank: int
     points: Decimal
     by_indicator: list[tuple[str, Decimal]]  # (indicator name, points the unit above got more)
+    not_compared: list[str] = field(default_factory=list)  # lines only one of them is assessed on
 
 
 def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
@@ -256,10 +256,34 @@ def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
     mine = {p["code"]: Decimal(p["points"]) for p in me["parts"] if p["method"] not in totals}
     names = {p["code"]: p["name"] for p in [*me["parts"], *above["parts"]]}
     theirs = {p["code"]: Decimal(p["points"]) for p in above["parts"] if p["method"] not in totals}
-    diffs = [
-        (names[code], theirs.get(code, ZERO) - mine.get(code, ZERO))
-        for code in dict.fromkeys([*theirs, *mine])
-    ]
+    # Only what both units are assessed on is compared; a line one of them has not is named.
+    diffs = [(names[code], theirs[code] - mine[code]) for code in theirs if code in mine]
+    return Gap(
+        above=above["unit"],
+        above_rank=above["rank"],
+        points=Decimal(above["score"]) - Decimal(me["score"]),
+        by_indicator=_sorted_diffs(diffs, me, above),
+        not_compared=_not_compared(me, above),
+    )
+
+
+def _not_compared(me: Mapping[str, Any], above: Mapping[str, Any]) -> list[str]:
+    lines_of = {
+        unit["unit"]: dict.fromkeys(p["line"] for p in unit["parts"]) for unit in (me, above)
+    }
+    notes = []
+    for unit, other in ((me, above), (above, me)):
+        for line in lines_of[other["unit"]]:
+            if line not in lines_of[unit["unit"]]:
+                notes.append(
+                    _("“%(line)s”不适用于%(unit)s，未作比较") % {"line": line, "unit": unit["unit"]}
+                )
+    return notes
+
+
+def _sorted_diffs(
+    diffs: list[tuple[str, Decimal]], me: Mapping[str, Any], above: Mapping[str, Any]
+) -> list[tuple[str, Decimal]]:
     for label, key in ((_("加分"), "bonus_applied"), (_("扣分"), "deduction_applied")):
         sign = -1 if key == "deduction_applied" else 1
         d = sign * (Decimal(above[key]) - Decimal(me[key]))
@@ -267,9 +291,4 @@ def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
             diffs.append((label, d))
     diffs = [d for d in diffs if d[1] != 0]
     diffs.sort(key=lambda d: d[1], reverse=True)
-    return Gap(
-        above=above["unit"],
-        above_rank=above["rank"],
-        points=Decimal(above["score"]) - Decimal(me["score"]),
-        by_indicator=diffs,
-    )
+    return diffs

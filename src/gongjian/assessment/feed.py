@@ -55,6 +55,8 @@ def rules_for(plan: Plan) -> tuple[engine.Rules, list[engine.Member], list[Indic
         bonus_cap=plan.bonus_cap,
         deduction_cap=plan.deduction_cap,
         lines=[pl.name for pl in lines],
+        composite=engine.Composite(plan.composite),
+        line_weights={pl.name: pl.weight for pl in lines},
     )
     return rules, members, indicators
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from gongjian.assessment.engine import Method, MissingRule
+from gongjian.assessment.engine import COMPOSITE_LABELS, Composite, Method, MissingRule
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import bulk
 from gongjian.core.concurrency import Versioned
@@ -37,6 +37,8 @@ MISSING_RULE_CHOICES = [
     (MissingRule.REFUSE.value, _("缺值拒绝计算")),
     (MissingRule.ZERO.value, _("缺报计零分")),
 ]
+
+COMPOSITE_CHOICES = [(c.value, COMPOSITE_LABELS[c]) for c in Composite]
 
 # How a plan's results read in the bulletin: firsts of each line; the composite's top N overall;
 # the top N of each group (方阵).
@@ -113,8 +115,16 @@ class Plan(Versioned):
     )
     report_top = models.PositiveSmallIntegerField(_("通报前几名"), default=2)
     report_heading = models.CharField(_("通报小标题"), max_length=100, blank=True)
+    composite = models.CharField(
+        _("综合得分方式"), max_length=10, choices=COMPOSITE_CHOICES, default=Composite.SUM
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
+
+    @property
+    def has_composite(self) -> bool:
+        """A line-only plan (composite: none) has no composite score, grade or composite rank."""
+        return self.composite != Composite.NONE
 
     class Meta:
         verbose_name = _("考评方案")
@@ -233,6 +243,13 @@ class PlanLine(PlanPart):
         blank=True,
         related_name="+",
         help_text=_("留空表示方案内全部被考评单位"),
+    )
+    weight = models.DecimalField(
+        _("专项权重"),
+        max_digits=10,
+        decimal_places=4,
+        default=1,
+        help_text=_("综合得分方式为加权折算时使用"),
     )
     sort_order = models.IntegerField(_("排序"), default=0)
 

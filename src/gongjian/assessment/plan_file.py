@@ -9,15 +9,17 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
-from gongjian.assessment.engine import Method, MissingRule, VetoLevel
+from gongjian.assessment.engine import Composite, Method, MissingRule, VetoLevel
 from gongjian.core.errors import CellError, ImportRejected
+from gongjian.exchange.numbers import check_fits, read_decimal
 from gongjian.exchange.workbook import Upload, decode_text, upload_bytes, write_row, xlsx_sheets
 
 Loc = tuple[str, int, str]  # sheet, row, column
@@ -26,6 +28,32 @@ Loc = tuple[str, int, str]  # sheet, row, column
 YAML_MAX_BYTES = 256 * 1024
 YAML_MAX_DEPTH = 64
 REPORT_STYLES = ("lines", "composite", "groups")
+STORED_PLACES = 4  # weights, full marks, caps and scores are numeric(…, 4)
+PLAN_FILE_KEYS = (
+    "campaign",
+    "owner",
+    "name",
+    "precision",
+    "missing_rule",
+    "bonus_cap",
+    "deduction_cap",
+    "grades",
+    "description",
+    "report",
+    "composite",
+    "groups",
+    "lines",
+)
+INDICATOR_KEYS = ("code", "name", "method", "weight", "full_marks", "params", "source")
+PARAM_KEYS = {
+    Method.DIRECT: (),
+    Method.COMPLETION: ("target", "cap"),
+    Method.RANK_POINTS: ("mode", "step", "floor", "order"),
+    Method.PASS_FAIL: ("fail_points",),
+    Method.DEDUCTION: ("per", "cap"),
+    Method.BONUS: ("per", "cap"),
+    Method.VETO: ("level",),
+}
 
 METHOD_NAMES = {m.value: m for m in Method} | {
     "直接打分": Method.DIRECT,
@@ -56,6 +84,7 @@ class LineDoc:
     units: list[tuple[str, Loc]]
     indicators: list[IndicatorDoc]
     loc: Loc
+    weight: Decimal = Decimal(1)  # the line's weight in a weighted composite
 
 
 @dataclass
@@ -72,6 +101,7 @@ class PlanDoc:
     report_style: str = "groups"
     report_top: int = 2
     report_heading: str = ""
+    composite: Composite = Composite.SUM
     groups: list[tuple[str, list[tuple[str, Loc]]]] = field(default_factory=list)
     lines: list[LineDoc] = field(default_factory=list)
 
@@ -93,14 +123,42 @@ class _Reader:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             return default
         try:
-            value = Decimal(str(raw).strip())
-        except InvalidOperation:
-            self.error(loc, name, _("“%(v)s”不是数字") % {"v": raw})
+            return read_decimal(raw)
+        except ValueError as exc:
+            self.error(loc, name, str(exc))
             return default
-        if not value.is_finite():
-            self.error(loc, name, _("“%(v)s”不是有限数字") % {"v": raw})
-            return default
+
+    def stored(
+        self, raw: Any, loc: Loc, name: str, default: Decimal | None, *, digits: int = 10
+    ) -> Decimal | None:
+        """A number kept in a numeric(digits, 4) column: refused when the column cannot hold it."""
+        value = self.number(raw, loc, name, default)
+        if value is not None and value is not default:
+            try:
+                check_fits(value, max_digits=digits, places=STORED_PLACES)
+            except ValueError as exc:
+                self.error(loc, name, str(exc))
+                return default
         return value
+
+    def integer(self, raw: Any, loc: Loc, name: str, default: int) -> int:
+        value = self.number(raw, loc, name, None)
+        if value is None:
+            return default
+        if value != value.to_integral_value():
+            self.error(loc, name, _("“%(v)s”应为整数") % {"v": raw})
+            return default
+        return int(value)
+
+    def keys(self, data: dict[Any, Any], allowed: tuple[str, ...], loc: Loc, where: str) -> None:
+        """Every key of a mapping must be one the format knows: a misspelt key is not ignored."""
+        for key in data:
+            if key not in allowed:
+                self.error(
+                    loc,
+                    f"{where}{key}",
+                    _("未知的键“%(k)s”；可用：%(all)s") % {"k": key, "all": "、".join(allowed)},
+                )
 
     def method(self, raw: Any, loc: Loc) -> Method:
         key = str(raw or "").strip()
@@ -128,9 +186,21 @@ class _Reader:
             if not isinstance(params, dict):
                 self.error(loc, "params", _("参数应为 JSON 对象"))
                 return {}
-        for key in ("target", "cap", "step", "floor", "per", "fail_points"):
-            if key in params:
-                self.number(params[key], loc, f"params.{key}", None)
+        self.keys(params, PARAM_KEYS[method], loc, "params.")
+        numbers = {
+            key: self.number(params[key], loc, f"params.{key}", None)
+            for key in ("target", "cap", "step", "floor", "per", "fail_points")
+            if key in params
+        }
+        target = numbers.get("target")
+        if method == Method.COMPLETION and target is not None and target <= 0:
+            self.error(loc, "params.target", _("完成率的目标值应大于0（%(v)s）") % {"v": target})
+        for key in ("per", "cap"):
+            value = numbers.get(key)
+            if method in (Method.BONUS, Method.DEDUCTION) and value is not None and value < 0:
+                self.error(
+                    loc, f"params.{key}", _("%(k)s 不能为负数（%(v)s）") % {"k": key, "v": value}
+                )
         if method == Method.RANK_POINTS and params.get("mode", "step") not in ("step", "linear"):
             self.error(loc, "params.mode", _("按排名赋分的 mode 只能是 step 或 linear"))
         if method == Method.RANK_POINTS and params.get("order", "desc") not in ("desc", "asc"):
@@ -151,8 +221,18 @@ def _finish(reader: _Reader, doc: PlanDoc) -> PlanDoc:
         reader.error(("分组", 1, "A"), "groups", _("方案至少要有一个分组"))
     if not any(line.indicators for line in doc.lines):
         reader.error(("指标", 1, "A"), "indicators", _("方案至少要有一个指标"))
-    if not 0 <= doc.precision <= 6:
-        reader.error(("方案", 1, "B"), "precision", _("小数位应在 0 到 6 之间"))
+    if not 0 <= doc.precision <= STORED_PLACES:
+        reader.error(
+            ("方案", 1, "B"),
+            "precision",
+            _("保留小数位应在 0 到 %(n)s 之间（得分最多存%(n)s位小数）") % {"n": STORED_PLACES},
+        )
+    if doc.composite == Composite.NONE and doc.report_style != "lines":
+        reader.error(
+            ("方案", 1, "B"),
+            "report.style",
+            _("只按专项排名的方案（composite: none）没有综合得分，通报方式只能是 lines"),
+        )
     if reader.errors:
         raise ImportRejected(errors=reader.errors)
     return doc
@@ -208,19 +288,25 @@ def read_yaml(text: str) -> PlanDoc:
     def loc(path: str) -> Loc:
         return (sheet, 0, path)
 
-    precision = reader.number(data.get("precision"), loc("precision"), "precision", Decimal(2))
+    reader.keys(data, PLAN_FILE_KEYS, loc(""), "")
+    precision = reader.integer(data.get("precision"), loc("precision"), "precision", 2)
     missing = str(data.get("missing_rule", MissingRule.REFUSE))
     if missing not in tuple(MissingRule):
         reader.error(loc("missing_rule"), "missing_rule", _("缺值处理只能是 refuse 或 zero"))
         missing = MissingRule.REFUSE
+    composite = str(data.get("composite", Composite.SUM))
+    if composite not in tuple(Composite):
+        reader.error(loc("composite"), "composite", _("综合得分方式只能是 weighted、sum 或 none"))
+        composite = Composite.SUM
     doc = PlanDoc(
+        composite=Composite(composite),
         campaign=reader.text(data.get("campaign"), loc("campaign"), "campaign"),
         owner=reader.text(data.get("owner"), loc("owner"), "owner"),
         name=reader.text(data.get("name"), loc("name"), "name"),
-        precision=int(precision or 2),
+        precision=precision,
         missing_rule=MissingRule(missing),
-        bonus_cap=reader.number(data.get("bonus_cap"), loc("bonus_cap"), "bonus_cap", None),
-        deduction_cap=reader.number(
+        bonus_cap=reader.stored(data.get("bonus_cap"), loc("bonus_cap"), "bonus_cap", None),
+        deduction_cap=reader.stored(
             data.get("deduction_cap"), loc("deduction_cap"), "deduction_cap", None
         ),
         grades=_grades(reader, data.get("grades") or [], loc("grades")),
@@ -230,9 +316,9 @@ def read_yaml(text: str) -> PlanDoc:
     if not isinstance(report, dict) or report.get("style", "groups") not in REPORT_STYLES:
         reader.error(loc("report"), "report.style", _("通报方式只能是 lines、composite 或 groups"))
     else:
+        reader.keys(report, ("style", "top", "heading"), loc("report"), "report.")
         doc.report_style = str(report.get("style", "groups"))
-        top = reader.number(report.get("top"), loc("report.top"), "report.top", Decimal(2))
-        doc.report_top = int(top or 2)
+        doc.report_top = reader.integer(report.get("top"), loc("report.top"), "report.top", 2)
         doc.report_heading = str(report.get("heading") or "")
     groups = data.get("groups") or {}
     if not isinstance(groups, dict):
@@ -248,18 +334,23 @@ def read_yaml(text: str) -> PlanDoc:
         if not isinstance(line, dict):
             reader.error(where, "line", _("专项应为映射"))
             continue
+        reader.keys(line, ("name", "units", "weight", "indicators"), where, "")
         indicators = []
         for j, ind in enumerate(line.get("indicators") or []):
             iloc = loc(f"lines[{i}].indicators[{j}]")
+            if not isinstance(ind, dict):
+                reader.error(iloc, "indicator", _("指标应为映射"))
+                continue
+            reader.keys(ind, INDICATOR_KEYS, iloc, "")
             method = reader.method(ind.get("method"), iloc)
             indicators.append(
                 IndicatorDoc(
                     code=reader.text(ind.get("code"), iloc, "code"),
                     name=reader.text(ind.get("name"), iloc, "name"),
                     method=method,
-                    weight=reader.number(ind.get("weight"), iloc, "weight", Decimal(1))
+                    weight=reader.stored(ind.get("weight"), iloc, "weight", Decimal(1))
                     or Decimal(0),
-                    full_marks=reader.number(
+                    full_marks=reader.stored(
                         ind.get("full_marks"), iloc, "full_marks", Decimal(100)
                     )
                     or Decimal(0),
@@ -268,12 +359,16 @@ def read_yaml(text: str) -> PlanDoc:
                     loc=iloc,
                 )
             )
+        weight = reader.stored(line.get("weight"), where, "weight", Decimal(1)) or Decimal(0)
+        if weight <= 0:
+            reader.error(where, "weight", _("专项权重应大于0"))
         doc.lines.append(
             LineDoc(
                 name=reader.text(line.get("name"), where, "name"),
                 units=[(str(u), where) for u in line.get("units") or []],
                 indicators=indicators,
                 loc=where,
+                weight=weight,
             )
         )
     return _finish(reader, doc)
@@ -285,6 +380,7 @@ def _grades(reader: _Reader, raw: Any, loc: Loc) -> list[dict[str, Any]]:
         if not isinstance(g, dict) or "name" not in g:
             reader.error(loc, "grades", _("等次应为 {name, min}"))
             continue
+        reader.keys(g, ("name", "min"), loc, "grades.")
         minimum = reader.number(g.get("min"), loc, "grades.min", None)
         grades.append({"name": str(g["name"]), "min": None if minimum is None else str(minimum)})
     return grades
@@ -315,6 +411,7 @@ def write_yaml(doc: PlanDoc) -> str:
         ]
     if doc.description:
         data["description"] = doc.description
+    data["composite"] = str(doc.composite)
     data["report"] = {"style": doc.report_style, "top": doc.report_top}
     if doc.report_heading:
         data["report"]["heading"] = doc.report_heading
@@ -322,6 +419,8 @@ def write_yaml(doc: PlanDoc) -> str:
     data["lines"] = []
     for line in doc.lines:
         entry: dict[str, Any] = {"name": line.name}
+        if line.weight != 1:
+            entry["weight"] = _num(line.weight)
         if line.units:
             entry["units"] = [u for u, _loc in line.units]
         entry["indicators"] = [
@@ -343,6 +442,7 @@ def write_yaml(doc: PlanDoc) -> str:
 # --- Excel --------------------------------------------------------------------------------------
 
 PLAN_SHEET, GROUP_SHEET, INDICATOR_SHEET, LINE_UNIT_SHEET = "方案", "分组", "指标", "专项单位"
+LINE_WEIGHT_SHEET = "专项权重"  # optional: 专项, 权重 (for a weighted composite)
 PLAN_KEYS = {
     "行动": "campaign",
     "组织单位": "owner",
@@ -356,6 +456,7 @@ PLAN_KEYS = {
     "通报方式": "report_style",
     "通报前几名": "report_top",
     "通报小标题": "report_heading",
+    "综合得分方式": "composite",
 }
 INDICATOR_COLUMNS = ["专项", "指标代码", "指标名称", "计分方法", "权重", "满分", "参数", "数据来源"]
 
@@ -370,9 +471,26 @@ def read_xlsx(content: Upload) -> PlanDoc:
             ]
         )
     settings: dict[str, Any] = {}
-    for row in sheets[PLAN_SHEET]:
-        if row and str(row[0]).strip() in PLAN_KEYS:
-            settings[PLAN_KEYS[str(row[0]).strip()]] = row[1] if len(row) > 1 else None
+    reader = _Reader()
+    for r, row in enumerate(sheets[PLAN_SHEET], start=1):
+        label = str(row[0]).strip() if row else ""
+        if label in PLAN_KEYS:
+            settings[PLAN_KEYS[label]] = row[1] if len(row) > 1 else None
+        elif label or any(str(c).strip() for c in row[1:]):
+            reader.error(
+                (PLAN_SHEET, r, "A"),
+                label or "-",
+                _("未知的设置“%(k)s”；可用：%(all)s") % {"k": label, "all": "、".join(PLAN_KEYS)},
+            )
+    header = sheets[INDICATOR_SHEET][0] if sheets[INDICATOR_SHEET] else []
+    for c, heading in enumerate(header[len(INDICATOR_COLUMNS) :], start=len(INDICATOR_COLUMNS)):
+        if str(heading).strip():
+            reader.error(
+                (INDICATOR_SHEET, 1, get_column_letter(c + 1)),
+                str(heading).strip(),
+                _("未知的列“%(h)s”；可用：%(all)s")
+                % {"h": str(heading).strip(), "all": "、".join(INDICATOR_COLUMNS)},
+            )
     if settings.get("grades"):
         # 等次 cell: "优秀:90;良好:80;合格:60;不合格"
         grades = []
@@ -395,10 +513,19 @@ def read_xlsx(content: Upload) -> PlanDoc:
     for row in sheets.get(LINE_UNIT_SHEET, [])[1:]:
         if row and str(row[0]).strip():
             line_units.setdefault(str(row[0]).strip(), []).append(_second(row))
+    line_weights: dict[str, Any] = {}
+    for row in sheets.get(LINE_WEIGHT_SHEET, [])[1:]:
+        if row and str(row[0]).strip():
+            line_weights[str(row[0]).strip()] = _second(row)
     lines: dict[str, dict[str, Any]] = {}
-    reader = _Reader()
+    width = len(INDICATOR_COLUMNS)
     for r, row in enumerate(sheets[INDICATOR_SHEET][1:], start=2):
-        cells = [*list(row), *[""] * 8][:8]
+        cells = [*list(row), *[""] * width][:width]
+        for c, raw in enumerate(row[width:], start=width):
+            if str(raw).strip() and not (c < len(header) and str(header[c]).strip()):
+                reader.error(
+                    (INDICATOR_SHEET, r, get_column_letter(c + 1)), "-", _("该列没有表头，不能识别")
+                )
         if not any(str(c).strip() for c in cells):
             continue
         line_name = str(cells[0]).strip()
@@ -409,6 +536,8 @@ def read_xlsx(content: Upload) -> PlanDoc:
         entry = lines.setdefault(
             line_name, {"name": line_name, "units": line_units.get(line_name, []), "indicators": []}
         )
+        if line_name in line_weights:
+            entry["weight"] = line_weights[line_name]
         entry["indicators"].append(
             {
                 "code": cells[1],
@@ -481,6 +610,7 @@ def write_xlsx(doc: PlanDoc) -> bytes:
         "report_style": doc.report_style,
         "report_top": doc.report_top,
         "report_heading": doc.report_heading,
+        "composite": str(doc.composite),
     }
     for label, key in PLAN_KEYS.items():
         write_row(sheet, [label, values[key]])
@@ -510,6 +640,11 @@ def write_xlsx(doc: PlanDoc) -> bytes:
                     i.source,
                 ],
             )
+    if any(line.weight != 1 for line in doc.lines):
+        weights = book.create_sheet(LINE_WEIGHT_SHEET)
+        weights.append(["专项", "权重"])
+        for line in doc.lines:
+            write_row(weights, [line.name, _num(line.weight)])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

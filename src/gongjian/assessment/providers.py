@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from gongjian.org.names import name_key
+
 if TYPE_CHECKING:
     from gongjian.assessment.models import Round
     from gongjian.org.models import Unit
@@ -64,18 +66,44 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
+# Document numbers the platform's own records already count: {(unit_id, number)} for the units
+# and dates asked. An app whose providers count numbered documents (the supervision app's
+# notices) registers one, so that an office-recorded event of the same number counts once.
+ReferencesFn = Callable[[Sequence[int], Any, Any], set[tuple[int, str]]]
+_COUNTED_ELSEWHERE: list[ReferencesFn] = []
+
+
+def register_counted_references(fn: ReferencesFn) -> None:
+    if fn not in _COUNTED_ELSEWHERE:
+        _COUNTED_ELSEWHERE.append(fn)
+
+
+def counted_elsewhere(unit_ids: Sequence[int], start: Any, end: Any) -> set[tuple[int, str]]:
+    found: set[tuple[int, str]] = set()
+    for fn in _COUNTED_ELSEWHERE:
+        found |= fn(unit_ids, start, end)
+    return found
+
+
+def reference_key(reference: str) -> str:
+    """A document number compared loosely: 长攻坚办〔2026〕15号 = 长攻坚办[2026]15号."""
+    return name_key(reference.replace("〔", "[").replace("〕", "]"))
+
+
 def _event_counter(kind: str) -> ProviderFn:
     def count(round_: Round, units: Sequence[Unit]) -> dict[int, Provided]:
         from gongjian.assessment.models import AssessmentEvent
 
         trails: dict[int, list[str]] = {u.pk: [] for u in units}
+        start, end = round_.period_start, round_.period_end
         rows = AssessmentEvent.objects.filter(
-            kind=kind,
-            unit__in=list(trails),
-            date__gte=round_.period_start,
-            date__lte=round_.period_end,
+            kind=kind, unit__in=list(trails), date__gte=start, date__lte=end
         ).order_by("date", "pk")
+        # A fact the platform records itself (a published notice) counts there, not twice.
+        elsewhere = {(u, reference_key(r)) for u, r in counted_elsewhere(list(trails), start, end)}
         for event in rows:
+            if event.reference and (event.unit_id, reference_key(event.reference)) in elsewhere:
+                continue
             ref = f"（{event.reference}）" if event.reference else ""
             trails[event.unit_id].append(f"{event.date:%Y-%m-%d} {event.title}{ref}")
         return {

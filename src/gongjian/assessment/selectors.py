@@ -8,7 +8,7 @@ lead unit also knows the rounds it enters values in (`assessing`), without seein
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongjian.assessment import assessing, explanations, feed, visibility
+from gongjian.assessment.engine import Composite, Method
 from gongjian.assessment.models import Objection, Plan, Round, RoundState, UnitResult
+from gongjian.assessment.ranking import quantum
 from gongjian.core import paging
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -24,11 +26,20 @@ from gongjian.org.scope import Action, scope_for
 
 
 def number(value: Any) -> int | float | None:
-    """A stored Decimal (or its string) as a JSON number: 85, 96.5."""
+    """A stored Decimal (or its string) as a JSON number: 85, 96.5 (values, not scores)."""
     if value is None:
         return None
     d = Decimal(str(value))
     return int(d) if d == d.to_integral_value() else float(d)
+
+
+def score_text(value: Any, precision: int) -> str | None:
+    """A score as the plan prints it, with its precision: "99.50", "86" (precision 0).
+
+    A string, in JSON too: a number would lose the trailing zeros the bulletin shows."""
+    if value is None:
+        return None
+    return str(Decimal(str(value)).quantize(quantum(precision), rounding=ROUND_HALF_UP))
 
 
 def all_rounds() -> QuerySet[Round]:
@@ -171,18 +182,35 @@ def results(user: Any, round_: Round) -> QuerySet[UnitResult]:
     return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
 
 
-def _result_row(r: UnitResult) -> dict[str, Any]:
+def composite_statement(plan: Plan) -> str:
+    """How the plan makes its composite, as the round page states it."""
+    if plan.composite == Composite.WEIGHTED:
+        return _("各专项按满分折算、加权，综合得分折算为百分制（满分100）")
+    if plan.composite == Composite.NONE:
+        return _("只按专项排名，不计综合得分、等次和综合名次")
+    full = sum(
+        (i.weight * i.full_marks for i in plan.indicators.all() if i.method in _SCORED),
+        Decimal(0),
+    )
+    return _("各项得分相加（满分%(full)s）") % {"full": score_text(full, plan.precision)}
+
+
+_SCORED = tuple(m for m in Method if m not in (Method.BONUS, Method.DEDUCTION, Method.VETO))
+
+
+def _result_row(r: UnitResult, precision: int, composite: bool = True) -> dict[str, Any]:
     return {
         "unit_id": r.unit_id,
         "unit": r.unit.name,
         "group": r.group,
-        "score": number(r.score),
-        "rank": r.rank,
-        "tied": r.tied,
-        "grade": r.grade,
+        # A line-only plan (composite: none) has no composite score, rank or grade.
+        "score": score_text(r.score, precision) if composite else None,
+        "rank": r.rank if composite else None,
+        "tied": r.tied and composite,
+        "grade": r.grade if composite else "",
         "veto": r.veto,
         "lines": {
-            name: {"score": number(v["score"]), "rank": v["rank"], "tied": v["tied"]}
+            name: {"score": score_text(v["score"], precision), "rank": v["rank"], "tied": v["tied"]}
             for name, v in r.lines.items()
         },
     }
@@ -199,7 +227,8 @@ def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
         qs.defer("explanation"),
         key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
     )
-    return [_result_row(r) for r in ordered]
+    precision, composite = round_.plan.precision, round_.plan.has_composite
+    return [_result_row(r, precision, composite) for r in ordered]
 
 
 def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
@@ -212,7 +241,10 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     data = explanations.expand_parts(result.explanation, indicators)
     data["round_id"] = round_.pk
     data["state"] = round_.state
+    data["has_composite"] = round_.plan.has_composite
     data["gap"] = None
+    if not round_.plan.has_composite:  # line ranks only: no composite to explain
+        data.update(score=None, rank=None, tied=False, grade="")
     # The gap names the unit above and its points: part of the whole round, not of one row.
     if result.rank > 1 and visibility.sight(user, round_).full:
         # The unit(s) just above: the worst rank better than this one, in the same group.
@@ -226,10 +258,12 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,
-                "points": number(g.points),
+                "points": score_text(g.points, rules.precision),
                 "by_indicator": [
-                    {"indicator": name, "points": number(d)} for name, d in g.by_indicator
+                    {"indicator": name, "points": score_text(d, rules.precision)}
+                    for name, d in g.by_indicator
                 ],
+                "not_compared": g.not_compared,
             }
     return data
 
@@ -239,6 +273,7 @@ def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str,
     qs = UnitResult.objects.filter(visibility.results_q(user), unit=unit).select_related(
         "round__plan__campaign"
     )
+    qs = qs.exclude(round__plan__composite=Composite.NONE)  # line-only plans rank no composite
     if plan_name:
         qs = qs.filter(round__plan__name=plan_name)
     latest: dict[tuple[int, str, str], UnitResult] = {}
@@ -251,7 +286,7 @@ def trend(user: Any, unit: Unit, plan_name: str | None = None) -> list[dict[str,
             "period": r.round.period,
             "round_id": r.round_id,
             "edition": r.round.edition,
-            "score": number(r.score),
+            "score": score_text(r.score, r.round.plan.precision),
             "rank": r.rank,
             "tied": r.tied,
             "group": r.group,
@@ -272,6 +307,7 @@ def correction_diff(user: Any, round_: Round) -> list[dict[str, Any]]:
         else UnitResult.objects.filter(round=round_).select_related("unit")
     )
     rows = []
+    precision = round_.plan.precision
     for r in new.order_by("group", "rank"):
         before = old.get(r.unit_id)
         if before is None or before.score != r.score or before.rank != r.rank:
@@ -279,11 +315,13 @@ def correction_diff(user: Any, round_: Round) -> list[dict[str, Any]]:
                 {
                     "unit": r.unit.name,
                     "group": r.group,
-                    "old_score": number(before.score) if before else None,
-                    "new_score": number(r.score),
+                    "old_score": score_text(before.score, precision) if before else None,
+                    "new_score": score_text(r.score, precision),
                     "old_rank": before.rank if before else None,
                     "new_rank": r.rank,
-                    "delta": number(r.score - (before.score if before else Decimal(0))),
+                    "delta": score_text(
+                        r.score - (before.score if before else Decimal(0)), precision
+                    ),
                 }
             )
     return rows

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import assessing, engine, explanations, feed, providers
+from gongjian.assessment.engine import Method
 from gongjian.assessment.models import (
     AssessmentEvent,
     Indicator,
@@ -45,6 +46,7 @@ from gongjian.core.errors import (
 from gongjian.core.gc import paused_gc
 from gongjian.core.history import record
 from gongjian.core.text import check_text, check_texts
+from gongjian.exchange.numbers import check_fits, read_decimal
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver, resolve_unit
@@ -168,6 +170,7 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
         report_style=doc.report_style,
         report_top=doc.report_top,
         report_heading=doc.report_heading,
+        composite=doc.composite,
     )
     record(plan, actor=actor, reason=_("导入考评方案"))
     plan.save()
@@ -179,7 +182,11 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
     campaign_lines = {line.name: line for line in campaign.lines.all()}
     for i, line_doc in enumerate(doc.lines):
         pline = PlanLine.objects.create(
-            plan=plan, name=line_doc.name, line=campaign_lines.get(line_doc.name), sort_order=i
+            plan=plan,
+            name=line_doc.name,
+            line=campaign_lines.get(line_doc.name),
+            weight=line_doc.weight,
+            sort_order=i,
         )
         if line_units[line_doc.name]:
             pline.units.set(line_units[line_doc.name])
@@ -246,6 +253,7 @@ def plan_document(plan: Plan) -> PlanDoc:
                     for i in pline.indicators.all()
                 ],
                 loc=loc,
+                weight=pline.weight,
             )
         )
     return PlanDoc(
@@ -261,6 +269,7 @@ def plan_document(plan: Plan) -> PlanDoc:
         report_style=plan.report_style,
         report_top=plan.report_top,
         report_heading=plan.report_heading,
+        composite=engine.Composite(plan.composite),
         groups=list(groups.items()),
         lines=lines,
     )
@@ -306,13 +315,40 @@ def _back_to_draft(round_: Round, actor: Any, reason: str) -> None:
         round_.save()
 
 
+# The store of IndicatorValue.value and .target: numeric(18, 4).
+VALUE_DIGITS, VALUE_PLACES = 18, 4
+_COUNTING = (Method.BONUS, Method.DEDUCTION, Method.VETO)
+
+
 def _parse_number(raw: Any, field: str) -> Decimal:
     try:
-        value = Decimal(str(raw).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed(_("“%(v)s”不是数字。") % {"v": raw}, field=field) from None
-    if not value.is_finite():
-        raise ValidationFailed(_("“%(v)s”不是数字。") % {"v": raw}, field=field)
+        value = read_decimal(raw)
+        check_fits(value, max_digits=VALUE_DIGITS, places=VALUE_PLACES)
+    except ValueError as exc:
+        raise ValidationFailed(str(exc), field=field) from None
+    return value
+
+
+def value_refusal(indicator: Indicator, value: Decimal) -> str | None:
+    """Why a value cannot be entered for the indicator: a negative count or direct score."""
+    if value < 0 and indicator.method in _COUNTING:
+        return _("“%(i)s”按次计分，次数不能为负数（%(v)s）") % {"i": indicator.name, "v": value}
+    if value < 0 and indicator.method == Method.DIRECT:
+        return _("“%(i)s”为直接打分，得分不能为负数（%(v)s）") % {"i": indicator.name, "v": value}
+    return None
+
+
+def target_refusal(indicator: Indicator, target: Decimal) -> str | None:
+    if target <= 0 and indicator.method == Method.COMPLETION:
+        return _("“%(i)s”的目标值应大于0（%(v)s）") % {"i": indicator.name, "v": target}
+    return None
+
+
+def _parse_value(indicator: Indicator, raw: Any, field: str) -> Decimal:
+    value = _parse_number(raw, field)
+    problem = value_refusal(indicator, value)
+    if problem:
+        raise ValidationFailed(problem, field=field)
     return value
 
 
@@ -349,8 +385,11 @@ def enter_value(
     problem = _check_applies(indicator, unit, members)
     if problem:
         raise ValidationFailed(problem, field="unit")
-    number = _parse_number(value, "value")
+    number = _parse_value(indicator, value, "value")
     target_number = None if target in (None, "") else _parse_number(target, "target")
+    problem = None if target_number is None else target_refusal(indicator, target_number)
+    if problem:
+        raise ValidationFailed(problem, field="target")
     row = IndicatorValue.objects.filter(round=locked, indicator=indicator, unit=unit).first()
     if row is None:
         row = IndicatorValue(round=locked, indicator=indicator, unit=unit)
@@ -421,7 +460,7 @@ def import_values(
             errors.append(CellError(cell.sheet, cell.row, cell.column, indicator.name, problem))
             continue
         try:
-            number = _parse_number(cell.raw, indicator.code)
+            number = _parse_value(indicator, cell.raw, indicator.code)
         except ValidationFailed as exc:
             errors.append(CellError(cell.sheet, cell.row, cell.column, indicator.name, exc.message))
             continue

@@ -26,13 +26,25 @@ def _rows_to_values(sheet: str, table: Sequence[Sequence[Any]]) -> list[ValueRow
         raise ImportRejected(errors=[CellError(sheet, 1, "A", "单位", _("第一列的表头应为“单位”"))])
     headers = [str(h).strip() for h in table[0]]
     rows: list[ValueRow] = []
+    errors: list[CellError] = []
     for r, row in enumerate(table[1:], start=2):
         unit_name = str(row[0]).strip() if row else ""
         cells = list(row[1:])
         if not unit_name and not any(str(c).strip() for c in cells):
             continue
         for c, raw in enumerate(cells, start=1):
-            if c >= len(headers) or not headers[c] or raw is None or str(raw).strip() == "":
+            if raw is None or str(raw).strip() == "":
+                continue
+            if c >= len(headers) or not headers[c]:
+                errors.append(
+                    CellError(
+                        sheet,
+                        r,
+                        get_column_letter(c + 1),
+                        "-",
+                        _("该列没有表头（指标代码或名称），不能识别"),
+                    )
+                )
                 continue
             rows.append(
                 ValueRow(
@@ -44,6 +56,8 @@ def _rows_to_values(sheet: str, table: Sequence[Sequence[Any]]) -> list[ValueRow
                     raw=raw,
                 )
             )
+    if errors:
+        raise ImportRejected(errors=errors)
     return rows
 
 

@@ -100,6 +100,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "round": round_,
             "groups": groups,
             "lines": [pl.name for pl in round_.plan.lines.all()],
+            "has_composite": round_.plan.has_composite,
+            "composite": selectors.composite_statement(round_.plan),
             "can_manage": selectors.can_manage(request.user, round_),
             "sees_all": visibility.sight(request.user, round_).full,
             "can_enter": selectors.can_enter(request.user, round_),

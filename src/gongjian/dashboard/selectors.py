@@ -454,7 +454,7 @@ def ranking_board(user: Any, round_id: int | None = None) -> dict[str, Any]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in assessment_selectors.result_rows(current, user):
         was = before.get(row["unit_id"])
-        row["movement"] = None if was is None else was - row["rank"]
+        row["movement"] = None if was is None or row["rank"] is None else was - row["rank"]
         groups.setdefault(row["group"], []).append(row)
     return {
         "choices": choices,

@@ -276,4 +276,5 @@ def _criticism(
             orders=[order],
             projects=[project],
             publish=True,
+            doc_number="长攻坚办〔2026〕15号",
         )

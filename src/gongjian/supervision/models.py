@@ -339,6 +339,15 @@ class NoticeKind(models.TextChoices):
     CRITICISM = "criticism", _("通报批评")
 
 
+class IssuingLevel(models.TextChoices):
+    """The level of the office that issued a notice: the plan gives each level its points."""
+
+    NATIONAL = "national", _("国家级")
+    PROVINCE = "province", _("省级")
+    CITY = "city", _("市级")
+    DISTRICT = "district", _("区（县）级")
+
+
 class NoticeState(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
@@ -356,6 +365,18 @@ class Notice(Versioned):
     reason = models.TextField(_("事由"))
     issuing_unit = models.ForeignKey(
         Unit, verbose_name=_("发文单位"), on_delete=models.PROTECT, related_name="issued_notices"
+    )
+    issuing_level = models.CharField(
+        _("发文层级"),
+        max_length=10,
+        choices=IssuingLevel.choices,
+        default=IssuingLevel.DISTRICT,
+    )
+    doc_number = models.CharField(
+        _("发文字号"),
+        max_length=60,
+        blank=True,
+        help_text=_("如 长攻坚办〔2026〕15号；考评按文号认定同一通报，只计一次"),
     )
     state = models.CharField(_("状态"), max_length=20, choices=NoticeState.choices, default="draft")
     published_on = models.DateField(_("发布日期"), null=True, blank=True)

@@ -13,13 +13,14 @@ from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import InvalidTransition, ValidationFailed
 from gongjian.core.history import record
 from gongjian.core.text import check_texts
-from gongjian.org.models import Unit
+from gongjian.org.models import Unit, UnitKind
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision.flow import Side
 from gongjian.supervision.inbox import notify, unit_handlers
 from gongjian.supervision.models import (
     Inspection,
+    IssuingLevel,
     Notice,
     NoticeKind,
     NoticeState,
@@ -41,16 +42,27 @@ def create_notice(
     projects: Iterable[Project] = (),
     inspections: Iterable[Inspection] = (),
     publish: bool = False,
+    doc_number: str = "",
+    issuing_level: str | None = None,
 ) -> Notice:
-    """通报: the office drafts praise or criticism of a unit (or a person in it)."""
+    """通报: the office drafts praise or criticism of a unit (or a person in it). The issuing
+    level defaults to the level of the actor's office (市 for a city, 区（县） below)."""
     scope = scope_for(actor)
     scope.require(Action.MANAGE_CAMPAIGN, unit)
     require_side(actor, unit, Side.REVIEWER)
     if kind not in NoticeKind.values:
         raise ValidationFailed(_("未知的通报类型。"), field="kind")
+    level = issuing_level or issuing_level_of(actor.unit or unit)
+    if level not in IssuingLevel.values:
+        raise ValidationFailed(_("未知的发文层级。"), field="issuing_level")
     texts = check_texts(
         Notice,
-        {"title": title or "", "reason": reason or "", "person_name": person_name or ""},
+        {
+            "title": title or "",
+            "reason": reason or "",
+            "person_name": person_name or "",
+            "doc_number": doc_number or "",
+        },
     )
     title, reason = texts["title"], texts["reason"]
     if not title:
@@ -81,6 +93,8 @@ def create_notice(
         reason=reason,
         person_name=texts["person_name"],
         issuing_unit=actor.unit or unit,
+        issuing_level=level,
+        doc_number=texts["doc_number"],
         created_by=actor,
     )
     record(notice, actor=actor, reason=_("起草通报"))
@@ -91,6 +105,14 @@ def create_notice(
     if publish:
         return publish_notice(actor=actor, notice=notice)
     return notice
+
+
+def issuing_level_of(unit: Unit) -> str:
+    """The level an office's notices are issued at, by the kind of its unit."""
+    return {
+        UnitKind.PROVINCE: IssuingLevel.PROVINCE,
+        UnitKind.CITY: IssuingLevel.CITY,
+    }.get(UnitKind(unit.kind), IssuingLevel.DISTRICT)
 
 
 @transaction.atomic

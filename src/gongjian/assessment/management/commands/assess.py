@@ -41,7 +41,8 @@ class Command(BaseCommand):
                 f"{name} {v['score']}/{'并列' if v['tied'] else ''}{v['rank']}"
                 for name, v in r["lines"].items()
             )
-            rank = f"{'并列' if r['tied'] else ''}{r['rank']}"
+            # A line-only plan (composite: none) has no composite rank, score or grade.
+            rank = "—" if r["rank"] is None else f"{'并列' if r['tied'] else ''}{r['rank']}"
             # rich renders text only: a score is a JSON number (90, 96.5), so written out here.
             score = "—" if r["score"] is None else str(r["score"])
             table.add_row(r["group"], rank, r["unit"], score, r["grade"], lines)
