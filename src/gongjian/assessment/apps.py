@@ -7,6 +7,7 @@ class AssessmentConfig(AppConfig):
     verbose_name = _("考评")
 
     def ready(self) -> None:
-        from gongjian.assessment import providers
+        from gongjian.assessment import providers, rollups
 
         providers.register_builtin()
+        rollups.register_provider()

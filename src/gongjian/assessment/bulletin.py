@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongjian.assessment import movement
 from gongjian.assessment.models import PlanLine, Round, RoundState, UnitResult
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
@@ -283,17 +284,8 @@ def _rank_cell(rank: int, tied: bool) -> str:
 
 
 def _previous(round_: Round) -> Round | None:
-    """The latest published edition of the plan's round of the period before, for rank moves."""
-    return (
-        Round.objects.filter(
-            plan__campaign=round_.plan.campaign,
-            plan__name=round_.plan.name,
-            period__lt=round_.period,
-            state=RoundState.PUBLISHED,
-        )
-        .order_by("-period", "-edition")
-        .first()
-    )
+    """The round the results' movement is against (`movement`), for the lines' rank moves."""
+    return round_.previous_round
 
 
 def _move(now: int, before: int | None) -> str:
@@ -308,12 +300,7 @@ def _move(now: int, before: int | None) -> str:
 
 def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> Table:
     lines = [pl.name for pl in round_.plan.lines.all()]
-    previous = _previous(round_)
-    before = (
-        dict(UnitResult.objects.filter(round=previous).values_list("unit_id", "rank"))
-        if previous
-        else {}
-    )
+    compared = round_.previous_round_id is not None
     columns = ["分组", "名次", "较上期", "单位", "综合得分", "等次", *lines]
     order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
     rows = []
@@ -321,7 +308,7 @@ def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> 
         cells = [
             r.group,
             _rank_cell(r.rank, r.tied),
-            _move(r.rank, before.get(r.unit_id)),
+            movement.move(r.rank, r.previous_rank, compared=compared).label,
             r.unit.name,
             f"{r.score.normalize():f}",
             r.grade + ("（否决）" if r.veto else ""),

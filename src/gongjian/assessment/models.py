@@ -342,6 +342,16 @@ class Round(Versioned):
     doc_copy_number = models.CharField(_("份号"), max_length=6, blank=True)
     doc_secrecy = models.CharField(_("密级和保密期限"), max_length=30, blank=True)
     doc_attach_tables = models.BooleanField(_("附上考评结果表"), default=True)
+    # The previous comparable round (`movement.previous_round`), fixed when the round is
+    # computed: its results' previous ranks and scores are those of that round.
+    previous_round = models.ForeignKey(
+        "self",
+        verbose_name=_("上期考评"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
     objects = RoundQuerySet.as_manager()
 
@@ -517,6 +527,10 @@ class UnitResult(RoundPart):
     veto = models.CharField(_("否决"), max_length=20, blank=True)
     lines = StoredJSONField(_("专项得分与名次"), default=dict)
     explanation = StoredJSONField(_("计分说明"), default=dict)
+    previous_rank = models.PositiveIntegerField(_("上期名次"), null=True, blank=True)
+    previous_score = models.DecimalField(
+        _("上期得分"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     objects = RoundPartQuerySet.as_manager()
 
     class Meta:
@@ -530,6 +544,34 @@ class UnitResult(RoundPart):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.score} · {self.rank}"
+
+
+class RoundSource(RoundPart):
+    """A round a roll-up's indicator read its scores from (`rollups`): the way down from a
+    quarter's or a year's score to each month's, and how a later correction of a month is seen
+    (`rollups.superseded_sources`)."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("汇总考评期"), on_delete=models.CASCADE, related_name="sources"
+    )
+    source = models.ForeignKey(
+        Round, verbose_name=_("来源考评期"), on_delete=models.PROTECT, related_name="used_by"
+    )
+    indicator_code = models.CharField(_("指标代码"), max_length=50)
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("汇总来源")
+        verbose_name_plural = _("汇总来源")
+        ordering = ["round", "indicator_code", "source__period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "indicator_code", "source"], name="round_source_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} ← {self.source}"
 
 
 class ObjectionState(models.TextChoices):

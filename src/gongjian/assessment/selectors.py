@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import assessing, explanations, feed, visibility
+from gongjian.assessment import assessing, explanations, feed, movement, rollups, visibility
 from gongjian.assessment.models import Objection, Plan, Round, UnitResult
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -99,7 +99,10 @@ def results(user: Any, round_: Round) -> QuerySet[UnitResult]:
     return qs.order_by("group", "rank", "unit__sort_order", "unit__pk")
 
 
-def _result_row(r: UnitResult) -> dict[str, Any]:
+def _result_row(r: UnitResult, compared: bool = False) -> dict[str, Any]:
+    moved = movement.move(
+        r.rank, r.previous_rank, compared=compared, previous_score=r.previous_score
+    )
     return {
         "unit_id": r.unit_id,
         "unit": r.unit.name,
@@ -113,6 +116,10 @@ def _result_row(r: UnitResult) -> dict[str, Any]:
             name: {"score": number(v["score"]), "rank": v["rank"], "tied": v["tied"]}
             for name, v in r.lines.items()
         },
+        "previous_rank": r.previous_rank,
+        "previous_score": number(r.previous_score),
+        "movement": moved.change,
+        "movement_label": moved.label,
     }
 
 
@@ -127,7 +134,8 @@ def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
         qs.defer("explanation"),
         key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
     )
-    return [_result_row(r) for r in ordered]
+    compared = round_.previous_round_id is not None
+    return [_result_row(r, compared) for r in ordered]
 
 
 def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
@@ -141,6 +149,29 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     data["round_id"] = round_.pk
     data["state"] = round_.state
     data["gap"] = None
+    moved = movement.move(
+        result.rank,
+        result.previous_rank,
+        compared=round_.previous_round_id is not None,
+        previous_score=result.previous_score,
+    )
+    previous = round_.previous_round
+    data["movement"] = {
+        "previous_round_id": round_.previous_round_id,
+        "previous_period": previous.period if previous else None,
+        "previous_rank": result.previous_rank,
+        "previous_score": number(result.previous_score),
+        "change": moved.change,
+        "label": moved.label,
+        "phrase": moved.phrase,
+    }
+    # A roll-up's parts go down to each round they read, and from there to its inputs.
+    sources = rollups.sources_by_indicator(round_)
+    for part in data["parts"]:
+        part["sources"] = [
+            {"round_id": r.pk, "period": r.period, "plan": r.plan.name, "edition": r.edition}
+            for r in sources.get(part["code"], [])
+        ]
     # The gap names the unit above and its points: part of the whole round, not of one row.
     if result.rank > 1 and visibility.sight(user, round_).full:
         # The unit(s) just above: the worst rank better than this one, in the same group.

@@ -6,7 +6,7 @@ itself is `engine.compute` over plain data; `compute_round` feeds it and stores 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import assessing, engine, explanations, feed, providers
+from gongjian.assessment import assessing, engine, explanations, feed, movement, providers
 from gongjian.assessment.models import (
     AssessmentEvent,
     Indicator,
@@ -140,7 +140,12 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
                 resolved.append(unit)
         line_units[line_doc.name] = resolved
         for ind in line_doc.indicators:
-            if ind.source != "entered" and providers.get(ind.source) is None:
+            known = providers.get(ind.source)
+            for key, message in known.refusals(ind.params) if known else ():
+                errors.append(
+                    CellError(ind.loc[0], ind.loc[1], ind.loc[2], f"params.{key}", message)
+                )
+            if ind.source != "entered" and known is None:
                 errors.append(
                     CellError(
                         ind.loc[0],
@@ -480,7 +485,7 @@ def _pull_system_values(round_: Round, indicators: Iterable[Indicator], actor: A
             )
         line_units = {u.pk for u in indicator.line.units.all()}
         units = [u for u in member_units if not line_units or u.pk in line_units]
-        for unit_id, provided in provider.fn(round_, units).items():
+        for unit_id, provided in provider.provide(round_, units, indicator).items():
             rows.append(
                 IndicatorValue(
                     round=round_,
@@ -515,7 +520,9 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
                 field="values",
                 missing=[{"unit": m.name, "indicator": i.name} for m, i in exc.missing],
             ) from None
-        store_outcomes(locked, outcomes)
+        previous, places = movement.previous_places(locked, outcomes)
+        store_outcomes(locked, outcomes, places)
+    locked.previous_round = previous
     locked.state = RoundState.COMPUTED
     locked.computed_at = timezone.now()
     record(locked, actor=actor, reason=_("计算考评结果"))
@@ -526,18 +533,28 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
 
 RESULT_FIELDS = (
     "round", "unit", "group", "score", "rank", "tied", "grade", "veto", "lines", "explanation",
+    "previous_rank", "previous_score",
 )  # fmt: skip
+NOWHERE = (None, None)
 
 
-def store_outcomes(round_: Round, outcomes: Sequence[engine.Outcome]) -> None:
+def store_outcomes(
+    round_: Round,
+    outcomes: Sequence[engine.Outcome],
+    previous: Mapping[int, tuple[int, Decimal]] | None = None,
+) -> None:
+    """Store a round's results; `previous` = each unit's (rank, score) in the previous
+    comparable round (`movement.previous_places`)."""
     UnitResult.objects.filter(round=round_).delete()
     writer = explanations.ExplanationWriter()
+    before = previous or {}
     rows = []
     for o in outcomes:
         lines, explanation = writer.encode(o)
+        was_rank, was_score = before.get(o.unit_id, NOWHERE)
         rows.append(
             (round_.pk, o.unit_id, o.group, o.score, o.rank, o.tied, str(o.grade), str(o.veto), lines,
-             explanation)
+             explanation, was_rank, was_score)
         )  # fmt: skip
     UnitResult.objects.insert_rows(round_.pk, RESULT_FIELDS, rows)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
-from gongjian.assessment import selectors, services, visibility
+from gongjian.assessment import rollups, selectors, services, visibility
 from gongjian.assessment.bulletin import (
     PARTICULAR_FIELDS,
     build_bulletin,
@@ -105,6 +105,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "objections": selectors.objections(request.user, round_),
             "diff": selectors.correction_diff(request.user, round_),
             "corrections": list(round_.corrections.all()),
+            "superseded": rollups.superseded_sources(round_),
+            "rollups_to_correct": rollups.using_rollups(round_),
         },
     )
 
