@@ -129,7 +129,7 @@ def source_rounds(round_: Round, window: Window) -> list[Round]:
         state=RoundState.PUBLISHED,
     ).select_related("plan")
     latest: dict[str, Round] = {}
-    for r in published.order_by("period", "edition"):
+    for r in published.order_by("period", "plan__edition", "edition"):
         latest[r.period] = r
     absent = [p for p in periods if p not in latest]
     if absent:
