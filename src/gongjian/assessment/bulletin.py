@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import movement
+from gongjian.assessment import bulletin_lists, movement
 from gongjian.assessment.models import PlanLine, Round, RoundState, UnitResult
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
@@ -506,6 +506,7 @@ def build_combined(rounds: list[Round]) -> Bulletin:
     by_heading: dict[str, Section] = {}
     for r in own:
         part = _own_section(r)
+        part.paragraphs.extend(bulletin_lists.paragraphs(r))
         if part.heading in by_heading:  # plans that share a heading share the section
             by_heading[part.heading].paragraphs.extend(part.paragraphs)
             continue
@@ -541,6 +542,7 @@ def build_combined(rounds: list[Round]) -> Bulletin:
         lead=lead,
         sections=sections,
         tables=[_table(r, c) for r, c in zip(own, captions, strict=True)]
+        + bulletin_lists.tables(own, captions)
         if info.attach_tables
         else [],
         round_ids=[r.pk for r in [*upper, *own]],

@@ -113,6 +113,9 @@ class Plan(Versioned):
     )
     report_top = models.PositiveSmallIntegerField(_("通报前几名"), default=2)
     report_heading = models.CharField(_("通报小标题"), max_length=100, blank=True)
+    # 红黑榜 (`lists`) and repeat-offence rules 连续N期 (`offences`), as the plan file states them.
+    lists = models.JSONField(_("红黑榜规则"), default=dict, blank=True)
+    offences = models.JSONField(_("连续违规规则"), default=list, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -572,6 +575,76 @@ class RoundSource(RoundPart):
 
     def __str__(self) -> str:
         return f"{self.round} ← {self.source}"
+
+
+class ListKind(models.TextChoices):
+    RED = "red", _("红榜")
+    BLACK = "black", _("黑榜")
+    OFFENCE = "offence", _("连续违规名单")
+
+
+class ListEntry(RoundPart):
+    """A unit on one of a round's lists (红榜, 黑榜, a repeat-offence list such as 约谈名单),
+    made when the round is computed (`lists.build`), published with it and then immutable."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("考评期"), on_delete=models.CASCADE, related_name="list_entries"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=ListKind.choices)
+    name = models.CharField(_("名单"), max_length=50)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.CharField(_("分组"), max_length=50)
+    rank = models.PositiveIntegerField(_("名次"))
+    reason = models.CharField(_("依据"), max_length=500)
+    action = models.CharField(_("处理"), max_length=50, blank=True)
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名单")
+        verbose_name_plural = _("名单")
+        ordering = ["round", "kind", "name", "group", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name", "unit"], name="list_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.unit}"
+
+
+class ListExemption(RoundPart):
+    """The office exempts a unit from the 黑榜 for force majeure, with a written reason, before
+    the round is published; shown beside the list."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("考评期"), on_delete=models.CASCADE, related_name="exemptions"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("豁免理由"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    history = HistoricalRecords()
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("黑榜豁免")
+        verbose_name_plural = _("黑榜豁免")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="list_exemption_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.reason[:20]}"
 
 
 class ObjectionState(models.TextChoices):

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import assessing, explanations, feed, movement, rollups, visibility
+from gongjian.assessment import assessing, explanations, feed, lists, movement, rollups, visibility
 from gongjian.assessment.models import Objection, Plan, Round, UnitResult
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -310,3 +310,9 @@ def entry_sheet(user: Any, round_: Round) -> dict[str, Any]:
             )
         rows.append({"member": m, "cells": cells})
     return {"indicators": indicators, "rows": rows}
+
+
+def round_lists(user: Any, round_: Round) -> list[dict[str, Any]]:
+    """The round's 红黑榜 and repeat-offence lists, of the rows the reader may see."""
+    seen = visibility.sight(user, round_)
+    return lists.round_lists(round_, None if seen.full else set(seen.unit_ids))

@@ -15,7 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import assessing, engine, explanations, feed, movement, providers
+from gongjian.assessment import (
+    assessing,
+    engine,
+    explanations,
+    feed,
+    lists,
+    movement,
+    offences,
+    providers,
+)
 from gongjian.assessment.models import (
     AssessmentEvent,
     Indicator,
@@ -156,6 +165,12 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
                         % {"s": ind.source, "all": "、".join(providers.names())},
                     )
                 )
+    where = ("方案", 0, "B")
+    codes = [i.code for line_doc in doc.lines for i in line_doc.indicators]
+    for key, message in lists.check(doc.lists, codes, [ld.name for ld in doc.lines]):
+        errors.append(CellError(*where, key, message))
+    for key, message in offences.check(doc.offences):
+        errors.append(CellError(*where, key, message))
     if errors:
         raise ImportRejected(errors=errors)
     _check_plan_text(doc)
@@ -173,6 +188,8 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
         report_style=doc.report_style,
         report_top=doc.report_top,
         report_heading=doc.report_heading,
+        lists=doc.lists or {},
+        offences=doc.offences or [],
     )
     record(plan, actor=actor, reason=_("导入考评方案"))
     plan.save()
@@ -266,6 +283,8 @@ def plan_document(plan: Plan) -> PlanDoc:
         report_style=plan.report_style,
         report_top=plan.report_top,
         report_heading=plan.report_heading,
+        lists=plan.lists or {},
+        offences=plan.offences or [],
         groups=list(groups.items()),
         lines=lines,
     )
@@ -522,6 +541,7 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
             ) from None
         previous, places = movement.previous_places(locked, outcomes)
         store_outcomes(locked, outcomes, places)
+        lists.build(locked, outcomes)
     locked.previous_round = previous
     locked.state = RoundState.COMPUTED
     locked.computed_at = timezone.now()
@@ -613,6 +633,7 @@ def publish_round(*, actor: Any, round: Round, expected_version: int | None = No
     locked.published_by = _user(actor)
     record(locked, actor=actor, reason=_("发布考评结果"))
     locked.save()
+    offences.act_on_publish(locked)
     audit.record(audit.EventKind.PUBLISH, user=actor, target=locked)
     return locked
 

@@ -445,4 +445,5 @@ def ranking_board(user: Any, round_id: int | None = None) -> dict[str, Any]:
         "round": current,
         "previous": previous,
         "groups": [{"name": name, "rows": rows} for name, rows in groups.items()],
+        "lists": assessment_selectors.round_lists(user, current),
     }
