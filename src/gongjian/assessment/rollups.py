@@ -82,10 +82,8 @@ def check(params: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not str(params.get("plan") or "").strip():
         errors.append(("plan", _("汇总指标须写明来源方案 plan（如 月度考评）")))
     for key, minimum, default in (("window", 1, 1), ("offset", 0, 0), ("every", 1, 1)):
-        if (
-            _whole(params.get(key, default), minimum) is None
-            or _whole(params.get(key, default), minimum) > 120
-        ):
+        value = _whole(params.get(key, default), minimum)
+        if value is None or value > 120:
             errors.append((key, _("%(k)s 应为 %(m)s 到 120 之间的整数") % {"k": key, "m": minimum}))
     if params.get("aggregate", "mean") not in AGGREGATES:
         errors.append(("aggregate", _("aggregate 只能是 mean（平均）或 sum（合计）")))
