@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
@@ -156,8 +155,11 @@ def combine(scores: Sequence[Decimal], aggregate: str) -> Decimal:
 
 def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> dict[int, Provided]:
     """The `rounds.score` provider: each unit's combined score over the window's rounds, with
-    each round's score and rank in the trail; the rounds read are stored (`RoundSource`)."""
-    from gongjian.assessment.models import RoundSource, UnitResult
+    each round's score and rank in the trail; the rounds read are stored (`RoundSource`).
+
+    A year roll-up reads 120,000 stored results: by one bare query a round, each distinct score
+    and each distinct trail line made once (scores and places repeat a lot)."""
+    from gongjian.assessment.models import RoundSource
 
     window = window_of(indicator.params)
     rounds = source_rounds(round_, window)
@@ -166,50 +168,76 @@ def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> 
         [RoundSource(round=round_, source=r, indicator_code=indicator.code) for r in rounds]
     )
     wanted = {u.pk for u in units}
-    per_unit: dict[int, list[tuple[Round, Decimal, int, bool, str]]] = {u: [] for u in wanted}
+    scores: dict[int, list[Decimal]] = {u: [] for u in wanted}
+    trails: dict[int, list[str]] = {u: [] for u in wanted}
     for r in rounds:
         q = quantum(r.plan.precision)
-        rows = UnitResult.objects.filter(round=r).values_list(
-            "unit_id", "score", "rank", "tied", "group"
-        )
+        rows = _results(r)
         tops: dict[str, Decimal] = {}
         if window.normalise == "top":
-            tops = dict(
-                UnitResult.objects.filter(round=r)
-                .values("group")
-                .annotate(top=Max("score"))
-                .values_list("group", "top")
-            )
+            for _u, score, _rank, _tied, group in rows:
+                if group not in tops or score > tops[group]:
+                    tops[group] = score
+        line = _TrailLine(r, window)
+        made: dict[tuple[Decimal, int, bool, str], tuple[Decimal, str]] = {}
         for unit_id, score, rank, tied, group in rows:
-            if unit_id in wanted:
-                scaled = _scaled(score.quantize(q, rounding=ROUND_HALF_UP), window, tops.get(group))
-                per_unit[unit_id].append((r, scaled, rank, tied, group))
-    provided: dict[int, Provided] = {}
-    for unit_id, got in per_unit.items():
-        if len(got) != len(rounds):  # not assessed in one of them: no value, never a zero
-            continue
-        value = combine([g[1] for g in got], window.aggregate)
-        trail = tuple(
-            _trail_line(r, scaled, rank, tied, group, window)
-            for r, scaled, rank, tied, group in got
-        )
-        provided[unit_id] = Provided(value, trail)
-    return provided
-
-
-def _trail_line(r: Round, score: Decimal, rank: int, tied: bool, group: str, window: Window) -> str:
-    edition = _("（更正第%(e)s版）") % {"e": r.edition} if r.edition > 1 else ""
-    scaled = _("，折算为百分制") if window.normalise is not None else ""
-    place = (_("并列第%(n)s名") if tied else _("第%(n)s名")) % {"n": rank}
-    return _("%(period)s %(plan)s%(edition)s：%(score)s分%(scaled)s，%(group)s%(place)s") % {
-        "period": r.period,
-        "plan": r.plan.name,
-        "edition": edition,
-        "score": f"{score.normalize():f}" if score else "0",
-        "scaled": scaled,
-        "group": group,
-        "place": place,
+            if unit_id not in wanted:
+                continue
+            key = (score, rank, tied, group)
+            known = made.get(key)
+            if known is None:
+                top = tops.get(group)
+                scaled = _scaled(score.quantize(q, rounding=ROUND_HALF_UP), window, top)
+                known = made[key] = (scaled, line(scaled, rank, tied, group))
+            scores[unit_id].append(known[0])
+            trails[unit_id].append(known[1])
+    n = len(rounds)
+    return {
+        unit_id: Provided(combine(got, window.aggregate), tuple(trails[unit_id]))
+        for unit_id, got in scores.items()
+        if len(got) == n  # not assessed in one of them: no value, never a zero
     }
+
+
+def _results(r: Round) -> list[tuple[int, Decimal, int, bool, str]]:
+    """A round's (unit, score, rank, tied, group), read bare: each distinct score one Decimal."""
+    from django.db import connection
+
+    from gongjian.assessment.models import UnitResult
+
+    table = UnitResult._meta.db_table
+    sql = (
+        f'SELECT unit_id, CAST(score AS TEXT), "rank", tied, "group" FROM {table} '  # noqa: S608
+        "WHERE round_id = %s"
+    )
+    decimals: dict[Any, Decimal] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [r.pk])
+        rows = cursor.fetchall()
+    found = []
+    for unit_id, score, rank, tied, group in rows:
+        d = decimals.get(score)
+        if d is None:
+            d = decimals[score] = Decimal(str(score))
+        found.append((unit_id, d, rank, bool(tied), group))
+    return found
+
+
+class _TrailLine:
+    """The trail line of one source round: 2026-01 月度考评：85.5分，第一组第3名."""
+
+    def __init__(self, r: Round, window: Window) -> None:
+        edition = _("（更正第%(e)s版）") % {"e": r.edition} if r.edition > 1 else ""
+        scaled = _("，折算为百分制") if window.normalise is not None else ""
+        self.head = f"{r.period} {r.plan.name}{edition}："
+        self.points = _("%(score)s分") + scaled + "，"
+        self.place = _("%(group)s第%(n)s名")
+        self.tied_place = _("%(group)s并列第%(n)s名")
+
+    def __call__(self, score: Decimal, rank: int, tied: bool, group: str) -> str:
+        number = f"{score.normalize():f}" if score else "0"
+        place = self.tied_place if tied else self.place
+        return self.head + self.points % {"score": number} + place % {"group": group, "n": rank}
 
 
 @dataclass(frozen=True)
