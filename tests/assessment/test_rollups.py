@@ -115,9 +115,13 @@ def test_the_explanation_goes_down_to_each_month_round(
     assert [s["round_id"] for s in months["sources"]] == [
         quarter_sources[m].pk for m in ("10", "11", "12")
     ]
-    assert months["trail"][0] == "2026-10 月度考评：80分，乡镇第2名"
+    assert [s["text"] for s in months["sources"]] == [
+        "2026-10 月度考评：80分，乡镇第2名",
+        "2026-11 月度考评：85分，乡镇第2名",
+        "2026-12 月度考评：95分，乡镇第1名",
+    ]
     review = next(p for p in x["parts"] if p["code"] == "gm")
-    assert review["trail"] == ["2026-12 观摩考评：90分，乡镇第1名"]
+    assert [s["text"] for s in review["sources"]] == ["2026-12 观摩考评：90分，乡镇第1名"]
 
 
 def test_explanation_page_links_each_month(
@@ -128,6 +132,7 @@ def test_explanation_page_links_each_month(
     page = client.get(f"/assessment/rounds/{quarter.pk}/units/{org.hunan.pk}/").content.decode()
     for m in ("10", "11", "12"):
         assert f"/assessment/rounds/{quarter_sources[m].pk}/units/{org.hunan.pk}/" in page
+    assert "2026-11 月度考评：85分，乡镇第2名" in page
 
 
 def test_a_month_not_published_is_refused_by_name_and_nothing_is_computed(org: Any) -> None:

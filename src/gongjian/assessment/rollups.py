@@ -154,11 +154,13 @@ def combine(scores: Sequence[Decimal], aggregate: str) -> Decimal:
 
 
 def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> dict[int, Provided]:
-    """The `rounds.score` provider: each unit's combined score over the window's rounds, with
-    each round's score and rank in the trail; the rounds read are stored (`RoundSource`).
+    """The `rounds.score` provider: each unit's combined score over the window's rounds; the
+    rounds read are stored (`RoundSource`), and the explanation shows each one's score and
+    place from them (`source_scores`: published rounds never change), so the value carries no
+    trail of its own.
 
     A year roll-up reads 120,000 stored results: by one bare query a round, each distinct score
-    and each distinct trail line made once (scores and places repeat a lot)."""
+    converted once (scores repeat a lot)."""
     from gongjian.assessment.models import RoundSource
 
     window = window_of(indicator.params)
@@ -169,34 +171,79 @@ def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> 
     )
     wanted = {u.pk for u in units}
     scores: dict[int, list[Decimal]] = {u: [] for u in wanted}
-    trails: dict[int, list[str]] = {u: [] for u in wanted}
     for r in rounds:
         q = quantum(r.plan.precision)
         rows = _results(r)
-        tops: dict[str, Decimal] = {}
-        if window.normalise == "top":
-            for _u, score, _rank, _tied, group in rows:
-                if group not in tops or score > tops[group]:
-                    tops[group] = score
-        line = _TrailLine(r, window)
-        made: dict[tuple[Decimal, int, bool, str], tuple[Decimal, str]] = {}
-        for unit_id, score, rank, tied, group in rows:
-            if unit_id not in wanted:
+        tops = _tops(rows) if window.normalise == "top" else {}
+        made: dict[tuple[Decimal, str], Decimal] = {}
+        for unit_id, score, _rank, _tied, group in rows:
+            got = scores.get(unit_id)
+            if got is None:
                 continue
-            key = (score, rank, tied, group)
-            known = made.get(key)
-            if known is None:
+            key = (score, group)
+            scaled = made.get(key)
+            if scaled is None:
                 top = tops.get(group)
-                scaled = _scaled(score.quantize(q, rounding=ROUND_HALF_UP), window, top)
-                known = made[key] = (scaled, line(scaled, rank, tied, group))
-            scores[unit_id].append(known[0])
-            trails[unit_id].append(known[1])
+                scaled = made[key] = _scaled(score.quantize(q, rounding=ROUND_HALF_UP), window, top)
+            got.append(scaled)
     n = len(rounds)
     return {
-        unit_id: Provided(combine(got, window.aggregate), tuple(trails[unit_id]))
+        unit_id: Provided(combine(got, window.aggregate))
         for unit_id, got in scores.items()
         if len(got) == n  # not assessed in one of them: no value, never a zero
     }
+
+
+def _tops(rows: Sequence[tuple[int, Decimal, int, bool, str]]) -> dict[str, Decimal]:
+    tops: dict[str, Decimal] = {}
+    for _u, score, _rank, _tied, group in rows:
+        if group not in tops or score > tops[group]:
+            tops[group] = score
+    return tops
+
+
+def source_scores(round_: Round, unit_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Per roll-up indicator, what each round it read says of the unit: score (as counted),
+    place and the words of the explanation, oldest first — the way down to each month."""
+    from gongjian.assessment.models import UnitResult
+
+    params = dict(round_.plan.indicators.values_list("code", "params"))
+    found: dict[str, list[dict[str, Any]]] = {}
+    for code, rounds in sources_by_indicator(round_).items():
+        window = window_of(params.get(code) or {"plan": ""})
+        results = {
+            r.round_id: r
+            for r in UnitResult.objects.filter(round__in=rounds, unit_id=unit_id).defer(
+                "explanation", "lines"
+            )
+        }
+        for r in rounds:
+            result = results.get(r.pk)
+            if result is None:
+                continue
+            top = None
+            if window.normalise == "top":
+                top = max(
+                    UnitResult.objects.filter(round=r, group=result.group).values_list(
+                        "score", flat=True
+                    )
+                )
+            q = quantum(r.plan.precision)
+            scaled = _scaled(result.score.quantize(q, rounding=ROUND_HALF_UP), window, top)
+            found.setdefault(code, []).append(
+                {
+                    "round_id": r.pk,
+                    "period": r.period,
+                    "plan": r.plan.name,
+                    "edition": r.edition,
+                    "score": f"{scaled.normalize():f}" if scaled else "0",
+                    "rank": result.rank,
+                    "tied": result.tied,
+                    "group": result.group,
+                    "text": _TrailLine(r, window)(scaled, result.rank, result.tied, result.group),
+                }
+            )
+    return found
 
 
 def _results(r: Round) -> list[tuple[int, Decimal, int, bool, str]]:

@@ -166,12 +166,9 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
         "phrase": moved.phrase,
     }
     # A roll-up's parts go down to each round they read, and from there to its inputs.
-    sources = rollups.sources_by_indicator(round_)
+    sources = rollups.source_scores(round_, unit.pk)
     for part in data["parts"]:
-        part["sources"] = [
-            {"round_id": r.pk, "period": r.period, "plan": r.plan.name, "edition": r.edition}
-            for r in sources.get(part["code"], [])
-        ]
+        part["sources"] = sources.get(part["code"], [])
     # The gap names the unit above and its points: part of the whole round, not of one row.
     if result.rank > 1 and visibility.sight(user, round_).full:
         # The unit(s) just above: the worst rank better than this one, in the same group.
