@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
-from gongjian.assessment import assessing, plan_file, selectors, services
+from gongjian.assessment import assessing, lists, plan_file, selectors, services
 from gongjian.assessment.bulletin import FORMATS as BULLETIN_FORMATS
 from gongjian.assessment.bulletin import build_combined, set_particulars
 from gongjian.assessment.bulletin import render as render_bulletin
@@ -61,6 +61,10 @@ class ResultOut(Schema):
     grade: str
     veto: str
     lines: dict[str, LinePlacing]
+    previous_rank: int | None = None
+    previous_score: float | int | None = None
+    movement: int | None = None  # previous rank − rank: up is positive; None when new
+    movement_label: str = ""
 
 
 class ValueIn(Schema):
@@ -289,6 +293,50 @@ def resolve(request: HttpRequest, objection_id: Id, payload: ResolveIn) -> Any:
     selectors.get_round(request.user, objection.round_id)
     return services.resolve_objection(
         actor=request.user, objection=objection, accept=payload.accept, reply=payload.reply
+    )
+
+
+class ListUnitOut(Schema):
+    unit_id: Id
+    unit: str
+    rank: int
+    reason: str
+    action: str
+    exempt: bool
+    exempt_reason: str
+
+
+class ListGroupOut(Schema):
+    name: str
+    units: list[ListUnitOut]
+
+
+class ListOut(Schema):
+    kind: str  # red 红榜, black 黑榜, offence 连续违规名单（如约谈名单）
+    name: str
+    groups: list[ListGroupOut]
+
+
+class ExemptionIn(Schema):
+    unit_id: Id
+    reason: str
+
+
+class ExemptionOut(Schema):
+    unit_id: Id
+    reason: str
+
+
+@router.get("/rounds/{round_id}/lists", response=list[ListOut], summary="红黑榜与约谈等名单")
+def round_lists(request: HttpRequest, round_id: Id) -> list[dict[str, Any]]:
+    return selectors.round_lists(request.user, selectors.get_round(request.user, round_id))
+
+
+@router.post("/rounds/{round_id}/exemptions", response=ExemptionOut, summary="黑榜豁免（不可抗力）")
+def exempt(request: HttpRequest, round_id: Id, payload: ExemptionIn) -> Any:
+    round_ = selectors.get_round(request.user, round_id)
+    return lists.exempt(
+        actor=request.user, round=round_, unit=_unit(payload.unit_id), reason=payload.reason
     )
 
 

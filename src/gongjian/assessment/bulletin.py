@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongjian.assessment import bulletin_lists, movement
 from gongjian.assessment.models import PlanLine, Round, RoundState, UnitResult
 from gongjian.core import clock
 from gongjian.core.concurrency import lock_for_update
@@ -348,17 +349,8 @@ def _rank_cell(rank: int, tied: bool) -> str:
 
 
 def _previous(round_: Round) -> Round | None:
-    """The latest published edition of the plan's round of the period before, for rank moves."""
-    return (
-        Round.objects.filter(
-            plan__campaign=round_.plan.campaign,
-            plan__name=round_.plan.name,
-            period__lt=round_.period,
-            state=RoundState.PUBLISHED,
-        )
-        .order_by("-period", "-edition")
-        .first()
-    )
+    """The round the results' movement is against (`movement`), for the lines' rank moves."""
+    return round_.previous_round
 
 
 def _move(now: int, before: int | None) -> str:
@@ -373,12 +365,7 @@ def _move(now: int, before: int | None) -> str:
 
 def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> Table:
     lines = [pl.name for pl in round_.plan.lines.all()]
-    previous = _previous(round_)
-    before = (
-        dict(UnitResult.objects.filter(round=previous).values_list("unit_id", "rank"))
-        if previous
-        else {}
-    )
+    compared = round_.previous_round_id is not None
     order = {g.name: i for i, g in enumerate(round_.plan.groups.all())}
     several = len(order) > 1  # one group: its name in every row says nothing and takes room
     columns = [*(["分组"] if several else []), "名次", "较上期", "单位", "综合得分", "等次", *lines]
@@ -387,7 +374,7 @@ def _composite_table(round_: Round, caption: str, results: list[UnitResult]) -> 
         cells = [
             *([r.group] if several else []),
             _rank_cell(r.rank, r.tied),
-            _move(r.rank, before.get(r.unit_id)),
+            movement.move(r.rank, r.previous_rank, compared=compared).label,
             r.unit.name,
             f"{r.score.normalize():f}",
             r.grade + ("（否决）" if r.veto else ""),
@@ -683,7 +670,8 @@ def build_combined(rounds: list[Round]) -> Bulletin:
     headings = [r.plan.report_heading or r.plan.name for r in own]
     for r, heading in zip(own, headings, strict=True):
         part = _own_section(r, shared=headings.count(heading) > 1)
-        if part.heading in by_heading:
+        part.paragraphs.extend(bulletin_lists.paragraphs(r))
+        if part.heading in by_heading:  # plans that share a heading share the section
             _merge(by_heading[part.heading], part)
             continue
         by_heading[part.heading] = part
@@ -720,6 +708,7 @@ def build_combined(rounds: list[Round]) -> Bulletin:
         lead=lead,
         sections=sections,
         tables=[_table(r, c) for r, c in zip(own, captions, strict=True)]
+        + bulletin_lists.tables(own, captions)
         if info.attach_tables
         else [],
         round_ids=[r.pk for r in [*upper, *own]],

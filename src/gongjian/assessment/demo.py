@@ -420,3 +420,40 @@ def load_assessment(units: dict[str, Unit]) -> str:
         targets=("js_tz", {u: v[2] for u, v in CONTEST_VALUES.items()}),
     )
     return f"{len(rounds)} 个考评期（{NOVEMBER}、{PERIOD}）已计算并发布"
+
+
+# A roll-up of the towns' two months (year to date of the 120-day campaign), with its 红黑榜:
+# computed from the published November and December rounds, like an office's quarter.
+ROLLUP_PLAN = "乡镇（街道）攻坚120天阶段考评汇总"
+ROLLUP_TITLE = "11—12月阶段汇总"
+
+
+def town_rollup_plan() -> dict[str, Any]:
+    return _plan(
+        "长乐区", "攻坚120天", ROLLUP_PLAN,
+        report={"style": "groups", "top": 2, "heading": "阶段汇总（11—12月）"},
+        grades=[{"name": "优秀", "min": 90}, {"name": "良好", "min": 80},
+                {"name": "合格", "min": 60}, {"name": "不合格", "min": None}],
+        groups=TOWN_GROUPS,
+        lines=[{"name": "阶段汇总", "indicators": [
+            {"code": "hz_yd", "name": "11—12月月度考评平均分", "method": "direct",
+             "full_marks": 150, "source": "rounds.score",
+             "params": {"plan": "乡镇（街道）攻坚120天考评方案", "window": 2,
+                        "aggregate": "mean"}},
+        ]}],
+        lists={"target": {"score": 90}, "red": {"top": 2}, "black": {"bottom": 1}},
+    )  # fmt: skip
+
+
+def load_rollups() -> str:
+    """The towns' 11—12月 roll-up with its 红黑榜, computed and published (after
+    `load_assessment`, whose rounds it reads)."""
+    plan = services.import_plan(
+        actor=None,
+        doc=read_yaml(yaml.safe_dump(town_rollup_plan(), allow_unicode=True, sort_keys=False)),
+    )
+    round_ = services.create_round(actor=None, plan=plan, period=PERIOD, title=ROLLUP_TITLE)
+    services.compute_round(actor=None, round=round_)
+    published = services.publish_round(actor=None, round=round_)
+    listed = published.list_entries.count()
+    return f"{ROLLUP_TITLE}已计算并发布，红黑榜 {listed} 个单位"

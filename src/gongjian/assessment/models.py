@@ -118,6 +118,9 @@ class Plan(Versioned):
     composite = models.CharField(
         _("综合得分方式"), max_length=10, choices=COMPOSITE_CHOICES, default=Composite.SUM
     )
+    # 红黑榜 (`lists`) and repeat-offence rules 连续N期 (`offences`), as the plan file states them.
+    lists = models.JSONField(_("红黑榜规则"), default=dict, blank=True)
+    offences = models.JSONField(_("连续违规规则"), default=list, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     history = HistoricalRecords()
 
@@ -359,6 +362,16 @@ class Round(Versioned):
     doc_copy_number = models.CharField(_("份号"), max_length=6, blank=True)
     doc_secrecy = models.CharField(_("密级和保密期限"), max_length=30, blank=True)
     doc_attach_tables = models.BooleanField(_("附上考评结果表"), default=True)
+    # The previous comparable round (`movement.previous_round`), fixed when the round is
+    # computed: its results' previous ranks and scores are those of that round.
+    previous_round = models.ForeignKey(
+        "self",
+        verbose_name=_("上期考评"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     history = HistoricalRecords()
     objects = RoundQuerySet.as_manager()
 
@@ -534,6 +547,10 @@ class UnitResult(RoundPart):
     veto = models.CharField(_("否决"), max_length=20, blank=True)
     lines = StoredJSONField(_("专项得分与名次"), default=dict)
     explanation = StoredJSONField(_("计分说明"), default=dict)
+    previous_rank = models.PositiveIntegerField(_("上期名次"), null=True, blank=True)
+    previous_score = models.DecimalField(
+        _("上期得分"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     objects = RoundPartQuerySet.as_manager()
 
     class Meta:
@@ -547,6 +564,104 @@ class UnitResult(RoundPart):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.score} · {self.rank}"
+
+
+class RoundSource(RoundPart):
+    """A round a roll-up's indicator read its scores from (`rollups`): the way down from a
+    quarter's or a year's score to each month's, and how a later correction of a month is seen
+    (`rollups.superseded_sources`)."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("汇总考评期"), on_delete=models.CASCADE, related_name="sources"
+    )
+    source = models.ForeignKey(
+        Round, verbose_name=_("来源考评期"), on_delete=models.PROTECT, related_name="used_by"
+    )
+    indicator_code = models.CharField(_("指标代码"), max_length=50)
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("汇总来源")
+        verbose_name_plural = _("汇总来源")
+        ordering = ["round", "indicator_code", "source__period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "indicator_code", "source"], name="round_source_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} ← {self.source}"
+
+
+class ListKind(models.TextChoices):
+    RED = "red", _("红榜")
+    BLACK = "black", _("黑榜")
+    OFFENCE = "offence", _("连续违规名单")
+
+
+class ListEntry(RoundPart):
+    """A unit on one of a round's lists (红榜, 黑榜, a repeat-offence list such as 约谈名单),
+    made when the round is computed (`lists.build`), published with it and then immutable."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("考评期"), on_delete=models.CASCADE, related_name="list_entries"
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=ListKind.choices)
+    name = models.CharField(_("名单"), max_length=50)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    group = models.CharField(_("分组"), max_length=50)
+    rank = models.PositiveIntegerField(_("名次"))
+    reason = models.CharField(_("依据"), max_length=500)
+    action = models.CharField(_("处理"), max_length=50, blank=True)
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("名单")
+        verbose_name_plural = _("名单")
+        ordering = ["round", "kind", "name", "group", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "name", "unit"], name="list_entry_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.unit}"
+
+
+class ListExemption(RoundPart):
+    """The office exempts a unit from the 黑榜 for force majeure, with a written reason, before
+    the round is published; shown beside the list."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("考评期"), on_delete=models.CASCADE, related_name="exemptions"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("豁免理由"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    history = HistoricalRecords()
+    objects = RoundPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("黑榜豁免")
+        verbose_name_plural = _("黑榜豁免")
+        constraints = [
+            models.UniqueConstraint(fields=["round", "unit"], name="list_exemption_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.reason[:20]}"
 
 
 class ObjectionState(models.TextChoices):

@@ -102,6 +102,8 @@ class PlanDoc:
     report_top: int = 2
     report_heading: str = ""
     composite: Composite = Composite.SUM
+    lists: dict[str, Any] = field(default_factory=dict)  # 红黑榜: see assessment/lists.py
+    offences: list[Any] = field(default_factory=list)  # 连续N期: see assessment/offences.py
     groups: list[tuple[str, list[tuple[str, Loc]]]] = field(default_factory=list)
     lines: list[LineDoc] = field(default_factory=list)
 
@@ -311,6 +313,8 @@ def read_yaml(text: str) -> PlanDoc:
         ),
         grades=_grades(reader, data.get("grades") or [], loc("grades")),
         description=str(data.get("description") or ""),
+        lists=data.get("lists") or {},
+        offences=data.get("offences") or [],
     )
     report = data.get("report") or {}
     if not isinstance(report, dict) or report.get("style", "groups") not in REPORT_STYLES:
@@ -415,6 +419,10 @@ def write_yaml(doc: PlanDoc) -> str:
     data["report"] = {"style": doc.report_style, "top": doc.report_top}
     if doc.report_heading:
         data["report"]["heading"] = doc.report_heading
+    if doc.lists:
+        data["lists"] = doc.lists
+    if doc.offences:
+        data["offences"] = doc.offences
     data["groups"] = {name: [u for u, _loc in units] for name, units in doc.groups}
     data["lines"] = []
     for line in doc.lines:
@@ -457,7 +465,10 @@ PLAN_KEYS = {
     "通报前几名": "report_top",
     "通报小标题": "report_heading",
     "综合得分方式": "composite",
+    "红黑榜": "lists",  # JSON, as the YAML's `lists`
+    "连续违规规则": "offences",  # JSON, as the YAML's `offences`
 }
+JSON_KEYS = ("lists", "offences")
 INDICATOR_COLUMNS = ["专项", "指标代码", "指标名称", "计分方法", "权重", "满分", "参数", "数据来源"]
 
 
@@ -499,6 +510,18 @@ def read_xlsx(content: Upload) -> PlanDoc:
             grades.append({"name": name.strip(), "min": minimum.strip() or None})
         settings["grades"] = grades
     data: dict[str, Any] = {k: v for k, v in settings.items() if v not in (None, "")}
+    json_errors = []
+    for key in JSON_KEYS:
+        if key in data:
+            try:
+                data[key] = json.loads(str(data[key]))
+            except ValueError:
+                json_errors.append(
+                    CellError(PLAN_SHEET, 0, "B", key, _("“%(k)s”应为 JSON") % {"k": key})
+                )
+                data.pop(key)
+    if json_errors:
+        raise ImportRejected(errors=json_errors)
     data["report"] = {
         "style": data.pop("report_style", "groups"),
         "top": data.pop("report_top", 2),
@@ -611,6 +634,8 @@ def write_xlsx(doc: PlanDoc) -> bytes:
         "report_top": doc.report_top,
         "report_heading": doc.report_heading,
         "composite": str(doc.composite),
+        "lists": json.dumps(doc.lists, ensure_ascii=False) if doc.lists else "",
+        "offences": json.dumps(doc.offences, ensure_ascii=False) if doc.offences else "",
     }
     for label, key in PLAN_KEYS.items():
         write_row(sheet, [label, values[key]])

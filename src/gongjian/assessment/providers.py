@@ -7,6 +7,10 @@ explicitly (in their AppConfig.ready), e.g. the supervision app its overdue-orde
     from gongjian.assessment.providers import register
     register("supervision.overdue_orders", _("逾期督办单数"), overdue_orders)
 
+A provider registered with `takes_indicator=True` is called `fn(round, units, indicator)`: it
+reads the indicator's params (a roll-up's source plan and months, `rollups`), and `check(params)`
+names what is wrong with them at plan import, as (key, message) pairs.
+
 A unit a provider returns nothing for has no value: the compute step refuses it (or applies the
 plan's 缺报 rule), never a silent zero. A provider that counts events returns 0 with an empty trail
 for units with none, explicitly.
@@ -38,20 +42,42 @@ class Provided:
 ProviderFn = Callable[["Round", Sequence["Unit"]], Mapping[int, Provided]]
 
 
+ParamCheck = Callable[[Mapping[str, Any]], list[tuple[str, str]]]
+
+
 @dataclass(frozen=True)
 class Provider:
     name: str
     label: Any
-    fn: ProviderFn = field(compare=False)
+    fn: Callable[..., Mapping[int, Provided]] = field(compare=False)
+    takes_indicator: bool = False
+    check: ParamCheck | None = field(default=None, compare=False)
+
+    def provide(
+        self, round_: Round, units: Sequence[Unit], indicator: Any
+    ) -> Mapping[int, Provided]:
+        if self.takes_indicator:
+            return self.fn(round_, units, indicator)
+        return self.fn(round_, units)
+
+    def refusals(self, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+        return [] if self.check is None else self.check(params)
 
 
 _REGISTRY: dict[str, Provider] = {}
 
 
-def register(name: str, label: Any, fn: ProviderFn) -> None:
+def register(
+    name: str,
+    label: Any,
+    fn: Callable[..., Mapping[int, Provided]],
+    *,
+    takes_indicator: bool = False,
+    check: ParamCheck | None = None,
+) -> None:
     if name == "entered":
         raise ValueError("'entered' is reserved for entered and imported values")
-    _REGISTRY[name] = Provider(name, label, fn)
+    _REGISTRY[name] = Provider(name, label, fn, takes_indicator, check)
 
 
 def unregister(name: str) -> None:

@@ -15,7 +15,15 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongjian.assessment import assessing, explanations, feed, visibility
+from gongjian.assessment import (
+    assessing,
+    explanations,
+    feed,
+    lists,
+    movement,
+    rollups,
+    visibility,
+)
 from gongjian.assessment.engine import Composite, Method
 from gongjian.assessment.models import Objection, Plan, Round, RoundState, UnitResult
 from gongjian.assessment.ranking import quantum
@@ -198,7 +206,12 @@ def composite_statement(plan: Plan) -> str:
 _SCORED = tuple(m for m in Method if m not in (Method.BONUS, Method.DEDUCTION, Method.VETO))
 
 
-def _result_row(r: UnitResult, precision: int, composite: bool = True) -> dict[str, Any]:
+def _result_row(
+    r: UnitResult, precision: int, composite: bool = True, compared: bool = False
+) -> dict[str, Any]:
+    moved = movement.move(
+        r.rank, r.previous_rank, compared=compared, previous_score=r.previous_score
+    )
     return {
         "unit_id": r.unit_id,
         "unit": r.unit.name,
@@ -213,6 +226,10 @@ def _result_row(r: UnitResult, precision: int, composite: bool = True) -> dict[s
             name: {"score": score_text(v["score"], precision), "rank": v["rank"], "tied": v["tied"]}
             for name, v in r.lines.items()
         },
+        "previous_rank": r.previous_rank,
+        "previous_score": number(r.previous_score),
+        "movement": moved.change,
+        "movement_label": moved.label,
     }
 
 
@@ -228,7 +245,8 @@ def result_rows(round_: Round, user: Any = None) -> list[dict[str, Any]]:
         key=lambda r: (order.get(r.group, 99), r.rank, r.unit.sort_order, r.unit_id),
     )
     precision, composite = round_.plan.precision, round_.plan.has_composite
-    return [_result_row(r, precision, composite) for r in ordered]
+    compared = round_.previous_round_id is not None
+    return [_result_row(r, precision, composite, compared) for r in ordered]
 
 
 def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
@@ -243,6 +261,26 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
     data["state"] = round_.state
     data["has_composite"] = round_.plan.has_composite
     data["gap"] = None
+    moved = movement.move(
+        result.rank,
+        result.previous_rank,
+        compared=round_.previous_round_id is not None,
+        previous_score=result.previous_score,
+    )
+    previous = round_.previous_round
+    data["movement"] = {
+        "previous_round_id": round_.previous_round_id,
+        "previous_period": previous.period if previous else None,
+        "previous_rank": result.previous_rank,
+        "previous_score": number(result.previous_score),
+        "change": moved.change,
+        "label": moved.label,
+        "phrase": moved.phrase,
+    }
+    # A roll-up's parts go down to each round they read, and from there to its inputs.
+    sources = rollups.source_scores(round_, unit.pk)
+    for part in data["parts"]:
+        part["sources"] = sources.get(part["code"], [])
     if not round_.plan.has_composite:  # line ranks only: no composite to explain
         data.update(score=None, rank=None, tied=False, grade="")
     # The gap names the unit above and its points: part of the whole round, not of one row.
@@ -389,3 +427,9 @@ def entry_sheet(user: Any, round_: Round) -> dict[str, Any]:
             )
         rows.append({"member": m, "cells": cells})
     return {"indicators": indicators, "rows": rows}
+
+
+def round_lists(user: Any, round_: Round) -> list[dict[str, Any]]:
+    """The round's 红黑榜 and repeat-offence lists, of the rows the reader may see."""
+    seen = visibility.sight(user, round_)
+    return lists.round_lists(round_, None if seen.full else set(seen.unit_ids))

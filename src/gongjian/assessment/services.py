@@ -6,7 +6,7 @@ itself is `engine.compute` over plain data; `compute_round` feeds it and stores 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongjian.assessment import assessing, engine, explanations, feed, providers
+from gongjian.assessment import (
+    assessing,
+    engine,
+    explanations,
+    feed,
+    lists,
+    movement,
+    offences,
+    providers,
+)
 from gongjian.assessment.engine import Method
 from gongjian.assessment.models import (
     AssessmentEvent,
@@ -142,7 +151,12 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
                 resolved.append(unit)
         line_units[line_doc.name] = resolved
         for ind in line_doc.indicators:
-            if ind.source != "entered" and providers.get(ind.source) is None:
+            known = providers.get(ind.source)
+            for key, message in known.refusals(ind.params) if known else ():
+                errors.append(
+                    CellError(ind.loc[0], ind.loc[1], ind.loc[2], f"params.{key}", message)
+                )
+            if ind.source != "entered" and known is None:
                 errors.append(
                     CellError(
                         ind.loc[0],
@@ -153,6 +167,12 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
                         % {"s": ind.source, "all": "、".join(providers.names())},
                     )
                 )
+    where = ("方案", 0, "B")
+    codes = [i.code for line_doc in doc.lines for i in line_doc.indicators]
+    for key, message in lists.check(doc.lists, codes, [ld.name for ld in doc.lines]):
+        errors.append(CellError(*where, key, message))
+    for key, message in offences.check(doc.offences):
+        errors.append(CellError(*where, key, message))
     if errors:
         raise ImportRejected(errors=errors)
     _check_plan_text(doc)
@@ -171,6 +191,8 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
         report_top=doc.report_top,
         report_heading=doc.report_heading,
         composite=doc.composite,
+        lists=doc.lists or {},
+        offences=doc.offences or [],
     )
     record(plan, actor=actor, reason=_("导入考评方案"))
     plan.save()
@@ -270,6 +292,8 @@ def plan_document(plan: Plan) -> PlanDoc:
         report_top=plan.report_top,
         report_heading=plan.report_heading,
         composite=engine.Composite(plan.composite),
+        lists=plan.lists or {},
+        offences=plan.offences or [],
         groups=list(groups.items()),
         lines=lines,
     )
@@ -519,7 +543,7 @@ def _pull_system_values(round_: Round, indicators: Iterable[Indicator], actor: A
             )
         line_units = {u.pk for u in indicator.line.units.all()}
         units = [u for u in member_units if not line_units or u.pk in line_units]
-        for unit_id, provided in provider.fn(round_, units).items():
+        for unit_id, provided in provider.provide(round_, units, indicator).items():
             rows.append(
                 IndicatorValue(
                     round=round_,
@@ -554,7 +578,10 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
                 field="values",
                 missing=[{"unit": m.name, "indicator": i.name} for m, i in exc.missing],
             ) from None
-        store_outcomes(locked, outcomes)
+        previous, places = movement.previous_places(locked, outcomes)
+        store_outcomes(locked, outcomes, places)
+        lists.build(locked, outcomes)
+    locked.previous_round = previous
     locked.state = RoundState.COMPUTED
     locked.computed_at = timezone.now()
     record(locked, actor=actor, reason=_("计算考评结果"))
@@ -565,18 +592,28 @@ def compute_round(*, actor: Any, round: Round) -> list[engine.Outcome]:
 
 RESULT_FIELDS = (
     "round", "unit", "group", "score", "rank", "tied", "grade", "veto", "lines", "explanation",
+    "previous_rank", "previous_score",
 )  # fmt: skip
+NOWHERE = (None, None)
 
 
-def store_outcomes(round_: Round, outcomes: Sequence[engine.Outcome]) -> None:
+def store_outcomes(
+    round_: Round,
+    outcomes: Sequence[engine.Outcome],
+    previous: Mapping[int, tuple[int, Decimal]] | None = None,
+) -> None:
+    """Store a round's results; `previous` = each unit's (rank, score) in the previous
+    comparable round (`movement.previous_places`)."""
     UnitResult.objects.filter(round=round_).delete()
     writer = explanations.ExplanationWriter()
+    before = previous or {}
     rows = []
     for o in outcomes:
         lines, explanation = writer.encode(o)
+        was_rank, was_score = before.get(o.unit_id, NOWHERE)
         rows.append(
             (round_.pk, o.unit_id, o.group, o.score, o.rank, o.tied, str(o.grade), str(o.veto), lines,
-             explanation)
+             explanation, was_rank, was_score)
         )  # fmt: skip
     UnitResult.objects.insert_rows(round_.pk, RESULT_FIELDS, rows)
 
@@ -635,6 +672,7 @@ def publish_round(*, actor: Any, round: Round, expected_version: int | None = No
     locked.published_by = _user(actor)
     record(locked, actor=actor, reason=_("发布考评结果"))
     locked.save()
+    offences.act_on_publish(locked)
     audit.record(audit.EventKind.PUBLISH, user=actor, target=locked)
     return locked
 

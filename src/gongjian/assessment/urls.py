@@ -20,6 +20,7 @@ urlpatterns = [
     path("rounds/<int:round_id>/publish/", views.publish, name="publish"),
     path("rounds/<int:round_id>/correct/", views.correct, name="correct"),
     path("rounds/<int:round_id>/objections/", views.object_, name="object"),
+    path("rounds/<int:round_id>/exemptions/", views.exempt, name="exempt"),
     path(
         "rounds/<int:round_id>/objections/<int:objection_id>/resolve/",
         views.resolve,

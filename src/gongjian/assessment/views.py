@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl.utils import get_column_letter
 
-from gongjian.assessment import results_file, selectors, services, visibility
+from gongjian.assessment import lists, results_file, rollups, selectors, services, visibility
 from gongjian.assessment.bulletin import (
     PARTICULAR_FIELDS,
     build_bulletin,
@@ -109,6 +109,9 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
             "objections": selectors.objections(request.user, round_),
             "diff": selectors.correction_diff(request.user, round_),
             "corrections": list(round_.corrections.all()),
+            "lists": selectors.round_lists(request.user, round_),
+            "superseded": rollups.superseded_sources(round_),
+            "rollups_to_correct": rollups.using_rollups(round_),
         },
     )
 
@@ -292,3 +295,17 @@ def entry(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(
         request, "assessment/entry.html", {"round": round_, "sheet": sheet, "errors": errors}
     )
+
+
+@login_required
+@require_POST
+def exempt(request: HttpRequest, round_id: int) -> HttpResponse:
+    """The office exempts a unit from the 黑榜 (force majeure), with a written reason."""
+
+    def exempt_it(r: Any) -> None:
+        unit = Unit.objects.filter(pk=_int(request.POST.get("unit_id"))).first()
+        if unit is None:
+            raise NotFound(_("找不到该单位。"))
+        lists.exempt(actor=request.user, round=r, unit=unit, reason=request.POST.get("reason", ""))
+
+    return _act(request, round_id, exempt_it, _("已豁免，理由将与黑榜一并公布。"))

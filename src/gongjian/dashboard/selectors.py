@@ -442,23 +442,16 @@ def ranking_board(user: Any, round_id: int | None = None) -> dict[str, Any]:
         current = choices[0] if choices else None
     if current is None:
         return {"choices": choices, "round": None, "groups": []}
-    previous = (
-        published.filter(plan__name=current.plan.name, plan__campaign=current.plan.campaign)
-        .filter(period__lt=current.period)
-        .order_by("-period", "-edition")
-        .first()
-    )
-    before: dict[int, int] = {}
-    if previous is not None:
-        before = dict(UnitResult.objects.filter(round=previous).values_list("unit_id", "rank"))
+    # Each result carries its movement since the round's previous comparable round, fixed
+    # when it was computed (assessment.movement).
+    previous = current.previous_round
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in assessment_selectors.result_rows(current, user):
-        was = before.get(row["unit_id"])
-        row["movement"] = None if was is None or row["rank"] is None else was - row["rank"]
         groups.setdefault(row["group"], []).append(row)
     return {
         "choices": choices,
         "round": current,
         "previous": previous,
         "groups": [{"name": name, "rows": rows} for name, rows in groups.items()],
+        "lists": assessment_selectors.round_lists(user, current),
     }

@@ -53,6 +53,12 @@ def _assessment(world: DemoWorld) -> str:
     return load_assessment(world.units)
 
 
+def _rollups(world: DemoWorld) -> str:
+    from gongjian.assessment.demo import load_rollups
+
+    return load_rollups()
+
+
 def _battle_map(world: DemoWorld) -> str:
     """What `gongjian tick` would have stored on the demo's last two evenings."""
     import datetime as dt
@@ -71,6 +77,7 @@ STEPS: list[tuple[str, Callable[[DemoWorld], str]]] = [
     ("攻坚行动与项目台账", _ledger),
     ("督查督办", _supervision),
     ("11月、12月考评（计算、排名、发布）", _assessment),
+    ("阶段汇总与红黑榜", _rollups),
     ("挂图作战", _battle_map),
 ]
 

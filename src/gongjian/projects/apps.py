@@ -10,6 +10,8 @@ class ProjectsConfig(AppConfig):
         from gongjian.core.files import register_owner
         from gongjian.projects.attachments import may_see_file
         from gongjian.projects.providers import register_providers
+        from gongjian.projects.streaks import register_streaks
 
         register_providers()
+        register_streaks()
         register_owner(may_see_file)

@@ -8,8 +8,10 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from gongjian.core.files import register_owner
+        from gongjian.supervision.offence_orders import register_offence_orders
         from gongjian.supervision.orders import may_see_evidence
         from gongjian.supervision.providers import register_providers
 
         register_providers()
+        register_offence_orders()
         register_owner(may_see_evidence)

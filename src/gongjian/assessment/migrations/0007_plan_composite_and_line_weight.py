@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessment', '0004_bulletin_template'),
+        ('assessment', '0006_round_lists_and_offence_rules'),
     ]
 
     operations = [
