@@ -15,6 +15,7 @@ from gongjian.core.errors import ValidationFailed
 from gongjian.dashboard import selectors
 from gongjian.dashboard.briefing_docx import briefing_docx
 from gongjian.org.models import Unit
+from gongjian.supervision import selectors as supervision_selectors
 
 
 def _on(request: HttpRequest) -> dt.date:
@@ -100,7 +101,11 @@ def leader(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/leader.html",
-        {"rows": selectors.leader_projects(request.user, on), "on": on},
+        {
+            "rows": selectors.leader_projects(request.user, on),
+            "orders": supervision_selectors.leader_orders(request.user),
+            "on": on,
+        },
     )
 
 

@@ -14,6 +14,7 @@ from gongjian.core import clock
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
+from gongjian.projects.models import Project
 from gongjian.supervision.flow import OPEN_STATES, State
 from gongjian.supervision.models import (
     ExtensionRequest,
@@ -86,6 +87,37 @@ def board(
         by_unit=by_unit,
         overdue=overdue_n,
         today=today,
+    )
+
+
+def leader_q(user: Any) -> Q:
+    """What of the board concerns a leader: orders to the units he or she is linked to (挂钩)
+    and orders about the projects he or she leads or is on the team of. A user linked to nothing
+    (the office looking at the leader view) keeps the whole board."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return Q()
+    linked = list(Unit.objects.filter(linked_leaders=person_id).values_list("path", flat=True))
+    mine = Q(project__leader_id=person_id) | Q(project__team__id=person_id)
+    if not linked and not _leads_projects(person_id):
+        return Q()
+    for path in linked:
+        mine |= Q(unit__path__startswith=path)
+    return mine
+
+
+def _leads_projects(person_id: int) -> bool:
+    return Project.objects.filter(Q(leader_id=person_id) | Q(team__id=person_id)).exists()
+
+
+def leader_orders(user: Any) -> list[SupervisionOrder]:
+    """The leader view's open orders: the board's own orders (`orders_for`, open, in the board's
+    order) filtered by `leader_q`, overdue first as their deadlines come first."""
+    ids = orders_for(user).filter(state__in=OPEN).filter(leader_q(user)).values("pk")
+    return list(
+        SupervisionOrder.objects.filter(pk__in=ids)
+        .select_related("unit", "project")
+        .order_by("deadline", "pk")
     )
 
 
