@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 
 from gongjian.core.errors import ConcurrentUpdate, ValidationFailed
 from gongjian.projects import editing
@@ -307,7 +308,8 @@ def test_save_sheet_refuses_a_milestone_of_another_project(org, ledger):
 
 def test_the_sheet_speaks_english_when_asked(client, org):
     login(client, org.office)
-    html = client.get("/ledger/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/ledger/new/").content.decode()
     assert "New project" in html
     assert "Reason for not starting" in html
 

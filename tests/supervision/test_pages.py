@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -307,10 +308,9 @@ def test_the_office_sees_orders_read_only_in_the_admin_within_its_tree(client, o
 def test_the_board_and_an_order_read_in_english(client, org):
     order = make_order(org, state=State.FEEDBACK)
     login(client, org.office)
-    body = client.get("/supervision/", headers={"Accept-Language": "en"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/supervision/").content.decode()
     assert "Order board" in body and "Reported, awaiting review" in body
     assert ">Orders<" in body and ">Inspections<" in body and ">Notices<" in body
-    page = client.get(
-        f"/supervision/orders/{order.pk}/", headers={"Accept-Language": "en"}
-    ).content.decode()
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
     assert "Trail" in page and "Review and close" in page

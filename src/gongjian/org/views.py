@@ -21,11 +21,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from gongjian.core import audit
 from gongjian.core.errors import GongjianError, PermissionDenied
 from gongjian.core.http import flash_error
 from gongjian.org import selectors, services
+from gongjian.org.language import remember_language
 
 EVENTS_PER_PAGE = 50
 
@@ -154,4 +156,16 @@ def security_log_xlsx(request: HttpRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the cookie, back to `next`), and the choice kept on the user."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        try:
+            remember_language(actor=request.user, language=request.POST.get("language", ""))
+        except GongjianError as exc:
+            flash_error(request, exc)
     return response
