@@ -42,16 +42,6 @@ COLOURS = ("red", "yellow", "green")
 SEVERITY = {"red": 0, "yellow": 1, "green": 2}
 
 
-def campaigns_for(user: Any) -> QuerySet[Campaign]:
-    """Campaigns a user can follow: owned within scope, or with projects in scope."""
-    scope = scope_for(user)
-    in_scope_projects = scope.filter(Project.objects.all(), Action.VIEW).values("campaign_id")
-    owned = scope.q(Action.VIEW, via="owner")
-    return Campaign.objects.filter(owned | Q(pk__in=in_scope_projects)).order_by(
-        "-start_date", "pk"
-    )
-
-
 def _reads(days: Callable[[dt.date], tuple[dt.date, ...]]) -> Callable[[Any], Any]:
     """Run a reader of the day's snapshot inside `reading_days` of the days it reads."""
 
