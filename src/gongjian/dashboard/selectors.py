@@ -289,6 +289,23 @@ def drill_projects(
 
 
 @_reads(_the_day)
+def colour_counts(user: Any, on: dt.date, *, unit: Unit) -> dict[str, int]:
+    """The day's projects of `unit`'s subtree in the user's scope, by colour: the counts of the
+    drill list `drill_projects(unit=..., colour=...)`, in one aggregate query."""
+    counts = {c: 0 for c in COLOURS}
+    rows = (
+        snapshots_for(user, on, None)
+        .filter(unit__path__startswith=unit.path)
+        .values("colour")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["colour"]] = row["n"]
+    return counts
+
+
+@_reads(_the_day)
 def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
     """A leader's projects (led, on the team, or in linked units), what needs them first."""
     person_id = getattr(user, "person_id", None)

@@ -15,7 +15,7 @@ from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision.flow import OPEN_STATES, State
+from gongjian.supervision.flow import OPEN_STATES, State, is_overdue
 from gongjian.supervision.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -128,6 +128,21 @@ class Todo:
     extensions: list[ExtensionRequest]
     today: dt.date
 
+    @property
+    def to_sign(self) -> list[SupervisionOrder]:
+        """Issued to the unit and not yet acknowledged (待签收)."""
+        return [o for o in self.to_handle if o.state == State.ISSUED]
+
+    @property
+    def to_answer(self) -> list[SupervisionOrder]:
+        """Acknowledged or in progress: the unit owes its feedback (待办理反馈)."""
+        return [o for o in self.to_handle if o.state != State.ISSUED]
+
+    @property
+    def overdue(self) -> list[SupervisionOrder]:
+        """Of the unit's orders, those past their deadline (`flow.is_overdue`)."""
+        return [o for o in self.to_handle if is_overdue(o.state, o.deadline, self.today)]
+
 
 def todo(user: Any) -> Todo:
     """What waits for this user: orders to handle for the unit, feedback and extensions to review."""
@@ -207,6 +222,10 @@ def inspections_for(user: Any) -> QuerySet[Inspection]:
 
 def draws_for(user: Any) -> QuerySet[RandomDraw]:
     return scope_for(user).filter(RandomDraw.objects.all(), Action.VIEW, via="scope_unit")
+
+
+def unread_count(user: Any) -> int:
+    return Message.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
 def inbox(user: Any, limit: int = 200) -> list[Message]:
