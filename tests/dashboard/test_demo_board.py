@@ -75,6 +75,8 @@ def test_overview_counts_open_and_overdue_orders_and_lists_top_units(demo):
     towns = next(t for t in top if t["plan"] == "乡镇（街道）攻坚120天考评方案")
     first = next(g for g in towns["groups"] if g["group"] == "第一方阵")
     assert first["units"][0]["unit"] == "湖南镇"
+    # in the plan's order, not the names' (第三 sorts before 第二 by code point)
+    assert [g["group"] for g in towns["groups"]] == ["第一方阵", "第二方阵", "第三方阵"]
 
 
 def test_briefing_lists_the_overdue_orders(demo):

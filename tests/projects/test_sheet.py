@@ -233,9 +233,12 @@ def test_an_unknown_milestone_unit_name_is_an_error_on_that_cell(client, org, le
 def test_roles_without_ledger_rights_cannot_open_or_post_the_sheet(client, org, ledger, who):
     p = ledger.hunan_project
     login(client, getattr(org, who))
-    assert client.get(f"/ledger/{p.pk}/edit/").status_code == 302
+    # the project is in their view: refused as not theirs to edit (403), not as missing
+    page = client.get(f"/ledger/{p.pk}/edit/")
+    assert page.status_code == 403
+    assert "维护项目台账" in page.content.decode()
     response = client.post(f"/ledger/{p.pk}/edit/", sheet_post(p, location="越权"))
-    assert response.status_code == 302
+    assert response.status_code == 403
     p.refresh_from_db()
     assert p.location != "越权"
 

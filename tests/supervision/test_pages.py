@@ -314,3 +314,20 @@ def test_the_board_and_an_order_read_in_english(client, org):
     assert ">Orders<" in body and ">Inspections<" in body and ">Notices<" in body
     page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
     assert "Trail" in page and "Review and close" in page
+
+
+def test_the_inspection_form_speaks_to_staff_and_keeps_the_seed_for_the_audit(client, org):
+    make_project(org.hunan, name="湖南中学")
+    login(client, org.inspector)
+    client.post("/supervision/inspections/draw/", {"scope_unit": org.hunan.pk, "count": 1})
+    draw = RandomDraw.objects.get()
+    assert draw.seed  # generated and recorded
+    page = client.get("/supervision/inspections/").content.decode()
+    assert "---------" not in page
+    assert "请选择…" in page
+    assert "类型：" in page and "类型:" not in page
+    assert "种子" not in page and draw.seed not in page
+    # the office (the auditor of the draw) reads the seed in the draw's detail
+    login(client, org.office)
+    page = client.get("/supervision/inspections/").content.decode()
+    assert f"<code>{draw.seed}</code>" in page

@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
-from gongjian.assessment.models import Round, RoundState, UnitResult
+from gongjian.assessment.models import PlanGroup, Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -239,12 +239,28 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
         by_round.setdefault(res.round_id, {}).setdefault(res.group, []).append(
             {"unit": res.unit.name, "rank": res.rank, "tied": res.tied}
         )
+    # Groups in the plan's own order (第一、第二、第三方阵), not by their names' code points.
+    group_order = {
+        (plan_id, name): (sort_order, pk)
+        for plan_id, name, sort_order, pk in PlanGroup.objects.filter(
+            plan__in=[r.plan_id for r in latest.values()]
+        ).values_list("plan_id", "name", "sort_order", "pk")
+    }
+    unknown = (10**9, 0)
     return [
         {
             "round_id": r.pk,
             "plan": r.plan.name,
             "period": r.period,
-            "groups": [{"group": g, "units": units} for g, units in by_round.get(r.pk, {}).items()],
+            "groups": [
+                {"group": g, "units": units}
+                for g, units in sorted(
+                    by_round.get(r.pk, {}).items(),
+                    key=lambda item, plan_id=r.plan_id: group_order.get(  # type: ignore[misc]
+                        (plan_id, item[0]), unknown
+                    ),
+                )
+            ],
         }
         for r in latest.values()
     ]

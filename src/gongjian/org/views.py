@@ -25,6 +25,7 @@ from django.views.i18n import set_language as django_set_language
 
 from gongjian.core import audit
 from gongjian.core.errors import GongjianError, PermissionDenied
+from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
 from gongjian.org import selectors, services
 from gongjian.org.language import remember_language
@@ -32,7 +33,7 @@ from gongjian.org.language import remember_language
 EVENTS_PER_PAGE = 50
 
 
-class TokenForm(forms.Form):
+class TokenForm(StaffForm):
     name = forms.CharField(label=_l("用途"), max_length=100)
     expires_on = forms.DateField(
         label=_l("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
