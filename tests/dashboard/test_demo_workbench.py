@@ -104,8 +104,16 @@ def test_the_workbench_and_the_pages_it_links_to_agree(demo, client):
         Q(project__campaign=bench.campaign) | Q(line__campaign=bench.campaign), state__in=OPEN
     )
     assert figures["在办督办单"] == open_orders.count()
-    # the city office follows the city's own campaign
-    assert workbench(demo["fuzhou_office"], on).campaign.owner.name == "福州市"
+    # the city office follows the city's own campaign, which has key projects in every county
+    city = workbench(demo["fuzhou_office"], on)
+    assert (city.campaign.owner.name, city.campaign.name) == ("福州市", "攻坚120天")
+    city_overview = selectors.overview(demo["fuzhou_office"], city.campaign, on)
+    assert {f.label: f.value for f in city.figures}["项目"] == city_overview["projects"] == 26
+    counties = {
+        r.unit.name
+        for r in selectors.drill_projects(demo["fuzhou_office"], on, campaign=city.campaign)
+    }
+    assert {"长乐区", "福清市", "鼓楼区", "福州高新区"} <= counties and len(counties) == 13
 
 
 def test_every_to_do_link_opens_a_page_the_user_may_use(demo, client):
