@@ -14,7 +14,7 @@ PROMPT = _("请选择…")
 
 class StaffForm(forms.Form):
     # A lazy string: "：" in Chinese, ":" in English (the catalogue has it).
-    label_suffix = _("：")
+    label_suffix = _("：")  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", self.label_suffix)
@@ -30,7 +30,7 @@ def prompt_instead_of_dashes(field: forms.Field) -> None:
             field.empty_label = PROMPT
         return
     if isinstance(field, forms.ChoiceField):
-        choices = list(field.choices)
+        choices: list[tuple[Any, Any]] = list(field.choices)  # type: ignore[arg-type]
         if any(value == "" and label == DJANGO_BLANK for value, label in choices):
             field.choices = [
                 (value, PROMPT if value == "" and label == DJANGO_BLANK else label)

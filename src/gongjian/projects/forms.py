@@ -36,7 +36,7 @@ class LedgerFilterForm(StaffForm):
     colour = forms.ChoiceField(label=_("预警"), required=False, choices=COLOUR_CHOICES)
 
     def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kw: object):
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        super().__init__(*args, **kw)
         for name, options in choices.items():
             self.fields[name].choices = [("", _("全部")), *options]  # type: ignore[attr-defined]
 
@@ -86,7 +86,7 @@ class ReportForm(StaffForm):
     document = forms.FileField(label=_("相关文件"), required=False)
 
     def __init__(self, *args: object, project: Project, **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        super().__init__(*args, **kw)
         self.fields["milestones_reached"].queryset = Milestone.objects.filter(  # type: ignore[attr-defined]
             project=project, actual_date=None
         ).order_by("seq")

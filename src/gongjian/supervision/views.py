@@ -435,8 +435,7 @@ def draw(request: HttpRequest) -> HttpResponse:
         names = dict(Project.objects.filter(pk__in=row.picked_ids).values_list("pk", "name"))
         messages.success(
             request,
-            _("抽签完成，抽中：%(names)s")
-            % {"names": "、".join(names[i] for i in row.picked_ids)},
+            _("抽签完成，抽中：%(names)s") % {"names": "、".join(names[i] for i in row.picked_ids)},
         )
     return redirect("supervision:inspections")
 

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_token_expiry_and_password_age'),
+        ("org", "0002_token_expiry_and_password_age"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaluser',
-            name='language',
-            field=models.CharField(blank=True, default='', max_length=10, verbose_name='界面语言'),
+            model_name="historicaluser",
+            name="language",
+            field=models.CharField(blank=True, default="", max_length=10, verbose_name="界面语言"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='language',
-            field=models.CharField(blank=True, default='', max_length=10, verbose_name='界面语言'),
+            model_name="user",
+            name="language",
+            field=models.CharField(blank=True, default="", max_length=10, verbose_name="界面语言"),
         ),
     ]
