@@ -1,4 +1,4 @@
-"""The landing page: who you are, your unit and the units in your scope."""
+"""The landing page: the user's workbench (工作台), what he or she must do now."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from gongjian.core.clock import today
+from gongjian.dashboard.workbench import workbench
 from gongjian.org.models import Role
 from gongjian.org.scope import Action, scope_for
 
@@ -18,4 +20,8 @@ def home(request: HttpRequest) -> HttpResponse:
     for u in units:
         u.rel_depth = u.depth - top  # type: ignore[attr-defined]
     roles = [Role(r).label for r in sorted(scope.roles)]
-    return render(request, "home.html", {"units": units, "roles": roles})
+    return render(
+        request,
+        "home.html",
+        {"bench": workbench(request.user, today()), "roles": roles, "units": units},
+    )

@@ -76,10 +76,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongjian.core.sessions.IdleTimeoutMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Chinese whatever the browser sends; the user's choice (org.language) after authentication.
+    "gongjian.org.language.SiteLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gongjian.core.http.DomainErrorPages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

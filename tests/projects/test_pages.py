@@ -10,8 +10,9 @@ from urllib.parse import parse_qsl
 
 from django.core.management import call_command
 
+from gongjian.org.models import Role
 from gongjian.projects.models import CoordinationRequest, ProgressReport, Project
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
 
 D = dt.date
@@ -149,15 +150,39 @@ def test_report_form_shows_domain_errors_and_changes_nothing(client, org, ledger
     assert CoordinationRequest.objects.count() == 0
 
 
-def test_report_form_is_refused_to_a_viewer(client, org, ledger):
+def test_report_form_is_refused_to_a_viewer_as_not_theirs_to_report_once(client, org, ledger):
     login(client, org.viewer)
     response = client.post(
         f"/ledger/{ledger.hunan_project.pk}/report/",
         {"period_end": "2026-06-30", "percent_done": "47", "investment_period_wan": "0"},
         follow=True,
     )
-    assert "项目不存在或不在您的查看范围内" in response.content.decode()
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "<h1>无权访问</h1>" in body
+    assert body.count(f"您无权对项目“{ledger.hunan_project.name}”填报进度。") == 1
+    assert "不在您的查看范围内" not in body
     assert ProgressReport.objects.count() == 0
+
+
+def test_a_lead_unit_and_a_leader_who_see_a_project_are_told_they_may_not_report(
+    client, org, ledger
+):
+    for user in (org.lead, org.leader):
+        login(client, user)
+        assert client.get(f"/ledger/{ledger.hunan_project.pk}/").status_code == 200
+        response = client.get(f"/ledger/{ledger.hunan_project.pk}/report/")
+        assert response.status_code == 403, user.username
+        assert "填报进度" in response.content.decode()
+
+
+def test_a_project_out_of_view_is_missing_not_refused(client, org, ledger):
+    other = ledger.hunan_project
+    client.force_login(UserFactory(username="gulou", unit=org.gulou, roles=[Role.UNIT_STAFF]))
+    for url in (f"/ledger/{other.pk}/report/", f"/ledger/{other.pk}/", "/ledger/999999/report/"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert response.content.decode().count("项目不存在或不在您的查看范围内。") == 1
 
 
 def test_history_page_shows_who_changed_what(client, org, ledger):

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
@@ -316,10 +317,26 @@ def test_the_office_sees_orders_read_only_in_the_admin_within_its_tree(client, o
 def test_the_board_and_an_order_read_in_english(client, org):
     order = make_order(org, state=State.FEEDBACK)
     login(client, org.office)
-    body = client.get("/supervision/", headers={"Accept-Language": "en"}).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/supervision/").content.decode()
     assert "Order board" in body and "Reported, awaiting review" in body
     assert ">Orders<" in body and ">Inspections<" in body and ">Notices<" in body
-    page = client.get(
-        f"/supervision/orders/{order.pk}/", headers={"Accept-Language": "en"}
-    ).content.decode()
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
     assert "Trail" in page and "Review and close" in page
+
+
+def test_the_inspection_form_speaks_to_staff_and_keeps_the_seed_for_the_audit(client, org):
+    make_project(org.hunan, name="湖南中学")
+    login(client, org.inspector)
+    client.post("/supervision/inspections/draw/", {"scope_unit": org.hunan.pk, "count": 1})
+    draw = RandomDraw.objects.get()
+    assert draw.seed  # generated and recorded
+    page = client.get("/supervision/inspections/").content.decode()
+    assert "---------" not in page
+    assert "请选择…" in page
+    assert "类型：" in page and "类型:" not in page
+    assert "种子" not in page and draw.seed not in page
+    # the office (the auditor of the draw) reads the seed in the draw's detail
+    login(client, org.office)
+    page = client.get("/supervision/inspections/").content.decode()
+    assert f"<code>{draw.seed}</code>" in page

@@ -25,7 +25,14 @@ from gongjian.assessment import (
     visibility,
 )
 from gongjian.assessment.engine import Composite, Method
-from gongjian.assessment.models import Objection, Plan, Round, RoundState, UnitResult
+from gongjian.assessment.models import (
+    Objection,
+    ObjectionState,
+    Plan,
+    Round,
+    RoundState,
+    UnitResult,
+)
 from gongjian.assessment.ranking import quantum
 from gongjian.core import paging
 from gongjian.core.errors import NotFound
@@ -433,3 +440,42 @@ def round_lists(user: Any, round_: Round) -> list[dict[str, Any]]:
     """The round's 红黑榜 and repeat-offence lists, of the rows the reader may see."""
     seen = visibility.sight(user, round_)
     return lists.round_lists(round_, None if seen.full else set(seen.unit_ids))
+
+
+# ---------------------------------------------------------------- what waits for a user
+
+
+def objections_to_answer(user: Any) -> QuerySet[Objection]:
+    """Open objections the user's office must answer: rounds its campaigns own, not yet
+    published, of units it may assess (never its own: `resolve_objection` refuses that)."""
+    return (
+        scope_for(user)
+        .filter(
+            Objection.objects.filter(
+                state=ObjectionState.OPEN,
+                round__state__in=[RoundState.DRAFT, RoundState.COMPUTED],
+                unit__in=assessing.assessable_units(user),
+            ),
+            Action.MANAGE_CAMPAIGN,
+            via="round__plan__campaign__owner",
+        )
+        .select_related("round__plan", "unit")
+        .order_by("created_at", "pk")
+    )
+
+
+def values_to_enter(user: Any) -> list[dict[str, Any]]:
+    """Rounds still open for values where the user has empty cells to fill: each round with the
+    number of its empty cells (the entry sheet's own cells, so the count is the form's)."""
+    if not scope_for(user).roots(Action.ENTER_SCORES):
+        return []
+    rounds = all_rounds().filter(assessing.entry_rounds_q(user))
+    waiting = []
+    for round_ in rounds:
+        sheet = entry_sheet(user, round_)
+        empty = sum(
+            1 for row in sheet["rows"] for c in row["cells"] if c["open"] and c["value"] == ""
+        )
+        if empty:
+            waiting.append({"round": round_, "empty": empty})
+    return waiting

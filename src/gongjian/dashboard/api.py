@@ -11,13 +11,14 @@ from ninja import Router
 
 from gongjian.core.clock import today
 from gongjian.dashboard import selectors
+from gongjian.projects import following
 
 router = Router(tags=["挂图作战"])
 
 
 @router.get("/overview", summary="攻坚行动总览数据")
 def overview(request: HttpRequest, campaign: int, on: dt.date | None = None) -> dict[str, Any]:
-    found = get_object_or_404(selectors.campaigns_for(request.user), pk=campaign)
+    found = get_object_or_404(following.campaigns_for(request.user), pk=campaign)
     return selectors.overview(request.user, found, on or today())
 
 
@@ -31,5 +32,5 @@ def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
             "start": c.start_date,
             "end": c.end_date,
         }
-        for c in selectors.campaigns_for(request.user).select_related("owner")
+        for c in following.campaigns_for(request.user).select_related("owner")
     ]

@@ -42,16 +42,6 @@ COLOURS = ("red", "yellow", "green")
 SEVERITY = {"red": 0, "yellow": 1, "green": 2}
 
 
-def campaigns_for(user: Any) -> QuerySet[Campaign]:
-    """Campaigns a user can follow: owned within scope, or with projects in scope."""
-    scope = scope_for(user)
-    in_scope_projects = scope.filter(Project.objects.all(), Action.VIEW).values("campaign_id")
-    owned = scope.q(Action.VIEW, via="owner")
-    return Campaign.objects.filter(owned | Q(pk__in=in_scope_projects)).order_by(
-        "-start_date", "pk"
-    )
-
-
 def _reads(days: Callable[[dt.date], tuple[dt.date, ...]]) -> Callable[[Any], Any]:
     """Run a reader of the day's snapshot inside `reading_days` of the days it reads."""
 
@@ -304,6 +294,23 @@ def drill_projects(
     rows = list(qs[:2000])
     rows.sort(key=lambda s: (SEVERITY[s.colour], s.project.code))
     return rows
+
+
+@_reads(_the_day)
+def colour_counts(user: Any, on: dt.date, *, unit: Unit) -> dict[str, int]:
+    """The day's projects of `unit`'s subtree in the user's scope, by colour: the counts of the
+    drill list `drill_projects(unit=..., colour=...)`, in one aggregate query."""
+    counts = {c: 0 for c in COLOURS}
+    rows = (
+        snapshots_for(user, on, None)
+        .filter(unit__path__startswith=unit.path)
+        .values("colour")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["colour"]] = row["n"]
+    return counts
 
 
 @_reads(_the_day)

@@ -7,18 +7,23 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gongjian.core.clock import today
-from gongjian.core.errors import ValidationFailed
+from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.dashboard import selectors
 from gongjian.dashboard.briefing_docx import briefing_docx
 from gongjian.org.models import Unit
+from gongjian.projects import following
+from gongjian.supervision import selectors as supervision_selectors
 
 
 def _on(request: HttpRequest) -> dt.date:
-    raw = request.GET.get("on")
+    raw = request.GET.get("on") or request.POST.get("on")
     try:
         return dt.date.fromisoformat(raw) if raw else today()
     except ValueError as exc:
@@ -26,11 +31,29 @@ def _on(request: HttpRequest) -> dt.date:
 
 
 def _campaign(request: HttpRequest) -> Any:
-    campaigns = selectors.campaigns_for(request.user).select_related("owner")
-    wanted = request.GET.get("campaign")
+    """The campaign asked for (?campaign=), else the one the user follows (`following`)."""
+    campaigns = list(following.campaigns_for(request.user).select_related("owner"))
+    wanted = request.GET.get("campaign", "")
     if wanted:
-        return get_object_or_404(campaigns, pk=wanted), campaigns
-    return campaigns.first(), campaigns
+        found = next((c for c in campaigns if str(c.pk) == wanted), None)
+        if found is None:
+            raise NotFound(_("攻坚行动不存在，或不在您的查看范围内。"))
+        return found, campaigns
+    return following.default_campaign(request.user, campaigns), campaigns
+
+
+@login_required
+@require_POST
+def choose_campaign(request: HttpRequest) -> HttpResponse:
+    """The campaign picker: remember the choice for this user, then show its battle map."""
+    raw = request.POST.get("campaign", "")
+    if not raw.isdigit():
+        raise ValidationFailed(_("请选择攻坚行动。"), field="campaign")
+    campaign = following.choose_campaign(actor=request.user, campaign_id=int(raw))
+    query = {"campaign": campaign.pk}
+    if request.POST.get("on"):
+        query["on"] = _on(request).isoformat()  # type: ignore[assignment]
+    return redirect(f"{reverse('dashboard:overview')}?{urlencode(query)}")
 
 
 @login_required
@@ -100,7 +123,11 @@ def leader(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dashboard/leader.html",
-        {"rows": selectors.leader_projects(request.user, on), "on": on},
+        {
+            "rows": selectors.leader_projects(request.user, on),
+            "orders": supervision_selectors.leader_orders(request.user),
+            "on": on,
+        },
     )
 
 

@@ -36,7 +36,7 @@ def _clock(world: DemoWorld) -> str:
 def _ledger(world: DemoWorld) -> str:
     result = load_ledger(world.units)
     world.extra["ledger"] = result
-    return f"攻坚行动 2 个，项目 {result['projects']} 个"
+    return f"攻坚行动 3 个，项目 {result['projects']} 个"
 
 
 def _supervision(world: DemoWorld) -> str:

@@ -512,3 +512,51 @@ CHANGLE_PROJECTS = [
 
 LAND_UNITS = {"评估测绘": "区自然资源和规划局", "交地": "区征迁办"}
 BUILD_UNITS = {"用地审批": "区自然资源和规划局", "施工许可": "区住建局", "竣工验收": "区住建局"}
+
+
+# -- The city's own 攻坚120天: a few key projects in each county-level unit, so the city office's
+# battle map shows the districts side by side. (The city's ranking is entered line scores, not
+# these projects: the seed's result, 长乐区 and 福清市 tied first, does not depend on them.)
+CITY_CAMPAIGN = ("攻坚120天", D(2026, 9, 3), D(2026, 12, 31))
+# Per county: (a building project's name, its gap behind 序时进度 at the last report; a land one's)
+CITY_PROJECT_SEEDS: dict[str, tuple[str, float, str, float]] = {
+    "鼓楼区": ("鼓楼区东街口片区城市更新", 4, "鼓楼区洪山桥地块征迁", 12),
+    "台江区": ("台江区上下杭三期保护提升", 8, "台江区鳌峰地块征迁交地", 3),
+    "仓山区": ("仓山区金山生态产业园", 2, "仓山区城门安置房地块征迁", 18),
+    "马尾区": ("马尾区物联网产业基地二期", 1, "马尾区琅岐环岛路征迁", 6),
+    "晋安区": ("晋安区新店古城片区改造", 14, "晋安区鼓山大道征迁交地", 5),
+    "长乐区": ("长乐区滨海新城数字经济产业园", 3, "长乐区临空经济区收储地块征迁", 9),
+    "福清市": ("福清市江阴港区集装箱码头扩建", 2, "福清市融侨开发区征迁交地", 4),
+    "闽侯县": ("闽侯县高新区创新园四期", 6, "闽侯县上街大学城征迁", 33),
+    "连江县": ("连江县可门港临港产业园", 11, "连江县琯头镇地块征迁", 7),
+    "罗源县": ("罗源县湾区不锈钢深加工项目", 9, "罗源县松山镇港区征迁", 2),
+    "闽清县": ("闽清县陶瓷产业园提升工程", 12, "闽清县梅城镇旧城片区征迁", 35),
+    "永泰县": ("永泰县文旅康养综合体", 5, "永泰县城峰镇安置地块征迁", 8),
+    "福州高新区": ("福州高新区海西高新技术产业园二期", 1, "福州高新区南屿地块征迁交地", 4),
+}
+CITY_LEADERS = [
+    "陈启明", "林志明", "黄立新", "郑国栋", "吴思远", "刘晓东", "张明辉",
+    "杨振华", "周文杰", "徐海峰", "许志坚", "何伟民", "高俊杰",
+]  # fmt: skip
+CITY_LEADER_POST = "分管副职（挂钩市级重点项目）"
+
+
+def city_projects(leaders: dict[str, str]) -> list[DemoProject]:
+    """Two city key projects per county: one on 重大项目建设提速攻坚, one on 征迁交地攻坚."""
+    projects = []
+    for i, (county, (build, build_gap, land, land_gap)) in enumerate(CITY_PROJECT_SEEDS.items()):
+        projects += [
+            DemoProject(
+                f"FZ-2026-{i + 1:02d}1", build, "city", "重大项目建设提速攻坚", county,
+                f"{county}重点项目建设中心", county, 80000 + 5000 * i, 30000,
+                D(2026, 3, 1), D(2027, 6, 30), leaders[county],
+                started=D(2026, 3, 10), gap_first=1, gap_last=build_gap,
+            ),
+            DemoProject(
+                f"FZ-2026-{i + 1:02d}2", land, "city", "征迁交地攻坚", county,
+                f"{county}征迁办", county, 20000 + 1000 * i, 15000,
+                D(2026, 4, 1), D(2027, 3, 31), leaders[county], kind="land",
+                started=D(2026, 4, 8), gap_first=2, gap_last=land_gap,
+            ),
+        ]  # fmt: skip
+    return projects

@@ -33,7 +33,45 @@ def load_ledger(units: dict[str, Unit]) -> dict[str, object]:
     for spec in data.CHANGLE_PROJECTS:
         _project(spec, changle, lines_changle[spec.line], units, people)
         count += 1
-    return {"changle": changle, "hunan": hunan, "projects": count}
+    city, lines_city = _city_campaign(units)
+    leaders = _city_leaders(units)
+    people = {p.name: p for p in Person.objects.all()}
+    for spec in data.city_projects(leaders):
+        _project(spec, city, lines_city[spec.line], units, people)
+        count += 1
+    return {"changle": changle, "hunan": hunan, "city": city, "projects": count}
+
+
+def _city_campaign(units: dict[str, Unit]) -> tuple[Campaign, dict[str, Line]]:
+    """The city's 攻坚120天 and its six lines, as the assessment's demo makes them too (both
+    ensure, so whichever runs first creates them)."""
+    from gongjian.assessment.demo import CITY_LINES
+
+    name, start, end = data.CITY_CAMPAIGN
+    city = units["福州市"]
+    campaign = campaign_services.ensure_campaign(
+        actor=None, owner=city, name=name, start_date=start, end_date=end
+    )
+    lines = {
+        line: campaign_services.ensure_line(
+            actor=None, campaign=campaign, name=line, lead_unit=city, sort_order=i
+        )
+        for i, line in enumerate(CITY_LINES)
+    }
+    return campaign, lines
+
+
+def _city_leaders(units: dict[str, Unit]) -> dict[str, str]:
+    """One linked leader per county for its city projects (a person of that county)."""
+    leaders = {}
+    for county, name in zip(data.CITY_PROJECT_SEEDS, data.CITY_LEADERS, strict=True):
+        if not Person.objects.filter(name=name).exists():
+            org_services.create_person(
+                actor=None, name=name, unit=units[county], post=data.CITY_LEADER_POST,
+                is_leader=True,
+            )  # fmt: skip
+        leaders[county] = name
+    return leaders
 
 
 def _changle_campaign(units: dict[str, Unit]) -> tuple[Campaign, dict[str, Line]]:

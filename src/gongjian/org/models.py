@@ -186,6 +186,8 @@ class User(AbstractUser):
         related_name="user",
     )
     display_name = models.CharField(_("显示名称"), max_length=50, blank=True)
+    # The interface language the user chose in the header (blank: the site's, Chinese).
+    language = models.CharField(_("界面语言"), max_length=10, blank=True, default="")
     # None: the password was set by someone else (a new account) and must be changed at login.
     password_changed_at = models.DateTimeField(
         _("密码修改时间"), null=True, blank=True, default=timezone.now

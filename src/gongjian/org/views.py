@@ -21,16 +21,19 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
 
 from gongjian.core import audit
 from gongjian.core.errors import GongjianError, PermissionDenied
+from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
 from gongjian.org import selectors, services
+from gongjian.org.language import remember_language
 
 EVENTS_PER_PAGE = 50
 
 
-class TokenForm(forms.Form):
+class TokenForm(StaffForm):
     name = forms.CharField(label=_l("用途"), max_length=100)
     expires_on = forms.DateField(
         label=_l("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -122,10 +125,7 @@ def _events(request: HttpRequest) -> Any:
 
 @login_required
 def security_log(request: HttpRequest) -> HttpResponse:
-    try:
-        events = _events(request)
-    except GongjianError as exc:
-        return render(request, "org/security_log.html", {"error": exc.message}, status=403)
+    events = _events(request)  # a refusal is the styled 403 page (core.http)
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "org/security_log.html", {"page": page})
 
@@ -134,10 +134,7 @@ def security_log(request: HttpRequest) -> HttpResponse:
 def security_log_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
-    try:
-        events = _events(request)
-    except GongjianError as exc:
-        return HttpResponse(exc.message, status=403, content_type="text/plain; charset=utf-8")
+    events = _events(request)
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("安全审计"))
     sheet.append([_("时间"), _("事件"), _("用户名"), _("来源地址"), _("对象"), _("详情")])
@@ -154,4 +151,16 @@ def security_log_xlsx(request: HttpRequest) -> HttpResponse:
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language (the cookie, back to `next`), and the choice kept on the user."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        try:
+            remember_language(actor=request.user, language=request.POST.get("language", ""))
+        except GongjianError as exc:
+            flash_error(request, exc)
     return response

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
@@ -79,6 +80,23 @@ def may_resolve(actor: Any, request: CoordinationRequest) -> bool:
     scope = scope_for(actor)
     return scope.can(Action.EDIT_LEDGER, request.project.unit) or scope.can(
         Action.EDIT_LEDGER, request.handling_unit
+    )
+
+
+def waiting_on(actor: Any) -> QuerySet[CoordinationRequest]:
+    """Open requests addressed to a unit whose ledger `actor` keeps: the handling unit's side of
+    `may_resolve`, in SQL (the workbench's "协调事项待我单位办理")."""
+    return (
+        scope_for(actor)
+        .filter(
+            CoordinationRequest.objects.filter(
+                status=CoordinationStatus.OPEN, handling_unit__isnull=False
+            ),
+            Action.EDIT_LEDGER,
+            via="handling_unit",
+        )
+        .select_related("project", "handling_unit")
+        .order_by(F("deadline").asc(nulls_last=True), "pk")
     )
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.errors import GongjianError
+from gongjian.core.forms import StaffForm
 from gongjian.org.selectors import resolve_unit
 from gongjian.projects.models import (
     CoordinationCategory,
@@ -23,7 +24,7 @@ from gongjian.projects.warnings import Colour
 COLOUR_CHOICES = [("", _("全部")), *[(c.value, c.label) for c in Colour]]
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(StaffForm):
     q = forms.CharField(label=_("搜索"), required=False)
     campaign = forms.TypedChoiceField(label=_("攻坚行动"), required=False, coerce=int)
     line = forms.TypedChoiceField(label=_("攻坚专项"), required=False, coerce=int)
@@ -39,7 +40,7 @@ class LedgerFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("排序"), required=False)
 
     def __init__(self, *args: object, choices: dict[str, list[tuple[int, str]]], **kw: object):
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        super().__init__(*args, **kw)
         for name, options in choices.items():
             self.fields[name].choices = [("", _("全部")), *options]  # type: ignore[attr-defined]
         self.fields["sort"].choices = [  # type: ignore[attr-defined]
@@ -49,7 +50,7 @@ class LedgerFilterForm(forms.Form):
         ]
 
 
-class ReportForm(forms.Form):
+class ReportForm(StaffForm):
     period_end = forms.DateField(
         label=_("填报期末"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -94,7 +95,7 @@ class ReportForm(forms.Form):
     document = forms.FileField(label=_("相关文件"), required=False)
 
     def __init__(self, *args: object, project: Project, **kw: object) -> None:
-        super().__init__(*args, **kw)  # type: ignore[arg-type]
+        super().__init__(*args, **kw)
         self.fields["milestones_reached"].queryset = Milestone.objects.filter(  # type: ignore[attr-defined]
             project=project, actual_date=None
         ).order_by("seq")
@@ -108,7 +109,7 @@ class ReportForm(forms.Form):
         return data
 
 
-class ResolveForm(forms.Form):
+class ResolveForm(StaffForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
     resolution = forms.CharField(label=_("解决情况"), widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -135,7 +136,7 @@ def _wan(label: Any) -> forms.DecimalField:
     )
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(StaffForm):
     """The ledger fields of one project; `code` only when it is new (the code is its key)."""
 
     code = forms.CharField(label=_("项目编号"), max_length=40)
@@ -199,7 +200,7 @@ class ProjectForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
-class _PersonRowForm(forms.Form):
+class _PersonRowForm(StaffForm):
     """A sheet row naming a person from the page's one list of people."""
 
     person = forms.TypedChoiceField(label=_("成员"), required=False, coerce=int)

@@ -489,3 +489,27 @@ class WarningTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.on} {self.campaign_id} {self.unit_id} {self.line_id}"
+
+
+class CampaignChoice(models.Model):
+    """The campaign a user chose to follow on the battle map and the workbench (one per user);
+    without one, the user follows the campaign of his or her own level (`projects.following`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.CASCADE,
+        related_name="campaign_choice",
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("攻坚行动"), on_delete=models.CASCADE, related_name="+"
+    )
+    chosen_at = models.DateTimeField(_("选择时间"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("关注的攻坚行动")
+        verbose_name_plural = _("关注的攻坚行动")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.campaign}"

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import paging
-from gongjian.core.errors import NotFound
+from gongjian.core.errors import NotFound, PermissionDenied
 from gongjian.org.models import Person, Unit
-from gongjian.org.scope import Action, scope_for
+from gongjian.org.scope import ACTION_LABELS, Action, scope_for
 from gongjian.projects.models import (
     Milestone,
     ProgressReport,
@@ -55,16 +55,26 @@ def projects_for(user: Any, action: Action = Action.VIEW) -> QuerySet[Project]:
 
 
 def project_for(user: Any, pk: int, action: Action = Action.VIEW) -> Project:
-    """One project the user may see, or NotFound (never leaks that it exists elsewhere)."""
+    """One project the user may act on. A project outside the user's view is NotFound (never
+    leaks that it exists elsewhere); one in view that the user may not act on so is refused for
+    that reason ("无权填报进度"), not as missing."""
     project = (
         projects_for(user, action)
         .select_related("campaign", "line", "unit", "leader")
         .filter(pk=pk)
         .first()
     )
-    if project is None:
-        raise NotFound(_("项目不存在或不在您的查看范围内。"))
-    return project
+    if project is not None:
+        return project
+    if action is not Action.VIEW:
+        seen = projects_for(user).filter(pk=pk).only("name").first()
+        if seen is not None:
+            raise PermissionDenied(
+                _("您无权对项目“%(project)s”%(action)s。")
+                % {"project": seen.name, "action": ACTION_LABELS[action]},
+                action=str(action),
+            )
+    raise NotFound(_("项目不存在或不在您的查看范围内。"))
 
 
 @dataclass(frozen=True)

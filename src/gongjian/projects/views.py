@@ -159,11 +159,8 @@ def _timeline(project: Any, milestones: list[Any], today: dt.date) -> dict[str, 
 
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        project = selectors.project_for(request.user, pk)
-    except GongjianError as exc:
-        flash_error(request, exc)
-        return redirect("projects:ledger")
+    # Missing or out of view: 404; in view but not the user's to change: 403 (core.http).
+    project = selectors.project_for(request.user, pk)
     today = clock.today()
     milestones = selectors.milestones_of(project)
     coordination = list(
@@ -218,11 +215,8 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        project = selectors.project_for(request.user, pk, Action.EDIT_LEDGER)
-    except GongjianError as exc:
-        flash_error(request, exc)
-        return redirect("projects:ledger")
+    # Missing or out of view: 404; in view but not the user's to change: 403 (core.http).
+    project = selectors.project_for(request.user, pk, Action.EDIT_LEDGER)
     choices = selectors.sheet_choices(request.user, project)
     milestones = selectors.milestones_of(project)
     team = list(project.teammember_set.order_by("pk"))
@@ -325,11 +319,8 @@ def _milestone_rows(formset: Any) -> list[editing.MilestoneRow]:
 
 @login_required
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        project = selectors.project_for(request.user, pk, Action.REPORT_PROGRESS)
-    except GongjianError as exc:
-        flash_error(request, exc)
-        return redirect("projects:ledger")
+    # Missing or out of view: 404; in view but not the user's to change: 403 (core.http).
+    project = selectors.project_for(request.user, pk, Action.REPORT_PROGRESS)
     form = ReportForm(
         request.POST or None,
         request.FILES or None,
@@ -395,11 +386,8 @@ def resolve(request: HttpRequest, pk: int, request_id: int) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        project = selectors.project_for(request.user, pk)
-    except GongjianError as exc:
-        flash_error(request, exc)
-        return redirect("projects:ledger")
+    # Missing or out of view: 404; in view but not the user's to change: 403 (core.http).
+    project = selectors.project_for(request.user, pk)
     return render(
         request,
         "projects/history.html",

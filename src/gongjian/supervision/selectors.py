@@ -15,7 +15,8 @@ from gongjian.core import clock, paging
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.supervision.flow import OPEN_STATES, State
+from gongjian.projects.models import Project
+from gongjian.supervision.flow import OPEN_STATES, State, is_overdue
 from gongjian.supervision.models import (
     LEVEL_CHOICES,
     STATE_CHOICES,
@@ -195,6 +196,8 @@ def messages_page(
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return paging.page(qs, req, MESSAGE_SORTS)
+
+
 def board_orders(
     user: Any,
     *,
@@ -215,12 +218,58 @@ def board_orders(
     return qs.order_by("deadline", "pk")
 
 
+def leader_q(user: Any) -> Q:
+    """What of the board concerns a leader: orders to the units he or she is linked to (挂钩)
+    and orders about the projects he or she leads or is on the team of. A user linked to nothing
+    (the office looking at the leader view) keeps the whole board."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id:
+        return Q()
+    linked = list(Unit.objects.filter(linked_leaders=person_id).values_list("path", flat=True))
+    mine = Q(project__leader_id=person_id) | Q(project__team__id=person_id)
+    if not linked and not _leads_projects(person_id):
+        return Q()
+    for path in linked:
+        mine |= Q(unit__path__startswith=path)
+    return mine
+
+
+def _leads_projects(person_id: int) -> bool:
+    return Project.objects.filter(Q(leader_id=person_id) | Q(team__id=person_id)).exists()
+
+
+def leader_orders(user: Any) -> list[SupervisionOrder]:
+    """The leader view's open orders: the board's own orders (`orders_for`, open, in the board's
+    order) filtered by `leader_q`, overdue first as their deadlines come first."""
+    ids = orders_for(user).filter(state__in=OPEN).filter(leader_q(user)).values("pk")
+    return list(
+        SupervisionOrder.objects.filter(pk__in=ids)
+        .select_related("unit", "project")
+        .order_by("deadline", "pk")
+    )
+
+
 @dataclass
 class Todo:
     to_handle: list[SupervisionOrder]
     to_review: list[SupervisionOrder]
     extensions: list[ExtensionRequest]
     today: dt.date
+
+    @property
+    def to_sign(self) -> list[SupervisionOrder]:
+        """Issued to the unit and not yet acknowledged (待签收)."""
+        return [o for o in self.to_handle if o.state == State.ISSUED]
+
+    @property
+    def to_answer(self) -> list[SupervisionOrder]:
+        """Acknowledged or in progress: the unit owes its feedback (待办理反馈)."""
+        return [o for o in self.to_handle if o.state != State.ISSUED]
+
+    @property
+    def overdue(self) -> list[SupervisionOrder]:
+        """Of the unit's orders, those past their deadline (`flow.is_overdue`)."""
+        return [o for o in self.to_handle if is_overdue(o.state, o.deadline, self.today)]
 
 
 def todo(user: Any) -> Todo:
@@ -301,6 +350,10 @@ def inspections_for(user: Any) -> QuerySet[Inspection]:
 
 def draws_for(user: Any) -> QuerySet[RandomDraw]:
     return scope_for(user).filter(RandomDraw.objects.all(), Action.VIEW, via="scope_unit")
+
+
+def unread_count(user: Any) -> int:
+    return Message.objects.filter(user_id=user.pk, read_at__isnull=True).count()
 
 
 def inbox(user: Any, limit: int = 200) -> list[Message]:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
+from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
@@ -187,7 +188,7 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return back
 
 
-class IssueForm(forms.Form):
+class IssueForm(StaffForm):
     unit = forms.ModelChoiceField(label=_l("责任单位"), queryset=Unit.objects.none())
     project = forms.ModelChoiceField(
         label=_l("涉及项目"), queryset=Project.objects.none(), required=False
@@ -240,7 +241,7 @@ def issue(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/issue.html", {"form": form})
 
 
-class NoticeForm(forms.Form):
+class NoticeForm(StaffForm):
     kind = forms.ChoiceField(label=_l("类型"), choices=NoticeKind.choices)
     unit = forms.ModelChoiceField(label=_l("被通报单位"), queryset=Unit.objects.none())
     person_name = forms.CharField(label=_l("被通报个人（可空）"), required=False, max_length=50)
@@ -307,7 +308,7 @@ def publish_notice(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("supervision:notices")
 
 
-class InspectionForm(forms.Form):
+class InspectionForm(StaffForm):
     kind = forms.ChoiceField(label=_l("类型"), choices=InspectionKind.choices)
     project = forms.ModelChoiceField(
         label=_l("被检查项目"), queryset=Project.objects.none(), required=False
@@ -436,8 +437,7 @@ def draw(request: HttpRequest) -> HttpResponse:
         names = dict(Project.objects.filter(pk__in=row.picked_ids).values_list("pk", "name"))
         messages.success(
             request,
-            _("抽签完成（种子 %(seed)s）：%(names)s")
-            % {"seed": row.seed, "names": "、".join(names[i] for i in row.picked_ids)},
+            _("抽签完成，抽中：%(names)s") % {"names": "、".join(names[i] for i in row.picked_ids)},
         )
     return redirect("supervision:inspections")
 
