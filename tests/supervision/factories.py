@@ -9,8 +9,8 @@ from typing import Any
 from gongjian.org.models import Unit
 from gongjian.projects.models import Project
 from gongjian.supervision import orders
-from gongjian.supervision.flow import State
-from gongjian.supervision.models import SupervisionOrder
+from gongjian.supervision.flow import DRAFT_STATES, State
+from gongjian.supervision.models import SupervisionOrder, SupervisionSettings
 
 _codes = itertools.count(1)
 
@@ -44,6 +44,8 @@ def make_order(
     """An order issued by the district office to 湖南镇, walked through the real services to `state`."""
     from gongjian.core import clock
 
+    if state in DRAFT_STATES:
+        return make_draft(org, state=state, deadline=deadline, unit=unit, title=title)
     order = orders.issue_order(
         actor=org.office,
         unit=unit or org.hunan,
@@ -64,4 +66,37 @@ def make_order(
             order = orders.feedback(actor=staff, order=order, text="已完成征迁并交地。")
         elif target is State.CLOSED:
             order = orders.close(actor=org.office, order=order, note="材料齐全，同意销号。")
+    return order
+
+
+def require_approval(campaign: Any, on: bool = True) -> None:
+    SupervisionSettings.objects.update_or_create(
+        campaign=campaign, defaults={"approval_required": on}
+    )
+
+
+def make_draft(
+    org: Any,
+    *,
+    state: State = State.PENDING_APPROVAL,
+    deadline: dt.date | None = None,
+    unit: Unit | None = None,
+    title: str = "加快征迁交地进度",
+) -> SupervisionOrder:
+    """An order drafted by the district office in a campaign that wants 领导审核, waiting for the
+    linked leader (or returned by him, for `State.RETURNED`)."""
+    from gongjian.core import clock
+
+    campaign = org.line.campaign
+    require_approval(campaign)
+    order = orders.issue_order(
+        actor=org.office,
+        unit=unit or org.hunan,
+        title=title,
+        content="限期完成剩余征迁工作并反馈。",
+        deadline=deadline or clock.today() + dt.timedelta(days=10),
+        campaign=campaign,
+    )
+    if state is State.RETURNED:
+        order = orders.return_draft(actor=org.leader, order=order, note="时限过紧，请重新研判。")
     return order

@@ -5,6 +5,9 @@ start from, the state it leads to, the scope action it needs (`org.scope.Action`
 the order the actor must stand on: the responsible unit itself (签收、办理、反馈、延期申请) or the
 reviewing office above it (销号、退回、延期审批、催办). Services look a step up here and refuse
 anything the table does not allow.
+
+Where a campaign asks for it (`SupervisionSettings.approval_required`), an order starts as a
+draft: 待领导审核 → (审核同意) 交办, or → (审核退回) 审核退回修改 → (重新提交) 待领导审核.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from gongjian.org.scope import Action
 
 
 class State(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    RETURNED = "returned"
     ISSUED = "issued"
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"
@@ -31,6 +36,8 @@ class State(StrEnum):
 
 
 STATE_LABELS = {
+    State.PENDING_APPROVAL: _("待领导审核"),
+    State.RETURNED: _("审核退回修改"),
     State.ISSUED: _("交办"),
     State.ACKNOWLEDGED: _("签收"),
     State.IN_PROGRESS: _("办理中"),
@@ -40,6 +47,8 @@ STATE_LABELS = {
 
 # The states in which the unit still owes work: the deadline runs and reminders go out.
 OPEN_STATES = frozenset({State.ISSUED, State.ACKNOWLEDGED, State.IN_PROGRESS})
+# Drafts not yet issued (领导审核 before 下发): the unit neither sees them nor owes anything.
+DRAFT_STATES = frozenset({State.PENDING_APPROVAL, State.RETURNED})
 
 
 def is_overdue(state: State | str, deadline: dt.date, today: dt.date) -> bool:
@@ -51,9 +60,13 @@ def is_overdue(state: State | str, deadline: dt.date, today: dt.date) -> bool:
 class Side(StrEnum):
     UNIT = "unit"  # a member of the responsible unit (its own subtree)
     REVIEWER = "reviewer"  # someone above the responsible unit, never the unit itself
+    LEADER = "leader"  # a leader (分管领导) over the unit, never of the unit itself
 
 
 class Step(StrEnum):
+    APPROVE = "approve"
+    RETURN_DRAFT = "return_draft"
+    RESUBMIT = "resubmit"
     ACKNOWLEDGE = "acknowledge"
     START = "start"
     FEEDBACK = "feedback"
@@ -77,6 +90,30 @@ class Rule:
 RULES: dict[Step, Rule] = {
     r.step: r
     for r in [
+        Rule(
+            Step.APPROVE,
+            _("审核同意下发"),
+            frozenset({State.PENDING_APPROVAL}),
+            State.ISSUED,
+            Action.ISSUE_ORDER,
+            Side.LEADER,
+        ),
+        Rule(
+            Step.RETURN_DRAFT,
+            _("审核退回"),
+            frozenset({State.PENDING_APPROVAL}),
+            State.RETURNED,
+            Action.ISSUE_ORDER,
+            Side.LEADER,
+        ),
+        Rule(
+            Step.RESUBMIT,
+            _("修改后重新提交审核"),
+            frozenset({State.RETURNED}),
+            State.PENDING_APPROVAL,
+            Action.ISSUE_ORDER,
+            Side.REVIEWER,
+        ),
         Rule(
             Step.ACKNOWLEDGE,
             _("签收"),

@@ -22,9 +22,84 @@ LEVEL_CHOICES = [(lv.value, LEVEL_LABELS[lv]) for lv in Level]
 
 
 class OrderSource(models.TextChoices):
+    """Where a matter comes from (督办事项来源); the last two are raised by `gongjian tick` only."""
+
     MANUAL = "manual", _("人工交办")
+    LEADER_INSTRUCTION = "leader_instruction", _("领导批示")
+    MEETING = "meeting", _("会议议定事项")
+    UPPER = "upper", _("上级交办")
+    INSPECTION = "inspection", _("督查发现")
+    PUBLIC = "public", _("群众反映")
     RED_PROJECT = "red_project", _("红灯项目自动督办")
     HAZARD = "hazard", _("隐患逾期未整改")
+
+
+class InstructionKind(models.TextChoices):
+    """Jiangxi's 督查室 sorts leaders' instructions three ways; 参阅 is filed, never issued."""
+
+    DIRECTIVE = "directive", _("批办性")
+    GUIDANCE = "guidance", _("指导性")
+    REFERENCE = "reference", _("参阅性")
+
+
+class LeaderInstruction(models.Model):
+    """领导批示件: a leader's instruction, registered by the office, and the orders it became."""
+
+    leader = models.ForeignKey(
+        "org.Person", verbose_name=_("批示领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("批示内容"))
+    given_on = models.DateField(_("批示日期"))
+    kind = models.CharField(_("批示类别"), max_length=20, choices=InstructionKind.choices)
+    document_ref = models.CharField(_("批示件编号"), max_length=100, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("登记单位"),
+        on_delete=models.PROTECT,
+        related_name="leader_instructions",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.given_on} {self.text[:30]}"
+
+
+class SupervisionSettings(models.Model):
+    """How a campaign runs its supervision (one row per campaign; no row means the defaults)."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        verbose_name=_("攻坚行动"),
+        on_delete=models.CASCADE,
+        related_name="supervision_settings",
+    )
+    approval_required = models.BooleanField(
+        _("交办前须领导审核"),
+        default=False,
+        help_text=_("开启后，起草的督办单（含自动督办单）须经分管领导审核后才下发到责任单位"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("督办设置")
+        verbose_name_plural = _("督办设置")
+
+    def __str__(self) -> str:
+        return str(self.campaign)
 
 
 class SupervisionOrder(Versioned):
@@ -59,6 +134,37 @@ class SupervisionOrder(Versioned):
     source = models.CharField(
         _("来源"), max_length=20, choices=OrderSource.choices, default=OrderSource.MANUAL
     )
+    source_ref = models.CharField(
+        _("来源文号或编号"),
+        max_length=100,
+        blank=True,
+        help_text=_("上级交办的文号、群众反映的工单号（如12345）、会议纪要编号等"),
+    )
+    instruction = models.ForeignKey(
+        LeaderInstruction,
+        verbose_name=_("领导批示"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("攻坚行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField(_("审核日期"), null=True, blank=True)
     level = models.CharField(_("督查单颜色"), max_length=10, choices=LEVEL_CHOICES, default="blue")
     state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES, default="issued")
     issued_on = models.DateField(_("交办日期"))
@@ -133,6 +239,9 @@ class EventKind(models.TextChoices):
     OVERDUE = "overdue", _("逾期")
     ESCALATED = "escalated", _("升级")
     REMINDED = "reminded", _("催办")
+    SUBMITTED = "submitted", _("提交领导审核")
+    APPROVED = "approved", _("领导审核同意")
+    RETURNED = "returned", _("领导审核退回")
 
 
 class OrderEvent(models.Model):

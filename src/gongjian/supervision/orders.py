@@ -27,19 +27,21 @@ from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision.deadlines import mark_overdue
 from gongjian.supervision.flow import Level, Side, State, Step
-from gongjian.supervision.inbox import notify, unit_handlers
+from gongjian.supervision.inbox import notify, unit_handlers, unit_leaders
 from gongjian.supervision.models import (
     EventKind,
     EvidenceKind,
     ExtensionRequest,
     ExtensionStatus,
+    LeaderInstruction,
     OrderEvent,
     OrderEvidence,
     OrderSource,
     SupervisionOrder,
 )
-from gongjian.supervision.rules import check_step, require_owned, require_side
+from gongjian.supervision.rules import approval_required, check_step, require_owned, require_side
 from gongjian.supervision.selectors import orders_for
+from gongjian.supervision.sources import check_source, instruction_for
 from gongjian.supervision.trail import add_event, locked_order, save_order
 
 
@@ -55,8 +57,13 @@ def issue_order(
     line: Any = None,
     required_evidence: str = "",
     level: str = Level.BLUE,
+    source: str = OrderSource.MANUAL,
+    source_ref: str = "",
+    instruction: LeaderInstruction | None = None,
+    campaign: Any = None,
 ) -> SupervisionOrder:
-    """交办: the office or a linked leader gives an order to a unit, with a deadline."""
+    """交办: the office or a linked leader gives an order to a unit, with a deadline and the
+    source of the matter. Where the campaign asks for 领导审核, the order waits for it first."""
     scope = scope_for(actor)
     scope.require(Action.ISSUE_ORDER, unit)
     require_side(actor, unit, Side.REVIEWER)
@@ -64,6 +71,9 @@ def issue_order(
         scope.require(Action.VIEW, project.unit)
     if actor.unit is None and not actor.is_superuser:
         raise PermissionDenied(_("交办人须属于某个单位。"))
+    source_ref = check_source(actor, source, source_ref, instruction)
+    if instruction is not None:
+        instruction_for(actor, instruction.pk)  # refused if out of the actor's sight
     # Checked here, not in create_order: tick's own texts quote ledger names it must not refuse.
     texts = check_texts(
         SupervisionOrder,
@@ -84,7 +94,10 @@ def issue_order(
         line=line,
         required_evidence=texts["required_evidence"],
         level=level,
-        source=OrderSource.MANUAL,
+        source=source,
+        source_ref=source_ref,
+        instruction=instruction,
+        campaign=campaign,
     )
 
 
@@ -101,6 +114,9 @@ def create_order(
     required_evidence: str,
     level: str,
     source: str,
+    source_ref: str = "",
+    instruction: LeaderInstruction | None = None,
+    campaign: Any = None,
 ) -> SupervisionOrder:
     today = clock.today()
     title, content = title.strip(), content.strip()
@@ -114,6 +130,8 @@ def create_order(
         raise ValidationFailed(_("未知的督查单颜色：%(level)s") % {"level": level}, field="level")
     if project is not None:
         require_owned(unit, project.unit, _("项目“%(name)s”") % {"name": project.name}, "project")
+    campaign = order_campaign(campaign, project, line)
+    draft = approval_required(actor, campaign)
     order = SupervisionOrder(
         code=f"tmp-{secrets.token_hex(8)}",
         title=title,
@@ -124,8 +142,11 @@ def create_order(
         project=project,
         line=line,
         source=source,
+        source_ref=source_ref,
+        instruction=instruction,
+        campaign=campaign,
         level=str(level),
-        state=State.ISSUED,
+        state=State.PENDING_APPROVAL if draft else State.ISSUED,
         issued_on=today,
         deadline=deadline,
         original_deadline=deadline,
@@ -135,16 +156,167 @@ def create_order(
     # The number follows the row id, so two offices issuing at once never get the same code.
     order.code = f"DB{today:%Y}-{order.pk:05d}"
     SupervisionOrder.objects.filter(pk=order.pk).update(code=order.code)
+    if draft:
+        add_event(
+            order,
+            EventKind.SUBMITTED,
+            actor=actor,
+            to_state=State.PENDING_APPROVAL,
+            new_deadline=deadline,
+        )
+        _ask_approval(order)
+        return order
     add_event(order, EventKind.ISSUED, actor=actor, to_state=State.ISSUED, new_deadline=deadline)
+    _tell_unit_issued(order)
+    return order
+
+
+def order_campaign(campaign: Any, project: Project | None, line: Any) -> Any:
+    """The campaign whose settings an order follows: given, or its project's, or its line's."""
+    if campaign is not None:
+        return campaign
+    if project is not None and project.campaign_id is not None:
+        return project.campaign
+    return line.campaign if line is not None else None
+
+
+def _tell_unit_issued(order: SupervisionOrder) -> None:
     notify(
-        unit_handlers(unit),
+        unit_handlers(order.unit),
         order,
         lambda: (
             _("新督办单 %(code)s：%(title)s，请于 %(deadline)s 前办结。")
-            % {"code": order.code, "title": title, "deadline": deadline.isoformat()}
+            % {"code": order.code, "title": order.title, "deadline": order.deadline.isoformat()}
         ),
     )
-    return order
+
+
+def _ask_approval(order: SupervisionOrder) -> None:
+    notify(
+        unit_leaders(order.unit),
+        order,
+        lambda: (
+            _("督办单 %(code)s“%(title)s”待您审核后下发。")
+            % {"code": order.code, "title": order.title}
+        ),
+    )
+
+
+@transaction.atomic
+def approve(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    note: str = "",
+    deadline: dt.date | None = None,
+    expected_version: int | None = None,
+) -> SupervisionOrder:
+    """领导审核同意: the unit's leader lets the draft go to the unit, perhaps with a new deadline;
+    it is issued today."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.APPROVE)
+    note = check_text(OrderEvent, "note", note or "")
+    today = clock.today()
+    old = locked.deadline
+    new = deadline or locked.deadline
+    if not isinstance(new, dt.date) or new < today:
+        raise ValidationFailed(
+            _("办结时限 %(deadline)s 已过，审核时请改定新的办结时限。")
+            % {"deadline": old.isoformat()}
+            if deadline is None
+            else _("办结时限不能早于今天。"),
+            field="deadline",
+        )
+    locked.state = State.ISSUED
+    locked.issued_on = today
+    locked.deadline = new
+    locked.original_deadline = new
+    locked.approved_by = actor
+    locked.approved_on = today
+    save_order(locked, actor=actor, reason=_("领导审核同意"))
+    add_event(
+        locked,
+        EventKind.APPROVED,
+        actor=actor,
+        from_state=State.PENDING_APPROVAL,
+        to_state=State.ISSUED,
+        note=note,
+        old_deadline=old if new != old else None,
+        new_deadline=new,
+    )
+    _tell_unit_issued(locked)
+    return locked
+
+
+@transaction.atomic
+def return_draft(
+    *, actor: Any, order: SupervisionOrder, note: str, expected_version: int | None = None
+) -> SupervisionOrder:
+    """领导审核退回: the leader sends the draft back to the office with a note."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.RETURN_DRAFT)
+    note = check_text(OrderEvent, "note", note or "")
+    if not note.strip():
+        raise ValidationFailed(_("审核退回须写明意见。"), field="note")
+    locked.state = State.RETURNED
+    save_order(locked, actor=actor, reason=_("领导审核退回"))
+    add_event(
+        locked,
+        EventKind.RETURNED,
+        actor=actor,
+        from_state=State.PENDING_APPROVAL,
+        to_state=State.RETURNED,
+        note=note,
+    )
+    notify(
+        [locked.issued_by],
+        locked,
+        lambda: (
+            _("督办单 %(code)s 被领导审核退回：%(note)s") % {"code": locked.code, "note": note}
+        ),
+    )
+    return locked
+
+
+@transaction.atomic
+def resubmit(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    title: str = "",
+    content: str = "",
+    deadline: dt.date | None = None,
+    note: str = "",
+    expected_version: int | None = None,
+) -> SupervisionOrder:
+    """修改后重新提交: the office revises a returned draft (blank fields stay) and submits it again."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.RESUBMIT)
+    texts = check_texts(
+        SupervisionOrder, {"title": (title or "").strip(), "content": (content or "").strip()}
+    )
+    note = check_text(OrderEvent, "note", note or "")
+    if deadline is not None and (not isinstance(deadline, dt.date) or deadline < clock.today()):
+        raise ValidationFailed(_("办结时限不能早于今天。"), field="deadline")
+    old = locked.deadline
+    locked.title = texts["title"] or locked.title
+    locked.content = texts["content"] or locked.content
+    if deadline is not None:
+        locked.deadline = locked.original_deadline = deadline
+    locked.state = State.PENDING_APPROVAL
+    save_order(locked, actor=actor, reason=_("修改后重新提交审核"))
+    add_event(
+        locked,
+        EventKind.SUBMITTED,
+        actor=actor,
+        from_state=State.RETURNED,
+        to_state=State.PENDING_APPROVAL,
+        note=note,
+        old_deadline=old if locked.deadline != old else None,
+        new_deadline=locked.deadline,
+    )
+    _ask_approval(locked)
+    return locked
 
 
 def _simple_step(

@@ -15,11 +15,16 @@ from gongjian.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from gongjian.org.models import Unit
+from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision import flow
 from gongjian.supervision.flow import RULES, Side, State, Step
-from gongjian.supervision.models import ExtensionStatus, Hazard, SupervisionOrder
+from gongjian.supervision.models import (
+    ExtensionStatus,
+    Hazard,
+    SupervisionOrder,
+    SupervisionSettings,
+)
 
 
 def require_side(actor: Any, unit: Unit, side: Side) -> None:
@@ -37,6 +42,22 @@ def require_side(actor: Any, unit: Unit, side: Side) -> None:
         raise PermissionDenied(
             _("责任单位不能审核、催办自己的督办单，须由交办方办理。"), action="side_reviewer"
         )
+    if side is Side.LEADER and (own or Role.LEADER not in scope_for(actor).roles):
+        raise PermissionDenied(
+            _("只有“%(unit)s”的分管领导可以审核督办单是否下发。") % {"unit": unit.name},
+            action="side_leader",
+        )
+
+
+def approval_required(actor: Any, campaign: Any) -> bool:
+    """Whether a new order waits for 领导审核 before it reaches the unit: the campaign's setting
+    (automatic orders follow it too), except for an order a leader issues, who is the approver."""
+    if campaign is None:
+        return False
+    settings = SupervisionSettings.objects.filter(campaign=campaign).first()
+    if settings is None or not settings.approval_required:
+        return False
+    return actor is None or Role.LEADER not in scope_for(actor).roles
 
 
 def require_owned(unit: Unit, owner: Unit, what: str, field: str) -> None:

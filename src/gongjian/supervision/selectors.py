@@ -12,9 +12,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from gongjian.core import clock
 from gongjian.core.errors import NotFound, ValidationFailed
-from gongjian.org.models import Unit
+from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.supervision.flow import OPEN_STATES, State
+from gongjian.supervision.flow import DRAFT_STATES, OPEN_STATES, State
 from gongjian.supervision.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -29,10 +29,29 @@ from gongjian.supervision.models import (
 )
 
 OPEN = [s.value for s in OPEN_STATES]
+DRAFTS = [s.value for s in DRAFT_STATES]
 
 
 def orders_for(user: Any, action: Action = Action.VIEW) -> QuerySet[SupervisionOrder]:
-    return scope_for(user).filter(SupervisionOrder.objects.all(), action, via="unit")
+    """Orders in the user's scope for `action`; a draft waiting for 领导审核 has not reached the
+    unit yet, so the unit's own people do not see it."""
+    qs = scope_for(user).filter(SupervisionOrder.objects.all(), action, via="unit")
+    unit = getattr(user, "unit", None)
+    if unit is not None and not user.is_superuser:
+        qs = qs.exclude(Q(state__in=DRAFTS) & Q(unit__path__startswith=unit.path))
+    return qs
+
+
+def to_approve(user: Any) -> QuerySet[SupervisionOrder]:
+    """Drafts waiting for this user's 领导审核 (`rules.check_step` would let the user approve)."""
+    if Role.LEADER not in scope_for(user).roles and not user.is_superuser:
+        return SupervisionOrder.objects.none()
+    return orders_for(user, Action.ISSUE_ORDER).filter(state=State.PENDING_APPROVAL)
+
+
+def returned_drafts(user: Any) -> QuerySet[SupervisionOrder]:
+    """Drafts a leader returned, for the office that can revise and resubmit them."""
+    return orders_for(user, Action.ISSUE_ORDER).filter(state=State.RETURNED)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -95,6 +114,8 @@ class Todo:
     to_review: list[SupervisionOrder]
     extensions: list[ExtensionRequest]
     today: dt.date
+    to_approve: list[SupervisionOrder]
+    returned: list[SupervisionOrder]
 
 
 def todo(user: Any) -> Todo:
@@ -103,6 +124,7 @@ def todo(user: Any) -> Todo:
     unit = getattr(user, "unit", None)
     handle = orders_for(user, Action.HANDLE_ORDER).filter(state__in=OPEN)
     review = orders_for(user, Action.REVIEW_ORDER)
+    own: list[int] = []
     if unit is not None:
         # The unit side is the actor's own unit (or one above it); reviewers never review it.
         own = unit.ancestor_ids()
@@ -124,6 +146,13 @@ def todo(user: Any) -> Todo:
             .order_by("requested_on")
         ),
         today=today,
+        to_approve=list(to_approve(user).select_related(*related).order_by("issued_on", "pk")),
+        returned=list(
+            returned_drafts(user)
+            .exclude(unit_id__in=own)
+            .select_related(*related)
+            .order_by("pk")
+        ),
     )
 
 
@@ -231,7 +260,8 @@ def unit_counts(
 ) -> dict[int, UnitSupervisionCounts]:
     """Per unit (by exact unit, not its subtree), over [start, end]:
 
-    - orders_issued: orders given to the unit with an issue date in the period;
+    - orders_issued: orders given to the unit with an issue date in the period (drafts waiting
+      for 领导审核 have not been given yet);
     - orders_overdue: orders that became overdue in the period, i.e. whose first overdue day
       (recorded by `gongjian tick` or a step) is in it, or that are overdue now with their first
       overdue day (deadline + 1) in it and not yet recorded — so the count does not wait for tick;
@@ -245,6 +275,7 @@ def unit_counts(
     issued = Counter(
         dict(
             SupervisionOrder.objects.filter(unit_id__in=ids, issued_on__range=(start, end))
+            .exclude(state__in=DRAFTS)
             .values_list("unit_id")
             .annotate(n=Count("pk"))
             .order_by()
