@@ -10,7 +10,7 @@ from gongjian.supervision.flow import State
 from gongjian.supervision.models import SupervisionOrder
 from tests.factories import PASSWORD, image_bytes
 from tests.supervision.conftest import TODAY
-from tests.supervision.factories import make_order, make_project
+from tests.supervision.factories import make_draft, make_order, make_project
 
 ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
 
@@ -285,3 +285,111 @@ def test_feedback_with_photos_through_the_api(client, org):
     assert r.status_code == 200, r.json()
     feedback = r.json()["trail"][-1]
     assert feedback["kind"] == "feedback" and len(feedback["evidence"]) == 2
+
+
+DRAFT_CALLS = {
+    "approve": (State.PENDING_APPROVAL, {"deadline": "2026-12-20"}, {"leader"}),
+    "return-draft": (State.PENDING_APPROVAL, {"note": "请补充"}, {"leader"}),
+    "resubmit": (State.RETURNED, {"note": "已补充"}, {"office", "city_office", "leader"}),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("step", list(DRAFT_CALLS))
+def test_every_approval_endpoint_for_every_role(client, org, step, role):
+    # given a draft waiting for 领导审核 (or returned by the leader)
+    state, data, allowed = DRAFT_CALLS[step]
+    order = make_draft(org, state=state)
+    before = (order.state, order.version, order.events.count())
+    login(client, getattr(org, role))
+    response = post(
+        client, f"/api/supervision/orders/{order.pk}/{step}", {"version": order.version, **data}
+    )
+    order.refresh_from_db()
+    if role in allowed:
+        assert response.status_code == 200, response.json()
+        assert response.json()["version"] == order.version
+        return
+    # the unit's own people do not even see a draft; everyone else is refused; nothing changed
+    expected = 404 if role in ("hunan_staff", "viewer") else 403
+    assert response.status_code == expected, response.json()
+    assert (order.state, order.version, order.events.count()) == before
+
+
+def test_the_api_issues_from_an_instruction_and_lists_the_register(client, org):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/instructions",
+        {
+            "leader_id": org.leader.person_id,
+            "text": "请抓紧协调安置房用电",
+            "given_on": "2026-11-30",
+            "kind": "directive",
+        },
+    )
+    assert r.status_code == 201, r.json()
+    instruction_id = r.json()["id"]
+    assert r.json()["status"] == "待交办"
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "title": "安置房用电",
+            "content": "协调供电",
+            "deadline": "2026-12-10",
+            "source": "leader_instruction",
+            "instruction_id": instruction_id,
+        },
+    )
+    assert r.status_code == 201, r.json()
+    assert (r.json()["source"], r.json()["instruction_id"]) == (
+        "leader_instruction",
+        instruction_id,
+    )
+    register = client.get("/api/supervision/instructions").json()
+    assert [(i["id"], i["status"], [o["id"] for o in i["orders"]]) for i in register] == [
+        (instruction_id, "督办中", [r.json()["id"]])
+    ]
+
+
+def test_the_api_refuses_an_upper_assignment_without_its_document_number(client, org):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "title": "t",
+            "content": "c",
+            "deadline": "2026-12-10",
+            "source": "upper",
+        },
+    )
+    assert r.status_code == 422
+    assert r.json() == {
+        "code": "invalid",
+        "message": "上级交办须填写上级交办文件的文号。",
+        "field": "source_ref",
+    }
+    assert SupervisionOrder.objects.count() == 0
+
+
+def test_a_unit_may_not_register_instructions(client, org):
+    login(client, org.hunan_staff)
+    r = post(
+        client,
+        "/api/supervision/instructions",
+        {"leader_id": 999, "text": "t", "given_on": "2026-11-30", "kind": "directive"},
+    )
+    assert r.status_code == 404
+    assert client.get("/api/supervision/instructions").json() == []
+
+
+def test_the_leaders_todo_lists_drafts_to_approve(client, org):
+    draft = make_draft(org)
+    login(client, org.leader)
+    todo = client.get("/api/supervision/todo").json()
+    assert [o["id"] for o in todo["to_approve"]] == [draft.pk]
+    assert todo["returned"] == []

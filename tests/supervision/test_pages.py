@@ -314,3 +314,84 @@ def test_the_board_and_an_order_read_in_english(client, org):
         f"/supervision/orders/{order.pk}/", headers={"Accept-Language": "en"}
     ).content.decode()
     assert "Trail" in page and "Review and close" in page
+
+
+def test_the_leader_approves_a_draft_on_its_page_and_the_unit_then_sees_it(client, org):
+    from tests.supervision.factories import make_draft
+
+    draft = make_draft(org)
+    login(client, org.hunan_staff)
+    assert client.get(f"/supervision/orders/{draft.pk}/").status_code == 404
+    client.logout()
+    login(client, org.leader)
+    todo = client.get("/supervision/todo/").content.decode()
+    assert 'id="to-approve"' in todo and draft.code in todo
+    page = client.get(f"/supervision/orders/{draft.pk}/").content.decode()
+    assert 'data-step="approve"' in page and 'data-step="return_draft"' in page
+    r = client.post(
+        f"/supervision/orders/{draft.pk}/approve/",
+        {"version": draft.version, "note": "同意", "deadline": "2026-12-21"},
+    )
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.state, draft.deadline) == ("issued", dt.date(2026, 12, 21))
+    client.logout()
+    login(client, org.hunan_staff)
+    assert client.get(f"/supervision/orders/{draft.pk}/").status_code == 200
+
+
+def test_the_issue_form_sends_a_draft_to_the_leader_with_its_source(client, org):
+    from tests.supervision.factories import require_approval
+
+    require_approval(org.line.campaign)
+    project = make_project(org.hunan, name="安置房", campaign=org.line.campaign)
+    login(client, org.office)
+    r = client.post(
+        "/supervision/orders/new/",
+        {
+            "unit": org.hunan.pk,
+            "project": project.pk,
+            "title": "安置房征迁",
+            "content": "限期交地",
+            "deadline": "2026-12-15",
+            "level": "blue",
+            "source": "public",
+            "source_ref": "12345-0071",
+        },
+        follow=True,
+    )
+    order = SupervisionOrder.objects.get()
+    assert (order.state, order.source, order.source_ref) == (
+        "pending_approval",
+        "public",
+        "12345-0071",
+    )
+    assert f"{order.code} 已提交分管领导审核。" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_form"),
+    [("office", True), ("leader", True), ("hunan_staff", False), ("viewer", False)],
+)
+def test_the_instruction_register_shows_the_form_only_to_who_may_record(
+    client, org, role, sees_form
+):
+    login(client, getattr(org, role))
+    body = client.get("/supervision/instructions/").content.decode()
+    assert 'id="instruction-register"' in body
+    assert ('id="record-instruction"' in body) is sees_form
+    r = client.post(
+        "/supervision/instructions/",
+        {
+            "leader": org.leader.person_id,
+            "given_on": "2026-11-30",
+            "kind": "reference",
+            "text": "供参阅",
+        },
+        follow=True,
+    )
+    from gongjian.supervision.models import LeaderInstruction
+
+    assert LeaderInstruction.objects.count() == (1 if sees_form else 0)
+    if sees_form:
+        assert "存档备查" in r.content.decode()

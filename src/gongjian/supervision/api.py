@@ -23,7 +23,7 @@ from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inspections as inspection_services
 from gongjian.supervision import notices as notice_services
-from gongjian.supervision import orders, reminders, rules, selectors
+from gongjian.supervision import orders, reminders, rules, selectors, sources
 from gongjian.supervision.flow import is_overdue
 from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 
@@ -38,6 +38,8 @@ class OrderOut(Schema):
     state_label: str
     level: str
     source: str
+    source_ref: str
+    instruction_id: int | None
     unit_id: int
     unit_name: str
     issuing_unit_name: str
@@ -94,6 +96,8 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "state_label": o.state_label,
         "level": o.level,
         "source": o.source,
+        "source_ref": o.source_ref,
+        "instruction_id": o.instruction_id,
         "unit_id": o.unit_id,
         "unit_name": o.unit.name,
         "issuing_unit_name": o.issuing_unit.name,
@@ -157,6 +161,9 @@ class IssueIn(Schema):
     project_id: Id | None = None
     required_evidence: str = ""
     level: str = "blue"
+    source: str = "manual"
+    source_ref: str = ""
+    instruction_id: Id | None = None
 
 
 def _unit(user: Any, unit_id: int) -> Unit:
@@ -190,6 +197,9 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
     project = None
     if payload.project_id:
         project = _project(request.user, payload.project_id)
+    instruction = None
+    if payload.instruction_id:
+        instruction = sources.instruction_for(request.user, payload.instruction_id)
     order = orders.issue_order(
         actor=request.user,
         unit=_unit(request.user, payload.unit_id),
@@ -199,6 +209,9 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
         project=project,
         required_evidence=payload.required_evidence,
         level=payload.level,
+        source=payload.source,
+        source_ref=payload.source_ref,
+        instruction=instruction,
     )
     return Status(201, _detail_out(request.user, selectors.order_detail(request.user, order.pk)))
 
@@ -225,6 +238,20 @@ class DecisionIn(Schema):
     note: str = ""
 
 
+class ApproveIn(Schema):
+    version: int
+    note: str = ""
+    deadline: dt.date | None = None
+
+
+class ResubmitIn(Schema):
+    version: int
+    title: str = ""
+    content: str = ""
+    deadline: dt.date | None = None
+    note: str = ""
+
+
 class RemindIn(Schema):
     text: str = ""
 
@@ -235,6 +262,43 @@ def _visible(request: HttpRequest, order_id: int) -> SupervisionOrder:
 
 def _done(request: HttpRequest, order_id: int) -> dict[str, Any]:
     return _detail_out(request.user, selectors.order_detail(request.user, order_id))
+
+
+@router.post("/orders/{order_id}/approve", response=OrderDetailOut, summary="领导审核同意下发")
+def approve(request: HttpRequest, order_id: int, payload: ApproveIn) -> dict[str, Any]:
+    orders.approve(
+        actor=request.user,
+        order=_visible(request, order_id),
+        note=payload.note,
+        deadline=payload.deadline,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/return-draft", response=OrderDetailOut, summary="领导审核退回")
+def return_draft(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    orders.return_draft(
+        actor=request.user,
+        order=_visible(request, order_id),
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/resubmit", response=OrderDetailOut, summary="修改后重新提交审核")
+def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn) -> dict[str, Any]:
+    orders.resubmit(
+        actor=request.user,
+        order=_visible(request, order_id),
+        title=payload.title,
+        content=payload.content,
+        deadline=payload.deadline,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
 
 
 @router.post("/orders/{order_id}/acknowledge", response=OrderDetailOut, summary="签收")
@@ -349,6 +413,8 @@ class TodoOut(Schema):
     to_handle: list[OrderOut]
     to_review: list[OrderOut]
     extensions: list[int]
+    to_approve: list[OrderOut]
+    returned: list[OrderOut]
 
 
 @router.get("/todo", response=TodoOut, summary="我的待办")
@@ -358,7 +424,79 @@ def todo(request: HttpRequest) -> dict[str, Any]:
         "to_handle": [_order_out(o, t.today) for o in t.to_handle],
         "to_review": [_order_out(o, t.today) for o in t.to_review],
         "extensions": [e.order_id for e in t.extensions],
+        "to_approve": [_order_out(o, t.today) for o in t.to_approve],
+        "returned": [_order_out(o, t.today) for o in t.returned],
     }
+
+
+class InstructionOrderOut(Schema):
+    id: int
+    code: str
+    unit_name: str
+    state: str
+
+
+class InstructionOut(Schema):
+    id: int
+    leader_id: int
+    leader_name: str
+    text: str
+    given_on: dt.date
+    kind: str
+    kind_label: str
+    document_ref: str
+    unit_id: int
+    status: str
+    orders: list[InstructionOrderOut]
+
+
+def _instruction_out(i: Any) -> dict[str, Any]:
+    outcome = sources.outcome(i)
+    return {
+        "id": i.pk,
+        "leader_id": i.leader_id,
+        "leader_name": i.leader.name,
+        "text": i.text,
+        "given_on": i.given_on,
+        "kind": i.kind,
+        "kind_label": i.get_kind_display(),
+        "document_ref": i.document_ref,
+        "unit_id": i.unit_id,
+        "status": outcome.status,
+        "orders": [
+            {"id": o.pk, "code": o.code, "unit_name": o.unit.name, "state": o.state}
+            for o in outcome.orders
+        ],
+    }
+
+
+@router.get("/instructions", response=list[InstructionOut], summary="领导批示登记簿（含办理情况）")
+def instructions(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_instruction_out(i) for i in sources.instructions_for(request.user)[:500]]
+
+
+class InstructionIn(Schema):
+    leader_id: Id
+    text: str
+    given_on: dt.date
+    kind: str
+    document_ref: str = ""
+
+
+@router.post("/instructions", response={201: InstructionOut}, summary="登记领导批示")
+def record_instruction(request: HttpRequest, payload: InstructionIn) -> Status[dict[str, Any]]:
+    leader = sources.leaders_for(request.user).filter(pk=payload.leader_id).first()
+    if leader is None:
+        raise NotFound(_("领导不存在，或不在您的查看范围内。"))
+    i = sources.record_instruction(
+        actor=request.user,
+        leader=leader,
+        text=payload.text,
+        given_on=payload.given_on,
+        kind=payload.kind,
+        document_ref=payload.document_ref,
+    )
+    return Status(201, _instruction_out(sources.instruction_for(request.user, i.pk)))
 
 
 class MessageOut(Schema):

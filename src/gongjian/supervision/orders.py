@@ -271,9 +271,7 @@ def return_draft(
     notify(
         [locked.issued_by],
         locked,
-        lambda: (
-            _("督办单 %(code)s 被领导审核退回：%(note)s") % {"code": locked.code, "note": note}
-        ),
+        lambda: _("督办单 %(code)s 被领导审核退回：%(note)s") % {"code": locked.code, "note": note},
     )
     return locked
 

@@ -38,7 +38,8 @@ def orders_for(user: Any, action: Action = Action.VIEW) -> QuerySet[SupervisionO
     qs = scope_for(user).filter(SupervisionOrder.objects.all(), action, via="unit")
     unit = getattr(user, "unit", None)
     if unit is not None and not user.is_superuser:
-        qs = qs.exclude(Q(state__in=DRAFTS) & Q(unit__path__startswith=unit.path))
+        # The unit side is the actor's own unit or one above it (`rules.require_side`).
+        qs = qs.exclude(state__in=DRAFTS, unit_id__in=unit.ancestor_ids())
     return qs
 
 
@@ -148,10 +149,7 @@ def todo(user: Any) -> Todo:
         today=today,
         to_approve=list(to_approve(user).select_related(*related).order_by("issued_on", "pk")),
         returned=list(
-            returned_drafts(user)
-            .exclude(unit_id__in=own)
-            .select_related(*related)
-            .order_by("pk")
+            returned_drafts(user).exclude(unit_id__in=own).select_related(*related).order_by("pk")
         ),
     )
 

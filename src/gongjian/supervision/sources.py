@@ -62,9 +62,7 @@ def check_source(
         if instruction is None:
             raise ValidationFailed(_("来源为领导批示时须选择登记的批示件。"), field="instruction")
         if instruction.kind == InstructionKind.REFERENCE:
-            raise ValidationFailed(
-                _("参阅性批示只存档备查，不交办督办单。"), field="instruction"
-            )
+            raise ValidationFailed(_("参阅性批示只存档备查，不交办督办单。"), field="instruction")
     elif instruction is not None:
         raise ValidationFailed(
             _("只有来源为“领导批示”的督办单可以关联批示件。"), field="instruction"
@@ -96,9 +94,7 @@ def record_instruction(
         raise ValidationFailed(_("未知的批示类别：%(k)s") % {"k": kind}, field="kind")
     if not isinstance(given_on, dt.date) or given_on > clock.today():
         raise ValidationFailed(_("批示日期不能晚于今天。"), field="given_on")
-    texts = check_texts(
-        LeaderInstruction, {"text": text or "", "document_ref": document_ref or ""}
-    )
+    texts = check_texts(LeaderInstruction, {"text": text or "", "document_ref": document_ref or ""})
     if not texts["text"].strip():
         raise ValidationFailed(_("批示内容不能为空。"), field="text")
     instruction = LeaderInstruction(
@@ -113,6 +109,14 @@ def record_instruction(
     record(instruction, actor=actor, reason=_("登记领导批示"))
     instruction.save()
     return instruction
+
+
+def leaders_for(user: Any) -> QuerySet[Person]:
+    """The leaders whose instructions this user may register: those in scope, and oneself."""
+    visible = scope_for(user).q(Action.VIEW, via="unit")
+    if getattr(user, "person_id", None):
+        visible |= Q(pk=user.person_id)
+    return Person.objects.filter(visible, is_leader=True).select_related("unit").order_by("pk")
 
 
 def instructions_for(user: Any) -> QuerySet[LeaderInstruction]:

@@ -20,20 +20,23 @@ from django.views.decorators.http import require_POST
 from gongjian.core import audit, clock
 from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
 from gongjian.core.http import flash_error
-from gongjian.org.models import Unit
+from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inbox as inbox_services
 from gongjian.supervision import inspections as inspection_services
 from gongjian.supervision import notices as notice_services
-from gongjian.supervision import orders, reminders, rules, selectors
+from gongjian.supervision import orders, reminders, rules, selectors, sources
 from gongjian.supervision.flow import LEVEL_LABELS, RULES, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
     ExtensionStatus,
     Hazard,
     InspectionKind,
+    InstructionKind,
+    LeaderInstruction,
     NoticeKind,
+    OrderSource,
     RandomDraw,
     SupervisionOrder,
 )
@@ -90,6 +93,9 @@ def todo(request: HttpRequest) -> HttpResponse:
 
 
 STEP_FORMS = {
+    Step.APPROVE: "approve",
+    Step.RETURN_DRAFT: "return",
+    Step.RESUBMIT: "resubmit",
     Step.ACKNOWLEDGE: "note",
     Step.START: "note",
     Step.FEEDBACK: "feedback",
@@ -141,7 +147,29 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             raise ValidationFailed(_("缺少版本号，请刷新页面后重试。"), field="version")
         user, post = request.user, request.POST
         note = post.get("note", "")
-        if name == Step.ACKNOWLEDGE:
+        if name == Step.APPROVE:
+            new = post.get("deadline")
+            orders.approve(
+                actor=user,
+                order=order,
+                note=note,
+                deadline=_date(new, "deadline") if new else None,
+                expected_version=version,
+            )
+        elif name == Step.RETURN_DRAFT:
+            orders.return_draft(actor=user, order=order, note=note, expected_version=version)
+        elif name == Step.RESUBMIT:
+            new = post.get("deadline")
+            orders.resubmit(
+                actor=user,
+                order=order,
+                title=post.get("title", ""),
+                content=post.get("content", ""),
+                deadline=_date(new, "deadline") if new else None,
+                note=note,
+                expected_version=version,
+            )
+        elif name == Step.ACKNOWLEDGE:
             orders.acknowledge(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.START:
             orders.start(actor=user, order=order, expected_version=version, note=note)
@@ -201,10 +229,29 @@ class IssueForm(forms.Form):
     level = forms.ChoiceField(
         label=_l("督查单颜色"), choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level]
     )
+    source = forms.ChoiceField(
+        label=_l("督办来源"),
+        choices=[(s.value, s.label) for s in OrderSource if s in sources.MANUAL_SOURCES],
+        required=False,
+        initial=OrderSource.MANUAL,
+    )
+    source_ref = forms.CharField(
+        label=_l("来源文号或编号（上级交办文号、12345工单号、会议纪要编号）"),
+        required=False,
+        max_length=100,
+    )
+    instruction = forms.ModelChoiceField(
+        label=_l("领导批示（来源为领导批示时）"),
+        queryset=LeaderInstruction.objects.none(),
+        required=False,
+    )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
+        self.fields["instruction"].queryset = (  # type: ignore[attr-defined]
+            sources.instructions_for(user).exclude(kind=InstructionKind.REFERENCE)
+        )
         units = scope.units(Action.ISSUE_ORDER).order_by("path")
         if user.unit is not None:
             units = units.exclude(pk__in=user.unit.ancestor_ids())
@@ -229,11 +276,17 @@ def issue(request: HttpRequest) -> HttpResponse:
                 required_evidence=d["required_evidence"],
                 deadline=d["deadline"],
                 level=d["level"],
+                source=d["source"] or OrderSource.MANUAL,
+                source_ref=d["source_ref"],
+                instruction=d["instruction"],
             )
         except GongjianError as exc:
             flash_error(request, exc)
         else:
-            messages.success(request, _("已交办 %(code)s。") % {"code": order.code})
+            if order.state == State.PENDING_APPROVAL:
+                messages.success(request, _("%(code)s 已提交分管领导审核。") % {"code": order.code})
+            else:
+                messages.success(request, _("已交办 %(code)s。") % {"code": order.code})
             return redirect("supervision:detail", pk=order.pk)
     return render(request, "supervision/issue.html", {"form": form})
 
@@ -473,3 +526,43 @@ def export_notices(request: HttpRequest) -> HttpResponse:
 
     audit.record(audit.EventKind.EXPORT, request=request, target="通报.xlsx")
     return xlsx_response(notices_workbook(list(selectors.notices_for(request.user))), "通报.xlsx")
+
+
+class InstructionForm(forms.Form):
+    leader = forms.ModelChoiceField(label=_l("批示领导"), queryset=Person.objects.none())
+    given_on = forms.DateField(
+        label=_l("批示日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label=_l("批示类别"), choices=InstructionKind.choices)
+    document_ref = forms.CharField(label=_l("批示件编号"), required=False, max_length=100)
+    text = forms.CharField(label=_l("批示内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = sources.leaders_for(user)  # type: ignore[attr-defined]
+
+
+@login_required
+def instructions(request: HttpRequest) -> HttpResponse:
+    """领导批示登记: the register with what became of each instruction, and the form to add one."""
+    may_record = bool(scope_for(request.user).roots(Action.ISSUE_ORDER))
+    form = InstructionForm(request.user, request.POST or None)
+    if request.method == "POST":
+        if not may_record:
+            flash_error(request, GongjianError(_("无权登记领导批示。")))
+            return redirect("supervision:instructions")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                sources.record_instruction(actor=request.user, **d)
+            except GongjianError as exc:
+                flash_error(request, exc)
+            else:
+                messages.success(request, _("已登记领导批示。"))
+                return redirect("supervision:instructions")
+    rows = [(i, sources.outcome(i)) for i in sources.instructions_for(request.user)[:500]]
+    return render(
+        request,
+        "supervision/instructions.html",
+        {"rows": rows, "form": form if may_record else None},
+    )
