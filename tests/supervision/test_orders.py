@@ -25,10 +25,21 @@ from gongjian.supervision.models import (
 )
 from tests.factories import image_bytes
 from tests.supervision.conftest import TODAY
-from tests.supervision.factories import make_order, make_project
+from tests.supervision.factories import make_order, make_project, unit_staff
 
-ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
+ROLES = [
+    "office",
+    "city_office",
+    "lead",
+    "hunan_staff",
+    "songxia_staff",
+    "leader",
+    "inspector",
+    "viewer",
+]
 ALLOWED = {
+    Step.CO_ACKNOWLEDGE: {"songxia_staff"},
+    Step.CO_PART: {"songxia_staff"},
     Step.APPROVE: {"leader"},
     Step.RETURN_DRAFT: {"leader"},
     Step.RESUBMIT: {"office", "city_office", "leader"},
@@ -43,8 +54,17 @@ ALLOWED = {
 }
 
 
+def actor_for(org, role):
+    """A role of the shared world; `songxia_staff` handles 松下镇, the co-operating unit."""
+    return unit_staff(org.songxia) if role == "songxia_staff" else getattr(org, role)
+
+
 def take(step: Step, actor, order):
     """Take a step with valid input, so only role and state decide."""
+    if step is Step.CO_ACKNOWLEDGE:
+        return orders.co_acknowledge(actor=actor, order=order)
+    if step is Step.CO_PART:
+        return orders.give_part(actor=actor, order=order, text="已配合完成管线迁改")
     if step is Step.APPROVE:
         return orders.approve(actor=actor, order=order)
     if step is Step.RETURN_DRAFT:
@@ -56,7 +76,8 @@ def take(step: Step, actor, order):
     if step is Step.START:
         return orders.start(actor=actor, order=order)
     if step is Step.FEEDBACK:
-        return orders.feedback(actor=actor, order=order, text="已办结")
+        why = {c.unit_id: "协办单位未按时提供" for c in order.cooperators.all()}
+        return orders.feedback(actor=actor, order=order, text="已办结", explanations=why)
     if step is Step.CLOSE:
         return orders.close(actor=actor, order=order)
     if step is Step.SEND_BACK:
@@ -100,19 +121,24 @@ def snapshot(order: SupervisionOrder) -> tuple:
         order.history.count(),
         order.extensions.count(),
         Reminder.objects.filter(order=order).count(),
+        list(order.cooperators.values_list("acknowledged_on", "part_on", "part_text")),
     )
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("step", list(Step))
 def test_each_step_is_allowed_only_to_its_roles(org, step, role):
-    # given an order in the state the step starts from (with a pending extension for a decision)
-    order = make_order(org, state=source_state(step))
+    # given an order in the state the step starts from (with a pending extension for a decision,
+    # with 松下镇 co-operating — and having signed, to give its part)
+    order = make_order(org, state=source_state(step), cooperators=[org.songxia])
     if step is Step.DECIDE_EXTENSION:
         take(Step.REQUEST_EXTENSION, org.hunan_staff, order)
         order.refresh_from_db()
+    if step is Step.CO_PART:
+        take(Step.CO_ACKNOWLEDGE, actor_for(org, "songxia_staff"), order)
+        order.refresh_from_db()
     before = snapshot(order)
-    actor = getattr(org, role)
+    actor = actor_for(org, role)
     if role in ALLOWED[step]:
         # when the right role takes it, then it is done and the trail grows
         take(step, actor, order)
@@ -125,7 +151,13 @@ def test_each_step_is_allowed_only_to_its_roles(org, step, role):
         with pytest.raises(PermissionDenied) as err:
             take(step, actor, order)
         assert err.value.message.startswith(
-            ("无权", "只有责任单位", "责任单位不能", "只有“湖南镇”的分管领导")
+            (
+                "无权",
+                "只有责任单位",
+                "责任单位不能",
+                "只有“湖南镇”的分管领导",
+                "只有本督办单协办单位",
+            )
         )
         assert snapshot(order) == before
 
@@ -135,9 +167,9 @@ def test_each_step_is_allowed_only_to_its_roles(org, step, role):
     [(step, state) for step in Step for state in State if state not in RULES[step].sources],
 )
 def test_each_step_is_refused_from_a_state_it_does_not_start_from(org, step, state):
-    order = make_order(org, state=state)
+    order = make_order(org, state=state, cooperators=[org.songxia])
     before = snapshot(order)
-    actor = getattr(org, sorted(ALLOWED[step])[0])
+    actor = actor_for(org, sorted(ALLOWED[step])[0])
     with pytest.raises(InvalidTransition) as err:
         take(step, actor, order)
     assert err.value.message == (

@@ -8,6 +8,8 @@ anything the table does not allow.
 
 Where a campaign asks for it (`SupervisionSettings.approval_required`), an order starts as a
 draft: 待领导审核 → (审核同意) 交办, or → (审核退回) 审核退回修改 → (重新提交) 待领导审核.
+An order may name co-operating units (协办): while it is open each signs (协办签收) and gives its
+part (提交协办意见) to the lead unit, whose 反馈 needs every part in or explained.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Side(StrEnum):
     UNIT = "unit"  # a member of the responsible unit (its own subtree)
     REVIEWER = "reviewer"  # someone above the responsible unit, never the unit itself
     LEADER = "leader"  # a leader (分管领导) over the unit, never of the unit itself
+    COOPERATOR = "cooperator"  # a member of one of the order's co-operating units (协办单位)
 
 
 class Step(StrEnum):
@@ -75,6 +78,8 @@ class Step(StrEnum):
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     REMIND = "remind"
+    CO_ACKNOWLEDGE = "co_acknowledge"
+    CO_PART = "co_part"
 
 
 @dataclass(frozen=True)
@@ -177,6 +182,22 @@ RULES: dict[Step, Rule] = {
             None,
             Action.REVIEW_ORDER,
             Side.REVIEWER,
+        ),
+        Rule(
+            Step.CO_ACKNOWLEDGE,
+            _("协办签收"),
+            OPEN_STATES,
+            None,
+            Action.HANDLE_ORDER,
+            Side.COOPERATOR,
+        ),
+        Rule(
+            Step.CO_PART,
+            _("提交协办意见"),
+            OPEN_STATES,
+            None,
+            Action.HANDLE_ORDER,
+            Side.COOPERATOR,
         ),
     ]
 }

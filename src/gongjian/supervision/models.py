@@ -226,6 +226,54 @@ class SupervisionOrder(Versioned):
         return is_overdue(self.state, self.deadline, clock.today())
 
 
+class OrderCooperator(models.Model):
+    """A co-operating unit (协办单位) of an order: it signs for the order and gives its part of the
+    answer to the lead unit (主办单位), by the order's deadline; late, it answers for its part."""
+
+    order = models.ForeignKey(
+        SupervisionOrder,
+        verbose_name=_("督办单"),
+        on_delete=models.CASCADE,
+        related_name="cooperators",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("协办单位"), on_delete=models.PROTECT, related_name="cooperations"
+    )
+    acknowledged_on = models.DateField(_("签收日期"), null=True, blank=True)
+    part_text = models.TextField(_("协办意见"), blank=True)
+    part_on = models.DateField(_("提交日期"), null=True, blank=True)
+    part_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    explanation = models.TextField(
+        _("主办单位说明"), blank=True, help_text=_("协办意见未到时，主办单位反馈时的说明")
+    )
+    overdue_on = models.DateField(
+        _("逾期日期"), null=True, blank=True, help_text=_("协办部分首次逾期的日期；记下后不再清除")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("协办单位")
+        verbose_name_plural = _("协办单位")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "unit"], name="cooperator_once_per_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.unit}"
+
+    @property
+    def part_in(self) -> bool:
+        return self.part_on is not None
+
+
 class EventKind(models.TextChoices):
     ISSUED = "issued", _("交办")
     ACKNOWLEDGED = "acknowledged", _("签收")
@@ -242,6 +290,8 @@ class EventKind(models.TextChoices):
     SUBMITTED = "submitted", _("提交领导审核")
     APPROVED = "approved", _("领导审核同意")
     RETURNED = "returned", _("领导审核退回")
+    CO_ACKNOWLEDGED = "co_acknowledged", _("协办签收")
+    CO_PART = "co_part", _("提交协办意见")
 
 
 class OrderEvent(models.Model):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +34,20 @@ from gongjian.supervision.models import (
     ExtensionRequest,
     ExtensionStatus,
     LeaderInstruction,
+    OrderCooperator,
     OrderEvent,
     OrderEvidence,
     OrderSource,
     SupervisionOrder,
 )
-from gongjian.supervision.rules import approval_required, check_step, require_owned, require_side
+from gongjian.supervision.rules import (
+    approval_required,
+    check_step,
+    cooperator_of,
+    missing_parts,
+    require_owned,
+    require_side,
+)
 from gongjian.supervision.selectors import orders_for
 from gongjian.supervision.sources import check_source, instruction_for
 from gongjian.supervision.trail import add_event, locked_order, save_order
@@ -61,6 +69,7 @@ def issue_order(
     source_ref: str = "",
     instruction: LeaderInstruction | None = None,
     campaign: Any = None,
+    cooperators: Sequence[Unit] = (),
 ) -> SupervisionOrder:
     """交办: the office or a linked leader gives an order to a unit, with a deadline and the
     source of the matter. Where the campaign asks for 领导审核, the order waits for it first."""
@@ -72,6 +81,7 @@ def issue_order(
     if actor.unit is None and not actor.is_superuser:
         raise PermissionDenied(_("交办人须属于某个单位。"))
     source_ref = check_source(actor, source, source_ref, instruction)
+    check_cooperators(actor, unit, cooperators)
     if instruction is not None:
         instruction_for(actor, instruction.pk)  # refused if out of the actor's sight
     # Checked here, not in create_order: tick's own texts quote ledger names it must not refuse.
@@ -98,7 +108,27 @@ def issue_order(
         source_ref=source_ref,
         instruction=instruction,
         campaign=campaign,
+        cooperators=cooperators,
     )
+
+
+def check_cooperators(actor: Any, unit: Unit, cooperators: Sequence[Unit]) -> None:
+    """协办单位: other units than the lead, each once, each one the issuer may give orders to."""
+    scope = scope_for(actor)
+    seen: set[int] = set()
+    for coop in cooperators:
+        if coop.pk == unit.pk:
+            raise ValidationFailed(
+                _("“%(unit)s”已是主办单位，不能同时作为协办单位。") % {"unit": unit.name},
+                field="cooperators",
+            )
+        if coop.pk in seen:
+            raise ValidationFailed(
+                _("协办单位“%(unit)s”重复。") % {"unit": coop.name}, field="cooperators"
+            )
+        seen.add(coop.pk)
+        scope.require(Action.ISSUE_ORDER, coop)
+        require_side(actor, coop, Side.REVIEWER)
 
 
 def create_order(
@@ -117,6 +147,7 @@ def create_order(
     source_ref: str = "",
     instruction: LeaderInstruction | None = None,
     campaign: Any = None,
+    cooperators: Sequence[Unit] = (),
 ) -> SupervisionOrder:
     today = clock.today()
     title, content = title.strip(), content.strip()
@@ -156,6 +187,10 @@ def create_order(
     # The number follows the row id, so two offices issuing at once never get the same code.
     order.code = f"DB{today:%Y}-{order.pk:05d}"
     SupervisionOrder.objects.filter(pk=order.pk).update(code=order.code)
+    for coop in cooperators:
+        row = OrderCooperator(order=order, unit=coop)
+        record(row, actor=actor, reason=_("交办"))
+        row.save()
     if draft:
         add_event(
             order,
@@ -189,6 +224,85 @@ def _tell_unit_issued(order: SupervisionOrder) -> None:
             % {"code": order.code, "title": order.title, "deadline": order.deadline.isoformat()}
         ),
     )
+    for coop in order.cooperators.select_related("unit"):
+        notify(
+            unit_handlers(coop.unit),
+            order,
+            lambda: (
+                _(
+                    "督办单 %(code)s：%(title)s，由“%(lead)s”主办，贵单位协办，"
+                    "请于 %(deadline)s 前签收并向主办单位提交协办意见。"
+                )
+                % {
+                    "code": order.code,
+                    "title": order.title,
+                    "lead": order.unit.name,
+                    "deadline": order.deadline.isoformat(),
+                }
+            ),
+        )
+
+
+@transaction.atomic
+def co_acknowledge(
+    *, actor: Any, order: SupervisionOrder, expected_version: int | None = None, note: str = ""
+) -> SupervisionOrder:
+    """协办签收: a co-operating unit confirms it has the order."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.CO_ACKNOWLEDGE)
+    note = check_text(OrderEvent, "note", note or "")
+    coop = cooperator_of(actor, locked)
+    assert coop is not None  # noqa: S101 - check_step refused anyone else
+    coop.acknowledged_on = clock.today()
+    record(coop, actor=actor, reason=_("协办签收"))
+    coop.save()
+    save_order(locked, actor=actor, reason=_("协办签收"))
+    add_event(
+        locked,
+        EventKind.CO_ACKNOWLEDGED,
+        actor=actor,
+        note=_("%(unit)s：%(note)s") % {"unit": coop.unit.name, "note": note}
+        if note
+        else coop.unit.name,
+    )
+    return locked
+
+
+@transaction.atomic
+def give_part(
+    *, actor: Any, order: SupervisionOrder, text: str, expected_version: int | None = None
+) -> SupervisionOrder:
+    """提交协办意见: a co-operating unit gives its part of the answer to the lead unit; given
+    after the order's deadline, the part is late, and that counts against this unit."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.CO_PART)
+    text = check_text(OrderCooperator, "part_text", text or "").strip()
+    if not text:
+        raise ValidationFailed(_("请填写协办意见。"), field="text")
+    coop = cooperator_of(actor, locked)
+    assert coop is not None  # noqa: S101 - check_step refused anyone else
+    today = clock.today()
+    mark_overdue(locked, today)  # marks this part late too if the deadline is behind
+    coop.refresh_from_db(fields=["overdue_on"])
+    coop.part_text, coop.part_on, coop.part_by = text, today, actor
+    record(coop, actor=actor, reason=_("提交协办意见"))
+    coop.save()
+    save_order(locked, actor=actor, reason=_("提交协办意见"))
+    add_event(
+        locked,
+        EventKind.CO_PART,
+        actor=actor,
+        note=_("%(unit)s：%(text)s") % {"unit": coop.unit.name, "text": text},
+    )
+    notify(
+        unit_handlers(locked.unit),
+        locked,
+        lambda: (
+            _("督办单 %(code)s 的协办单位“%(unit)s”已提交协办意见。")
+            % {"code": locked.code, "unit": coop.unit.name}
+        ),
+    )
+    return locked
 
 
 def _ask_approval(order: SupervisionOrder) -> None:
@@ -383,13 +497,16 @@ def feedback(
     text: str,
     files: Sequence[EvidenceFile] = (),
     expected_version: int | None = None,
+    explanations: Mapping[int, str] | None = None,
 ) -> SupervisionOrder:
-    """反馈: the unit reports the matter done, with its evidence (text, photos, files)."""
+    """反馈: the unit reports the matter done, with its evidence (text, photos, files). With
+    co-operating units, complete only when each part is in or `explanations[unit_id]` says why not."""
     locked = locked_order(order, expected_version)
     check_step(actor, locked, Step.FEEDBACK)
     text = check_text(OrderEvent, "note", text or "")
     if not text:
         raise ValidationFailed(_("请填写办理情况。"), field="text")
+    explained = _explained_parts(locked, explanations or {})
     for f in files:
         if f.kind not in EvidenceKind.values:
             raise ValidationFailed(_("未知的佐证类型。"), field="files")
@@ -411,6 +528,10 @@ def feedback(
         to_state=State.FEEDBACK,
         note=text,
     )
+    for coop, why in explained:
+        coop.explanation = why
+        record(coop, actor=actor, reason=_("反馈"))
+        coop.save(update_fields=["explanation"])
     for f, caption, real in zip(files, captions, checked, strict=True):
         f.file.name = "evidence" + real.extension
         OrderEvidence.objects.create(event=event, kind=f.kind, file=f.file, caption=caption)
@@ -420,6 +541,23 @@ def feedback(
         lambda: _("督办单 %(code)s 已反馈，请审核。") % {"code": locked.code},
     )
     return locked
+
+
+def _explained_parts(
+    order: SupervisionOrder, explanations: Mapping[int, str]
+) -> list[tuple[OrderCooperator, str]]:
+    """Each co-operating part not in, with the lead unit's explanation; refused if one is missing."""
+    explained = []
+    for coop in missing_parts(order):
+        why = check_text(OrderCooperator, "explanation", explanations.get(coop.unit_id) or "")
+        if not why.strip():
+            raise ValidationFailed(
+                _("协办单位“%(unit)s”尚未提交协办意见，请待其提交，或在反馈中说明原因。")
+                % {"unit": coop.unit.name},
+                field="explanations",
+            )
+        explained.append((coop, why.strip()))
+    return explained
 
 
 @transaction.atomic

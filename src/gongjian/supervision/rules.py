@@ -22,6 +22,7 @@ from gongjian.supervision.flow import RULES, Side, State, Step
 from gongjian.supervision.models import (
     ExtensionStatus,
     Hazard,
+    OrderCooperator,
     SupervisionOrder,
     SupervisionSettings,
 )
@@ -82,16 +83,12 @@ def check_step(
     """The step's rule if `actor` (None: the system) may take `step` on `order` now; else the
     refusal: scope, side of the order, state, and for extensions the deadline and the pending one."""
     r = flow.rule(step)
+    if r.side is Side.COOPERATOR:
+        return _check_cooperator_step(actor, order, r)
     if actor is not None:
         scope_for(actor).require(r.action, order.unit)
     require_side(actor, order.unit, r.side)
-    if State(order.state) not in r.sources:
-        raise InvalidTransition(
-            _("督办单当前状态为“%(state)s”，不能执行“%(step)s”。")
-            % {"state": State(order.state).label, "step": r.label},
-            state=order.state,
-            step=str(step),
-        )
+    _check_state(order, r)
     if r.step is Step.REQUEST_EXTENSION:
         if (today or clock.today()) > order.deadline:
             raise ValidationFailed(
@@ -104,6 +101,55 @@ def check_step(
     if r.step is Step.DECIDE_EXTENSION and not has_pending_extension(order):
         raise InvalidTransition(_("没有待审批的延期申请。"), step="decide_extension")
     return r
+
+
+def cooperator_of(actor: Any, order: SupervisionOrder) -> OrderCooperator | None:
+    """The co-operating unit of `order` the actor belongs to (its own subtree), if any."""
+    unit = getattr(actor, "unit", None)
+    if unit is None:
+        return None
+    # Through `.all()` so the order detail's prefetch answers it without a query a step.
+    return next((c for c in order.cooperators.all() if unit.path.startswith(c.unit.path)), None)
+
+
+def _check_state(order: SupervisionOrder, r: flow.Rule) -> None:
+    if State(order.state) not in r.sources:
+        raise InvalidTransition(
+            _("督办单当前状态为“%(state)s”，不能执行“%(step)s”。")
+            % {"state": State(order.state).label, "step": r.label},
+            state=order.state,
+            step=str(r.step),
+        )
+
+
+def _check_cooperator_step(actor: Any, order: SupervisionOrder, r: flow.Rule) -> flow.Rule:
+    """协办签收 / 提交协办意见: by a co-operating unit's own handlers, once each, while it is open."""
+    coop = cooperator_of(actor, order)
+    if actor is not None:
+        scope_for(actor).require(r.action, coop.unit if coop else order.unit)
+    if coop is None:
+        raise PermissionDenied(
+            _("只有本督办单协办单位的人员可以协办签收或提交协办意见。"), action="side_cooperator"
+        )
+    _check_state(order, r)
+    if r.step is Step.CO_ACKNOWLEDGE and coop.acknowledged_on is not None:
+        raise InvalidTransition(
+            _("“%(unit)s”已协办签收。") % {"unit": coop.unit.name}, step=str(r.step)
+        )
+    if r.step is Step.CO_PART:
+        if coop.acknowledged_on is None:
+            raise InvalidTransition(_("请先协办签收。"), step=str(r.step))
+        if coop.part_on is not None:
+            raise InvalidTransition(
+                _("“%(unit)s”已提交协办意见。") % {"unit": coop.unit.name}, step=str(r.step)
+            )
+    return r
+
+
+def missing_parts(order: SupervisionOrder) -> list[OrderCooperator]:
+    """The co-operating units whose part the lead unit has not received (the lead's 反馈 must
+    explain each of them)."""
+    return [c for c in order.cooperators.all() if c.part_on is None]
 
 
 def allowed_steps(user: Any, order: SupervisionOrder) -> list[Step]:

@@ -23,6 +23,7 @@ from gongjian.supervision.models import (
     Notice,
     NoticeKind,
     NoticeState,
+    OrderCooperator,
     OrderEvent,
     RandomDraw,
     SupervisionOrder,
@@ -35,7 +36,16 @@ DRAFTS = [s.value for s in DRAFT_STATES]
 def orders_for(user: Any, action: Action = Action.VIEW) -> QuerySet[SupervisionOrder]:
     """Orders in the user's scope for `action`; a draft waiting for 领导审核 has not reached the
     unit yet, so the unit's own people do not see it."""
-    qs = scope_for(user).filter(SupervisionOrder.objects.all(), action, via="unit")
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return SupervisionOrder.objects.all()
+    # A co-operating unit sees the orders it helps with, once they are issued.
+    helping = OrderCooperator.objects.filter(scope.q(action, via="unit")).exclude(
+        order__state__in=DRAFTS
+    )
+    qs = SupervisionOrder.objects.filter(
+        scope.q(action, via="unit") | Q(pk__in=helping.values("order_id"))
+    )
     unit = getattr(user, "unit", None)
     if unit is not None and not user.is_superuser:
         # The unit side is the actor's own unit or one above it (`rules.require_side`).
@@ -48,6 +58,20 @@ def to_approve(user: Any) -> QuerySet[SupervisionOrder]:
     if Role.LEADER not in scope_for(user).roles and not user.is_superuser:
         return SupervisionOrder.objects.none()
     return orders_for(user, Action.ISSUE_ORDER).filter(state=State.PENDING_APPROVAL)
+
+
+def parts_due(user: Any) -> QuerySet[OrderCooperator]:
+    """The co-operating parts this user's unit still owes (协办意见 not given, order open)."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return OrderCooperator.objects.none()
+    return (
+        scope_for(user)
+        .filter(OrderCooperator.objects.all(), Action.HANDLE_ORDER, via="unit")
+        .filter(unit_id__in=unit.ancestor_ids(), part_on__isnull=True, order__state__in=OPEN)
+        .select_related("order__unit", "unit")
+        .order_by("order__deadline", "pk")
+    )
 
 
 def returned_drafts(user: Any) -> QuerySet[SupervisionOrder]:
@@ -117,6 +141,7 @@ class Todo:
     today: dt.date
     to_approve: list[SupervisionOrder]
     returned: list[SupervisionOrder]
+    parts_due: list[OrderCooperator]
 
 
 def todo(user: Any) -> Todo:
@@ -151,6 +176,7 @@ def todo(user: Any) -> Todo:
         returned=list(
             returned_drafts(user).exclude(unit_id__in=own).select_related(*related).order_by("pk")
         ),
+        parts_due=list(parts_due(user)),
     )
 
 
@@ -169,6 +195,7 @@ def order_detail(user: Any, pk: int) -> SupervisionOrder:
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
             ),
             "reminders",
+            Prefetch("cooperators", queryset=OrderCooperator.objects.select_related("unit")),
         )
         .filter(pk=pk)
         .first()
@@ -233,6 +260,18 @@ def overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
     )
 
 
+def parts_overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
+    """Co-operating parts (`OrderCooperator`) that became late in [start, end]: the same rule as
+    `overdue_in_period_q`, for a part not given by the order's deadline while the order is open."""
+    last_unmarked = min(end, today) - dt.timedelta(days=1)
+    return Q(overdue_on__range=(start, end)) | Q(
+        overdue_on__isnull=True,
+        part_on__isnull=True,
+        order__state__in=OPEN,
+        order__deadline__range=(start - dt.timedelta(days=1), last_unmarked),
+    )
+
+
 # Dates a period may span: a day either side of them is still a date (`overdue_in_period_q`).
 PERIOD_BOUNDS = (dt.date(1900, 1, 1), dt.date(9998, 12, 31))
 
@@ -263,10 +302,12 @@ def unit_counts(
     - orders_overdue: orders that became overdue in the period, i.e. whose first overdue day
       (recorded by `gongjian tick` or a step) is in it, or that are overdue now with their first
       overdue day (deadline + 1) in it and not yet recorded — so the count does not wait for tick;
+      plus the co-operating parts (协办) the unit gave late or not at all by the deadline, which
+      count against the co-operating unit, not the lead;
     - orders_closed_on_time: orders closed in the period whose accepted feedback came by the
       deadline (an approved extension moves the deadline);
     - criticism_notices / praise_notices: notices published in the period.
-    Four queries whatever the number of units. Not scoped: the assessment reads all units.
+    Five queries whatever the number of units. Not scoped: the assessment reads all units.
     """
     ids = [u.pk for u in units]
     today = clock.today()
@@ -283,6 +324,16 @@ def unit_counts(
         dict(
             SupervisionOrder.objects.filter(unit_id__in=ids)
             .filter(overdue_in_period_q(start, end, today))
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    # Lateness counts against the unit that was late: a co-operating unit for its part.
+    overdue.update(
+        dict(
+            OrderCooperator.objects.filter(unit_id__in=ids)
+            .filter(parts_overdue_in_period_q(start, end, today))
             .values_list("unit_id")
             .annotate(n=Count("pk"))
             .order_by()
