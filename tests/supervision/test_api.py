@@ -393,3 +393,75 @@ def test_the_leaders_todo_lists_drafts_to_approve(client, org):
     todo = client.get("/api/supervision/todo").json()
     assert [o["id"] for o in todo["to_approve"]] == [draft.pk]
     assert todo["returned"] == []
+
+
+@pytest.mark.parametrize("role", [*ROLES, "songxia_staff"])
+@pytest.mark.parametrize("step", ["co-acknowledge", "co-part"])
+def test_every_co_operating_endpoint_for_every_role(client, org, step, role):
+    from gongjian.supervision import orders
+    from tests.supervision.factories import unit_staff
+
+    songxia = unit_staff(org.songxia)
+    order = make_order(org, state=State.IN_PROGRESS, cooperators=[org.songxia])
+    if step == "co-part":
+        order = orders.co_acknowledge(actor=songxia, order=order)
+    before = (order.version, order.events.count())
+    login(client, songxia if role == "songxia_staff" else getattr(org, role))
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/{step}",
+        {"version": order.version, "note": "管线迁改已完成"},
+    )
+    order.refresh_from_db()
+    if role == "songxia_staff":
+        assert r.status_code == 200, r.json()
+        part = r.json()["cooperators"][0]
+        assert part["unit_name"] == "松下镇"
+        assert (part["acknowledged_on"] is not None, part["part_text"]) == (
+            True,
+            "管线迁改已完成" if step == "co-part" else "",
+        )
+        return
+    assert r.status_code == 403, r.json()
+    assert (order.version, order.events.count()) == before
+
+
+def test_the_api_issues_with_co_operating_units_and_asks_the_lead_to_explain_missing_parts(
+    client, org
+):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "title": "片区道路",
+            "content": "c",
+            "deadline": "2026-12-10",
+            "cooperator_ids": [org.songxia.pk],
+        },
+    )
+    assert r.status_code == 201, r.json()
+    order = SupervisionOrder.objects.get()
+    assert [c["unit_name"] for c in r.json()["cooperators"]] == ["松下镇"]
+    from gongjian.supervision import orders
+
+    order = orders.acknowledge(actor=org.hunan_staff, order=order)
+    order = orders.start(actor=org.hunan_staff, order=order)
+    client.logout()
+    login(client, org.hunan_staff)
+    url = f"/api/supervision/orders/{order.pk}/feedback"
+    r = post(client, url, {"version": order.version, "note": "已贯通"})
+    assert r.status_code == 422
+    assert r.json()["field"] == "explanations"
+    r = post(
+        client,
+        url,
+        {
+            "version": order.version,
+            "note": "已贯通",
+            "explanations": {str(org.songxia.pk): "松下镇无需迁改"},
+        },
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["cooperators"][0]["explanation"] == "松下镇无需迁改"

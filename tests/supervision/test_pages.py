@@ -395,3 +395,49 @@ def test_the_instruction_register_shows_the_form_only_to_who_may_record(
     assert LeaderInstruction.objects.count() == (1 if sees_form else 0)
     if sees_form:
         assert "存档备查" in r.content.decode()
+
+
+def test_a_co_operating_unit_gives_its_part_on_the_page_and_the_lead_sees_it(client, org):
+    from tests.supervision.factories import unit_staff
+
+    songxia = unit_staff(org.songxia)
+    order = make_order(org, state=State.IN_PROGRESS, cooperators=[org.songxia])
+    login(client, songxia)
+    assert (
+        f'href="/supervision/orders/{order.pk}/"'
+        in client.get("/supervision/todo/").content.decode()
+    )
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert 'data-step="co_acknowledge"' in page and 'data-step="feedback"' not in page
+    client.post(f"/supervision/orders/{order.pk}/co_acknowledge/", {"version": order.version})
+    order.refresh_from_db()
+    client.post(
+        f"/supervision/orders/{order.pk}/co_part/",
+        {"version": order.version, "note": "管线迁改已完成"},
+    )
+    client.logout()
+    login(client, org.hunan_staff)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert "管线迁改已完成" in page
+    assert 'name="explain_' not in page  # the part is in: nothing to explain
+
+
+def test_the_leads_feedback_form_asks_why_a_part_is_missing(client, org):
+    order = make_order(org, state=State.IN_PROGRESS, cooperators=[org.songxia])
+    login(client, org.hunan_staff)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert f'name="explain_{org.songxia.pk}"' in page
+    r = client.post(
+        f"/supervision/orders/{order.pk}/feedback/",
+        {"version": order.version, "note": "已完成"},
+        follow=True,
+    )
+    assert "协办单位“松下镇”尚未提交协办意见" in r.content.decode()
+    order.refresh_from_db()
+    assert order.state == State.IN_PROGRESS
+    client.post(
+        f"/supervision/orders/{order.pk}/feedback/",
+        {"version": order.version, "note": "已完成", f"explain_{org.songxia.pk}": "无需配合"},
+    )
+    order.refresh_from_db()
+    assert order.state == State.FEEDBACK

@@ -79,11 +79,22 @@ class ExtensionOut(Schema):
     decision_note: str
 
 
+class CooperatorOut(Schema):
+    unit_id: int
+    unit_name: str
+    acknowledged_on: dt.date | None
+    part_on: dt.date | None
+    part_text: str
+    explanation: str
+    overdue_on: dt.date | None
+
+
 class OrderDetailOut(OrderOut):
     content: str
     required_evidence: str
     trail: list[EventOut]
     extensions: list[ExtensionOut]
+    cooperators: list[CooperatorOut]
     allowed_steps: list[str]
 
 
@@ -135,6 +146,18 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
             for e in o.events.all()
         ],
         extensions=list(o.extensions.all()),
+        cooperators=[
+            {
+                "unit_id": c.unit_id,
+                "unit_name": c.unit.name,
+                "acknowledged_on": c.acknowledged_on,
+                "part_on": c.part_on,
+                "part_text": c.part_text,
+                "explanation": c.explanation,
+                "overdue_on": c.overdue_on,
+            }
+            for c in o.cooperators.all()
+        ],
         allowed_steps=[str(s) for s in rules.allowed_steps(user, o)],
     )
     return out
@@ -164,6 +187,7 @@ class IssueIn(Schema):
     source: str = "manual"
     source_ref: str = ""
     instruction_id: Id | None = None
+    cooperator_ids: list[Id] = []
 
 
 def _unit(user: Any, unit_id: int) -> Unit:
@@ -212,6 +236,7 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
         source=payload.source,
         source_ref=payload.source_ref,
         instruction=instruction,
+        cooperators=[_unit(request.user, pk) for pk in dict.fromkeys(payload.cooperator_ids)],
     )
     return Status(201, _detail_out(request.user, selectors.order_detail(request.user, order.pk)))
 
@@ -219,6 +244,13 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
 class StepIn(Schema):
     version: int
     note: str = ""
+
+
+class FeedbackIn(Schema):
+    version: int
+    note: str = ""
+    # Why a co-operating unit's part is not in, by the unit's id.
+    explanations: dict[Id, str] = {}
 
 
 class ReasonIn(Schema):
@@ -301,6 +333,28 @@ def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn) -> dict[s
     return _done(request, order_id)
 
 
+@router.post("/orders/{order_id}/co-acknowledge", response=OrderDetailOut, summary="协办签收")
+def co_acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    orders.co_acknowledge(
+        actor=request.user,
+        order=_visible(request, order_id),
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/co-part", response=OrderDetailOut, summary="提交协办意见")
+def give_part(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    orders.give_part(
+        actor=request.user,
+        order=_visible(request, order_id),
+        text=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
 @router.post("/orders/{order_id}/acknowledge", response=OrderDetailOut, summary="签收")
 def acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
     orders.acknowledge(
@@ -324,12 +378,13 @@ def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any
 
 
 @router.post("/orders/{order_id}/feedback", response=OrderDetailOut, summary="反馈（文字佐证）")
-def feedback(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+def feedback(request: HttpRequest, order_id: int, payload: FeedbackIn) -> dict[str, Any]:
     orders.feedback(
         actor=request.user,
         order=_visible(request, order_id),
         text=payload.note,
         expected_version=payload.version,
+        explanations=payload.explanations,
     )
     return _done(request, order_id)
 
@@ -415,6 +470,7 @@ class TodoOut(Schema):
     extensions: list[int]
     to_approve: list[OrderOut]
     returned: list[OrderOut]
+    parts_due: list[int]
 
 
 @router.get("/todo", response=TodoOut, summary="我的待办")
@@ -426,6 +482,7 @@ def todo(request: HttpRequest) -> dict[str, Any]:
         "extensions": [e.order_id for e in t.extensions],
         "to_approve": [_order_out(o, t.today) for o in t.to_approve],
         "returned": [_order_out(o, t.today) for o in t.returned],
+        "parts_due": [c.order_id for c in t.parts_due],
     }
 
 

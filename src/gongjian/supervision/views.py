@@ -104,6 +104,8 @@ STEP_FORMS = {
     Step.REQUEST_EXTENSION: "extension",
     Step.DECIDE_EXTENSION: "decide",
     Step.REMIND: "remind",
+    Step.CO_ACKNOWLEDGE: "note",
+    Step.CO_PART: "part",
 }
 
 
@@ -124,6 +126,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None
             ),
             "evidence_kinds": EvidenceKind.choices,
+            "missing_parts": rules.missing_parts(order),
         },
     )
 
@@ -169,6 +172,10 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 note=note,
                 expected_version=version,
             )
+        elif name == Step.CO_ACKNOWLEDGE:
+            orders.co_acknowledge(actor=user, order=order, expected_version=version, note=note)
+        elif name == Step.CO_PART:
+            orders.give_part(actor=user, order=order, text=note, expected_version=version)
         elif name == Step.ACKNOWLEDGE:
             orders.acknowledge(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.START:
@@ -179,8 +186,16 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 orders.EvidenceFile(f, kind=kind, caption=f.name or "")
                 for f in request.FILES.getlist("files")
             ]
+            explanations = {
+                c.unit_id: post.get(f"explain_{c.unit_id}", "") for c in rules.missing_parts(order)
+            }
             orders.feedback(
-                actor=user, order=order, text=note, files=files, expected_version=version
+                actor=user,
+                order=order,
+                text=note,
+                files=files,
+                expected_version=version,
+                explanations=explanations,
             )
         elif name == Step.CLOSE:
             orders.close(actor=user, order=order, note=note, expected_version=version)
@@ -245,6 +260,9 @@ class IssueForm(forms.Form):
         queryset=LeaderInstruction.objects.none(),
         required=False,
     )
+    cooperators = forms.ModelMultipleChoiceField(
+        label=_l("协办单位（可多选）"), queryset=Unit.objects.none(), required=False
+    )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -256,6 +274,7 @@ class IssueForm(forms.Form):
         if user.unit is not None:
             units = units.exclude(pk__in=user.unit.ancestor_ids())
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["cooperators"].queryset = units  # type: ignore[attr-defined]
         self.fields["project"].queryset = scope.filter(  # type: ignore[attr-defined]
             Project.objects.select_related("unit"), Action.ISSUE_ORDER, via="unit"
         )
@@ -279,6 +298,7 @@ def issue(request: HttpRequest) -> HttpResponse:
                 source=d["source"] or OrderSource.MANUAL,
                 source_ref=d["source_ref"],
                 instruction=d["instruction"],
+                cooperators=list(d["cooperators"]),
             )
         except GongjianError as exc:
             flash_error(request, exc)
