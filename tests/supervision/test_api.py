@@ -465,3 +465,51 @@ def test_the_api_issues_with_co_operating_units_and_asks_the_lead_to_explain_mis
     )
     assert r.status_code == 200, r.json()
     assert r.json()["cooperators"][0]["explanation"] == "松下镇无需迁改"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_revisit_endpoint_for_every_role(client, org, role):
+    order = make_order(org, state=State.CLOSED)
+    before = (order.version, order.events.count())
+    login(client, getattr(org, role))
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/revisit",
+        {"version": order.version, "held": True, "note": "成效巩固"},
+    )
+    order.refresh_from_db()
+    if role in ("office", "city_office"):
+        assert r.status_code == 200, r.json()
+        assert (r.json()["revisited_on"], r.json()["revisit_held"]) == ("2026-12-01", True)
+        return
+    assert r.status_code == 403, r.json()
+    assert (order.version, order.events.count()) == before
+
+
+def test_the_office_names_an_inspector_who_then_closes_through_the_api(client, org):
+    order = make_order(org, state=State.FEEDBACK)
+    login(client, org.office)
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/reviewer",
+        {"version": order.version, "reviewer_id": org.viewer.pk},
+    )
+    assert r.status_code == 404  # a viewer is no candidate
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/reviewer",
+        {"version": order.version, "reviewer_id": org.inspector.pk},
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["reviewer_id"] == org.inspector.pk
+    client.logout()
+    login(client, org.inspector)
+    todo = client.get("/api/supervision/todo").json()
+    assert [o["id"] for o in todo["to_review"]] == [order.pk]
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/close",
+        {"version": r.json()["version"], "note": "复核通过"},
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["state"] == "closed"

@@ -40,6 +40,8 @@ ROLES = [
 ALLOWED = {
     Step.CO_ACKNOWLEDGE: {"songxia_staff"},
     Step.CO_PART: {"songxia_staff"},
+    Step.ASSIGN_REVIEWER: {"office", "city_office"},
+    Step.REVISIT: {"office", "city_office"},
     Step.APPROVE: {"leader"},
     Step.RETURN_DRAFT: {"leader"},
     Step.RESUBMIT: {"office", "city_office", "leader"},
@@ -61,6 +63,11 @@ def actor_for(org, role):
 
 def take(step: Step, actor, order):
     """Take a step with valid input, so only role and state decide."""
+    if step is Step.ASSIGN_REVIEWER:
+        inspector = order.issued_by.__class__.objects.get(username="inspector")
+        return orders.assign_reviewer(actor=actor, order=order, reviewer=inspector)
+    if step is Step.REVISIT:
+        return orders.revisit(actor=actor, order=order, held=True, note="成效巩固")
     if step is Step.CO_ACKNOWLEDGE:
         return orders.co_acknowledge(actor=actor, order=order)
     if step is Step.CO_PART:
@@ -94,6 +101,10 @@ def take(step: Step, actor, order):
 
 
 def source_state(step: Step) -> State:
+    if step is Step.REVISIT:
+        return State.CLOSED
+    if step is Step.ASSIGN_REVIEWER:
+        return State.FEEDBACK
     if step in (Step.APPROVE, Step.RETURN_DRAFT):
         return State.PENDING_APPROVAL
     if step is Step.RESUBMIT:
@@ -121,6 +132,7 @@ def snapshot(order: SupervisionOrder) -> tuple:
         order.history.count(),
         order.extensions.count(),
         Reminder.objects.filter(order=order).count(),
+        (order.reviewer_id, order.revisited_on, SupervisionOrder.objects.count()),
         list(order.cooperators.values_list("acknowledged_on", "part_on", "part_text")),
     )
 

@@ -441,3 +441,31 @@ def test_the_leads_feedback_form_asks_why_a_part_is_missing(client, org):
     )
     order.refresh_from_db()
     assert order.state == State.FEEDBACK
+
+
+def test_the_office_names_a_reviewer_and_revisits_on_the_order_page(client, org):
+    order = make_order(org, state=State.FEEDBACK)
+    login(client, org.office)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert 'data-step="assign_reviewer"' in page and f'value="{org.inspector.pk}"' in page
+    client.post(
+        f"/supervision/orders/{order.pk}/assign_reviewer/",
+        {"version": order.version, "reviewer": org.inspector.pk},
+    )
+    order.refresh_from_db()
+    assert order.reviewer == org.inspector
+    orders.close(actor=org.office, order=order)
+    order.refresh_from_db()
+    r = client.post(
+        f"/supervision/orders/{order.pk}/revisit/",
+        {"version": order.version, "held": "0", "note": "又出现问题"},
+        follow=True,
+    )
+    assert "须给出重新交办的办结时限" in r.content.decode()
+    client.post(
+        f"/supervision/orders/{order.pk}/revisit/",
+        {"version": order.version, "held": "0", "note": "又出现问题", "new_deadline": "2026-12-20"},
+    )
+    again = SupervisionOrder.objects.get(reopened_from=order)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert again.code in page and "成效未巩固" in page

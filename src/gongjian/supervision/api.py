@@ -95,6 +95,12 @@ class OrderDetailOut(OrderOut):
     trail: list[EventOut]
     extensions: list[ExtensionOut]
     cooperators: list[CooperatorOut]
+    reviewer_id: int | None
+    revisit_due: dt.date | None
+    revisited_on: dt.date | None
+    revisit_held: bool | None
+    reopened_from_id: int | None
+    reopened_as: list[int]
     allowed_steps: list[str]
 
 
@@ -158,6 +164,12 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
             }
             for c in o.cooperators.all()
         ],
+        reviewer_id=o.reviewer_id,
+        revisit_due=o.revisit_due,
+        revisited_on=o.revisited_on,
+        revisit_held=o.revisit_held,
+        reopened_from_id=o.reopened_from_id,
+        reopened_as=[r.pk for r in o.reopened_as.all()],
         allowed_steps=[str(s) for s in rules.allowed_steps(user, o)],
     )
     return out
@@ -284,6 +296,18 @@ class ResubmitIn(Schema):
     note: str = ""
 
 
+class ReviewerIn(Schema):
+    version: int
+    reviewer_id: Id
+
+
+class RevisitIn(Schema):
+    version: int
+    held: bool
+    note: str
+    new_deadline: dt.date | None = None
+
+
 class RemindIn(Schema):
     text: str = ""
 
@@ -328,6 +352,33 @@ def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn) -> dict[s
         content=payload.content,
         deadline=payload.deadline,
         note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/reviewer", response=OrderDetailOut, summary="指定复核人")
+def assign_reviewer(request: HttpRequest, order_id: int, payload: ReviewerIn) -> dict[str, Any]:
+    order = _visible(request, order_id)
+    reviewer = next(
+        (u for u in selectors.reviewer_candidates(order) if u.pk == payload.reviewer_id), None
+    )
+    if reviewer is None:
+        raise NotFound(_("该人员不能复核此督办单。"))
+    orders.assign_reviewer(
+        actor=request.user, order=order, reviewer=reviewer, expected_version=payload.version
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/revisit", response=OrderDetailOut, summary="销号后回访")
+def revisit(request: HttpRequest, order_id: int, payload: RevisitIn) -> dict[str, Any]:
+    orders.revisit(
+        actor=request.user,
+        order=_visible(request, order_id),
+        held=payload.held,
+        note=payload.note,
+        new_deadline=payload.new_deadline,
         expected_version=payload.version,
     )
     return _done(request, order_id)
@@ -471,6 +522,7 @@ class TodoOut(Schema):
     to_approve: list[OrderOut]
     returned: list[OrderOut]
     parts_due: list[int]
+    revisits_due: list[OrderOut]
 
 
 @router.get("/todo", response=TodoOut, summary="我的待办")
@@ -483,6 +535,7 @@ def todo(request: HttpRequest) -> dict[str, Any]:
         "to_approve": [_order_out(o, t.today) for o in t.to_approve],
         "returned": [_order_out(o, t.today) for o in t.returned],
         "parts_due": [c.order_id for c in t.parts_due],
+        "revisits_due": [_order_out(o, t.today) for o in t.revisits_due],
     }
 
 

@@ -10,6 +10,8 @@ Where a campaign asks for it (`SupervisionSettings.approval_required`), an order
 draft: 待领导审核 → (审核同意) 交办, or → (审核退回) 审核退回修改 → (重新提交) 待领导审核.
 An order may name co-operating units (协办): while it is open each signs (协办签收) and gives its
 part (提交协办意见) to the lead unit, whose 反馈 needs every part in or explained.
+复核 of a 反馈 (审核销号 or 退回) is the office's, or that of the inspector it names (指定复核人);
+after 销号 a 回访 records whether the result held, and reopens it as a new linked order if not.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ class Step(StrEnum):
     REMIND = "remind"
     CO_ACKNOWLEDGE = "co_acknowledge"
     CO_PART = "co_part"
+    ASSIGN_REVIEWER = "assign_reviewer"
+    REVISIT = "revisit"
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,22 @@ RULES: dict[Step, Rule] = {
             Step.REMIND,
             _("催办"),
             OPEN_STATES,
+            None,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.ASSIGN_REVIEWER,
+            _("指定复核人"),
+            OPEN_STATES | {State.FEEDBACK},
+            None,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.REVISIT,
+            _("回访"),
+            frozenset({State.CLOSED}),
             None,
             Action.REVIEW_ORDER,
             Side.REVIEWER,

@@ -92,6 +92,12 @@ class SupervisionSettings(models.Model):
         default=False,
         help_text=_("开启后，起草的督办单（含自动督办单）须经分管领导审核后才下发到责任单位"),
     )
+    revisit_after_days = models.PositiveSmallIntegerField(
+        _("销号后回访天数"),
+        null=True,
+        blank=True,
+        help_text=_("销号后多少天回访，检查整改成效是否巩固；空为不安排回访"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -165,6 +171,26 @@ class SupervisionOrder(Versioned):
         related_name="+",
     )
     approved_on = models.DateField(_("审核日期"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指定复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("交办方指定的督查人员，可复核反馈（销号或退回）和回访"),
+    )
+    revisit_due = models.DateField(_("回访日期"), null=True, blank=True)
+    revisited_on = models.DateField(_("实际回访日期"), null=True, blank=True)
+    revisit_held = models.BooleanField(_("回访成效巩固"), null=True, blank=True)
+    reopened_from = models.ForeignKey(
+        "self",
+        verbose_name=_("回访重新交办自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reopened_as",
+    )
     level = models.CharField(_("督查单颜色"), max_length=10, choices=LEVEL_CHOICES, default="blue")
     state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES, default="issued")
     issued_on = models.DateField(_("交办日期"))
@@ -292,6 +318,8 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", _("领导审核退回")
     CO_ACKNOWLEDGED = "co_acknowledged", _("协办签收")
     CO_PART = "co_part", _("提交协办意见")
+    REVIEWER_ASSIGNED = "reviewer_assigned", _("指定复核人")
+    REVISITED = "revisited", _("回访")
 
 
 class OrderEvent(models.Model):

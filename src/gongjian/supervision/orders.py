@@ -39,9 +39,11 @@ from gongjian.supervision.models import (
     OrderEvidence,
     OrderSource,
     SupervisionOrder,
+    SupervisionSettings,
 )
 from gongjian.supervision.rules import (
     approval_required,
+    check_reviewer,
     check_step,
     cooperator_of,
     missing_parts,
@@ -148,6 +150,7 @@ def create_order(
     instruction: LeaderInstruction | None = None,
     campaign: Any = None,
     cooperators: Sequence[Unit] = (),
+    reopened_from: SupervisionOrder | None = None,
 ) -> SupervisionOrder:
     today = clock.today()
     title, content = title.strip(), content.strip()
@@ -176,6 +179,7 @@ def create_order(
         source_ref=source_ref,
         instruction=instruction,
         campaign=campaign,
+        reopened_from=reopened_from,
         level=str(level),
         state=State.PENDING_APPROVAL if draft else State.ISSUED,
         issued_on=today,
@@ -572,6 +576,8 @@ def close(
     locked.state = State.CLOSED
     locked.closed_on = today
     locked.closed_on_time = locked.feedback_on is not None and locked.feedback_on <= locked.deadline
+    days = revisit_after_days(locked.campaign_id)
+    locked.revisit_due = today + dt.timedelta(days=days) if days else None
     save_order(locked, actor=actor, reason=_("审核销号"))
     add_event(
         locked,
@@ -586,6 +592,91 @@ def close(
         locked,
         lambda: _("督办单 %(code)s 已审核销号。") % {"code": locked.code},
     )
+    return locked
+
+
+def revisit_after_days(campaign_id: int | None) -> int | None:
+    """The campaign's 回访 setting: days after 销号, or None for no planned revisit."""
+    if campaign_id is None:
+        return None
+    return (
+        SupervisionSettings.objects.filter(campaign_id=campaign_id)
+        .values_list("revisit_after_days", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def assign_reviewer(
+    *, actor: Any, order: SupervisionOrder, reviewer: Any, expected_version: int | None = None
+) -> SupervisionOrder:
+    """指定复核人: the office names an inspector to review the feedback (and to revisit)."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.ASSIGN_REVIEWER)
+    check_reviewer(actor, locked, reviewer)
+    locked.reviewer = reviewer
+    save_order(locked, actor=actor, reason=_("指定复核人"))
+    add_event(locked, EventKind.REVIEWER_ASSIGNED, actor=actor, note=str(reviewer))
+    notify(
+        [reviewer],
+        locked,
+        lambda: _("您被指定为督办单 %(code)s 的复核人。") % {"code": locked.code},
+    )
+    return locked
+
+
+@transaction.atomic
+def revisit(
+    *,
+    actor: Any,
+    order: SupervisionOrder,
+    held: bool,
+    note: str,
+    new_deadline: dt.date | None = None,
+    expected_version: int | None = None,
+) -> SupervisionOrder:
+    """回访: after 销号, whether the result held; if not, the matter is given again as a new
+    order linked to this one (same unit, co-operating units, source). Returns the closed order."""
+    locked = locked_order(order, expected_version)
+    check_step(actor, locked, Step.REVISIT)
+    note = check_text(OrderEvent, "note", note or "").strip()
+    if not note:
+        raise ValidationFailed(_("请填写回访情况。"), field="note")
+    if not held and (not isinstance(new_deadline, dt.date) or new_deadline < clock.today()):
+        raise ValidationFailed(
+            _("回访发现成效未巩固，须给出重新交办的办结时限（不早于今天）。"),
+            field="new_deadline",
+        )
+    locked.revisited_on = clock.today()
+    locked.revisit_held = held
+    save_order(locked, actor=actor, reason=_("回访"))
+    add_event(
+        locked,
+        EventKind.REVISITED,
+        actor=actor,
+        note=(_("成效巩固：%(note)s") if held else _("成效未巩固，重新交办：%(note)s"))
+        % {"note": note},
+    )
+    if not held:
+        assert new_deadline is not None  # noqa: S101 - checked above
+        create_order(
+            actor=actor,
+            issuing_unit=locked.issuing_unit,
+            unit=locked.unit,
+            title=(_("回访未巩固：%(title)s") % {"title": locked.title})[:200],
+            content=note,
+            deadline=new_deadline,
+            project=locked.project,
+            line=locked.line,
+            required_evidence=locked.required_evidence,
+            level=locked.level,
+            source=locked.source,
+            source_ref=locked.source_ref,
+            instruction=locked.instruction,
+            campaign=locked.campaign,
+            cooperators=[c.unit for c in locked.cooperators.select_related("unit")],
+            reopened_from=locked,
+        )
     return locked
 
 

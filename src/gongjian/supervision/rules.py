@@ -85,7 +85,7 @@ def check_step(
     r = flow.rule(step)
     if r.side is Side.COOPERATOR:
         return _check_cooperator_step(actor, order, r)
-    if actor is not None:
+    if actor is not None and not is_named_reviewer(actor, order, r.step):
         scope_for(actor).require(r.action, order.unit)
     require_side(actor, order.unit, r.side)
     _check_state(order, r)
@@ -98,9 +98,40 @@ def check_step(
             )
         if has_pending_extension(order):
             raise InvalidTransition(_("已有一份延期申请在等待审批。"), step="request_extension")
+    if r.step is Step.REVISIT and order.revisited_on is not None:
+        raise InvalidTransition(
+            _("该督办单已于 %(d)s 回访。") % {"d": order.revisited_on.isoformat()}, step="revisit"
+        )
     if r.step is Step.DECIDE_EXTENSION and not has_pending_extension(order):
         raise InvalidTransition(_("没有待审批的延期申请。"), step="decide_extension")
     return r
+
+
+# What the inspector an office names (指定复核人) may do on that order besides the office itself.
+NAMED_REVIEWER_STEPS = frozenset({Step.CLOSE, Step.SEND_BACK, Step.REVISIT})
+
+
+def is_named_reviewer(actor: Any, order: SupervisionOrder, step: Step) -> bool:
+    return (
+        step in NAMED_REVIEWER_STEPS
+        and order.reviewer_id is not None
+        and order.reviewer_id == getattr(actor, "pk", None)
+    )
+
+
+def check_reviewer(actor: Any, order: SupervisionOrder, reviewer: Any) -> None:
+    """The inspector (or office member) named to review: someone who inspects or reviews the unit,
+    from outside it, and active."""
+    scope = scope_for(reviewer)
+    if not reviewer.is_active or not (
+        scope.can(Action.INSPECT, order.unit) or scope.can(Action.REVIEW_ORDER, order.unit)
+    ):
+        raise ValidationFailed(
+            _("“%(user)s”不是可以督查“%(unit)s”的人员，不能指定为复核人。")
+            % {"user": str(reviewer), "unit": order.unit.name},
+            field="reviewer",
+        )
+    require_side(reviewer, order.unit, Side.REVIEWER)
 
 
 def cooperator_of(actor: Any, order: SupervisionOrder) -> OrderCooperator | None:

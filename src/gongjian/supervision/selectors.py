@@ -74,6 +74,36 @@ def parts_due(user: Any) -> QuerySet[OrderCooperator]:
     )
 
 
+def revisits_due(user: Any) -> QuerySet[SupervisionOrder]:
+    """Closed orders whose 回访 date has come and that nobody has revisited yet: the office's,
+    and the named reviewer's."""
+    today = clock.today()
+    due = Q(state=State.CLOSED, revisit_due__lte=today, revisited_on__isnull=True)
+    mine = orders_for(user, Action.REVIEW_ORDER).filter(due)
+    unit = getattr(user, "unit", None)
+    if unit is not None:
+        mine = mine.exclude(unit_id__in=unit.ancestor_ids())
+    named = SupervisionOrder.objects.filter(due, reviewer_id=user.pk)
+    return (
+        (mine | named)
+        .select_related("unit", "issuing_unit", "project")
+        .order_by("revisit_due", "pk")
+    )
+
+
+def reviewer_candidates(order: SupervisionOrder) -> list[Any]:
+    """Inspectors an office may name to review this order: inspectors over its unit (their own
+    unit is above it), never the unit's own (`rules.check_reviewer` decides)."""
+    from gongjian.org.models import User
+
+    ancestors = [pk for pk in order.unit.ancestor_ids() if pk != order.unit_id]
+    return list(
+        User.objects.filter(is_active=True, roles__role=Role.INSPECTOR, unit_id__in=ancestors)
+        .distinct()
+        .order_by("username")
+    )
+
+
 def returned_drafts(user: Any) -> QuerySet[SupervisionOrder]:
     """Drafts a leader returned, for the office that can revise and resubmit them."""
     return orders_for(user, Action.ISSUE_ORDER).filter(state=State.RETURNED)
@@ -142,6 +172,7 @@ class Todo:
     to_approve: list[SupervisionOrder]
     returned: list[SupervisionOrder]
     parts_due: list[OrderCooperator]
+    revisits_due: list[SupervisionOrder]
 
 
 def todo(user: Any) -> Todo:
@@ -159,10 +190,14 @@ def todo(user: Any) -> Todo:
     elif not user.is_superuser:
         handle = handle.none()
     related = ("unit", "project")
+    # An inspector the office named reviews that order's feedback too.
+    reviewing = review | SupervisionOrder.objects.filter(reviewer_id=user.pk)
     return Todo(
         to_handle=list(handle.select_related(*related).order_by("deadline", "pk")),
         to_review=list(
-            review.filter(state=State.FEEDBACK).select_related(*related).order_by("feedback_on")
+            reviewing.filter(state=State.FEEDBACK)
+            .select_related(*related)
+            .order_by("feedback_on", "pk")
         ),
         extensions=list(
             ExtensionRequest.objects.filter(
@@ -177,6 +212,7 @@ def todo(user: Any) -> Todo:
             returned_drafts(user).exclude(unit_id__in=own).select_related(*related).order_by("pk")
         ),
         parts_due=list(parts_due(user)),
+        revisits_due=list(revisits_due(user)),
     )
 
 
@@ -184,7 +220,17 @@ def order_detail(user: Any, pk: int) -> SupervisionOrder:
     """One order with its whole trail, evidence, extensions and reminders."""
     order = (
         orders_for(user)
-        .select_related("unit", "issuing_unit", "project", "line", "issued_by")
+        .select_related(
+            "unit",
+            "issuing_unit",
+            "project",
+            "line",
+            "issued_by",
+            "reviewer",
+            "approved_by",
+            "reopened_from",
+            "instruction__leader",
+        )
         .prefetch_related(
             Prefetch(
                 "events",
@@ -196,6 +242,7 @@ def order_detail(user: Any, pk: int) -> SupervisionOrder:
             ),
             "reminders",
             Prefetch("cooperators", queryset=OrderCooperator.objects.select_related("unit")),
+            "reopened_as",
         )
         .filter(pk=pk)
         .first()

@@ -106,6 +106,8 @@ STEP_FORMS = {
     Step.REMIND: "remind",
     Step.CO_ACKNOWLEDGE: "note",
     Step.CO_PART: "part",
+    Step.ASSIGN_REVIEWER: "reviewer",
+    Step.REVISIT: "revisit",
 }
 
 
@@ -127,6 +129,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "evidence_kinds": EvidenceKind.choices,
             "missing_parts": rules.missing_parts(order),
+            "reviewers": selectors.reviewer_candidates(order)
+            if Step.ASSIGN_REVIEWER in steps
+            else [],
         },
     )
 
@@ -170,6 +175,24 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 content=post.get("content", ""),
                 deadline=_date(new, "deadline") if new else None,
                 note=note,
+                expected_version=version,
+            )
+        elif name == Step.ASSIGN_REVIEWER:
+            candidates = {u.pk: u for u in selectors.reviewer_candidates(order)}
+            reviewer = candidates.get(_int(post.get("reviewer")) or 0)
+            if reviewer is None:
+                raise ValidationFailed(_("请选择复核人。"), field="reviewer")
+            orders.assign_reviewer(
+                actor=user, order=order, reviewer=reviewer, expected_version=version
+            )
+        elif name == Step.REVISIT:
+            new = post.get("new_deadline")
+            orders.revisit(
+                actor=user,
+                order=order,
+                held=post.get("held") == "1",
+                note=note,
+                new_deadline=_date(new, "new_deadline") if new else None,
                 expected_version=version,
             )
         elif name == Step.CO_ACKNOWLEDGE:
