@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.test.utils import override_settings
 
+from gongjian.demo import supervision_story
 from gongjian.org.models import Unit, User
 from gongjian.projects.models import Project
 from gongjian.projects.warning_feed import warnings_for
 from gongjian.projects.warnings import Colour
-from gongjian.demo import supervision_story
 from gongjian.supervision import inspections, notices, tick
 from gongjian.supervision import orders as order_services
 from gongjian.supervision.models import SupervisionOrder
