@@ -22,8 +22,8 @@ from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import lights, orders, reminders, rules, selectors, sources
 from gongjian.supervision import notices as notice_services
-from gongjian.supervision import orders, reminders, rules, selectors, sources
 from gongjian.supervision.flow import is_overdue
 from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 
@@ -40,6 +40,7 @@ class OrderOut(Schema):
     source: str
     source_ref: str
     instruction_id: int | None
+    light: str | None
     unit_id: int
     unit_name: str
     issuing_unit_name: str
@@ -104,6 +105,11 @@ class OrderDetailOut(OrderOut):
     allowed_steps: list[str]
 
 
+def _light(o: SupervisionOrder, today: dt.date) -> str | None:
+    colour = getattr(o, "light", None) if hasattr(o, "light") else lights.order_light(o, today)
+    return colour.value if colour else None
+
+
 def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
     return {
         "id": o.pk,
@@ -115,6 +121,7 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "source": o.source,
         "source_ref": o.source_ref,
         "instruction_id": o.instruction_id,
+        "light": _light(o, today),
         "unit_id": o.unit_id,
         "unit_name": o.unit.name,
         "issuing_unit_name": o.issuing_unit.name,

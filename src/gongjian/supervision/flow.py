@@ -271,3 +271,34 @@ def escalated_level(current: Level | str, working_days_late: int) -> Level:
     else:
         wanted = Level.BLUE
     return wanted if wanted.severity > level.severity else level
+
+
+class Light(StrEnum):
+    """Xi'an's lights on an open order: green, yellow from N working days before the deadline,
+    red when late (beside the Sanming colour, which only says how late)."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return str(LIGHT_LABELS[self])
+
+
+LIGHT_LABELS = {Light.GREEN: _("绿灯"), Light.YELLOW: _("黄灯"), Light.RED: _("红灯")}
+DEFAULT_YELLOW_WORKING_DAYS = 3
+
+
+def light(
+    state: State | str, deadline: dt.date, today: dt.date, working_days_left: int, yellow_days: int
+) -> Light | None:
+    """The light of an order (None once the unit owes nothing): red past the deadline, yellow when
+    `working_days_left` (working days after today up to the deadline) is at most `yellow_days`."""
+    if State(state) not in OPEN_STATES:
+        return None
+    if deadline < today:
+        return Light.RED
+    if working_days_left <= yellow_days:
+        return Light.YELLOW
+    return Light.GREEN

@@ -98,6 +98,11 @@ class SupervisionSettings(models.Model):
         blank=True,
         help_text=_("销号后多少天回访，检查整改成效是否巩固；空为不安排回访"),
     )
+    yellow_working_days = models.PositiveSmallIntegerField(
+        _("黄灯提前工作日数"),
+        default=3,
+        help_text=_("办结时限前多少个工作日起亮黄灯"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -519,6 +524,37 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class OrderLightSeen(models.Model):
+    """The last light (yellow/red) of an order a person was told about in a digest, so an
+    unchanged light is never told again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        SupervisionOrder,
+        verbose_name=_("督办单"),
+        on_delete=models.CASCADE,
+        related_name="lights_seen",
+    )
+    light = models.CharField(_("灯色"), max_length=10)
+    on = models.DateField(_("提醒日期"))
+
+    class Meta:
+        verbose_name = _("灯色提醒记录")
+        verbose_name_plural = _("灯色提醒记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "order"], name="light_seen_once_per_order"),
+        ]
+        indexes = [models.Index(fields=["user", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.order_id} {self.light}"
 
 
 class NoticeKind(models.TextChoices):

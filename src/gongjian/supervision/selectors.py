@@ -15,6 +15,7 @@ from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision.flow import DRAFT_STATES, OPEN_STATES, State
+from gongjian.supervision.lights import annotate_lights
 from gongjian.supervision.models import (
     ExtensionRequest,
     ExtensionStatus,
@@ -154,8 +155,10 @@ def board(
         qs = qs.filter(unit_id=unit_id)
     if overdue:
         qs = qs.filter(overdue_q(today))
+    rows = list(qs.order_by("deadline", "pk")[:limit])
+    annotate_lights(rows, today)
     return Board(
-        orders=list(qs.order_by("deadline", "pk")[:limit]),
+        orders=rows,
         by_state={s.value: by_state.get(s.value, 0) for s in State},
         by_unit=by_unit,
         overdue=overdue_n,
@@ -192,8 +195,10 @@ def todo(user: Any) -> Todo:
     related = ("unit", "project")
     # An inspector the office named reviews that order's feedback too.
     reviewing = review | SupervisionOrder.objects.filter(reviewer_id=user.pk)
+    to_handle = list(handle.select_related(*related).order_by("deadline", "pk"))
+    annotate_lights(to_handle, today)
     return Todo(
-        to_handle=list(handle.select_related(*related).order_by("deadline", "pk")),
+        to_handle=to_handle,
         to_review=list(
             reviewing.filter(state=State.FEEDBACK)
             .select_related(*related)

@@ -25,8 +25,8 @@ from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inbox as inbox_services
 from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import lights, orders, reminders, rules, selectors, sources
 from gongjian.supervision import notices as notice_services
-from gongjian.supervision import orders, reminders, rules, selectors, sources
 from gongjian.supervision.flow import LEVEL_LABELS, RULES, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
@@ -123,6 +123,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "today": clock.today(),
             "overdue": order.is_overdue,
+            "light": lights.order_light(order, clock.today()),
             "steps": [(s.value, RULES[s].label, STEP_FORMS[s]) for s in steps],
             "pending_extension": next(
                 (e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None
