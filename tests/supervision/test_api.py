@@ -10,7 +10,7 @@ from gongjian.supervision.flow import State
 from gongjian.supervision.models import SupervisionOrder
 from tests.factories import PASSWORD, image_bytes
 from tests.supervision.conftest import TODAY
-from tests.supervision.factories import make_order, make_project
+from tests.supervision.factories import make_draft, make_order, make_project
 
 ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
 
@@ -285,3 +285,231 @@ def test_feedback_with_photos_through_the_api(client, org):
     assert r.status_code == 200, r.json()
     feedback = r.json()["trail"][-1]
     assert feedback["kind"] == "feedback" and len(feedback["evidence"]) == 2
+
+
+DRAFT_CALLS = {
+    "approve": (State.PENDING_APPROVAL, {"deadline": "2026-12-20"}, {"leader"}),
+    "return-draft": (State.PENDING_APPROVAL, {"note": "请补充"}, {"leader"}),
+    "resubmit": (State.RETURNED, {"note": "已补充"}, {"office", "city_office", "leader"}),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("step", list(DRAFT_CALLS))
+def test_every_approval_endpoint_for_every_role(client, org, step, role):
+    # given a draft waiting for 领导审核 (or returned by the leader)
+    state, data, allowed = DRAFT_CALLS[step]
+    order = make_draft(org, state=state)
+    before = (order.state, order.version, order.events.count())
+    login(client, getattr(org, role))
+    response = post(
+        client, f"/api/supervision/orders/{order.pk}/{step}", {"version": order.version, **data}
+    )
+    order.refresh_from_db()
+    if role in allowed:
+        assert response.status_code == 200, response.json()
+        assert response.json()["version"] == order.version
+        return
+    # the unit's own people do not even see a draft; everyone else is refused; nothing changed
+    expected = 404 if role in ("hunan_staff", "viewer") else 403
+    assert response.status_code == expected, response.json()
+    assert (order.state, order.version, order.events.count()) == before
+
+
+def test_the_api_issues_from_an_instruction_and_lists_the_register(client, org):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/instructions",
+        {
+            "leader_id": org.leader.person_id,
+            "text": "请抓紧协调安置房用电",
+            "given_on": "2026-11-30",
+            "kind": "directive",
+        },
+    )
+    assert r.status_code == 201, r.json()
+    instruction_id = r.json()["id"]
+    assert r.json()["status"] == "待交办"
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "title": "安置房用电",
+            "content": "协调供电",
+            "deadline": "2026-12-10",
+            "source": "leader_instruction",
+            "instruction_id": instruction_id,
+        },
+    )
+    assert r.status_code == 201, r.json()
+    assert (r.json()["source"], r.json()["instruction_id"]) == (
+        "leader_instruction",
+        instruction_id,
+    )
+    register = client.get("/api/supervision/instructions").json()
+    assert [(i["id"], i["status"], [o["id"] for o in i["orders"]]) for i in register] == [
+        (instruction_id, "督办中", [r.json()["id"]])
+    ]
+
+
+def test_the_api_refuses_an_upper_assignment_without_its_document_number(client, org):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "title": "t",
+            "content": "c",
+            "deadline": "2026-12-10",
+            "source": "upper",
+        },
+    )
+    assert r.status_code == 422
+    assert r.json() == {
+        "code": "invalid",
+        "message": "上级交办须填写上级交办文件的文号。",
+        "field": "source_ref",
+    }
+    assert SupervisionOrder.objects.count() == 0
+
+
+def test_a_unit_may_not_register_instructions(client, org):
+    login(client, org.hunan_staff)
+    r = post(
+        client,
+        "/api/supervision/instructions",
+        {"leader_id": 999, "text": "t", "given_on": "2026-11-30", "kind": "directive"},
+    )
+    assert r.status_code == 404
+    assert client.get("/api/supervision/instructions").json() == []
+
+
+def test_the_leaders_todo_lists_drafts_to_approve(client, org):
+    draft = make_draft(org)
+    login(client, org.leader)
+    todo = client.get("/api/supervision/todo").json()
+    assert [o["id"] for o in todo["to_approve"]] == [draft.pk]
+    assert todo["returned"] == []
+
+
+@pytest.mark.parametrize("role", [*ROLES, "songxia_staff"])
+@pytest.mark.parametrize("step", ["co-acknowledge", "co-part"])
+def test_every_co_operating_endpoint_for_every_role(client, org, step, role):
+    from gongjian.supervision import orders
+    from tests.supervision.factories import unit_staff
+
+    songxia = unit_staff(org.songxia)
+    order = make_order(org, state=State.IN_PROGRESS, cooperators=[org.songxia])
+    if step == "co-part":
+        order = orders.co_acknowledge(actor=songxia, order=order)
+    before = (order.version, order.events.count())
+    login(client, songxia if role == "songxia_staff" else getattr(org, role))
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/{step}",
+        {"version": order.version, "note": "管线迁改已完成"},
+    )
+    order.refresh_from_db()
+    if role == "songxia_staff":
+        assert r.status_code == 200, r.json()
+        part = r.json()["cooperators"][0]
+        assert part["unit_name"] == "松下镇"
+        assert (part["acknowledged_on"] is not None, part["part_text"]) == (
+            True,
+            "管线迁改已完成" if step == "co-part" else "",
+        )
+        return
+    assert r.status_code == 403, r.json()
+    assert (order.version, order.events.count()) == before
+
+
+def test_the_api_issues_with_co_operating_units_and_asks_the_lead_to_explain_missing_parts(
+    client, org
+):
+    login(client, org.office)
+    r = post(
+        client,
+        "/api/supervision/orders",
+        {
+            "unit_id": org.hunan.pk,
+            "title": "片区道路",
+            "content": "c",
+            "deadline": "2026-12-10",
+            "cooperator_ids": [org.songxia.pk],
+        },
+    )
+    assert r.status_code == 201, r.json()
+    order = SupervisionOrder.objects.get()
+    assert [c["unit_name"] for c in r.json()["cooperators"]] == ["松下镇"]
+    from gongjian.supervision import orders
+
+    order = orders.acknowledge(actor=org.hunan_staff, order=order)
+    order = orders.start(actor=org.hunan_staff, order=order)
+    client.logout()
+    login(client, org.hunan_staff)
+    url = f"/api/supervision/orders/{order.pk}/feedback"
+    r = post(client, url, {"version": order.version, "note": "已贯通"})
+    assert r.status_code == 422
+    assert r.json()["field"] == "explanations"
+    r = post(
+        client,
+        url,
+        {
+            "version": order.version,
+            "note": "已贯通",
+            "explanations": {str(org.songxia.pk): "松下镇无需迁改"},
+        },
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["cooperators"][0]["explanation"] == "松下镇无需迁改"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_revisit_endpoint_for_every_role(client, org, role):
+    order = make_order(org, state=State.CLOSED)
+    before = (order.version, order.events.count())
+    login(client, getattr(org, role))
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/revisit",
+        {"version": order.version, "held": True, "note": "成效巩固"},
+    )
+    order.refresh_from_db()
+    if role in ("office", "city_office"):
+        assert r.status_code == 200, r.json()
+        assert (r.json()["revisited_on"], r.json()["revisit_held"]) == ("2026-12-01", True)
+        return
+    assert r.status_code == 403, r.json()
+    assert (order.version, order.events.count()) == before
+
+
+def test_the_office_names_an_inspector_who_then_closes_through_the_api(client, org):
+    order = make_order(org, state=State.FEEDBACK)
+    login(client, org.office)
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/reviewer",
+        {"version": order.version, "reviewer_id": org.viewer.pk},
+    )
+    assert r.status_code == 404  # a viewer is no candidate
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/reviewer",
+        {"version": order.version, "reviewer_id": org.inspector.pk},
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["reviewer_id"] == org.inspector.pk
+    client.logout()
+    login(client, org.inspector)
+    todo = client.get("/api/supervision/todo").json()
+    assert [o["id"] for o in todo["to_review"]] == [order.pk]
+    r = post(
+        client,
+        f"/api/supervision/orders/{order.pk}/close",
+        {"version": r.json()["version"], "note": "复核通过"},
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["state"] == "closed"

@@ -4,6 +4,7 @@ import pytest
 
 from gongjian.org.scope import Action
 from gongjian.supervision.flow import (
+    DRAFT_STATES,
     OPEN_STATES,
     RULES,
     Level,
@@ -37,8 +38,24 @@ def test_unit_steps_need_handle_order_and_review_steps_need_review_order():
         assert (RULES[step].action, RULES[step].side) == (Action.REVIEW_ORDER, Side.REVIEWER)
 
 
-def test_a_closed_order_allows_no_step():
-    assert steps_from(State.CLOSED) == []
+def test_a_closed_order_allows_only_its_revisit():
+    assert steps_from(State.CLOSED) == [Step.REVISIT]
+
+
+def test_a_draft_is_approved_or_returned_by_a_leader_and_resubmitted_by_the_office():
+    assert steps_from(State.PENDING_APPROVAL) == [Step.APPROVE, Step.RETURN_DRAFT]
+    assert RULES[Step.APPROVE].target is State.ISSUED
+    assert RULES[Step.RETURN_DRAFT].target is State.RETURNED
+    assert (RULES[Step.APPROVE].side, RULES[Step.RETURN_DRAFT].side) == (Side.LEADER, Side.LEADER)
+    assert steps_from(State.RETURNED) == [Step.RESUBMIT]
+    assert RULES[Step.RESUBMIT].target is State.PENDING_APPROVAL
+    assert not DRAFT_STATES & OPEN_STATES
+
+
+def test_co_operating_units_sign_and_give_their_part_while_the_order_is_open():
+    for step in (Step.CO_ACKNOWLEDGE, Step.CO_PART):
+        rule = RULES[step]
+        assert (rule.sources, rule.target, rule.side) == (OPEN_STATES, None, Side.COOPERATOR)
 
 
 def test_reminders_and_extensions_only_while_the_unit_owes_work():

@@ -25,10 +25,26 @@ from gongjian.supervision.models import (
 )
 from tests.factories import image_bytes
 from tests.supervision.conftest import TODAY
-from tests.supervision.factories import make_order, make_project
+from tests.supervision.factories import make_order, make_project, unit_staff
 
-ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
+ROLES = [
+    "office",
+    "city_office",
+    "lead",
+    "hunan_staff",
+    "songxia_staff",
+    "leader",
+    "inspector",
+    "viewer",
+]
 ALLOWED = {
+    Step.CO_ACKNOWLEDGE: {"songxia_staff"},
+    Step.CO_PART: {"songxia_staff"},
+    Step.ASSIGN_REVIEWER: {"office", "city_office"},
+    Step.REVISIT: {"office", "city_office"},
+    Step.APPROVE: {"leader"},
+    Step.RETURN_DRAFT: {"leader"},
+    Step.RESUBMIT: {"office", "city_office", "leader"},
     Step.ACKNOWLEDGE: {"hunan_staff"},
     Step.START: {"hunan_staff"},
     Step.FEEDBACK: {"hunan_staff"},
@@ -40,14 +56,35 @@ ALLOWED = {
 }
 
 
+def actor_for(org, role):
+    """A role of the shared world; `songxia_staff` handles 松下镇, the co-operating unit."""
+    return unit_staff(org.songxia) if role == "songxia_staff" else getattr(org, role)
+
+
 def take(step: Step, actor, order):
     """Take a step with valid input, so only role and state decide."""
+    if step is Step.ASSIGN_REVIEWER:
+        inspector = order.issued_by.__class__.objects.get(username="inspector")
+        return orders.assign_reviewer(actor=actor, order=order, reviewer=inspector)
+    if step is Step.REVISIT:
+        return orders.revisit(actor=actor, order=order, held=True, note="成效巩固")
+    if step is Step.CO_ACKNOWLEDGE:
+        return orders.co_acknowledge(actor=actor, order=order)
+    if step is Step.CO_PART:
+        return orders.give_part(actor=actor, order=order, text="已配合完成管线迁改")
+    if step is Step.APPROVE:
+        return orders.approve(actor=actor, order=order)
+    if step is Step.RETURN_DRAFT:
+        return orders.return_draft(actor=actor, order=order, note="请补充项目现状")
+    if step is Step.RESUBMIT:
+        return orders.resubmit(actor=actor, order=order, note="已补充")
     if step is Step.ACKNOWLEDGE:
         return orders.acknowledge(actor=actor, order=order)
     if step is Step.START:
         return orders.start(actor=actor, order=order)
     if step is Step.FEEDBACK:
-        return orders.feedback(actor=actor, order=order, text="已办结")
+        why = {c.unit_id: "协办单位未按时提供" for c in order.cooperators.all()}
+        return orders.feedback(actor=actor, order=order, text="已办结", explanations=why)
     if step is Step.CLOSE:
         return orders.close(actor=actor, order=order)
     if step is Step.SEND_BACK:
@@ -64,6 +101,14 @@ def take(step: Step, actor, order):
 
 
 def source_state(step: Step) -> State:
+    if step is Step.REVISIT:
+        return State.CLOSED
+    if step is Step.ASSIGN_REVIEWER:
+        return State.FEEDBACK
+    if step in (Step.APPROVE, Step.RETURN_DRAFT):
+        return State.PENDING_APPROVAL
+    if step is Step.RESUBMIT:
+        return State.RETURNED
     return (
         State.FEEDBACK
         if step in (Step.CLOSE, Step.SEND_BACK)
@@ -87,19 +132,25 @@ def snapshot(order: SupervisionOrder) -> tuple:
         order.history.count(),
         order.extensions.count(),
         Reminder.objects.filter(order=order).count(),
+        (order.reviewer_id, order.revisited_on, SupervisionOrder.objects.count()),
+        list(order.cooperators.values_list("acknowledged_on", "part_on", "part_text")),
     )
 
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("step", list(Step))
 def test_each_step_is_allowed_only_to_its_roles(org, step, role):
-    # given an order in the state the step starts from (with a pending extension for a decision)
-    order = make_order(org, state=source_state(step))
+    # given an order in the state the step starts from (with a pending extension for a decision,
+    # with 松下镇 co-operating — and having signed, to give its part)
+    order = make_order(org, state=source_state(step), cooperators=[org.songxia])
     if step is Step.DECIDE_EXTENSION:
         take(Step.REQUEST_EXTENSION, org.hunan_staff, order)
         order.refresh_from_db()
+    if step is Step.CO_PART:
+        take(Step.CO_ACKNOWLEDGE, actor_for(org, "songxia_staff"), order)
+        order.refresh_from_db()
     before = snapshot(order)
-    actor = getattr(org, role)
+    actor = actor_for(org, role)
     if role in ALLOWED[step]:
         # when the right role takes it, then it is done and the trail grows
         take(step, actor, order)
@@ -111,7 +162,15 @@ def test_each_step_is_allowed_only_to_its_roles(org, step, role):
         # when any other role tries, then it is refused in Chinese and nothing changed
         with pytest.raises(PermissionDenied) as err:
             take(step, actor, order)
-        assert err.value.message.startswith(("无权", "只有责任单位", "责任单位不能"))
+        assert err.value.message.startswith(
+            (
+                "无权",
+                "只有责任单位",
+                "责任单位不能",
+                "只有“湖南镇”的分管领导",
+                "只有本督办单协办单位",
+            )
+        )
         assert snapshot(order) == before
 
 
@@ -120,9 +179,9 @@ def test_each_step_is_allowed_only_to_its_roles(org, step, role):
     [(step, state) for step in Step for state in State if state not in RULES[step].sources],
 )
 def test_each_step_is_refused_from_a_state_it_does_not_start_from(org, step, state):
-    order = make_order(org, state=state)
+    order = make_order(org, state=state, cooperators=[org.songxia])
     before = snapshot(order)
-    actor = org.hunan_staff if next(iter(ALLOWED[step])) == "hunan_staff" else org.office
+    actor = actor_for(org, sorted(ALLOWED[step])[0])
     with pytest.raises(InvalidTransition) as err:
         take(step, actor, order)
     assert err.value.message == (

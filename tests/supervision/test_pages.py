@@ -340,3 +340,158 @@ def test_the_inspection_form_speaks_to_staff_and_keeps_the_seed_for_the_audit(cl
     login(client, org.office)
     page = client.get("/supervision/inspections/").content.decode()
     assert f"<code>{draw.seed}</code>" in page
+
+
+def test_the_leader_approves_a_draft_on_its_page_and_the_unit_then_sees_it(client, org):
+    from tests.supervision.factories import make_draft
+
+    draft = make_draft(org)
+    login(client, org.hunan_staff)
+    assert client.get(f"/supervision/orders/{draft.pk}/").status_code == 404
+    client.logout()
+    login(client, org.leader)
+    todo = client.get("/supervision/todo/").content.decode()
+    assert 'id="to-approve"' in todo and draft.code in todo
+    page = client.get(f"/supervision/orders/{draft.pk}/").content.decode()
+    assert 'data-step="approve"' in page and 'data-step="return_draft"' in page
+    r = client.post(
+        f"/supervision/orders/{draft.pk}/approve/",
+        {"version": draft.version, "note": "同意", "deadline": "2026-12-21"},
+    )
+    assert r.status_code == 302
+    draft.refresh_from_db()
+    assert (draft.state, draft.deadline) == ("issued", dt.date(2026, 12, 21))
+    client.logout()
+    login(client, org.hunan_staff)
+    assert client.get(f"/supervision/orders/{draft.pk}/").status_code == 200
+
+
+def test_the_issue_form_sends_a_draft_to_the_leader_with_its_source(client, org):
+    from tests.supervision.factories import require_approval
+
+    require_approval(org.line.campaign)
+    project = make_project(org.hunan, name="安置房", campaign=org.line.campaign)
+    login(client, org.office)
+    r = client.post(
+        "/supervision/orders/new/",
+        {
+            "unit": org.hunan.pk,
+            "project": project.pk,
+            "title": "安置房征迁",
+            "content": "限期交地",
+            "deadline": "2026-12-15",
+            "level": "blue",
+            "source": "public",
+            "source_ref": "12345-0071",
+        },
+        follow=True,
+    )
+    order = SupervisionOrder.objects.get()
+    assert (order.state, order.source, order.source_ref) == (
+        "pending_approval",
+        "public",
+        "12345-0071",
+    )
+    assert f"{order.code} 已提交分管领导审核。" in r.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_form"),
+    [("office", True), ("leader", True), ("hunan_staff", False), ("viewer", False)],
+)
+def test_the_instruction_register_shows_the_form_only_to_who_may_record(
+    client, org, role, sees_form
+):
+    login(client, getattr(org, role))
+    body = client.get("/supervision/instructions/").content.decode()
+    assert 'id="instruction-register"' in body
+    assert ('id="record-instruction"' in body) is sees_form
+    r = client.post(
+        "/supervision/instructions/",
+        {
+            "leader": org.leader.person_id,
+            "given_on": "2026-11-30",
+            "kind": "reference",
+            "text": "供参阅",
+        },
+        follow=True,
+    )
+    from gongjian.supervision.models import LeaderInstruction
+
+    assert LeaderInstruction.objects.count() == (1 if sees_form else 0)
+    if sees_form:
+        assert "存档备查" in r.content.decode()
+
+
+def test_a_co_operating_unit_gives_its_part_on_the_page_and_the_lead_sees_it(client, org):
+    from tests.supervision.factories import unit_staff
+
+    songxia = unit_staff(org.songxia)
+    order = make_order(org, state=State.IN_PROGRESS, cooperators=[org.songxia])
+    login(client, songxia)
+    assert (
+        f'href="/supervision/orders/{order.pk}/"'
+        in client.get("/supervision/todo/").content.decode()
+    )
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert 'data-step="co_acknowledge"' in page and 'data-step="feedback"' not in page
+    client.post(f"/supervision/orders/{order.pk}/co_acknowledge/", {"version": order.version})
+    order.refresh_from_db()
+    client.post(
+        f"/supervision/orders/{order.pk}/co_part/",
+        {"version": order.version, "note": "管线迁改已完成"},
+    )
+    client.logout()
+    login(client, org.hunan_staff)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert "管线迁改已完成" in page
+    assert 'name="explain_' not in page  # the part is in: nothing to explain
+
+
+def test_the_leads_feedback_form_asks_why_a_part_is_missing(client, org):
+    order = make_order(org, state=State.IN_PROGRESS, cooperators=[org.songxia])
+    login(client, org.hunan_staff)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert f'name="explain_{org.songxia.pk}"' in page
+    r = client.post(
+        f"/supervision/orders/{order.pk}/feedback/",
+        {"version": order.version, "note": "已完成"},
+        follow=True,
+    )
+    assert "协办单位“松下镇”尚未提交协办意见" in r.content.decode()
+    order.refresh_from_db()
+    assert order.state == State.IN_PROGRESS
+    client.post(
+        f"/supervision/orders/{order.pk}/feedback/",
+        {"version": order.version, "note": "已完成", f"explain_{org.songxia.pk}": "无需配合"},
+    )
+    order.refresh_from_db()
+    assert order.state == State.FEEDBACK
+
+
+def test_the_office_names_a_reviewer_and_revisits_on_the_order_page(client, org):
+    order = make_order(org, state=State.FEEDBACK)
+    login(client, org.office)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert 'data-step="assign_reviewer"' in page and f'value="{org.inspector.pk}"' in page
+    client.post(
+        f"/supervision/orders/{order.pk}/assign_reviewer/",
+        {"version": order.version, "reviewer": org.inspector.pk},
+    )
+    order.refresh_from_db()
+    assert order.reviewer == org.inspector
+    orders.close(actor=org.office, order=order)
+    order.refresh_from_db()
+    r = client.post(
+        f"/supervision/orders/{order.pk}/revisit/",
+        {"version": order.version, "held": "0", "note": "又出现问题"},
+        follow=True,
+    )
+    assert "须给出重新交办的办结时限" in r.content.decode()
+    client.post(
+        f"/supervision/orders/{order.pk}/revisit/",
+        {"version": order.version, "held": "0", "note": "又出现问题", "new_deadline": "2026-12-20"},
+    )
+    again = SupervisionOrder.objects.get(reopened_from=order)
+    page = client.get(f"/supervision/orders/{order.pk}/").content.decode()
+    assert again.code in page and "成效未巩固" in page

@@ -93,7 +93,7 @@ def test_the_unit_may_acknowledge_and_ask_for_time_the_office_may_remind(org):
         Step.ACKNOWLEDGE,
         Step.REQUEST_EXTENSION,
     ]
-    assert rules.allowed_steps(org.office, order) == [Step.REMIND]
+    assert rules.allowed_steps(org.office, order) == [Step.REMIND, Step.ASSIGN_REVIEWER]
     assert rules.allowed_steps(org.viewer, order) == []
 
 

@@ -82,7 +82,7 @@ def test_the_command_prints_what_it_did_and_is_idempotent(org, set_today):
     call_command("tick", stdout=out)
     assert out.getvalue().strip().splitlines() == [
         "2026-12-04：红灯项目自动督办 0 件，隐患转督办 0 件，新标记逾期或升级 1 件，"
-        "催办 1 次，推送成功 0 条、失败 0 条。",
+        "催办 1 次，亮灯提醒 2 人，推送成功 0 条、失败 0 条。",
         "预警快照：红灯 0，黄灯 0，绿灯 0",
     ]
     out = StringIO()

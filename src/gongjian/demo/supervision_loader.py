@@ -6,7 +6,9 @@ leader 林志强 issue orders that end up overdue, sent back, closed and extende
 finds a safety hazard that is not rectified in time (and becomes an order) and draws a random
 check; the office publishes a criticism of the town for the overdue order. `gongjian tick` runs
 every day of the month, so overdue marks, reminders and automatic orders for red projects are the
-real ones. Everything goes through the services, as a person would.
+real ones. Everything goes through the services, as a person would. The district's story of a
+leader's instruction (approval, lead and co-operating units, review, revisit) is
+`demo.supervision_story`, replayed on the same days.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.test.utils import override_settings
 
+from gongjian.demo import supervision_story
 from gongjian.org.models import Unit, User
 from gongjian.projects.models import Project
 from gongjian.projects.warning_feed import warnings_for
@@ -75,7 +78,9 @@ def load_supervision() -> dict[str, Any]:
     return _replay(town, lagging, users)
 
 
-_USERNAMES = ["changle_office", "hunan_staff", "leader_lin", "inspector"]
+_USERNAMES = sorted(
+    {"changle_office", "hunan_staff", "leader_lin", "inspector", *supervision_story.USERNAMES}
+)
 
 
 def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[str, Any]:
@@ -182,9 +187,12 @@ def _replay(town: Unit, lagging: list[Project], users: dict[str, User]) -> dict[
         ],
         dt.date(2026, 12, 28): [lambda: _criticism(orders, office, town, p_overdue)],
     }
+    story = supervision_story.script(on_day)
     d = MONTH_START + day
     while d <= DEMO_DAY:
-        for action in script.get(d, []):
+        if d == dt.date(2026, 12, 2):
+            supervision_story.set_up_settings()  # the district's 领导审核 from 2 December
+        for action in [*script.get(d, []), *story.get(d, [])]:
             action()
         with on_day(d, 18):  # the timer runs in the evening, after the day's work
             tick.tick(deliver=False)

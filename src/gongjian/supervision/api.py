@@ -22,8 +22,8 @@ from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import lights, orders, reminders, rules, selectors, sources
 from gongjian.supervision import notices as notice_services
-from gongjian.supervision import orders, reminders, rules, selectors
 from gongjian.supervision.flow import is_overdue
 from gongjian.supervision.models import Hazard, Notice, RandomDraw, SupervisionOrder
 
@@ -38,6 +38,9 @@ class OrderOut(Schema):
     state_label: str
     level: str
     source: str
+    source_ref: str
+    instruction_id: int | None
+    light: str | None
     unit_id: int
     unit_name: str
     issuing_unit_name: str
@@ -77,12 +80,34 @@ class ExtensionOut(Schema):
     decision_note: str
 
 
+class CooperatorOut(Schema):
+    unit_id: int
+    unit_name: str
+    acknowledged_on: dt.date | None
+    part_on: dt.date | None
+    part_text: str
+    explanation: str
+    overdue_on: dt.date | None
+
+
 class OrderDetailOut(OrderOut):
     content: str
     required_evidence: str
     trail: list[EventOut]
     extensions: list[ExtensionOut]
+    cooperators: list[CooperatorOut]
+    reviewer_id: int | None
+    revisit_due: dt.date | None
+    revisited_on: dt.date | None
+    revisit_held: bool | None
+    reopened_from_id: int | None
+    reopened_as: list[int]
     allowed_steps: list[str]
+
+
+def _light(o: SupervisionOrder, today: dt.date) -> str | None:
+    colour = getattr(o, "light", None) if hasattr(o, "light") else lights.order_light(o, today)
+    return colour.value if colour else None
 
 
 def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
@@ -94,6 +119,9 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "state_label": o.state_label,
         "level": o.level,
         "source": o.source,
+        "source_ref": o.source_ref,
+        "instruction_id": o.instruction_id,
+        "light": _light(o, today),
         "unit_id": o.unit_id,
         "unit_name": o.unit.name,
         "issuing_unit_name": o.issuing_unit.name,
@@ -131,6 +159,24 @@ def _detail_out(user: Any, o: SupervisionOrder) -> dict[str, Any]:
             for e in o.events.all()
         ],
         extensions=list(o.extensions.all()),
+        cooperators=[
+            {
+                "unit_id": c.unit_id,
+                "unit_name": c.unit.name,
+                "acknowledged_on": c.acknowledged_on,
+                "part_on": c.part_on,
+                "part_text": c.part_text,
+                "explanation": c.explanation,
+                "overdue_on": c.overdue_on,
+            }
+            for c in o.cooperators.all()
+        ],
+        reviewer_id=o.reviewer_id,
+        revisit_due=o.revisit_due,
+        revisited_on=o.revisited_on,
+        revisit_held=o.revisit_held,
+        reopened_from_id=o.reopened_from_id,
+        reopened_as=[r.pk for r in o.reopened_as.all()],
         allowed_steps=[str(s) for s in rules.allowed_steps(user, o)],
     )
     return out
@@ -184,6 +230,10 @@ class IssueIn(Schema):
     project_id: Id | None = None
     required_evidence: str = ""
     level: str = "blue"
+    source: str = "manual"
+    source_ref: str = ""
+    instruction_id: Id | None = None
+    cooperator_ids: list[Id] = []
 
 
 def _unit(user: Any, unit_id: int) -> Unit:
@@ -217,6 +267,9 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
     project = None
     if payload.project_id:
         project = _project(request.user, payload.project_id)
+    instruction = None
+    if payload.instruction_id:
+        instruction = sources.instruction_for(request.user, payload.instruction_id)
     order = orders.issue_order(
         actor=request.user,
         unit=_unit(request.user, payload.unit_id),
@@ -226,6 +279,10 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
         project=project,
         required_evidence=payload.required_evidence,
         level=payload.level,
+        source=payload.source,
+        source_ref=payload.source_ref,
+        instruction=instruction,
+        cooperators=[_unit(request.user, pk) for pk in dict.fromkeys(payload.cooperator_ids)],
     )
     return Status(201, _detail_out(request.user, selectors.order_detail(request.user, order.pk)))
 
@@ -233,6 +290,13 @@ def issue(request: HttpRequest, payload: IssueIn) -> Status[dict[str, Any]]:
 class StepIn(Schema):
     version: int
     note: str = ""
+
+
+class FeedbackIn(Schema):
+    version: int
+    note: str = ""
+    # Why a co-operating unit's part is not in, by the unit's id.
+    explanations: dict[Id, str] = {}
 
 
 class ReasonIn(Schema):
@@ -252,6 +316,32 @@ class DecisionIn(Schema):
     note: str = ""
 
 
+class ApproveIn(Schema):
+    version: int
+    note: str = ""
+    deadline: dt.date | None = None
+
+
+class ResubmitIn(Schema):
+    version: int
+    title: str = ""
+    content: str = ""
+    deadline: dt.date | None = None
+    note: str = ""
+
+
+class ReviewerIn(Schema):
+    version: int
+    reviewer_id: Id
+
+
+class RevisitIn(Schema):
+    version: int
+    held: bool
+    note: str
+    new_deadline: dt.date | None = None
+
+
 class RemindIn(Schema):
     text: str = ""
 
@@ -262,6 +352,92 @@ def _visible(request: HttpRequest, order_id: int) -> SupervisionOrder:
 
 def _done(request: HttpRequest, order_id: int) -> dict[str, Any]:
     return _detail_out(request.user, selectors.order_detail(request.user, order_id))
+
+
+@router.post("/orders/{order_id}/approve", response=OrderDetailOut, summary="领导审核同意下发")
+def approve(request: HttpRequest, order_id: int, payload: ApproveIn) -> dict[str, Any]:
+    orders.approve(
+        actor=request.user,
+        order=_visible(request, order_id),
+        note=payload.note,
+        deadline=payload.deadline,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/return-draft", response=OrderDetailOut, summary="领导审核退回")
+def return_draft(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    orders.return_draft(
+        actor=request.user,
+        order=_visible(request, order_id),
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/resubmit", response=OrderDetailOut, summary="修改后重新提交审核")
+def resubmit(request: HttpRequest, order_id: int, payload: ResubmitIn) -> dict[str, Any]:
+    orders.resubmit(
+        actor=request.user,
+        order=_visible(request, order_id),
+        title=payload.title,
+        content=payload.content,
+        deadline=payload.deadline,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/reviewer", response=OrderDetailOut, summary="指定复核人")
+def assign_reviewer(request: HttpRequest, order_id: int, payload: ReviewerIn) -> dict[str, Any]:
+    order = _visible(request, order_id)
+    reviewer = next(
+        (u for u in selectors.reviewer_candidates(order) if u.pk == payload.reviewer_id), None
+    )
+    if reviewer is None:
+        raise NotFound(_("该人员不能复核此督办单。"))
+    orders.assign_reviewer(
+        actor=request.user, order=order, reviewer=reviewer, expected_version=payload.version
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/revisit", response=OrderDetailOut, summary="销号后回访")
+def revisit(request: HttpRequest, order_id: int, payload: RevisitIn) -> dict[str, Any]:
+    orders.revisit(
+        actor=request.user,
+        order=_visible(request, order_id),
+        held=payload.held,
+        note=payload.note,
+        new_deadline=payload.new_deadline,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/co-acknowledge", response=OrderDetailOut, summary="协办签收")
+def co_acknowledge(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    orders.co_acknowledge(
+        actor=request.user,
+        order=_visible(request, order_id),
+        expected_version=payload.version,
+        note=payload.note,
+    )
+    return _done(request, order_id)
+
+
+@router.post("/orders/{order_id}/co-part", response=OrderDetailOut, summary="提交协办意见")
+def give_part(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+    orders.give_part(
+        actor=request.user,
+        order=_visible(request, order_id),
+        text=payload.note,
+        expected_version=payload.version,
+    )
+    return _done(request, order_id)
 
 
 @router.post("/orders/{order_id}/acknowledge", response=OrderDetailOut, summary="签收")
@@ -287,12 +463,13 @@ def start(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any
 
 
 @router.post("/orders/{order_id}/feedback", response=OrderDetailOut, summary="反馈（文字佐证）")
-def feedback(request: HttpRequest, order_id: int, payload: StepIn) -> dict[str, Any]:
+def feedback(request: HttpRequest, order_id: int, payload: FeedbackIn) -> dict[str, Any]:
     orders.feedback(
         actor=request.user,
         order=_visible(request, order_id),
         text=payload.note,
         expected_version=payload.version,
+        explanations=payload.explanations,
     )
     return _done(request, order_id)
 
@@ -376,6 +553,10 @@ class TodoOut(Schema):
     to_handle: list[OrderOut]
     to_review: list[OrderOut]
     extensions: list[int]
+    to_approve: list[OrderOut]
+    returned: list[OrderOut]
+    parts_due: list[int]
+    revisits_due: list[OrderOut]
 
 
 @router.get("/todo", response=TodoOut, summary="我的待办")
@@ -385,7 +566,81 @@ def todo(request: HttpRequest) -> dict[str, Any]:
         "to_handle": [_order_out(o, t.today) for o in t.to_handle],
         "to_review": [_order_out(o, t.today) for o in t.to_review],
         "extensions": [e.order_id for e in t.extensions],
+        "to_approve": [_order_out(o, t.today) for o in t.to_approve],
+        "returned": [_order_out(o, t.today) for o in t.returned],
+        "parts_due": [c.order_id for c in t.parts_due],
+        "revisits_due": [_order_out(o, t.today) for o in t.revisits_due],
     }
+
+
+class InstructionOrderOut(Schema):
+    id: int
+    code: str
+    unit_name: str
+    state: str
+
+
+class InstructionOut(Schema):
+    id: int
+    leader_id: int
+    leader_name: str
+    text: str
+    given_on: dt.date
+    kind: str
+    kind_label: str
+    document_ref: str
+    unit_id: int
+    status: str
+    orders: list[InstructionOrderOut]
+
+
+def _instruction_out(i: Any) -> dict[str, Any]:
+    outcome = sources.outcome(i)
+    return {
+        "id": i.pk,
+        "leader_id": i.leader_id,
+        "leader_name": i.leader.name,
+        "text": i.text,
+        "given_on": i.given_on,
+        "kind": i.kind,
+        "kind_label": i.get_kind_display(),
+        "document_ref": i.document_ref,
+        "unit_id": i.unit_id,
+        "status": outcome.status,
+        "orders": [
+            {"id": o.pk, "code": o.code, "unit_name": o.unit.name, "state": o.state}
+            for o in outcome.orders
+        ],
+    }
+
+
+@router.get("/instructions", response=list[InstructionOut], summary="领导批示登记簿（含办理情况）")
+def instructions(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_instruction_out(i) for i in sources.instructions_for(request.user)[:500]]
+
+
+class InstructionIn(Schema):
+    leader_id: Id
+    text: str
+    given_on: dt.date
+    kind: str
+    document_ref: str = ""
+
+
+@router.post("/instructions", response={201: InstructionOut}, summary="登记领导批示")
+def record_instruction(request: HttpRequest, payload: InstructionIn) -> Status[dict[str, Any]]:
+    leader = sources.leaders_for(request.user).filter(pk=payload.leader_id).first()
+    if leader is None:
+        raise NotFound(_("领导不存在，或不在您的查看范围内。"))
+    i = sources.record_instruction(
+        actor=request.user,
+        leader=leader,
+        text=payload.text,
+        given_on=payload.given_on,
+        kind=payload.kind,
+        document_ref=payload.document_ref,
+    )
+    return Status(201, _instruction_out(sources.instruction_for(request.user, i.pk)))
 
 
 class MessageOut(Schema):

@@ -21,11 +21,28 @@ from gongjian.supervision.trail import add_event
 
 
 def mark_overdue(order: SupervisionOrder, today: dt.date) -> bool:
-    """Record the first day an open order is past its deadline; escalate its colour. Idempotent."""
+    """Record the first day an open order is past its deadline; escalate its colour; and mark late
+    each co-operating part not given by then (that lateness is the co-operating unit's).
+    Idempotent."""
     if State(order.state) not in OPEN_STATES or today <= order.deadline:
         return False
     with site_language():
+        _mark_parts_overdue(order, today)
         return _mark_overdue_now(order, today)
+
+
+def _mark_parts_overdue(order: SupervisionOrder, today: dt.date) -> None:
+    for coop in order.cooperators.filter(part_on__isnull=True, overdue_on__isnull=True):
+        coop.overdue_on = today
+        record(coop, actor=None, reason=_("协办逾期"))
+        coop.save(update_fields=["overdue_on"])
+        add_event(
+            order,
+            EventKind.OVERDUE,
+            actor=None,
+            note=_("协办单位“%(unit)s”超过时限 %(d)s 未提交协办意见")
+            % {"unit": coop.unit.name, "d": order.deadline},
+        )
 
 
 def _mark_overdue_now(order: SupervisionOrder, today: dt.date) -> bool:

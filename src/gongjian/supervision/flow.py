@@ -5,6 +5,13 @@ start from, the state it leads to, the scope action it needs (`org.scope.Action`
 the order the actor must stand on: the responsible unit itself (签收、办理、反馈、延期申请) or the
 reviewing office above it (销号、退回、延期审批、催办). Services look a step up here and refuse
 anything the table does not allow.
+
+Where a campaign asks for it (`SupervisionSettings.approval_required`), an order starts as a
+draft: 待领导审核 → (审核同意) 交办, or → (审核退回) 审核退回修改 → (重新提交) 待领导审核.
+An order may name co-operating units (协办): while it is open each signs (协办签收) and gives its
+part (提交协办意见) to the lead unit, whose 反馈 needs every part in or explained.
+复核 of a 反馈 (审核销号 or 退回) is the office's, or that of the inspector it names (指定复核人);
+after 销号 a 回访 records whether the result held, and reopens it as a new linked order if not.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from gongjian.org.scope import Action
 
 
 class State(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    RETURNED = "returned"
     ISSUED = "issued"
     ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"
@@ -31,6 +40,8 @@ class State(StrEnum):
 
 
 STATE_LABELS = {
+    State.PENDING_APPROVAL: _("待领导审核"),
+    State.RETURNED: _("审核退回修改"),
     State.ISSUED: _("交办"),
     State.ACKNOWLEDGED: _("签收"),
     State.IN_PROGRESS: _("办理中"),
@@ -40,6 +51,8 @@ STATE_LABELS = {
 
 # The states in which the unit still owes work: the deadline runs and reminders go out.
 OPEN_STATES = frozenset({State.ISSUED, State.ACKNOWLEDGED, State.IN_PROGRESS})
+# Drafts not yet issued (领导审核 before 下发): the unit neither sees them nor owes anything.
+DRAFT_STATES = frozenset({State.PENDING_APPROVAL, State.RETURNED})
 
 
 def is_overdue(state: State | str, deadline: dt.date, today: dt.date) -> bool:
@@ -51,9 +64,14 @@ def is_overdue(state: State | str, deadline: dt.date, today: dt.date) -> bool:
 class Side(StrEnum):
     UNIT = "unit"  # a member of the responsible unit (its own subtree)
     REVIEWER = "reviewer"  # someone above the responsible unit, never the unit itself
+    LEADER = "leader"  # a leader (分管领导) over the unit, never of the unit itself
+    COOPERATOR = "cooperator"  # a member of one of the order's co-operating units (协办单位)
 
 
 class Step(StrEnum):
+    APPROVE = "approve"
+    RETURN_DRAFT = "return_draft"
+    RESUBMIT = "resubmit"
     ACKNOWLEDGE = "acknowledge"
     START = "start"
     FEEDBACK = "feedback"
@@ -62,6 +80,10 @@ class Step(StrEnum):
     REQUEST_EXTENSION = "request_extension"
     DECIDE_EXTENSION = "decide_extension"
     REMIND = "remind"
+    CO_ACKNOWLEDGE = "co_acknowledge"
+    CO_PART = "co_part"
+    ASSIGN_REVIEWER = "assign_reviewer"
+    REVISIT = "revisit"
 
 
 @dataclass(frozen=True)
@@ -77,6 +99,30 @@ class Rule:
 RULES: dict[Step, Rule] = {
     r.step: r
     for r in [
+        Rule(
+            Step.APPROVE,
+            _("审核同意下发"),
+            frozenset({State.PENDING_APPROVAL}),
+            State.ISSUED,
+            Action.ISSUE_ORDER,
+            Side.LEADER,
+        ),
+        Rule(
+            Step.RETURN_DRAFT,
+            _("审核退回"),
+            frozenset({State.PENDING_APPROVAL}),
+            State.RETURNED,
+            Action.ISSUE_ORDER,
+            Side.LEADER,
+        ),
+        Rule(
+            Step.RESUBMIT,
+            _("修改后重新提交审核"),
+            frozenset({State.RETURNED}),
+            State.PENDING_APPROVAL,
+            Action.ISSUE_ORDER,
+            Side.REVIEWER,
+        ),
         Rule(
             Step.ACKNOWLEDGE,
             _("签收"),
@@ -141,6 +187,38 @@ RULES: dict[Step, Rule] = {
             Action.REVIEW_ORDER,
             Side.REVIEWER,
         ),
+        Rule(
+            Step.ASSIGN_REVIEWER,
+            _("指定复核人"),
+            OPEN_STATES | {State.FEEDBACK},
+            None,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.REVISIT,
+            _("回访"),
+            frozenset({State.CLOSED}),
+            None,
+            Action.REVIEW_ORDER,
+            Side.REVIEWER,
+        ),
+        Rule(
+            Step.CO_ACKNOWLEDGE,
+            _("协办签收"),
+            OPEN_STATES,
+            None,
+            Action.HANDLE_ORDER,
+            Side.COOPERATOR,
+        ),
+        Rule(
+            Step.CO_PART,
+            _("提交协办意见"),
+            OPEN_STATES,
+            None,
+            Action.HANDLE_ORDER,
+            Side.COOPERATOR,
+        ),
     ]
 }
 
@@ -193,3 +271,34 @@ def escalated_level(current: Level | str, working_days_late: int) -> Level:
     else:
         wanted = Level.BLUE
     return wanted if wanted.severity > level.severity else level
+
+
+class Light(StrEnum):
+    """Xi'an's lights on an open order: green, yellow from N working days before the deadline,
+    red when late (beside the Sanming colour, which only says how late)."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+    @property
+    def label(self) -> str:
+        return str(LIGHT_LABELS[self])
+
+
+LIGHT_LABELS = {Light.GREEN: _("绿灯"), Light.YELLOW: _("黄灯"), Light.RED: _("红灯")}
+DEFAULT_YELLOW_WORKING_DAYS = 3
+
+
+def light(
+    state: State | str, deadline: dt.date, today: dt.date, working_days_left: int, yellow_days: int
+) -> Light | None:
+    """The light of an order (None once the unit owes nothing): red past the deadline, yellow when
+    `working_days_left` (working days after today up to the deadline) is at most `yellow_days`."""
+    if State(state) not in OPEN_STATES:
+        return None
+    if deadline < today:
+        return Light.RED
+    if working_days_left <= yellow_days:
+        return Light.YELLOW
+    return Light.GREEN

@@ -25,6 +25,20 @@ def unit_handlers(unit: Unit) -> list[User]:
     )
 
 
+def unit_leaders(unit: Unit) -> list[User]:
+    """The unit's leaders (分管领导): active users with the leader role whose person is linked to
+    the unit or to a unit above it."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            roles__role=Role.LEADER,
+            person__leaderlink__unit_id__in=unit.ancestor_ids(),
+        )
+        .exclude(unit__path__startswith=unit.path)
+        .distinct()
+    )
+
+
 @contextmanager
 def site_language() -> Iterator[None]:
     """Texts stored for others to read (inbox, reminders, system notes) are in the site's

@@ -22,9 +22,95 @@ LEVEL_CHOICES = [(lv.value, LEVEL_LABELS[lv]) for lv in Level]
 
 
 class OrderSource(models.TextChoices):
+    """Where a matter comes from (督办事项来源); the last two are raised by `gongjian tick` only."""
+
     MANUAL = "manual", _("人工交办")
+    LEADER_INSTRUCTION = "leader_instruction", _("领导批示")
+    MEETING = "meeting", _("会议议定事项")
+    UPPER = "upper", _("上级交办")
+    INSPECTION = "inspection", _("督查发现")
+    PUBLIC = "public", _("群众反映")
     RED_PROJECT = "red_project", _("红灯项目自动督办")
     HAZARD = "hazard", _("隐患逾期未整改")
+
+
+class InstructionKind(models.TextChoices):
+    """Jiangxi's 督查室 sorts leaders' instructions three ways; 参阅 is filed, never issued."""
+
+    DIRECTIVE = "directive", _("批办性")
+    GUIDANCE = "guidance", _("指导性")
+    REFERENCE = "reference", _("参阅性")
+
+
+class LeaderInstruction(models.Model):
+    """领导批示件: a leader's instruction, registered by the office, and the orders it became."""
+
+    leader = models.ForeignKey(
+        "org.Person", verbose_name=_("批示领导"), on_delete=models.PROTECT, related_name="+"
+    )
+    text = models.TextField(_("批示内容"))
+    given_on = models.DateField(_("批示日期"))
+    kind = models.CharField(_("批示类别"), max_length=20, choices=InstructionKind.choices)
+    document_ref = models.CharField(_("批示件编号"), max_length=100, blank=True)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("登记单位"),
+        on_delete=models.PROTECT,
+        related_name="leader_instructions",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["-given_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.given_on} {self.text[:30]}"
+
+
+class SupervisionSettings(models.Model):
+    """How a campaign runs its supervision (one row per campaign; no row means the defaults)."""
+
+    campaign = models.OneToOneField(
+        "campaigns.Campaign",
+        verbose_name=_("攻坚行动"),
+        on_delete=models.CASCADE,
+        related_name="supervision_settings",
+    )
+    approval_required = models.BooleanField(
+        _("交办前须领导审核"),
+        default=False,
+        help_text=_("开启后，起草的督办单（含自动督办单）须经分管领导审核后才下发到责任单位"),
+    )
+    revisit_after_days = models.PositiveSmallIntegerField(
+        _("销号后回访天数"),
+        null=True,
+        blank=True,
+        help_text=_("销号后多少天回访，检查整改成效是否巩固；空为不安排回访"),
+    )
+    yellow_working_days = models.PositiveSmallIntegerField(
+        _("黄灯提前工作日数"),
+        default=3,
+        help_text=_("办结时限前多少个工作日起亮黄灯"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("督办设置")
+        verbose_name_plural = _("督办设置")
+
+    def __str__(self) -> str:
+        return str(self.campaign)
 
 
 class SupervisionOrder(Versioned):
@@ -58,6 +144,57 @@ class SupervisionOrder(Versioned):
     )
     source = models.CharField(
         _("来源"), max_length=20, choices=OrderSource.choices, default=OrderSource.MANUAL
+    )
+    source_ref = models.CharField(
+        _("来源文号或编号"),
+        max_length=100,
+        blank=True,
+        help_text=_("上级交办的文号、群众反映的工单号（如12345）、会议纪要编号等"),
+    )
+    instruction = models.ForeignKey(
+        LeaderInstruction,
+        verbose_name=_("领导批示"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("攻坚行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_on = models.DateField(_("审核日期"), null=True, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指定复核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("交办方指定的督查人员，可复核反馈（销号或退回）和回访"),
+    )
+    revisit_due = models.DateField(_("回访日期"), null=True, blank=True)
+    revisited_on = models.DateField(_("实际回访日期"), null=True, blank=True)
+    revisit_held = models.BooleanField(_("回访成效巩固"), null=True, blank=True)
+    reopened_from = models.ForeignKey(
+        "self",
+        verbose_name=_("回访重新交办自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reopened_as",
     )
     level = models.CharField(_("督查单颜色"), max_length=10, choices=LEVEL_CHOICES, default="blue")
     state = models.CharField(_("状态"), max_length=20, choices=STATE_CHOICES, default="issued")
@@ -120,6 +257,54 @@ class SupervisionOrder(Versioned):
         return is_overdue(self.state, self.deadline, clock.today())
 
 
+class OrderCooperator(models.Model):
+    """A co-operating unit (协办单位) of an order: it signs for the order and gives its part of the
+    answer to the lead unit (主办单位), by the order's deadline; late, it answers for its part."""
+
+    order = models.ForeignKey(
+        SupervisionOrder,
+        verbose_name=_("督办单"),
+        on_delete=models.CASCADE,
+        related_name="cooperators",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("协办单位"), on_delete=models.PROTECT, related_name="cooperations"
+    )
+    acknowledged_on = models.DateField(_("签收日期"), null=True, blank=True)
+    part_text = models.TextField(_("协办意见"), blank=True)
+    part_on = models.DateField(_("提交日期"), null=True, blank=True)
+    part_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    explanation = models.TextField(
+        _("主办单位说明"), blank=True, help_text=_("协办意见未到时，主办单位反馈时的说明")
+    )
+    overdue_on = models.DateField(
+        _("逾期日期"), null=True, blank=True, help_text=_("协办部分首次逾期的日期；记下后不再清除")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("协办单位")
+        verbose_name_plural = _("协办单位")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "unit"], name="cooperator_once_per_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} · {self.unit}"
+
+    @property
+    def part_in(self) -> bool:
+        return self.part_on is not None
+
+
 class EventKind(models.TextChoices):
     ISSUED = "issued", _("交办")
     ACKNOWLEDGED = "acknowledged", _("签收")
@@ -133,6 +318,13 @@ class EventKind(models.TextChoices):
     OVERDUE = "overdue", _("逾期")
     ESCALATED = "escalated", _("升级")
     REMINDED = "reminded", _("催办")
+    SUBMITTED = "submitted", _("提交领导审核")
+    APPROVED = "approved", _("领导审核同意")
+    RETURNED = "returned", _("领导审核退回")
+    CO_ACKNOWLEDGED = "co_acknowledged", _("协办签收")
+    CO_PART = "co_part", _("提交协办意见")
+    REVIEWER_ASSIGNED = "reviewer_assigned", _("指定复核人")
+    REVISITED = "revisited", _("回访")
 
 
 class OrderEvent(models.Model):
@@ -332,6 +524,37 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class OrderLightSeen(models.Model):
+    """The last light (yellow/red) of an order a person was told about in a digest, so an
+    unchanged light is never told again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        SupervisionOrder,
+        verbose_name=_("督办单"),
+        on_delete=models.CASCADE,
+        related_name="lights_seen",
+    )
+    light = models.CharField(_("灯色"), max_length=10)
+    on = models.DateField(_("提醒日期"))
+
+    class Meta:
+        verbose_name = _("灯色提醒记录")
+        verbose_name_plural = _("灯色提醒记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "order"], name="light_seen_once_per_order"),
+        ]
+        indexes = [models.Index(fields=["user", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.order_id} {self.light}"
 
 
 class NoticeKind(models.TextChoices):

@@ -32,9 +32,14 @@ from gongjian.supervision.models import (
     Notice,
     NoticeKind,
     NoticeState,
+    OrderCooperator,
     SupervisionOrder,
 )
-from gongjian.supervision.selectors import overdue_in_period_q, unit_counts
+from gongjian.supervision.selectors import (
+    overdue_in_period_q,
+    parts_overdue_in_period_q,
+    unit_counts,
+)
 
 if TYPE_CHECKING:
     from gongjian.assessment.models import Round
@@ -67,6 +72,16 @@ def _trails(kind: str, round_: Round, ids: list[int]) -> dict[int, list[str]]:
         orders = orders.filter(closed_on__range=(start, end), closed_on_time=True)
     for o in orders:
         trails[o.unit_id].append(f"{o.code} {o.title}（时限 {o.deadline:%Y-%m-%d}）")
+    if kind == "overdue":
+        parts = (
+            OrderCooperator.objects.filter(unit_id__in=ids)
+            .filter(parts_overdue_in_period_q(start, end, clock.today()))
+            .select_related("order")
+            .order_by("order__deadline", "pk")
+        )
+        for p in parts:
+            o = p.order
+            trails[p.unit_id].append(f"{o.code} {o.title}（协办部分，时限 {o.deadline:%Y-%m-%d}）")
     return trails
 
 

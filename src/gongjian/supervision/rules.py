@@ -15,11 +15,17 @@ from gongjian.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from gongjian.org.models import Unit
+from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision import flow
 from gongjian.supervision.flow import RULES, Side, State, Step
-from gongjian.supervision.models import ExtensionStatus, Hazard, SupervisionOrder
+from gongjian.supervision.models import (
+    ExtensionStatus,
+    Hazard,
+    OrderCooperator,
+    SupervisionOrder,
+    SupervisionSettings,
+)
 
 
 def require_side(actor: Any, unit: Unit, side: Side) -> None:
@@ -37,6 +43,22 @@ def require_side(actor: Any, unit: Unit, side: Side) -> None:
         raise PermissionDenied(
             _("责任单位不能审核、催办自己的督办单，须由交办方办理。"), action="side_reviewer"
         )
+    if side is Side.LEADER and (own or Role.LEADER not in scope_for(actor).roles):
+        raise PermissionDenied(
+            _("只有“%(unit)s”的分管领导可以审核督办单是否下发。") % {"unit": unit.name},
+            action="side_leader",
+        )
+
+
+def approval_required(actor: Any, campaign: Any) -> bool:
+    """Whether a new order waits for 领导审核 before it reaches the unit: the campaign's setting
+    (automatic orders follow it too), except for an order a leader issues, who is the approver."""
+    if campaign is None:
+        return False
+    settings = SupervisionSettings.objects.filter(campaign=campaign).first()
+    if settings is None or not settings.approval_required:
+        return False
+    return actor is None or Role.LEADER not in scope_for(actor).roles
 
 
 def require_owned(unit: Unit, owner: Unit, what: str, field: str) -> None:
@@ -61,16 +83,12 @@ def check_step(
     """The step's rule if `actor` (None: the system) may take `step` on `order` now; else the
     refusal: scope, side of the order, state, and for extensions the deadline and the pending one."""
     r = flow.rule(step)
-    if actor is not None:
+    if r.side is Side.COOPERATOR:
+        return _check_cooperator_step(actor, order, r)
+    if actor is not None and not is_named_reviewer(actor, order, r.step):
         scope_for(actor).require(r.action, order.unit)
     require_side(actor, order.unit, r.side)
-    if State(order.state) not in r.sources:
-        raise InvalidTransition(
-            _("督办单当前状态为“%(state)s”，不能执行“%(step)s”。")
-            % {"state": State(order.state).label, "step": r.label},
-            state=order.state,
-            step=str(step),
-        )
+    _check_state(order, r)
     if r.step is Step.REQUEST_EXTENSION:
         if (today or clock.today()) > order.deadline:
             raise ValidationFailed(
@@ -80,9 +98,89 @@ def check_step(
             )
         if has_pending_extension(order):
             raise InvalidTransition(_("已有一份延期申请在等待审批。"), step="request_extension")
+    if r.step is Step.REVISIT and order.revisited_on is not None:
+        raise InvalidTransition(
+            _("该督办单已于 %(d)s 回访。") % {"d": order.revisited_on.isoformat()}, step="revisit"
+        )
     if r.step is Step.DECIDE_EXTENSION and not has_pending_extension(order):
         raise InvalidTransition(_("没有待审批的延期申请。"), step="decide_extension")
     return r
+
+
+# What the inspector an office names (指定复核人) may do on that order besides the office itself.
+NAMED_REVIEWER_STEPS = frozenset({Step.CLOSE, Step.SEND_BACK, Step.REVISIT})
+
+
+def is_named_reviewer(actor: Any, order: SupervisionOrder, step: Step) -> bool:
+    return (
+        step in NAMED_REVIEWER_STEPS
+        and order.reviewer_id is not None
+        and order.reviewer_id == getattr(actor, "pk", None)
+    )
+
+
+def check_reviewer(actor: Any, order: SupervisionOrder, reviewer: Any) -> None:
+    """The inspector (or office member) named to review: someone who inspects or reviews the unit,
+    from outside it, and active."""
+    scope = scope_for(reviewer)
+    if not reviewer.is_active or not (
+        scope.can(Action.INSPECT, order.unit) or scope.can(Action.REVIEW_ORDER, order.unit)
+    ):
+        raise ValidationFailed(
+            _("“%(user)s”不是可以督查“%(unit)s”的人员，不能指定为复核人。")
+            % {"user": str(reviewer), "unit": order.unit.name},
+            field="reviewer",
+        )
+    require_side(reviewer, order.unit, Side.REVIEWER)
+
+
+def cooperator_of(actor: Any, order: SupervisionOrder) -> OrderCooperator | None:
+    """The co-operating unit of `order` the actor belongs to (its own subtree), if any."""
+    unit = getattr(actor, "unit", None)
+    if unit is None:
+        return None
+    # Through `.all()` so the order detail's prefetch answers it without a query a step.
+    return next((c for c in order.cooperators.all() if unit.path.startswith(c.unit.path)), None)
+
+
+def _check_state(order: SupervisionOrder, r: flow.Rule) -> None:
+    if State(order.state) not in r.sources:
+        raise InvalidTransition(
+            _("督办单当前状态为“%(state)s”，不能执行“%(step)s”。")
+            % {"state": State(order.state).label, "step": r.label},
+            state=order.state,
+            step=str(r.step),
+        )
+
+
+def _check_cooperator_step(actor: Any, order: SupervisionOrder, r: flow.Rule) -> flow.Rule:
+    """协办签收 / 提交协办意见: by a co-operating unit's own handlers, once each, while it is open."""
+    coop = cooperator_of(actor, order)
+    if actor is not None:
+        scope_for(actor).require(r.action, coop.unit if coop else order.unit)
+    if coop is None:
+        raise PermissionDenied(
+            _("只有本督办单协办单位的人员可以协办签收或提交协办意见。"), action="side_cooperator"
+        )
+    _check_state(order, r)
+    if r.step is Step.CO_ACKNOWLEDGE and coop.acknowledged_on is not None:
+        raise InvalidTransition(
+            _("“%(unit)s”已协办签收。") % {"unit": coop.unit.name}, step=str(r.step)
+        )
+    if r.step is Step.CO_PART:
+        if coop.acknowledged_on is None:
+            raise InvalidTransition(_("请先协办签收。"), step=str(r.step))
+        if coop.part_on is not None:
+            raise InvalidTransition(
+                _("“%(unit)s”已提交协办意见。") % {"unit": coop.unit.name}, step=str(r.step)
+            )
+    return r
+
+
+def missing_parts(order: SupervisionOrder) -> list[OrderCooperator]:
+    """The co-operating units whose part the lead unit has not received (the lead's 反馈 must
+    explain each of them)."""
+    return [c for c in order.cooperators.all() if c.part_on is None]
 
 
 def allowed_steps(user: Any, order: SupervisionOrder) -> list[Step]:

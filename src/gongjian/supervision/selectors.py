@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.core import clock, paging
 from gongjian.core.errors import NotFound, ValidationFailed
-from gongjian.org.models import Unit
+from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision.flow import OPEN_STATES, State, is_overdue
+from gongjian.supervision.flow import DRAFT_STATES, OPEN_STATES, State, is_overdue
+from gongjian.supervision.lights import annotate_lights
 from gongjian.supervision.models import (
     LEVEL_CHOICES,
     STATE_CHOICES,
@@ -28,16 +29,90 @@ from gongjian.supervision.models import (
     Notice,
     NoticeKind,
     NoticeState,
+    OrderCooperator,
     OrderEvent,
     RandomDraw,
     SupervisionOrder,
 )
 
 OPEN = [s.value for s in OPEN_STATES]
+DRAFTS = [s.value for s in DRAFT_STATES]
 
 
 def orders_for(user: Any, action: Action = Action.VIEW) -> QuerySet[SupervisionOrder]:
-    return scope_for(user).filter(SupervisionOrder.objects.all(), action, via="unit")
+    """Orders in the user's scope for `action`; a draft waiting for 领导审核 has not reached the
+    unit yet, so the unit's own people do not see it."""
+    scope = scope_for(user)
+    if scope.is_superuser:
+        return SupervisionOrder.objects.all()
+    # A co-operating unit sees the orders it helps with, once they are issued.
+    helping = OrderCooperator.objects.filter(scope.q(action, via="unit")).exclude(
+        order__state__in=DRAFTS
+    )
+    qs = SupervisionOrder.objects.filter(
+        scope.q(action, via="unit") | Q(pk__in=helping.values("order_id"))
+    )
+    unit = getattr(user, "unit", None)
+    if unit is not None and not user.is_superuser:
+        # The unit side is the actor's own unit or one above it (`rules.require_side`).
+        qs = qs.exclude(state__in=DRAFTS, unit_id__in=unit.ancestor_ids())
+    return qs
+
+
+def to_approve(user: Any) -> QuerySet[SupervisionOrder]:
+    """Drafts waiting for this user's 领导审核 (`rules.check_step` would let the user approve)."""
+    if Role.LEADER not in scope_for(user).roles and not user.is_superuser:
+        return SupervisionOrder.objects.none()
+    return orders_for(user, Action.ISSUE_ORDER).filter(state=State.PENDING_APPROVAL)
+
+
+def parts_due(user: Any) -> QuerySet[OrderCooperator]:
+    """The co-operating parts this user's unit still owes (协办意见 not given, order open)."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return OrderCooperator.objects.none()
+    return (
+        scope_for(user)
+        .filter(OrderCooperator.objects.all(), Action.HANDLE_ORDER, via="unit")
+        .filter(unit_id__in=unit.ancestor_ids(), part_on__isnull=True, order__state__in=OPEN)
+        .select_related("order__unit", "unit")
+        .order_by("order__deadline", "pk")
+    )
+
+
+def revisits_due(user: Any) -> QuerySet[SupervisionOrder]:
+    """Closed orders whose 回访 date has come and that nobody has revisited yet: the office's,
+    and the named reviewer's."""
+    today = clock.today()
+    due = Q(state=State.CLOSED, revisit_due__lte=today, revisited_on__isnull=True)
+    mine = orders_for(user, Action.REVIEW_ORDER).filter(due)
+    unit = getattr(user, "unit", None)
+    if unit is not None:
+        mine = mine.exclude(unit_id__in=unit.ancestor_ids())
+    named = SupervisionOrder.objects.filter(due, reviewer_id=user.pk)
+    return (
+        (mine | named)
+        .select_related("unit", "issuing_unit", "project")
+        .order_by("revisit_due", "pk")
+    )
+
+
+def reviewer_candidates(order: SupervisionOrder) -> list[Any]:
+    """Inspectors an office may name to review this order: inspectors over its unit (their own
+    unit is above it), never the unit's own (`rules.check_reviewer` decides)."""
+    from gongjian.org.models import User
+
+    ancestors = [pk for pk in order.unit.ancestor_ids() if pk != order.unit_id]
+    return list(
+        User.objects.filter(is_active=True, roles__role=Role.INSPECTOR, unit_id__in=ancestors)
+        .distinct()
+        .order_by("username")
+    )
+
+
+def returned_drafts(user: Any) -> QuerySet[SupervisionOrder]:
+    """Drafts a leader returned, for the office that can revise and resubmit them."""
+    return orders_for(user, Action.ISSUE_ORDER).filter(state=State.RETURNED)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -79,8 +154,10 @@ def board(
         .order_by("-overdue", "-open", "unit__name")
     ]
     qs = board_orders(user, state=state, unit_id=unit_id, overdue=overdue, today=today)
+    rows = list(qs[:limit])
+    annotate_lights(rows, today)
     return Board(
-        orders=list(qs[:limit]),
+        orders=rows,
         by_state={s.value: by_state.get(s.value, 0) for s in State},
         by_unit=by_unit,
         overdue=overdue_n,
@@ -255,6 +332,10 @@ class Todo:
     to_review: list[SupervisionOrder]
     extensions: list[ExtensionRequest]
     today: dt.date
+    to_approve: list[SupervisionOrder]
+    returned: list[SupervisionOrder]
+    parts_due: list[OrderCooperator]
+    revisits_due: list[SupervisionOrder]
 
     @property
     def to_sign(self) -> list[SupervisionOrder]:
@@ -278,6 +359,7 @@ def todo(user: Any) -> Todo:
     unit = getattr(user, "unit", None)
     handle = orders_for(user, Action.HANDLE_ORDER).filter(state__in=OPEN)
     review = orders_for(user, Action.REVIEW_ORDER)
+    own: list[int] = []
     if unit is not None:
         # The unit side is the actor's own unit (or one above it); reviewers never review it.
         own = unit.ancestor_ids()
@@ -286,10 +368,16 @@ def todo(user: Any) -> Todo:
     elif not user.is_superuser:
         handle = handle.none()
     related = ("unit", "project")
+    # An inspector the office named reviews that order's feedback too.
+    reviewing = review | SupervisionOrder.objects.filter(reviewer_id=user.pk)
+    to_handle = list(handle.select_related(*related).order_by("deadline", "pk"))
+    annotate_lights(to_handle, today)
     return Todo(
-        to_handle=list(handle.select_related(*related).order_by("deadline", "pk")),
+        to_handle=to_handle,
         to_review=list(
-            review.filter(state=State.FEEDBACK).select_related(*related).order_by("feedback_on")
+            reviewing.filter(state=State.FEEDBACK)
+            .select_related(*related)
+            .order_by("feedback_on", "pk")
         ),
         extensions=list(
             ExtensionRequest.objects.filter(
@@ -299,6 +387,12 @@ def todo(user: Any) -> Todo:
             .order_by("requested_on")
         ),
         today=today,
+        to_approve=list(to_approve(user).select_related(*related).order_by("issued_on", "pk")),
+        returned=list(
+            returned_drafts(user).exclude(unit_id__in=own).select_related(*related).order_by("pk")
+        ),
+        parts_due=list(parts_due(user)),
+        revisits_due=list(revisits_due(user)),
     )
 
 
@@ -306,7 +400,17 @@ def order_detail(user: Any, pk: int) -> SupervisionOrder:
     """One order with its whole trail, evidence, extensions and reminders."""
     order = (
         orders_for(user)
-        .select_related("unit", "issuing_unit", "project", "line", "issued_by")
+        .select_related(
+            "unit",
+            "issuing_unit",
+            "project",
+            "line",
+            "issued_by",
+            "reviewer",
+            "approved_by",
+            "reopened_from",
+            "instruction__leader",
+        )
         .prefetch_related(
             Prefetch(
                 "events",
@@ -317,6 +421,8 @@ def order_detail(user: Any, pk: int) -> SupervisionOrder:
                 queryset=ExtensionRequest.objects.select_related("requested_by", "decided_by"),
             ),
             "reminders",
+            Prefetch("cooperators", queryset=OrderCooperator.objects.select_related("unit")),
+            "reopened_as",
         )
         .filter(pk=pk)
         .first()
@@ -385,6 +491,18 @@ def overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
     )
 
 
+def parts_overdue_in_period_q(start: dt.date, end: dt.date, today: dt.date) -> Q:
+    """Co-operating parts (`OrderCooperator`) that became late in [start, end]: the same rule as
+    `overdue_in_period_q`, for a part not given by the order's deadline while the order is open."""
+    last_unmarked = min(end, today) - dt.timedelta(days=1)
+    return Q(overdue_on__range=(start, end)) | Q(
+        overdue_on__isnull=True,
+        part_on__isnull=True,
+        order__state__in=OPEN,
+        order__deadline__range=(start - dt.timedelta(days=1), last_unmarked),
+    )
+
+
 # Dates a period may span: a day either side of them is still a date (`overdue_in_period_q`).
 PERIOD_BOUNDS = (dt.date(1900, 1, 1), dt.date(9998, 12, 31))
 
@@ -410,20 +528,24 @@ def unit_counts(
 ) -> dict[int, UnitSupervisionCounts]:
     """Per unit (by exact unit, not its subtree), over [start, end]:
 
-    - orders_issued: orders given to the unit with an issue date in the period;
+    - orders_issued: orders given to the unit with an issue date in the period (drafts waiting
+      for 领导审核 have not been given yet);
     - orders_overdue: orders that became overdue in the period, i.e. whose first overdue day
       (recorded by `gongjian tick` or a step) is in it, or that are overdue now with their first
       overdue day (deadline + 1) in it and not yet recorded — so the count does not wait for tick;
+      plus the co-operating parts (协办) the unit gave late or not at all by the deadline, which
+      count against the co-operating unit, not the lead;
     - orders_closed_on_time: orders closed in the period whose accepted feedback came by the
       deadline (an approved extension moves the deadline);
     - criticism_notices / praise_notices: notices published in the period.
-    Four queries whatever the number of units. Not scoped: the assessment reads all units.
+    Five queries whatever the number of units. Not scoped: the assessment reads all units.
     """
     ids = [u.pk for u in units]
     today = clock.today()
     issued = Counter(
         dict(
             SupervisionOrder.objects.filter(unit_id__in=ids, issued_on__range=(start, end))
+            .exclude(state__in=DRAFTS)
             .values_list("unit_id")
             .annotate(n=Count("pk"))
             .order_by()
@@ -433,6 +555,16 @@ def unit_counts(
         dict(
             SupervisionOrder.objects.filter(unit_id__in=ids)
             .filter(overdue_in_period_q(start, end, today))
+            .values_list("unit_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    # Lateness counts against the unit that was late: a co-operating unit for its part.
+    overdue.update(
+        dict(
+            OrderCooperator.objects.filter(unit_id__in=ids)
+            .filter(parts_overdue_in_period_q(start, end, today))
             .values_list("unit_id")
             .annotate(n=Count("pk"))
             .order_by()

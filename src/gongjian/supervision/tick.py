@@ -53,12 +53,14 @@ class TickReport:
     reminders: int = 0
     deliveries_sent: int = 0
     deliveries_failed: int = 0
+    light_digests: int = 0
 
     def as_text(self) -> str:
         return _(
             "%(today)s：红灯项目自动督办 %(auto)s 件，隐患转督办 %(hazard)s 件，新标记逾期或升级 %(overdue)s 件，"
-            "催办 %(reminders)s 次，推送成功 %(sent)s 条、失败 %(failed)s 条。"
+            "催办 %(reminders)s 次，亮灯提醒 %(digests)s 人，推送成功 %(sent)s 条、失败 %(failed)s 条。"
         ) % {
+            "digests": self.light_digests,
             "today": self.today.isoformat(),
             "auto": self.auto_orders,
             "hazard": self.hazard_orders,
@@ -76,7 +78,7 @@ def tick(*, deliver: bool = True) -> TickReport:
 
 
 def _tick(*, deliver: bool) -> TickReport:
-    from gongjian.supervision import webhooks
+    from gongjian.supervision import lights, webhooks
 
     today = clock.today()
     report = TickReport(today=today)
@@ -96,6 +98,7 @@ def _tick(*, deliver: bool) -> TickReport:
         state__in=list(OPEN_STATES), deadline__gte=today, deadline__lte=soon
     ).values_list("pk", flat=True):
         report.reminders += _tick_due_soon(pk, today)
+    report.light_digests = lights.send_digests(today)
     if deliver:
         sent, failed = webhooks.deliver_due()
         report.deliveries_sent, report.deliveries_failed = sent, failed

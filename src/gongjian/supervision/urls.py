@@ -19,6 +19,7 @@ urlpatterns = [
     path("inspections/", views.inspections, name="inspections"),
     path("inspections/draw/", views.draw, name="draw"),
     path("hazards/<int:pk>/rectify/", views.rectify, name="rectify"),
+    path("instructions/", views.instructions, name="instructions"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read"),
 ]

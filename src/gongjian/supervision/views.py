@@ -23,20 +23,23 @@ from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
 from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
 from gongjian.exchange.office_xlsx import xlsx_response
-from gongjian.org.models import Unit
+from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
 from gongjian.supervision import inbox as inbox_services
 from gongjian.supervision import inspections as inspection_services
+from gongjian.supervision import lights, orders, reminders, rules, selectors, sources
 from gongjian.supervision import notices as notice_services
-from gongjian.supervision import orders, reminders, rules, selectors
 from gongjian.supervision.flow import LEVEL_LABELS, RULES, STATE_LABELS, Level, State, Step
 from gongjian.supervision.models import (
     EvidenceKind,
     ExtensionStatus,
     Hazard,
     InspectionKind,
+    InstructionKind,
+    LeaderInstruction,
     NoticeKind,
+    OrderSource,
     RandomDraw,
     SupervisionOrder,
 )
@@ -93,6 +96,9 @@ def todo(request: HttpRequest) -> HttpResponse:
 
 
 STEP_FORMS = {
+    Step.APPROVE: "approve",
+    Step.RETURN_DRAFT: "return",
+    Step.RESUBMIT: "resubmit",
     Step.ACKNOWLEDGE: "note",
     Step.START: "note",
     Step.FEEDBACK: "feedback",
@@ -101,6 +107,10 @@ STEP_FORMS = {
     Step.REQUEST_EXTENSION: "extension",
     Step.DECIDE_EXTENSION: "decide",
     Step.REMIND: "remind",
+    Step.CO_ACKNOWLEDGE: "note",
+    Step.CO_PART: "part",
+    Step.ASSIGN_REVIEWER: "reviewer",
+    Step.REVISIT: "revisit",
 }
 
 
@@ -116,11 +126,16 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "today": clock.today(),
             "overdue": order.is_overdue,
+            "light": lights.order_light(order, clock.today()),
             "steps": [(s.value, RULES[s].label, STEP_FORMS[s]) for s in steps],
             "pending_extension": next(
                 (e for e in order.extensions.all() if e.status == ExtensionStatus.PENDING), None
             ),
             "evidence_kinds": EvidenceKind.choices,
+            "missing_parts": rules.missing_parts(order),
+            "reviewers": selectors.reviewer_candidates(order)
+            if Step.ASSIGN_REVIEWER in steps
+            else [],
         },
     )
 
@@ -144,7 +159,51 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             raise ValidationFailed(_("缺少版本号，请刷新页面后重试。"), field="version")
         user, post = request.user, request.POST
         note = post.get("note", "")
-        if name == Step.ACKNOWLEDGE:
+        if name == Step.APPROVE:
+            new = post.get("deadline")
+            orders.approve(
+                actor=user,
+                order=order,
+                note=note,
+                deadline=_date(new, "deadline") if new else None,
+                expected_version=version,
+            )
+        elif name == Step.RETURN_DRAFT:
+            orders.return_draft(actor=user, order=order, note=note, expected_version=version)
+        elif name == Step.RESUBMIT:
+            new = post.get("deadline")
+            orders.resubmit(
+                actor=user,
+                order=order,
+                title=post.get("title", ""),
+                content=post.get("content", ""),
+                deadline=_date(new, "deadline") if new else None,
+                note=note,
+                expected_version=version,
+            )
+        elif name == Step.ASSIGN_REVIEWER:
+            candidates = {u.pk: u for u in selectors.reviewer_candidates(order)}
+            reviewer = candidates.get(_int(post.get("reviewer")) or 0)
+            if reviewer is None:
+                raise ValidationFailed(_("请选择复核人。"), field="reviewer")
+            orders.assign_reviewer(
+                actor=user, order=order, reviewer=reviewer, expected_version=version
+            )
+        elif name == Step.REVISIT:
+            new = post.get("new_deadline")
+            orders.revisit(
+                actor=user,
+                order=order,
+                held=post.get("held") == "1",
+                note=note,
+                new_deadline=_date(new, "new_deadline") if new else None,
+                expected_version=version,
+            )
+        elif name == Step.CO_ACKNOWLEDGE:
+            orders.co_acknowledge(actor=user, order=order, expected_version=version, note=note)
+        elif name == Step.CO_PART:
+            orders.give_part(actor=user, order=order, text=note, expected_version=version)
+        elif name == Step.ACKNOWLEDGE:
             orders.acknowledge(actor=user, order=order, expected_version=version, note=note)
         elif name == Step.START:
             orders.start(actor=user, order=order, expected_version=version, note=note)
@@ -154,8 +213,16 @@ def step(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 orders.EvidenceFile(f, kind=kind, caption=f.name or "")
                 for f in request.FILES.getlist("files")
             ]
+            explanations = {
+                c.unit_id: post.get(f"explain_{c.unit_id}", "") for c in rules.missing_parts(order)
+            }
             orders.feedback(
-                actor=user, order=order, text=note, files=files, expected_version=version
+                actor=user,
+                order=order,
+                text=note,
+                files=files,
+                expected_version=version,
+                explanations=explanations,
             )
         elif name == Step.CLOSE:
             orders.close(actor=user, order=order, note=note, expected_version=version)
@@ -204,14 +271,37 @@ class IssueForm(StaffForm):
     level = forms.ChoiceField(
         label=_l("督查单颜色"), choices=[(lv.value, LEVEL_LABELS[lv]) for lv in Level]
     )
+    source = forms.ChoiceField(
+        label=_l("督办来源"),
+        choices=[(s.value, s.label) for s in OrderSource if s in sources.MANUAL_SOURCES],
+        required=False,
+        initial=OrderSource.MANUAL,
+    )
+    source_ref = forms.CharField(
+        label=_l("来源文号或编号（上级交办文号、12345工单号、会议纪要编号）"),
+        required=False,
+        max_length=100,
+    )
+    instruction = forms.ModelChoiceField(
+        label=_l("领导批示（来源为领导批示时）"),
+        queryset=LeaderInstruction.objects.none(),
+        required=False,
+    )
+    cooperators = forms.ModelMultipleChoiceField(
+        label=_l("协办单位（可多选）"), queryset=Unit.objects.none(), required=False
+    )
 
     def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
+        self.fields["instruction"].queryset = (  # type: ignore[attr-defined]
+            sources.instructions_for(user).exclude(kind=InstructionKind.REFERENCE)
+        )
         units = scope.units(Action.ISSUE_ORDER).order_by("path")
         if user.unit is not None:
             units = units.exclude(pk__in=user.unit.ancestor_ids())
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["cooperators"].queryset = units  # type: ignore[attr-defined]
         self.fields["project"].queryset = scope.filter(  # type: ignore[attr-defined]
             Project.objects.select_related("unit"), Action.ISSUE_ORDER, via="unit"
         )
@@ -232,11 +322,18 @@ def issue(request: HttpRequest) -> HttpResponse:
                 required_evidence=d["required_evidence"],
                 deadline=d["deadline"],
                 level=d["level"],
+                source=d["source"] or OrderSource.MANUAL,
+                source_ref=d["source_ref"],
+                instruction=d["instruction"],
+                cooperators=list(d["cooperators"]),
             )
         except GongjianError as exc:
             flash_error(request, exc)
         else:
-            messages.success(request, _("已交办 %(code)s。") % {"code": order.code})
+            if order.state == State.PENDING_APPROVAL:
+                messages.success(request, _("%(code)s 已提交分管领导审核。") % {"code": order.code})
+            else:
+                messages.success(request, _("已交办 %(code)s。") % {"code": order.code})
             return redirect("supervision:detail", pk=order.pk)
     return render(request, "supervision/issue.html", {"form": form})
 
@@ -476,4 +573,44 @@ def export_notices(request: HttpRequest) -> HttpResponseBase:
     from gongjian.supervision.export_file import notices_workbook
 
     audit.record(audit.EventKind.EXPORT, request=request, target="通报.xlsx")
-    return xlsx_response(notices_workbook(selectors.notices_for(request.user)), "通报.xlsx")
+    return xlsx_response(notices_workbook(list(selectors.notices_for(request.user))), "通报.xlsx")
+
+
+class InstructionForm(forms.Form):
+    leader = forms.ModelChoiceField(label=_l("批示领导"), queryset=Person.objects.none())
+    given_on = forms.DateField(
+        label=_l("批示日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    kind = forms.ChoiceField(label=_l("批示类别"), choices=InstructionKind.choices)
+    document_ref = forms.CharField(label=_l("批示件编号"), required=False, max_length=100)
+    text = forms.CharField(label=_l("批示内容"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, user: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = sources.leaders_for(user)  # type: ignore[attr-defined]
+
+
+@login_required
+def instructions(request: HttpRequest) -> HttpResponse:
+    """领导批示登记: the register with what became of each instruction, and the form to add one."""
+    may_record = bool(scope_for(request.user).roots(Action.ISSUE_ORDER))
+    form = InstructionForm(request.user, request.POST or None)
+    if request.method == "POST":
+        if not may_record:
+            flash_error(request, GongjianError(_("无权登记领导批示。")))
+            return redirect("supervision:instructions")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                sources.record_instruction(actor=request.user, **d)
+            except GongjianError as exc:
+                flash_error(request, exc)
+            else:
+                messages.success(request, _("已登记领导批示。"))
+                return redirect("supervision:instructions")
+    rows = [(i, sources.outcome(i)) for i in sources.instructions_for(request.user)[:500]]
+    return render(
+        request,
+        "supervision/instructions.html",
+        {"rows": rows, "form": form if may_record else None},
+    )

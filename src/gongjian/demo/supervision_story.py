@@ -1,0 +1,182 @@
+"""The demo's supervision as offices run it (issue 16), in the district's campaign 攻坚120天:
+leader 林志强's instruction becomes an order led by 区发改局 with 松下镇 co-operating; 林志强
+approves it (moving the deadline), both units sign, 松下镇 gives its part, 区发改局 answers; the
+inspector the office named sends the first answer back, accepts the second, and revisits it ten
+days after closing. A 参阅 instruction is filed. All through the services, on December's days.
+
+The district turns on 领导审核 from 2 December: its automatic orders of 1 December (two red
+projects) were issued before, so the month's overdue counts stay as they were. Nothing here is
+late, so the assessment's overdue figures do not move; 区发改局 gains one order closed on time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from gongjian.campaigns.models import Campaign
+from gongjian.org.models import Person, Unit, User
+from gongjian.supervision import orders as order_services
+from gongjian.supervision import sources
+from gongjian.supervision.models import (
+    InstructionKind,
+    OrderSource,
+    SupervisionOrder,
+    SupervisionSettings,
+)
+
+DISTRICT_CAMPAIGN = "攻坚120天"
+TOWN_CAMPAIGN = "百日攻坚"
+LEAD, COOPERATING = "区发改局", "松下镇"
+USERNAMES = ["changle_office", "leader_lin", "fagai_lead", "songxia_staff", "inspector"]
+REVISIT_AFTER_DAYS = 10
+
+
+def set_up_settings() -> None:
+    """The town runs without 领导审核; the district with it, and revisits ten days after 销号."""
+    town = Campaign.objects.get(name=TOWN_CAMPAIGN)
+    district = Campaign.objects.get(name=DISTRICT_CAMPAIGN)
+    SupervisionSettings.objects.update_or_create(
+        campaign=town, defaults={"approval_required": False, "revisit_after_days": None}
+    )
+    SupervisionSettings.objects.update_or_create(
+        campaign=district,
+        defaults={"approval_required": True, "revisit_after_days": REVISIT_AFTER_DAYS},
+    )
+
+
+def script(on_day: Any) -> dict[dt.date, list[Any]]:
+    """What happens on which December day (`on_day(day, hour)` sets the services' clock)."""
+    users = {u.username: u for u in User.objects.filter(username__in=USERNAMES)}
+    office, leader = users["changle_office"], users["leader_lin"]
+    lead_staff, coop_staff, inspector = (
+        users["fagai_lead"],
+        users["songxia_staff"],
+        users["inspector"],
+    )
+    lead, coop = Unit.objects.get(name=LEAD), Unit.objects.get(name=COOPERATING)
+    district = Campaign.objects.get(name=DISTRICT_CAMPAIGN)
+    lin = Person.objects.get(name="林志强")
+    state: dict[str, SupervisionOrder] = {}
+
+    def at(day: dt.date, hour: int, fn: Any, **kwargs: Any) -> None:
+        with on_day(day, hour):
+            order = SupervisionOrder.objects.get(pk=state["order"].pk)
+            state["order"] = fn(order=order, **kwargs)
+
+    def register_and_draft() -> None:
+        with on_day(dt.date(2026, 12, 3), 10):
+            sources.record_instruction(
+                actor=office,
+                leader=lin,
+                text="滨海片区招商项目情况已阅，供各单位参阅。",
+                given_on=dt.date(2026, 12, 2),
+                kind=InstructionKind.REFERENCE,
+                document_ref="长政阅〔2026〕31号",
+            )
+            instruction = sources.record_instruction(
+                actor=office,
+                leader=lin,
+                text="请区发改局牵头、松下镇配合，12月20日前完成滨海新城片区重点项目用能指标"
+                "协调，扫清开工障碍。",
+                given_on=dt.date(2026, 12, 2),
+                kind=InstructionKind.DIRECTIVE,
+                document_ref="长政批〔2026〕58号",
+            )
+            state["order"] = order_services.issue_order(
+                actor=office,
+                unit=lead,
+                title="滨海新城片区重点项目用能指标协调",
+                content="落实林志强副区长批示：区发改局牵头协调用能指标，松下镇做好企业用能"
+                "需求摸底和现场配合，12月20日前反馈办理结果。",
+                required_evidence="用能指标批复文件、企业需求清单",
+                deadline=dt.date(2026, 12, 20),
+                source=OrderSource.LEADER_INSTRUCTION,
+                instruction=instruction,
+                campaign=district,
+                cooperators=[coop],
+            )
+
+    def signed_by_both() -> None:
+        at(dt.date(2026, 12, 4), 14, order_services.acknowledge, actor=lead_staff)
+        at(dt.date(2026, 12, 4), 15, order_services.co_acknowledge, actor=coop_staff)
+
+    return {
+        dt.date(2026, 12, 3): [register_and_draft],
+        dt.date(2026, 12, 4): [
+            lambda: at(
+                dt.date(2026, 12, 4),
+                9,
+                order_services.approve,
+                actor=leader,
+                note="同意下发。企业需求摸底需要时间，时限延至12月22日。",
+                deadline=dt.date(2026, 12, 22),
+            ),
+            signed_by_both,
+        ],
+        dt.date(2026, 12, 7): [
+            lambda: at(dt.date(2026, 12, 7), 9, order_services.start, actor=lead_staff)
+        ],
+        dt.date(2026, 12, 10): [
+            lambda: at(
+                dt.date(2026, 12, 10),
+                16,
+                order_services.give_part,
+                actor=coop_staff,
+                text="已完成片区12家企业用能需求摸底，需求清单已报区发改局。",
+            )
+        ],
+        dt.date(2026, 12, 14): [
+            lambda: at(
+                dt.date(2026, 12, 14),
+                16,
+                order_services.feedback,
+                actor=lead_staff,
+                text="已向市发改委报送用能指标申请。",
+            )
+        ],
+        dt.date(2026, 12, 15): [
+            lambda: at(
+                dt.date(2026, 12, 15),
+                9,
+                order_services.assign_reviewer,
+                actor=office,
+                reviewer=inspector,
+            ),
+            lambda: at(
+                dt.date(2026, 12, 15),
+                15,
+                order_services.send_back,
+                actor=inspector,
+                reason="仅报送申请，指标尚未批复落实，缺少批复文件，请继续办理。",
+            ),
+        ],
+        dt.date(2026, 12, 17): [
+            lambda: at(
+                dt.date(2026, 12, 17),
+                16,
+                order_services.feedback,
+                actor=lead_staff,
+                text="市发改委已批复片区用能指标，批复文件及企业需求清单已上传。",
+            )
+        ],
+        dt.date(2026, 12, 18): [
+            lambda: at(
+                dt.date(2026, 12, 18),
+                10,
+                order_services.close,
+                actor=inspector,
+                note="复核通过：指标已批复，佐证齐全，同意销号。",
+            )
+        ],
+        dt.date(2026, 12, 28): [
+            lambda: at(
+                dt.date(2026, 12, 28),
+                10,
+                order_services.revisit,
+                actor=inspector,
+                held=True,
+                note="回访：片区3个项目已按批复指标接电开工，成效巩固。",
+            )
+        ],
+    }
