@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0002_evidence_random_names'),
+        ('supervision', '0003_sources_approval_cooperators_review_lights'),
     ]
 
     operations = [

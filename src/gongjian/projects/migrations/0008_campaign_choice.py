@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("campaigns", "0003_campaign_warn_milestone_red_days_and_more"),
-        ("projects", "0006_warning_snapshot_moved"),
+        ("projects", "0007_project_list_sort_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
