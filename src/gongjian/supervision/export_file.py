@@ -52,7 +52,9 @@ def orders_workbook(
         lists={
             COLOURS: [level.label for level in Level],
             STATES: [state.label for state in State],
-            UNITS: list(Unit.objects.filter(pk__in=unit_ids).order_by("path").values_list("name", flat=True)),
+            UNITS: list(
+                Unit.objects.filter(pk__in=unit_ids).order_by("path").values_list("name", flat=True)
+            ),
         }
     )
     fields = _order_fields()
@@ -63,7 +65,9 @@ def orders_workbook(
         if progress is not None:
             progress(_("写入督办单"), n, total)
 
-    rows = write_rows(sheet, (_order_row(o, today) for o in orders.iterator(chunk_size=2000)), written)
+    rows = write_rows(
+        sheet, (_order_row(o, today) for o in orders.iterator(chunk_size=2000)), written
+    )
     overdue_col = chr(ord("A") + [f.header for f in fields].index(_("是否逾期")))
     sheet.ws.conditional_format(
         1,
