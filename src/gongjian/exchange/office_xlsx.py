@@ -86,24 +86,29 @@ class OfficeSheet:
     def append(self, values: Iterable[Any]) -> None:
         self.rows += 1
         row = self.rows
+        # XlsxWriter's public write_* take "A1" as well as (row, col), which costs a conversion
+        # per cell; (row, col) is all this writes, so it calls the methods behind them (pinned
+        # version, tests read every kind of cell back).
         ws = self.ws
+        write_string, write_number = ws._write_string, ws._write_number
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
             fmt = self._formats[col]
-            if isinstance(value, str):
-                value = safe_value(value)
+            if type(value) is str:
+                if not value.isprintable():  # rare: only then pay for the regex
+                    value = safe_value(value)
                 if value.startswith(FORMULA_STARTS):
                     fmt = self.book.formats["quoted"]
-                ws.write_string(row, col, value, fmt)
+                write_string(row, col, value, fmt)
             elif isinstance(value, bool):
-                ws.write_string(row, col, _("是") if value else _("否"), fmt)
+                write_string(row, col, _("是") if value else _("否"), fmt)
             elif isinstance(value, int | float | Decimal):
-                ws.write_number(row, col, float(value), fmt)
+                write_number(row, col, float(value), fmt)
             elif isinstance(value, dt.date):  # a datetime too (it is a date)
-                ws.write_datetime(row, col, value, fmt)
+                ws._write_datetime(row, col, value, fmt)
             else:
-                ws.write_string(row, col, str(value), fmt)
+                write_string(row, col, safe_value(str(value)), fmt)
 
     def _finish(self) -> None:
         last_col = len(self.fields) - 1
