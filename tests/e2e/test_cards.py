@@ -29,9 +29,11 @@ def test_ledger_is_cards_on_a_phone_and_short_labels_never_wrap_on_a_desk(page, 
     assert table.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
     rows = table.locator("tbody tr")
     assert rows.count() >= 4
-    assert rows.first.evaluate("e => getComputedStyle(e).display") == "block"
+    assert rows.first.evaluate("e => getComputedStyle(e).display") == "flex"  # a card, a column
     first = rows.first
     assert first.locator("td.primary a").inner_text().startswith("项目")
+    name_top = first.locator("td.primary").bounding_box()["y"]
+    assert name_top < first.locator("td.short").first.bounding_box()["y"]  # the name comes first
     assert first.locator("td.minor").first.evaluate("e => getComputedStyle(e).display") == "none"
     label = first.locator("td.num").first.evaluate("e => getComputedStyle(e, '::before').content")
     assert label == '"总投资（万元）"'
