@@ -58,9 +58,9 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
             changed.append(_row(pk, campaign_id, unit_id, warning, on))
             units.add(unit_id)
             if before is not None:
-                units.add(int(before[-1]))
+                units.add(int(str(before[-1])))
     if stored:  # rows of projects that are gone
-        units.update(int(before[-1]) for before in stored.values())
+        units.update(int(str(before[-1])) for before in stored.values())
         WarningSnapshot.objects.filter(on=on, project_id__in=list(stored)).delete()
     if changed:
         WarningSnapshot.objects.bulk_create(
@@ -92,10 +92,8 @@ def _tallied(on: dt.date) -> int | None:
 def _stored_rows(on: dt.date) -> dict[int, tuple[object, ...]]:
     """The day's rows as `_computed_form` gives them, read through a bare cursor."""
     table = WarningSnapshot._meta.db_table
-    columns = ", ".join(
-        connection.ops.quote_name(WarningSnapshot._meta.get_field(f).column)
-        for f in _SNAPSHOT_FIELDS
-    )
+    fields = [WarningSnapshot._meta.get_field(f) for f in _SNAPSHOT_FIELDS]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT project_id, {columns} FROM {table} WHERE {connection.ops.quote_name('on')} = %s",  # noqa: S608 - our own names
