@@ -5,6 +5,7 @@ which the dashboard's overview sums. The dashboard reads these tables and writes
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
@@ -35,27 +36,31 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
     """Store every project's warning on `on`. The day's first run writes every row; a later one
     (each `gongjian tick`) rewrites only the rows whose warning changed, in place, removes the
     rows of projects that are gone, and re-sums only the tallies of the units concerned: with
-    nothing changed it writes nothing. Running it twice is running it once."""
-    stored = {
-        row[0]: row[1:]
-        for row in WarningSnapshot.objects.filter(on=on)
-        .values_list("project_id", *_STORED)
-        .iterator(chunk_size=BATCH)
-    }
+    nothing changed it writes nothing. Running it twice is running it once.
+
+    (A project's investment, which the tallies sum, changes only through the ledger's services,
+    which refresh its row and its unit's tallies at once: `refresh_project_snapshot`.)"""
+    stored = _stored_rows(on)
     if not stored:
         return _snapshot_day(on)
     counts: Counter[str] = Counter()
     changed: list[WarningSnapshot] = []
+    units: set[int] = set()
     # Plain rows, no model instances: this runs every quarter of an hour on every project.
     found = warnings_for(Project.objects.all(), on)
     for pk, campaign_id, unit_id in Project.objects.order_by("pk").values_list(
         "pk", "campaign_id", "unit_id"
     ):
-        row = _row(pk, campaign_id, unit_id, found[pk], on)
-        counts[row.colour] += 1
-        if stored.pop(pk, None) != _stored_form(row):
-            changed.append(row)
-    if stored:  # rows of projects that are gone (deleting a project deletes its rows too)
+        warning = found[pk]
+        counts[warning.colour.value] += 1
+        before = stored.pop(pk, None)
+        if before != _computed_form(warning, campaign_id, unit_id):
+            changed.append(_row(pk, campaign_id, unit_id, warning, on))
+            units.add(unit_id)
+            if before is not None:
+                units.add(int(str(before[-1])))
+    if stored:  # rows of projects that are gone
+        units.update(int(str(before[-1])) for before in stored.values())
         WarningSnapshot.objects.filter(on=on, project_id__in=list(stored)).delete()
     if changed:
         WarningSnapshot.objects.bulk_create(
@@ -65,11 +70,75 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
             unique_fields=["project", "on"],
             update_fields=_SNAPSHOT_FIELDS,
         )
-    if not WarningTally.objects.filter(on=on).exists():
+    tallied = _tallied(on)
+    if tallied is None:
         store_tallies(on=on)  # a day snapshotted before there were tallies: sum all of it once
-    else:
+        return counts
+    if units:
+        store_tallies(on=on, unit_ids=units)
+        tallied = _tallied(on)
+    if tallied != counts.total():
+        # rows deleted behind our back (deleting a project deletes its rows): find their units
         _sync_tallies(on)
     return counts
+
+
+def _tallied(on: dt.date) -> int | None:
+    """How many projects the day's tallies count (None: the day has no tallies)."""
+    n: int | None = WarningTally.objects.filter(on=on).aggregate(n=Sum("projects"))["n"]
+    return n
+
+
+def _stored_rows(on: dt.date) -> dict[int, tuple[object, ...]]:
+    """The day's rows as `_computed_form` gives them, read through a bare cursor."""
+    table = WarningSnapshot._meta.db_table
+    fields = [WarningSnapshot._meta.get_field(f) for f in _SNAPSHOT_FIELDS]
+    columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT project_id, {columns} FROM {table} WHERE {connection.ops.quote_name('on')} = %s",  # noqa: S608 - our own names
+            [on],
+        )
+        return {
+            pk: (
+                colour,
+                json.loads(reasons) if isinstance(reasons, str) else reasons,
+                _percent(done),
+                _percent(expected),
+                _day(forecast),
+                bool(at_risk),
+                campaign_id,
+                unit_id,
+            )
+            for pk, colour, reasons, done, expected, forecast, at_risk, campaign_id, unit_id in cursor.fetchall()
+        }
+
+
+_CENT = Decimal("0.01")  # percent_done and expected_percent keep two places
+
+
+def _percent(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(_CENT)
+
+
+def _day(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
+
+
+def _computed_form(warning: Any, campaign_id: int | None, unit_id: int) -> tuple[object, ...]:
+    """A computed warning as `_stored_rows` reads its row back."""
+    return (
+        warning.colour.value,
+        list(warning.reasons),
+        _percent(warning.percent_done),
+        _percent(warning.expected_percent),
+        _day(warning.forecast_completion),
+        bool(warning.at_risk),
+        campaign_id,
+        unit_id,
+    )
 
 
 def _sync_tallies(on: dt.date) -> None:
@@ -122,25 +191,6 @@ def _snapshot_day(on: dt.date) -> Counter[str]:
     _analyze(WarningSnapshot)
     store_tallies(on=on)
     return counts
-
-
-# The stored columns a run compares with what it computes (`unit` reads as the unit's id).
-_STORED = _SNAPSHOT_FIELDS
-_CENT = Decimal("0.01")  # percent_done and expected_percent keep two places
-
-
-def _stored_form(row: WarningSnapshot) -> tuple[object, ...]:
-    """`row` as the database gives it back (`_STORED`'s order): percents at two places."""
-    return (
-        row.colour,
-        row.reasons,
-        None if row.percent_done is None else Decimal(row.percent_done).quantize(_CENT),
-        None if row.expected_percent is None else Decimal(row.expected_percent).quantize(_CENT),
-        row.forecast_completion,
-        row.at_risk,
-        row.campaign_id,
-        row.unit_id,
-    )
 
 
 def _analyze(model: type[WarningSnapshot] | type[WarningTally]) -> None:

@@ -106,7 +106,9 @@ class _Gunicorn(BaseApplication):
 
     def load_config(self) -> None:
         for key, value in self.options.items():
-            self.cfg.set(key, value)
+            # control_socket is gunicorn 25+'s; an older gunicorn simply has no such socket
+            if key in self.cfg.settings:
+                self.cfg.set(key, value)
 
     def load(self) -> Any:
         from gongjian.wsgi import application
