@@ -152,7 +152,7 @@ def test_the_workbench_costs_the_same_queries_with_more_rows(demo, client):
     first = SupervisionOrder.objects.filter(unit=hunan.unit).first()
     for n in range(15):
         first.pk = None
-        first.code = f"{first.code[:30]}-x{n}"
+        first.code = f"WB-2026-{n:03d}"
         first.state = State.ISSUED
         first.save()
         Message.objects.create(user=hunan, order=first, text=f"消息{n}", created_at=clock.now())
