@@ -78,9 +78,7 @@ def test_a_completion_line_above_full_marks_carries_the_note_that_allowed_it() -
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(
-            st.decimals(0, 100, places=2), st.decimals(0, 20, places=2), st.integers(0, 3)
-        ),
+        st.tuples(st.decimals(0, 100, places=2), st.decimals(0, 20, places=2), st.integers(0, 3)),
         min_size=1,
         max_size=6,
     ),
