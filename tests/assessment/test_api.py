@@ -100,6 +100,7 @@ def test_explanation_shows_inputs_rules_and_the_gap(org, published_round: Round)
         "above_rank": 1,
         "points": "5.00",
         "by_indicator": [{"indicator": "投资完成得分", "points": "5.00"}],
+        "not_compared": [],
     }
 
 
