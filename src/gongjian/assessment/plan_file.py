@@ -41,6 +41,8 @@ PLAN_FILE_KEYS = (
     "description",
     "report",
     "composite",
+    "lists",
+    "offences",
     "groups",
     "lines",
 )
@@ -174,7 +176,7 @@ class _Reader:
             return Method.DIRECT
         return METHOD_NAMES[key]
 
-    def params(self, method: Method, raw: Any, loc: Loc) -> dict[str, Any]:
+    def params(self, method: Method, raw: Any, loc: Loc, source: str = "entered") -> dict[str, Any]:
         if raw in (None, ""):
             params: dict[str, Any] = {}
         elif isinstance(raw, dict):
@@ -188,7 +190,10 @@ class _Reader:
             if not isinstance(params, dict):
                 self.error(loc, "params", _("参数应为 JSON 对象"))
                 return {}
-        self.keys(params, PARAM_KEYS[method], loc, "params.")
+        if source == "entered":
+            self.keys(params, PARAM_KEYS[method], loc, "params.")
+        # A provider's params (e.g. a roll-up's `plan`, `window`) are the provider's to check
+        # (`Provider.refusals`, run by the plan import).
         numbers = {
             key: self.number(params[key], loc, f"params.{key}", None)
             for key in ("target", "cap", "step", "floor", "per", "fail_points")
@@ -358,7 +363,9 @@ def read_yaml(text: str) -> PlanDoc:
                         ind.get("full_marks"), iloc, "full_marks", Decimal(100)
                     )
                     or Decimal(0),
-                    params=reader.params(method, ind.get("params"), iloc),
+                    params=reader.params(
+                        method, ind.get("params"), iloc, str(ind.get("source") or "entered")
+                    ),
                     source=str(ind.get("source") or "entered"),
                     loc=iloc,
                 )
