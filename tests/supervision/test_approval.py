@@ -173,12 +173,16 @@ def test_the_office_sets_its_own_campaigns_supervision_in_the_admin(client, org)
     other = Campaign.objects.create(
         name="鼓楼攻坚", owner=org.gulou, start_date="2026-09-01", end_date="2026-12-31"
     )
+    org.office.is_staff = True
+    org.office.save()
     assert client.login(username=org.office.username, password=PASSWORD)
     page = client.get("/admin/supervision/supervisionsettings/add/").content.decode()
     assert f'value="{org.line.campaign.pk}"' in page
     assert f'value="{other.pk}"' not in page
     client.logout()
-    UserFactory(username="town_office", unit=org.hunan, roles=["office_admin"])
+    town = UserFactory(username="town_office", unit=org.hunan, roles=["office_admin"])
+    town.is_staff = True
+    town.save()
     assert client.login(username="town_office", password=PASSWORD)
     page = client.get("/admin/supervision/supervisionsettings/add/").content.decode()
     assert f'value="{org.line.campaign.pk}"' not in page
