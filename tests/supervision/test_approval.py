@@ -164,3 +164,25 @@ def test_automatic_orders_follow_the_setting_and_are_not_overdue_while_waiting(o
     assert (order.state, order.overdue_on) == (State.PENDING_APPROVAL, None)
     counts = selectors.unit_counts([org.hunan], TODAY, TODAY + dt.timedelta(days=30))
     assert counts[org.hunan.pk].orders_overdue == 0
+
+
+def test_the_office_sets_its_own_campaigns_supervision_in_the_admin(client, org):
+    from gongjian.campaigns.models import Campaign
+    from tests.factories import PASSWORD, UserFactory
+
+    other = Campaign.objects.create(
+        name="鼓楼攻坚", owner=org.gulou, start_date="2026-09-01", end_date="2026-12-31"
+    )
+    org.office.is_staff = True
+    org.office.save()
+    assert client.login(username=org.office.username, password=PASSWORD)
+    page = client.get("/admin/supervision/supervisionsettings/add/").content.decode()
+    assert f'<option value="{org.line.campaign.pk}"' in page
+    assert f'<option value="{other.pk}"' not in page
+    client.logout()
+    town = UserFactory(username="town_office", unit=org.hunan, roles=["office_admin"])
+    town.is_staff = True
+    town.save()
+    assert client.login(username="town_office", password=PASSWORD)
+    page = client.get("/admin/supervision/supervisionsettings/add/").content.decode()
+    assert f'<option value="{org.line.campaign.pk}"' not in page

@@ -59,12 +59,12 @@ def _digests(user):
 def test_everyone_concerned_gets_one_digest_a_day_and_never_an_unchanged_light(org, set_today):
     songxia = unit_staff(org.songxia)
     order = make_order(org, deadline=dt.date(2026, 12, 3), cooperators=[org.songxia])
-    make_order(org, deadline=dt.date(2026, 12, 2), title="用电接入")
+    power = make_order(org, deadline=dt.date(2026, 12, 2), title="用电接入")
     # when tick runs: yellow for both, told to the lead's and co-operating handlers and the leader
     assert tick.tick(deliver=False).light_digests == 3
     assert _digests(org.hunan_staff) == [
         "督办亮灯提醒（2026-12-01）：\n"
-        "黄灯 DB2026-00002 用电接入（湖南镇，时限 2026-12-02）\n"
+        f"黄灯 {power.code} 用电接入（湖南镇，时限 2026-12-02）\n"
         f"黄灯 {order.code} 加快征迁交地进度（湖南镇，时限 2026-12-03）"
     ]
     assert len(_digests(org.leader)) == 1
@@ -82,7 +82,7 @@ def test_everyone_concerned_gets_one_digest_a_day_and_never_an_unchanged_light(o
     set_today(dt.date(2026, 12, 3))
     tick.tick(deliver=False)
     assert _digests(org.hunan_staff)[-1] == (
-        "督办亮灯提醒（2026-12-03）：\n红灯 DB2026-00002 用电接入（湖南镇，时限 2026-12-02）"
+        f"督办亮灯提醒（2026-12-03）：\n红灯 {power.code} 用电接入（湖南镇，时限 2026-12-02）"
     )
     assert len(_digests(songxia)) == 1  # its order is still yellow: nothing new for 松下镇
 

@@ -15,13 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from gongjian.org.admin_scope import ScopedAdmin
-from gongjian.org.scope import Action
+from gongjian.org.scope import Action, scope_for
 from gongjian.supervision import webhooks
 from gongjian.supervision.models import (
     Inspection,
     Notice,
     OrderEvent,
     SupervisionOrder,
+    SupervisionSettings,
     UnitWebhook,
     WebhookDelivery,
 )
@@ -76,6 +77,24 @@ class NoticeAdmin(ReadOnly, ScopedAdmin):
 class InspectionAdmin(ReadOnly, ScopedAdmin):
     list_display = ("inspected_on", "kind", "unit", "project", "team")
     list_filter = ("kind",)
+
+
+@admin.register(SupervisionSettings)
+class SupervisionSettingsAdmin(ScopedAdmin):
+    """督办设置 per campaign: 领导审核 before issue, the yellow light's working days, 回访 days."""
+
+    scope_via = "campaign__owner"
+    scope_action = Action.MANAGE_CAMPAIGN
+    list_display = ("campaign", "approval_required", "yellow_working_days", "revisit_after_days")
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "campaign":
+            from gongjian.campaigns.models import Campaign
+
+            kwargs["queryset"] = scope_for(request.user).filter(
+                Campaign.objects.all(), Action.MANAGE_CAMPAIGN, via="owner"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(UnitWebhook)
