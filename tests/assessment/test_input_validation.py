@@ -304,7 +304,7 @@ def test_scores_are_printed_with_the_plans_precision_in_json_as_strings(
     assert (rows[0]["unit"], rows[0]["score"]) == ("湖南镇", printed)
     assert rows[0]["lines"]["重大项目建设提速攻坚"]["score"] == printed
     client.force_login(org.office)
-    api = client.get(f"/api/assessment/rounds/{round_.pk}/results").json()
+    api = client.get(f"/api/assessment/rounds/{round_.pk}/results").json()["items"]
     assert [r["score"] for r in api] == [
         printed,
         str(Decimal(80).quantize(Decimal(1).scaleb(-precision))),

@@ -101,6 +101,6 @@ def test_the_board_and_the_api_show_each_orders_light(client, org):
     assert client.login(username=org.leader.username, password=PASSWORD)
     board = client.get("/supervision/").content.decode()
     assert f'data-order="{order.code}" data-light="yellow"' in board
-    assert client.get("/api/supervision/orders").json()[0]["light"] == "yellow"
+    assert client.get("/api/supervision/orders").json()["items"][0]["light"] == "yellow"
     detail = client.get(f"/supervision/orders/{order.pk}/").content.decode()
     assert 'id="light">黄灯' in detail

@@ -10,7 +10,9 @@ which years fall back to the table and weekends (`years_without_official_calenda
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import chinese_calendar
 from django.db import models
@@ -56,7 +58,29 @@ def years_without_official_calendar(years: Iterable[int]) -> list[int]:
     return sorted(year for year in set(years) if not official_calendar_knows(year))
 
 
+# Inside `batch()`, the office's table (a few dozen rows) is read once, on first use.
+_batch: ContextVar[dict[str, dict[dt.date, bool]] | None] = ContextVar(
+    "working_day_overrides", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Read the office's table once for everything inside the block: a list that lights 500
+    orders asks 500 times and must not issue a query each time."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def _overrides(first: dt.date, last: dt.date) -> dict[dt.date, bool]:
+    memo = _batch.get()
+    if memo is not None:
+        if "all" not in memo:
+            memo["all"] = dict(WorkingDayOverride.objects.values_list("day", "is_working_day"))
+        return {day: w for day, w in memo["all"].items() if first <= day <= last}
     return dict(
         WorkingDayOverride.objects.filter(day__range=(first, last)).values_list(
             "day", "is_working_day"

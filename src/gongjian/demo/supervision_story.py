@@ -35,7 +35,7 @@ REVISIT_AFTER_DAYS = 10
 def set_up_settings() -> None:
     """The town runs without 领导审核; the district with it, and revisits ten days after 销号."""
     town = Campaign.objects.get(name=TOWN_CAMPAIGN)
-    district = Campaign.objects.get(name=DISTRICT_CAMPAIGN)
+    district = Campaign.objects.get(name=DISTRICT_CAMPAIGN, owner__name="长乐区")
     SupervisionSettings.objects.update_or_create(
         campaign=town, defaults={"approval_required": False, "revisit_after_days": None}
     )
@@ -55,7 +55,7 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
         users["inspector"],
     )
     lead, coop = Unit.objects.get(name=LEAD), Unit.objects.get(name=COOPERATING)
-    district = Campaign.objects.get(name=DISTRICT_CAMPAIGN)
+    district = Campaign.objects.get(name=DISTRICT_CAMPAIGN, owner__name="长乐区")
     lin = Person.objects.get(name="林志强")
     state: dict[str, SupervisionOrder] = {}
 

@@ -214,6 +214,7 @@ def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> dict[str, A
         q=filters.q,
     )
     today = clock.today()
+    lights.annotate_lights(found.items, today)
     return found.map(lambda o: _order_out(o, today)).as_dict()
 
 
@@ -562,6 +563,8 @@ class TodoOut(Schema):
 @router.get("/todo", response=TodoOut, summary="我的待办")
 def todo(request: HttpRequest) -> dict[str, Any]:
     t = selectors.todo(request.user)
+    for orders in (t.to_handle, t.to_review, t.to_approve, t.returned, t.revisits_due):
+        lights.annotate_lights(orders, t.today)
     return {
         "to_handle": [_order_out(o, t.today) for o in t.to_handle],
         "to_review": [_order_out(o, t.today) for o in t.to_review],

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongjian.core import working_days
 from gongjian.supervision.deadlines import working_days_between
 from gongjian.supervision.flow import DEFAULT_YELLOW_WORKING_DAYS, OPEN_STATES, Light, light
 from gongjian.supervision.inbox import notify, site_language, unit_handlers, unit_leaders
@@ -41,8 +42,9 @@ def order_light(
 def annotate_lights(orders: Iterable[SupervisionOrder], today: dt.date) -> None:
     """Set `order.light` on each (for lists): one settings query for any number of orders."""
     settings = yellow_days_by_campaign()
-    for o in orders:
-        o.light = order_light(o, today, settings)  # type: ignore[attr-defined]
+    with working_days.batch():
+        for o in orders:
+            o.light = order_light(o, today, settings)  # type: ignore[attr-defined]
 
 
 def _concerned(order: SupervisionOrder) -> list[Any]:
@@ -66,8 +68,9 @@ def send_digests(today: dt.date) -> int:
     )
     due: dict[int, list[tuple[SupervisionOrder, Light]]] = defaultdict(list)
     users: dict[int, Any] = {}
-    for order in open_orders:
-        colour = order_light(order, today, settings)
+    with working_days.batch():
+        lit = [(order, order_light(order, today, settings)) for order in open_orders]
+    for order, colour in lit:
         if colour not in (Light.YELLOW, Light.RED):
             continue
         for person in _concerned(order):
