@@ -563,8 +563,8 @@ class TodoOut(Schema):
 @router.get("/todo", response=TodoOut, summary="我的待办")
 def todo(request: HttpRequest) -> dict[str, Any]:
     t = selectors.todo(request.user)
-    for orders in (t.to_handle, t.to_review, t.to_approve, t.returned, t.revisits_due):
-        lights.annotate_lights(orders, t.today)
+    for listed in (t.to_handle, t.to_review, t.to_approve, t.returned, t.revisits_due):
+        lights.annotate_lights(listed, t.today)
     return {
         "to_handle": [_order_out(o, t.today) for o in t.to_handle],
         "to_review": [_order_out(o, t.today) for o in t.to_review],
