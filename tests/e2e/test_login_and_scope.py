@@ -16,7 +16,7 @@ def test_login_page_is_chinese_and_a_town_sees_only_itself(page, live_server):
     screenshot(page, "login")
 
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
-    assert "湖南镇" in page.locator("header").inner_text()
+    assert "湖南镇" in page.locator("header.site").inner_text()
     page.click("summary")
     units = page.locator("#scope-units li").all_inner_texts()
     assert [u.split()[0] for u in units] == ["湖南镇"]

@@ -233,10 +233,11 @@ def _result_row(
             name: {"score": score_text(v["score"], precision), "rank": v["rank"], "tied": v["tied"]}
             for name, v in r.lines.items()
         },
-        "previous_rank": r.previous_rank,
-        "previous_score": number(r.previous_score),
-        "movement": moved.change,
-        "movement_label": moved.label,
+        # A line-only plan has no composite rank to move.
+        "previous_rank": r.previous_rank if composite else None,
+        "previous_score": number(r.previous_score) if composite else None,
+        "movement": moved.change if composite else None,
+        "movement_label": moved.label if composite else "",
     }
 
 
