@@ -105,3 +105,26 @@ def org(db: None) -> OrgWorld:
         viewer=UserFactory(username="viewer", unit=hunan, roles=[Role.VIEWER]),
         line=line,
     )
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
+    """The whole demo (`gongjian demo`), built once for the module that asks for it."""
+    from gongjian.demo.builder import build_demo
+    from tests.worlds import built_once
+
+    yield from built_once(django_db_blocker, build_demo)
+
+
+@pytest.fixture
+def demo(demo_world: Any, db: None) -> Any:
+    """The demo, for one test: its writes are rolled back after it."""
+    return demo_world
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A module that builds its world once keeps its tests on one worker (`--dist loadgroup`),
+    or each worker would build it again."""
+    for item in items:
+        if {"demo_world", "world"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ import configparser
 import os
 import pwd
 import re
+import secrets
 import shlex
 import shutil
 import socket
@@ -22,11 +23,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
+from django.db import connection
 
 from gongjian.core.management.commands.serve import Command as ServeCommand
 from gongjian.core.management.commands.serve import default_workers, gunicorn_options
@@ -139,9 +142,28 @@ class Site:
     var: Path
 
 
-def _env(var: Path, https_port: int) -> dict[str, str]:
+@contextmanager
+def _production_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database on the suite's server, as production runs on."""
+    import psycopg  # CREATE DATABASE runs outside any transaction: a connection of its own
+
+    db = connection.settings_dict
+    user = f"{db['USER']}:{db['PASSWORD']}" if db.get("PASSWORD") else str(db.get("USER", ""))
+    server = f"postgres://{user}@{db.get('HOST') or 'localhost'}:{db.get('PORT') or 5432}"
+    name = f"production_site_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _env(var: Path, https_port: int, database_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
-    env.pop("DATABASE_URL", None)  # the demo's own SQLite file in `var`
+    env["DATABASE_URL"] = database_url
+    env["GONGJIAN_DEMO_ALLOW_FLUSH"] = "1"  # the database was made for this test a moment ago
     env.update(
         DJANGO_SETTINGS_MODULE="gongjian.settings",
         GONGJIAN_VAR=str(var),
@@ -172,6 +194,10 @@ print(attachment.file.name)
 
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
+    # The site is the same whatever the suite's database: it runs once, on the PostgreSQL run,
+    # as a production server would, rather than building the demo a second time on SQLite.
+    if connection.vendor != "postgresql":
+        pytest.skip("nginx → gunicorn 的端到端测试在 PostgreSQL 一轮中运行")
     _require_nginx()
     # Readable by nobody along the whole path: nginx's workers send the static and media files.
     top = Path(tempfile.mkdtemp(prefix="gongjian-nginx-"))
@@ -181,9 +207,10 @@ def site() -> Iterator[Site]:
     (prefix / "temp").mkdir()
     (prefix / "acme").mkdir()
     app_port, http_port, https_port = _free_port(), _free_port(), _free_port()
-    env = _env(var, https_port)
     processes: list[subprocess.Popen[bytes]] = []
+    cleanup = ExitStack()
     try:
+        env = _env(var, https_port, cleanup.enter_context(_production_database()))
         subprocess.run([*GONGJIAN, "demo", "--no-serve"], env=env, check=True, capture_output=True)
         subprocess.run([*GONGJIAN, "collectstatic", "--noinput", "-v0"], env=env, check=True)
         script = ATTACH.replace("PNG_BYTES", repr(PNG))
@@ -248,6 +275,7 @@ def site() -> Iterator[Site]:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        cleanup.close()
         shutil.rmtree(top, ignore_errors=True)
 
 

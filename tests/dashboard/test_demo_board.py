@@ -7,15 +7,13 @@ import pytest
 
 from gongjian.assessment.models import Round
 from gongjian.dashboard import selectors
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import User
 
 ON = dt.date(2026, 12, 31)
 
 
 @pytest.fixture
-def demo(db):
-    build_demo()
+def demo(demo):  # the demo's users by name, over the demo built once for this module
     return {u.username: u for u in User.objects.all()}
 
 

@@ -4,15 +4,13 @@ linked units and projects, for every demo leader (and the office, who is linked 
 import pytest
 from django.db.models import Q
 
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import Role, Unit, User
 from gongjian.supervision import selectors
 from gongjian.supervision.selectors import OPEN
 
 
 @pytest.fixture
-def demo(db):
-    build_demo()
+def demo(demo):  # the demo's users by name, over the demo built once for this module
     return {u.username: u for u in User.objects.all()}
 
 

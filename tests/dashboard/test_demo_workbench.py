@@ -10,7 +10,6 @@ from gongjian.core import clock
 from gongjian.dashboard import selectors
 from gongjian.dashboard.selectors import reading_days
 from gongjian.dashboard.workbench import workbench
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import Role, User
 from gongjian.projects.models import CoordinationRequest, Project, WarningSnapshot
 from gongjian.projects.reporting import NOT_REPORTING
@@ -20,8 +19,7 @@ from gongjian.supervision.selectors import OPEN
 
 
 @pytest.fixture
-def demo(db):
-    build_demo()
+def demo(demo):  # the demo's users by name, over the demo built once for this module
     return {u.username: u for u in User.objects.select_related("unit")}
 
 

@@ -13,13 +13,18 @@ from gongjian.assessment.demo import load_assessment
 from gongjian.assessment.models import Round, RoundState, UnitResult
 from gongjian.demo.org_loader import load_org
 from gongjian.org.models import Unit, User
+from tests.worlds import built_once
 
 TOWNS = "乡镇（街道）攻坚120天考评方案"
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    yield from built_once(django_db_blocker, lambda: load_assessment(load_org()))
+
+
 @pytest.fixture
-def rounds(db) -> list[Round]:  # type: ignore[no-untyped-def]
-    load_assessment(load_org())
+def rounds(world, db) -> list[Round]:  # type: ignore[no-untyped-def]
     return list(Round.objects.select_related("plan").order_by("plan__name", "period"))
 
 

@@ -14,14 +14,19 @@ from gongjian.assessment.models import Round, UnitResult
 from gongjian.dashboard import selectors as board
 from gongjian.demo.org_loader import load_org
 from gongjian.org.models import User
+from tests.worlds import built_once
 
 DEPTS = "区直部门专项考评方案"
 LEADS = "牵头单位综合考评方案"
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    yield from built_once(django_db_blocker, lambda: load_assessment(load_org()))
+
+
 @pytest.fixture
-def rounds(db) -> dict[str, Round]:  # type: ignore[no-untyped-def]
-    load_assessment(load_org())
+def rounds(world, db) -> dict[str, Round]:  # type: ignore[no-untyped-def]
     return {r.plan.name: r for r in Round.objects.select_related("plan").filter(period="2026-12")}
 
 

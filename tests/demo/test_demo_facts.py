@@ -12,7 +12,6 @@ import pytest
 from gongjian.assessment import selectors
 from gongjian.assessment.bulletin import build_bulletin
 from gongjian.assessment.models import Round
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import Unit, User
 from gongjian.supervision.models import SupervisionOrder
 
@@ -20,8 +19,7 @@ TOWNS = "乡镇（街道）攻坚120天考评方案"
 
 
 @pytest.fixture
-def december(db) -> Round:  # type: ignore[no-untyped-def]
-    build_demo()
+def december(demo) -> Round:  # type: ignore[no-untyped-def]
     return Round.objects.get(plan__name=TOWNS, period="2026-12")
 
 

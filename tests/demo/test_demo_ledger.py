@@ -4,20 +4,13 @@ import datetime as dt
 import io
 import json
 
-import pytest
 from django.core.management import call_command
 
 from gongjian.campaigns.models import Campaign
 from gongjian.demo import ledger_data
-from gongjian.demo.builder import build_demo
 from gongjian.projects.models import Milestone, Project, TeamMember
 
 DEMO_DAY = "2026-12-31"
-
-
-@pytest.fixture
-def demo(db):
-    return build_demo()
 
 
 def warnings(campaign_id=None):

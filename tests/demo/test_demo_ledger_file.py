@@ -1,9 +1,6 @@
 """The demo's offices and a town re-import their own unmodified ledger export: nothing changes,
 nothing is refused (the district's and the city's campaigns are both called 攻坚120天)."""
 
-import pytest
-
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import User
 from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx
 from gongjian.projects.models import Milestone, Project, TeamMember
@@ -20,9 +17,7 @@ def state():
     )
 
 
-@pytest.mark.django_db(transaction=False)
-def test_office_town_and_city_office_reimport_their_own_export_unchanged():
-    build_demo()
+def test_office_town_and_city_office_reimport_their_own_export_unchanged(demo):
     for username in ("changle_office", "hunan_staff", "fuzhou_office"):
         user = User.objects.get(username=username)
         mine = projects_for(user)

@@ -3,14 +3,8 @@
 import pytest
 
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import Unit
 from gongjian.org.selectors import resolve_unit
-
-
-@pytest.fixture
-def demo(db):
-    return build_demo()
 
 
 def test_demo_has_every_unit_named_in_the_seeds(demo):

@@ -12,14 +12,18 @@ from gongjian.assessment.demo import ROLLUP_PLAN, ROLLUP_TITLE, load_assessment,
 from gongjian.assessment.models import ListEntry, Round, RoundState, UnitResult
 from gongjian.demo.org_loader import load_org
 from gongjian.org.models import Unit, User
+from tests.worlds import built_once
 
 TOWNS = "乡镇（街道）攻坚120天考评方案"
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    yield from built_once(django_db_blocker, lambda: (load_assessment(load_org()), load_rollups()))
+
+
 @pytest.fixture
-def rollup(db) -> Round:  # type: ignore[no-untyped-def]
-    load_assessment(load_org())
-    load_rollups()
+def rollup(world, db) -> Round:  # type: ignore[no-untyped-def]
     return Round.objects.get(plan__name=ROLLUP_PLAN)
 
 

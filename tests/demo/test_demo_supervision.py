@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from gongjian.demo.builder import build_demo
 from gongjian.demo.supervision_loader import (
     DEMO_DAY,
-    DemoDataMissing,
     lagging_projects,
-    load_supervision,
 )
 from gongjian.org.models import Unit
 from gongjian.supervision import inspections, tick
 from gongjian.supervision.models import Hazard, Inspection, Notice, RandomDraw, SupervisionOrder
 from gongjian.supervision.selectors import unit_counts
-
-
-@pytest.fixture
-def demo(db):
-    return build_demo()
 
 
 def test_the_december_story_of_seed_003(demo):
@@ -92,11 +82,3 @@ def test_running_tick_again_on_the_demo_day_changes_nothing(demo):
     report = tick.tick(deliver=False)
     assert (report.auto_orders, report.marked_overdue, report.reminders) == (0, 0, 0)
     assert list(SupervisionOrder.objects.values_list("pk", "state", "level", "version")) == before
-
-
-def test_the_loader_refuses_to_invent_projects(db):
-    from gongjian.demo.org_loader import load_org
-
-    load_org()
-    with pytest.raises(DemoDataMissing, match="湖南镇在 2026-12-31 只有 0 个红灯或黄灯项目"):
-        load_supervision()

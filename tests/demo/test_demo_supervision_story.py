@@ -6,18 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import Unit
 from gongjian.supervision import sources
 from gongjian.supervision.models import LeaderInstruction, SupervisionOrder, SupervisionSettings
 from gongjian.supervision.selectors import unit_counts
-
-
-@pytest.fixture
-def demo(db):
-    return build_demo()
 
 
 def test_a_leaders_instruction_runs_the_whole_way_in_the_district(demo):
