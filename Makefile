@@ -2,7 +2,7 @@
 .PHONY: demo install test lint typecheck test-sqlite test-postgres bench serve messages
 
 PY := .venv/bin
-PYTEST_ARGS ?= -n 2 --dist loadgroup -p no:cacheprovider
+PYTEST_ARGS ?= -n 2 -p no:cacheprovider
 
 demo: install
 	$(PY)/gongjian demo

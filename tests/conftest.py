@@ -122,9 +122,17 @@ def demo(demo_world: Any, db: None) -> Any:
     return demo_world
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A module that builds its world once keeps its tests on one worker (`--dist loadgroup`),
-    or each worker would build it again."""
-    for item in items:
-        if {"demo_world", "world"} & set(getattr(item, "fixturenames", ())):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))  # type: ignore[attr-defined]
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Each test goes to whichever worker is free, as with plain `-n`, except that a module
+    named `test_demo_*` (one that reads the demo built once for it) goes to one worker whole:
+    split over two, each would build the demo again."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoModulesWhole(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.rsplit("/", 1)[-1].startswith("test_demo_") else nodeid
+
+    if config.getvalue("dist") != "load":
+        return None
+    return DemoModulesWhole(config, log)
