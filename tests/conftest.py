@@ -34,7 +34,40 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
             name = connection.settings_dict["NAME"]
             with connection.cursor() as cursor:
                 cursor.execute(f"ALTER DATABASE \"{name}\" SET gongjian.allow_truncate = 'on'")
+                cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+                superuser = cursor.fetchone()[0]
             connection.close()  # the setting holds for sessions opened after it
+            if superuser:
+                _empty_with_delete()
+
+
+def _empty_with_delete() -> None:
+    """TRUNCATE makes new files for every table and index, a few hundred for ours: it took
+    0.3 s on an idle server here and 40 s on a loaded one, after every transactional test.
+    DELETE, with the foreign-key and audit triggers off for the transaction (a superuser's
+    `session_replication_role`), empties the same few rows in milliseconds."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(
+        self: DatabaseOperations,
+        style: Any,
+        tables: list[str],
+        *,
+        reset_sequences: bool = False,
+        allow_cascade: bool = False,
+    ) -> list[str]:
+        if not tables or reset_sequences:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [
+            "SET LOCAL session_replication_role = replica;",
+            *(f"DELETE FROM {self.quote_name(table)};" for table in tables),  # noqa: S608 - our tables
+        ]
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)
