@@ -377,7 +377,15 @@ def render_pdf(b: Bulletin) -> bytes:
         writer.pages[-1].merge_page(PdfReader(io.BytesIO(overlay)).pages[0])
     if pages.open or pages.number >= count + 1:
         writer.append(PdfReader(io.BytesIO(pages.finish())))
-    writer.add_metadata({"/Title": b.title, "/Author": b.particulars.signatory})
+    import weasyprint
+
+    writer.add_metadata(
+        {
+            "/Title": b.title,
+            "/Author": b.particulars.signatory,
+            "/Producer": f"WeasyPrint {weasyprint.__version__}, reportlab, pypdf",
+        }
+    )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
