@@ -3,14 +3,15 @@
 In a child process on a throwaway SQLite database (var/bench/bulletin.sqlite3, the demo's
 assessment loaded once and kept; `BENCH_FRESH=1` remakes it): the round's bulletin built from the
 stored results and rendered to the print page's HTML — the floor, everything but the PDF step —
-then the same built and rendered through WeasyPrint to PDF; median of N runs each after one
-warm-up (fonts loaded), interleaved. Target: the PDF in ≤ 2 s. The ratio is reported, not held
-to 3x: laying out and subsetting fonts is the work the floor leaves out.
+then the same built and rendered to PDF (the body through WeasyPrint, the attachments and 版记
+drawn with reportlab, joined with pypdf: `bulletin_pdf.render_pdf`); median of N runs each after
+one warm-up (fonts loaded), interleaved. Target: the PDF in ≤ 2 s. The ratio is reported, not
+held to 3x: laying out the body and cutting fonts is the work the floor leaves out.
 
 Then a 10,000-unit round (× `--scale`; ten 方阵 of 1,000 units, three lines, results stored
 directly as the engine would store them — the bench is of the document, not of the scoring; the
 same kept database): its bulletin's PDF against the same page's HTML, once each after the
-warm-up (`BENCH_LARGE_RUNS`, default 1: a run takes minutes). Target: ≤ 15 s.
+warm-up (`BENCH_LARGE_RUNS`, default 1). Target: ≤ 15 s.
 
 `python -m bench bulletin`; `BENCH_RUNS` sets N (default 5).
 """

@@ -83,6 +83,9 @@ def _render_demo() -> dict[str, Any]:
             round_id=rounds[key].pk,
         )
     out["business"] = render(build_bulletin(rounds["business"]), "md").decode()
+    bare = build_bulletin(rounds["town"])
+    bare.tables = []  # the office chose not to attach the tables
+    out["town_bare_pdf"] = render(bare, "pdf")
     combined = build_combined([rounds["dept"], rounds["town"]])
     out["combined"] = (combined.title, [t.caption for t in combined.tables])
     november = Round.objects.get(plan__name=PLANS["town"], period="2026-11")
@@ -172,8 +175,9 @@ def test_pdf_second_level_headings_use_the_free_kai_face(
 
 def test_docx_table_cells_never_wrap(demo: dict[str, Any]) -> None:
     body = _xml(demo["town"].docx, "word/document.xml")
-    rows = body.findall(f".//{W}tbl/{W}tr")
-    cells = [c for row in rows[1:] for c in row.findall(f"{W}tc")]  # data rows; headings wrap
+    attachments = body.findall(f".//{W}tbl")[:-1]  # the last table is 版记
+    rows = [row for t in attachments for row in t.findall(f"{W}tr")[1:]]  # data; headings wrap
+    cells = [c for row in rows for c in row.findall(f"{W}tc")]
     assert cells and all(c.find(f"{W}tcPr/{W}noWrap") is not None for c in cells)
     assert any("".join(c.itertext()) == "68.4（并列5）" for c in cells)
 
@@ -206,17 +210,41 @@ def test_docx_has_the_gb9704_page_and_elements(demo: dict[str, Any], key: str) -
     heading = next(p for p in doc.paragraphs if p.text.startswith("一、"))
     assert heading.runs[0]._element.rPr.rFonts.get(f"{W}eastAsia") == "黑体"
     # 版记: 印发机关 and 印发日期 between thick rules (抄送 above a thin one when there is a cc).
-    printed = next(p for p in doc.paragraphs if p.text.endswith("2026年12月2日印发"))
-    bottom = printed._p.find(f".//{W}pBdr/{W}bottom")
-    assert bottom.get(f"{W}sz") == "8"
+    imprint = doc.tables[-1]
+    cells = [row.cells[0].text for row in imprint.rows]
+    assert cells[-1].endswith("2026年12月2日印发")
+    rules = {
+        e.tag.removeprefix(W): (e.get(f"{W}val"), e.get(f"{W}sz"))
+        for e in imprint._tbl.tblPr.find(f"{W}tblBorders")
+    }
+    assert rules["top"] == rules["bottom"] == ("single", "8")
+    assert rules["insideH"] == ("single", "4") and rules["left"] == ("nil", None)
     if key == "city":  # 福州市 has no upper office in the demo: no 抄送 line
-        assert not any(t.startswith("抄送：") for t in texts)
-        assert printed._p.find(f".//{W}pBdr/{W}top").get(f"{W}sz") == "8"
+        assert len(cells) == 1
     else:
-        cc = next(p for p in doc.paragraphs if p.text.startswith("抄送："))
-        assert cc.text == "抄送：福州市攻坚行动领导小组办公室。"
-        assert cc._p.find(f".//{W}pBdr/{W}top").get(f"{W}sz") == "8"
-        assert cc._p.find(f".//{W}pBdr/{W}bottom").get(f"{W}sz") == "4"
+        assert cells == ["抄送：福州市攻坚行动领导小组办公室。", cells[-1]]
+
+
+@pytest.mark.parametrize("key", ["dept", "city"])
+def test_docx_imprint_is_set_at_the_foot_of_an_even_page(demo: dict[str, Any], key: str) -> None:
+    """版记 opens a section on the next even page (w:type evenPage) and is pushed to the foot of
+    its text area by one blank paragraph of exact height, off the page grid: 225 mm less its
+    lines of 28 pt (and half a line to spare)."""
+    doc = Document(io.BytesIO(demo[key].docx))
+    last = doc.sections[-1]
+    assert last._sectPr.find(f"{W}type").get(f"{W}val") == "evenPage"
+    assert (last.page_width.mm, last.page_height.mm) == pytest.approx((210, 297), abs=0.1)
+    body = _xml(demo[key].docx, "word/document.xml").find(f"{W}body")
+    children = list(body)
+    table = max(i for i, e in enumerate(children) if e.tag == f"{W}tbl")
+    spacer = children[table - 1]
+    assert spacer.find(f".//{W}snapToGrid").get(f"{W}val") == "0"
+    spacing = spacer.find(f".//{W}spacing")
+    assert spacing.get(f"{W}lineRule") == "exact"
+    rows = len(doc.tables[-1].rows)
+    expected = 225 / 25.4 * 72 - rows * 28 - 16
+    assert int(spacing.get(f"{W}line")) / 20 == pytest.approx(expected, abs=0.5)
+    assert children[table + 1].tag == f"{W}p" and "".join(children[table + 1].itertext()) == ""
 
 
 def test_docx_footer_numbers_pages_odd_right_even_left(demo: dict[str, Any]) -> None:
@@ -337,6 +365,83 @@ def test_a_table_too_wide_for_the_portrait_line_lies_on_its_side(
     sizes = [line for line in _tool("pdfinfo", "-f", "1", "-l", "9", str(path)).splitlines()]
     landscape = [line for line in sizes if line.startswith("Page") and "size:" in line]
     flags = [("841.89 x 595.276" in line) for line in landscape]
-    assert flags[0] is False and flags[-1] is True and flags == sorted(flags)  # body, attachment
+    # The body portrait, the attachment on its side, 版记 on a portrait page of its own.
+    assert flags == [False] * (len(flags) - 2) + [True, False]
     town = Document(io.BytesIO(demo["town"].docx))  # nine columns fit the portrait line
-    assert len(town.sections) == 1
+    assert [(s.page_width.mm > s.page_height.mm) for s in town.sections] == [False, False]
+
+
+def _words(pdf: bytes, tmp: Path, page: int) -> list[tuple[str, float, float]]:
+    """(text, x, y from the page top to the word's foot) of each word on one page."""
+    path = tmp / "w.pdf"
+    path.write_bytes(pdf)
+    html = _tool("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-")
+    return [
+        (m.group(3), float(m.group(1)), float(m.group(2)))
+        for m in re.finditer(
+            r'xMin="([\d.]+)" yMin="[\d.]+" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)<', html
+        )
+    ]
+
+
+def _pages(pdf: bytes, tmp: Path) -> int:
+    path = tmp / "p.pdf"
+    path.write_bytes(pdf)
+    return int(re.search(r"Pages:\s+(\d+)", _tool("pdfinfo", str(path))).group(1))  # type: ignore[union-attr]
+
+
+TEXT_FOOT = (297 - 35) / 25.4 * 72  # the foot of the portrait text area, in points from the top
+
+
+@pytest.mark.parametrize("key", ["dept", "town", "city"])
+def test_pdf_imprint_closes_an_even_last_page_at_the_foot_of_its_text_area(
+    demo: dict[str, Any], key: str, tmp_path: Path
+) -> None:
+    pdf = demo[key].pdf
+    last = _pages(pdf, tmp_path)
+    assert last % 2 == 0
+    words = _words(pdf, tmp_path, last)
+    printed = next(w for w in words if w[0].endswith("印发"))
+    assert TEXT_FOOT - 22 < printed[2] < TEXT_FOOT  # the last 版记 line sits on the foot
+    assert all(y <= printed[2] + 0.5 for _t, _x, y in words if y < TEXT_FOOT + 10)  # the last
+    if key != "city":  # the city office has no upper office to copy to
+        cc = next(w for w in words if w[0].startswith("抄送"))
+        assert printed[2] - 30 < cc[2] < printed[2]
+
+
+def test_pdf_page_numbers_continue_through_the_attachments(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    pdf = demo["dept"].pdf
+    last = _pages(pdf, tmp_path)
+    for page in range(1, last + 1):
+        words = [w for w in _words(pdf, tmp_path, page) if w[0] == str(page)]
+        number = next(w for w in words if w[2] > TEXT_FOOT)  # under the text area
+        assert (number[1] > 300) is (page % 2 == 1)  # odd pages right, even pages left
+
+
+def test_pdf_attachment_heading_row_opens_each_page_the_table_runs_over(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    pdf = demo["dept"].pdf
+    text = _pdf_text(pdf, tmp_path)
+    attachment = text[text.index("附件1\n") :]
+    pages = attachment.split("\f")
+    table_pages = [p for p in pages if "城乡品质再提升攻坚" in p]
+    assert len(table_pages) >= 2
+    for page in table_pages:
+        heading = next(line for line in page.splitlines() if line.startswith("专项"))
+        assert heading.split() == ["专项", "名次", "较上期", "单位", "得分"]
+        rows = [line for line in page.splitlines() if "攻坚 " in line]
+        assert page.splitlines().index(heading) < page.splitlines().index(rows[0])
+
+
+def test_pdf_without_attachments_puts_the_imprint_on_an_even_page(
+    demo: dict[str, Any], tmp_path: Path
+) -> None:
+    pdf = demo["town_bare_pdf"]
+    last = _pages(pdf, tmp_path)
+    assert last % 2 == 0
+    printed = next(w for w in _words(pdf, tmp_path, last) if w[0].endswith("印发"))
+    assert TEXT_FOOT - 22 < printed[2] < TEXT_FOOT
+    assert "附件" not in _pdf_text(pdf, tmp_path)

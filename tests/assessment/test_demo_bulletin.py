@@ -86,7 +86,7 @@ def test_docx_bulletin_has_the_official_layout_and_every_result(demo_round: Roun
         fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
         == "仿宋_GB2312"
     )
-    assert len(doc.tables) == 7 - 2  # own rounds' result tables as attachments
+    assert len(doc.tables) == 7 - 2 + 1  # own rounds' result tables as attachments, and 版记
 
 
 def test_pdf_bulletin_has_real_chinese_glyphs(demo_round: Round, tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ from docx.shared import Length, Mm, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
-from gongjian.assessment.bulletin import Bulletin, Table, zh_date
+from gongjian.assessment.bulletin import Bulletin, Table, text_width, zh_date
 from gongjian.exchange.docx_styles import (
     FANGSONG,
     HEITI,
@@ -129,6 +129,52 @@ def _new_section(doc: DocumentObject, *, landscape: bool) -> None:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.top_margin, section.bottom_margin = Mm(37), Mm(35)
         section.left_margin, section.right_margin = Mm(28), Mm(26)
+
+
+def _imprint_section(doc: DocumentObject) -> None:
+    """A portrait section of its own for 版记, opening on the next even page (w:type evenPage)."""
+    _new_section(doc, landscape=False)
+    doc.sections[-1].start_type = WD_SECTION.EVEN_PAGE
+
+
+def _imprint_table(table: Any) -> None:
+    """版记 as a table as wide as the text area: a thick rule above and below (w:sz 8, 1 pt), a
+    thin one between 抄送 and 印发 (w:sz 4), no side rules."""
+    tbl_pr = table._tbl.tblPr
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(round(156 / 25.4 * 1440)))
+    width.set(qn("w:type"), "dxa")
+    old = tbl_pr.find(qn("w:tblW"))
+    if old is not None:
+        tbl_pr.remove(old)
+    borders = OxmlElement("w:tblBorders")
+    for side, size in (("top", 8), ("left", 0), ("bottom", 8), ("right", 0), ("insideH", 4),
+                       ("insideV", 0)):  # fmt: skip
+        rule = OxmlElement(f"w:{side}")
+        rule.set(qn("w:val"), "single" if size else "nil")
+        if size:
+            rule.set(qn("w:sz"), str(size))
+            rule.set(qn("w:space"), "0")
+            rule.set(qn("w:color"), "000000")
+        borders.append(rule)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), "0")
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    # CT_TblPr order: tblStyle, tblpPr, tblOverlap, bidiVisual, tblStyleRowBandSize,
+    # tblStyleColBandSize, tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout,
+    # tblCellMar, tblLook.
+    look = tbl_pr.find(qn("w:tblLook"))
+    for element in (width, borders, margins):
+        if look is not None:
+            look.addprevious(element)
+        else:
+            tbl_pr.append(element)
+    table.columns[0].width = Mm(156)
+    for row in table.rows:
+        row.cells[0].width = Mm(156)
 
 
 def render_docx(b: Bulletin) -> bytes:
@@ -252,31 +298,36 @@ def render_docx(b: Bulletin) -> bytes:
                 _no_wrap(cell)
                 styled_run(cell.paragraphs[0], text, font=SONGTI, size=size)
 
-    # 版记: a thick rule, 抄送, a thin rule, 印发机关 left and 印发日期 right, a thick rule.
-    if b.tables and b.tables[-1].wide:
-        _new_section(doc, landscape=False)
-    line()
-    first = True
-    if info.cc:
-        cc = line(f"抄送：{info.cc}。", size=14)
-        cc.paragraph_format.left_indent = Pt(14)
-        cc.paragraph_format.right_indent = Pt(14)
-        paragraph_rule(cc, "top", size=8)
-        paragraph_rule(cc, "bottom", size=4)
-        first = False
-    printed = line(size=14)
-    printed.paragraph_format.left_indent = Pt(14)
-    printed.paragraph_format.right_indent = Pt(14)
-    printed.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(28), WD_TAB_ALIGNMENT.RIGHT)
-    styled_run(
-        printed,
-        f"{info.printer}\t{zh_date(info.printed_on or info.date)}印发",
-        font=FANGSONG,
-        size=14,
-    )
-    if first:
-        paragraph_rule(printed, "top", size=8)
-    paragraph_rule(printed, "bottom", size=8)
+    # 版记: a thick rule, 抄送, a thin rule, 印发机关 left and 印发日期 right, a thick rule; at the
+    # foot of the last page, an even one (GB/T 9704 7.5): a section of its own that opens on the
+    # next even page (w:type evenPage), in a frame whose foot is the foot of the text area.
+    _imprint_section(doc)
+    rows = ([f"抄送：{info.cc}。"] if info.cc else []) + [
+        f"{info.printer}\t{zh_date(info.printed_on or info.date)}印发"
+    ]
+    # Pushed to the foot of the text area by one blank paragraph of exact height (a floating
+    # table, w:tblpPr tblpYSpec=bottom, is placed by Word but not by LibreOffice): the text
+    # area's 225 mm less the table's lines of exactly 28 pt, its rules and half a line to spare.
+    room = (156 / 25.4 * 72 - 28) / 14  # characters of 4号 on the line, less the indents
+    imprint_lines = sum(-(-int(text_width(r) * 100) // int(room * 100)) for r in rows)
+    spacer = doc.add_paragraph()
+    fixed_lines(spacer, round(225 / 25.4 * 72 - imprint_lines * 28 - 16, 1))
+    _off_grid(spacer)  # the page grid would make it one line high
+    table = doc.add_table(rows=len(rows), cols=1)
+    _imprint_table(table)
+    for row, text in zip(table.rows, rows, strict=True):
+        p = row.cells[0].paragraphs[0]
+        fixed_lines(p)
+        p.paragraph_format.left_indent = Pt(14)
+        p.paragraph_format.right_indent = Pt(14)
+        p.paragraph_format.tab_stops.add_tab_stop(Mm(156) - Pt(28), WD_TAB_ALIGNMENT.RIGHT)
+        if text.startswith("抄送："):  # a second line aligns after 抄送：
+            p.paragraph_format.left_indent = Pt(14 + 42)
+            p.paragraph_format.first_line_indent = Pt(-42)
+        styled_run(p, text, font=FANGSONG, size=14)
+    end = doc.add_paragraph()  # a document ends in a paragraph, not a table
+    fixed_lines(end, 1)
+    _off_grid(end)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
