@@ -142,7 +142,10 @@ def test_yellow_twice_raises_one_order_on_publication_never_on_recompute_or_corr
     assert orders[0].project_id == project.pk and orders[0].unit_id == org.hunan.pk
     assert "专函督办" in orders[0].title
     # Its source is the rule, not a person's 人工交办, and the order page says so.
-    assert (orders[0].source, orders[0].source_ref) == ("assessment_rule", "月度考评 2026-12 专函督办")
+    assert (orders[0].source, orders[0].source_ref) == (
+        "assessment_rule",
+        "月度考评 2026-12 专函督办",
+    )
     client.force_login(org.office)
     page = client.get(f"/supervision/orders/{orders[0].pk}/").content.decode()
     assert "考评规则（连续预警）" in page and "月度考评 2026-12 专函督办" in page
