@@ -354,7 +354,7 @@ class NoticeForm(StaffForm):
     issuing_level = forms.ChoiceField(
         label=_l("发文层级"),
         required=False,
-        choices=[("", _l("按本办层级"))] + list(IssuingLevel.choices),
+        choices=[("", _l("按本办层级")), *IssuingLevel.choices],
     )
     orders = forms.ModelMultipleChoiceField(
         label=_l("相关督办单"), queryset=SupervisionOrder.objects.none(), required=False
