@@ -97,7 +97,8 @@ def red_projects(
             continue
         reds = [p for p in projects if warnings[p.pk].colour is Colour.RED]
         trail = tuple(
-            f"{p.name}（{p.campaign.name}）：{'；'.join(warnings[p.pk].reasons)}" for p in reds
+            f"{p.name}（{p.campaign.name if p.campaign else ''}）：{'；'.join(warnings[p.pk].reasons)}"
+            for p in reds
         )
         result[unit_id] = Provided(Decimal(len(reds)), trail)
     return result

@@ -159,7 +159,7 @@ def inspection_findings(round_: Round, units: Sequence[Unit]) -> dict[int, Provi
     )
     for h in hazards:
         i = h.inspection
-        what = f" {i.project.name}" if i.project_id else ""
+        what = f" {i.project.name}" if i.project is not None else ""
         trails[i.unit_id].append(
             f"{i.inspected_on:%Y-%m-%d} {i.team}{i.get_kind_display()}{what}：{h.description[:60]}"
             f"（整改时限 {h.rectify_by:%Y-%m-%d}）"
