@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -32,22 +33,30 @@ ROOT = Path(__file__).resolve().parent.parent
 UNITS, INDICATORS, GROUPS, LINES = 10_000, 40, 100, 8
 
 
-def run(args: argparse.Namespace) -> list[str]:
+def run(
+    args: argparse.Namespace,
+    *,
+    module: str = "bench.bench_assessment",
+    label: str = "assessment",
+    describe: Callable[[str, dict[str, float]], str] | None = None,
+) -> list[str]:
+    """Each database in a process of its own (`python -m MODULE DATABASE SCALE`, printing its
+    figures as JSON on its last line), described by `describe` (this bench's `_format`)."""
     databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
     lines = []
     for database in databases:
         done = subprocess.run(  # noqa: S603 - our own module, our own arguments
-            [sys.executable, "-m", "bench.bench_assessment", database, str(args.scale)],
+            [sys.executable, "-m", module, database, str(args.scale)],
             cwd=ROOT,
             capture_output=True,
             text=True,
             check=False,
         )
         if done.returncode != 0:
-            lines.append(f"assessment[{database}] 失败：\n{done.stderr[-3000:]}")
+            lines.append(f"{label}[{database}] 失败：\n{done.stderr[-3000:]}")
             continue
         figures = json.loads(done.stdout.strip().splitlines()[-1])
-        lines.append(_format(database, figures))
+        lines.append((describe or _format)(database, figures))
     return lines
 
 
@@ -64,8 +73,10 @@ def _format(database: str, f: dict[str, float]) -> str:
     )
 
 
-def _setup_django(database: str) -> None:
-    var = Path(tempfile.mkdtemp(prefix="bench-assess-"))
+def _setup_django(database: str, name: str = "bench_assessment") -> None:
+    """Django on a fresh database of its own: a SQLite file in a new temporary folder, or the
+    PostgreSQL database `name` dropped and made again on the bench's server."""
+    var = Path(tempfile.mkdtemp(prefix=f"{name}-"))
     os.environ["GONGJIAN_VAR"] = str(var)
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     if database == "sqlite":
@@ -84,9 +95,9 @@ def _setup_django(database: str) -> None:
         )
         base, _sep, _db = server.rpartition("/")
         with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_assessment")
-            conn.execute("CREATE DATABASE bench_assessment")
-        os.environ["DATABASE_URL"] = f"{base}/bench_assessment"
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+        os.environ["DATABASE_URL"] = f"{base}/{name}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "gongjian.settings"
     import django
 

@@ -19,33 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import subprocess
 import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from bench import bench_assessment
 
 ROOT = Path(__file__).resolve().parent.parent
 UNITS, GROUPS, MONTHS = 10_000, 100, 12
 
 
 def run(args: argparse.Namespace) -> list[str]:
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    lines = []
-    for database in databases:
-        done = subprocess.run(  # noqa: S603 - our own module, our own arguments
-            [sys.executable, "-m", "bench.bench_rollup", database, str(args.scale)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            lines.append(f"rollup[{database}] 失败：\n{done.stderr[-3000:]}")
-            continue
-        figures = json.loads(done.stdout.strip().splitlines()[-1])
-        lines.append(_format(database, figures))
-    return lines
+    """bench_assessment's driver: one process a database, this module's figures."""
+    return bench_assessment.run(args, module="bench.bench_rollup", label="rollup", describe=_format)
 
 
 def _format(database: str, f: dict[str, float]) -> str:
@@ -58,42 +45,6 @@ def _format(database: str, f: dict[str, float]) -> str:
         f"  compute_round / SQL            {f['compute_round'] / f['sql_floor']:.2f}×\n"
         f"  （与 SQL 名次不同 {f['sql_disagree']}）"
     )
-
-
-def _setup_django(database: str) -> None:
-    """As bench_assessment's, on a database of its own (bench_rollup)."""
-    import os
-    import tempfile
-
-    var = Path(tempfile.mkdtemp(prefix="bench-rollup-"))
-    os.environ["GONGJIAN_VAR"] = str(var)
-    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
-    if database == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{var / 'bench.sqlite3'}"
-    else:
-        import psycopg
-
-        server = (
-            os.environ.get("BENCH_DATABASE_URL")
-            or subprocess.run(  # noqa: S603
-                [str(ROOT / "scripts/ensure-postgres.sh")],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.strip()
-        )
-        base, _sep, _db = server.rpartition("/")
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_rollup")
-            conn.execute("CREATE DATABASE bench_rollup")
-        os.environ["DATABASE_URL"] = f"{base}/bench_rollup"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gongjian.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _build(scale: float) -> int:
@@ -281,7 +232,7 @@ def _measure(round_id: int) -> dict[str, float]:
 def main() -> None:
     database, scale = sys.argv[1], float(sys.argv[2])
     sys.path.insert(0, str(ROOT / "src"))
-    _setup_django(database)
+    bench_assessment._setup_django(database, name="bench_rollup")
     round_id = _build(scale)
     print(json.dumps(_measure(round_id)))
 

@@ -20,7 +20,7 @@ from gongjian.assessment.engine import (
     Rules,
     compute,
 )
-from gongjian.assessment.explanations import gap
+from gongjian.assessment.explanations import explain, gap
 from gongjian.core.errors import ImportRejected
 from tests.assessment.factories import import_plan, plan_dict
 
@@ -116,6 +116,71 @@ def test_why_am_i_nth_compares_only_what_both_units_are_assessed_on() -> None:
     g = gap(me, above)
     assert g.by_indicator == [("a", D(-2))]
     assert g.not_compared == ["“科技”不适用于乙，未作比较"]
+
+
+def test_why_am_i_nth_in_a_weighted_plan_gives_the_gap_in_weighted_points() -> None:
+    lw = {"招商": D(3), "征迁": D(1)}
+    out = run(Composite.WEIGHTED, line_weights=lw)
+    me, above = explain(out["甲"]), explain(out["乙"])
+    g = gap(me, above, weighted={i.code: i for i in INDS}, line_weights=lw)
+    # 征迁 is 20 of 20 for 甲 and 10 for 乙: worth 1/4 of 100, so 甲 is 12.5 折算分 ahead there,
+    # not the 10 raw line points; 签约 (3/4 × 100 / 140 a point) costs 甲 30 × 75/140.
+    by = dict(g.by_indicator)
+    assert by["征迁"] == D("-12.5")
+    assert by["签约"].quantize(D("0.0001")) == D("16.0714")
+    assert by["加分"] == D(-1)
+    assert g.weighted and g.points == D(9)
+    assert sum(by.values(), D(0)).quantize(D("0.01")) == g.points
+
+
+def test_a_weighted_gap_names_a_line_that_applies_to_one_unit_only() -> None:
+    inds = {
+        "a": Indicator("a", "招商", "招商", Method.DIRECT),
+        "b": Indicator("b", "科技", "科技", Method.DIRECT),
+    }
+
+    def expl(unit: str, score: str, parts: list[tuple[str, str]]) -> dict:  # type: ignore[type-arg]
+        return {
+            "unit": unit, "rank": 1, "score": score, "bonus_applied": "0",
+            "deduction_applied": "0",
+            "parts": [{"code": c, "name": inds[c].name, "line": inds[c].line, "points": p,
+                       "method": "direct"} for c, p in parts],
+        }  # fmt: skip
+
+    me = expl("乙", "80", [("a", "80")])  # 招商 only: 80 of 100 is the whole composite
+    above = expl("甲", "90", [("a", "90"), ("b", "90")])  # two lines, each half of it
+    g = gap(me, above, weighted=inds)
+    assert g.by_indicator == [("招商", D(45) - D(80))]
+    assert g.not_compared == ["“科技”不适用于乙，未作比较"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.decimals(0, 100, places=2), st.decimals(0, 20, places=2), st.integers(0, 3)),
+        min_size=2,
+        max_size=5,
+    ),
+    st.decimals(1, 5, places=1),
+)
+def test_a_weighted_gap_adds_up_to_the_difference_of_the_composites(
+    rows: list[tuple[D, D, int]], weight: D
+) -> None:
+    members = [Member(i, f"单位{i}", "一") for i in range(len(rows))]
+    inds = [INDS[0], INDS[2], INDS[3]]
+    values = {
+        "zs": {i: Input(r[0]) for i, r in enumerate(rows)},
+        "zq": {i: Input(r[1]) for i, r in enumerate(rows)},
+        "by": {i: Input(D(r[2])) for i, r in enumerate(rows)},
+    }
+    lw = {"招商": weight}
+    out = compute(
+        Rules(indicators=inds, composite=Composite.WEIGHTED, line_weights=lw), members, values
+    )
+    me, above = explain(out[-1]), explain(out[0])
+    g = gap(me, above, weighted={i.code: i for i in inds}, line_weights=lw)
+    raw = D(above["raw"]) - D(me["raw"])
+    assert abs(sum((d for _n, d in g.by_indicator), D(0)) - raw) < D("0.000001")
 
 
 # --- the plan file ------------------------------------------------------------------------------

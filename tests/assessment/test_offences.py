@@ -123,7 +123,7 @@ YELLOW = [
 
 
 def test_yellow_twice_raises_one_order_on_publication_never_on_recompute_or_correction(
-    org: Any,
+    org: Any, client: Any
 ) -> None:
     project = _project(org, org.hunan, "滨海大道")
     _snap(project, dt.date(2026, 11, 30), "yellow")
@@ -141,6 +141,14 @@ def test_yellow_twice_raises_one_order_on_publication_never_on_recompute_or_corr
     assert len(orders) == 1
     assert orders[0].project_id == project.pk and orders[0].unit_id == org.hunan.pk
     assert "专函督办" in orders[0].title
+    # Its source is the rule, not a person's 人工交办, and the order page says so.
+    assert (orders[0].source, orders[0].source_ref) == (
+        "assessment_rule",
+        "月度考评 2026-12 专函督办",
+    )
+    client.force_login(org.office)
+    page = client.get(f"/supervision/orders/{orders[0].pk}/").content.decode()
+    assert "考评规则（连续预警）" in page and "月度考评 2026-12 专函督办" in page
     correction = services.correct_round(actor=None, round=published, reason="更正")
     services.compute_round(actor=None, round=correction)
     services.publish_round(actor=None, round=correction)

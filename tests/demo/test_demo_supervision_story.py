@@ -5,8 +5,12 @@ a 参阅 instruction is filed; the town's campaign needs no approval, the distri
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
-from gongjian.org.models import Unit
+from gongjian.assessment import selectors
+from gongjian.assessment.models import Round
+from gongjian.demo.supervision_story import LATE_TITLE
+from gongjian.org.models import Unit, User
 from gongjian.supervision import sources
 from gongjian.supervision.models import LeaderInstruction, SupervisionOrder, SupervisionSettings
 from gongjian.supervision.selectors import unit_counts
@@ -74,11 +78,34 @@ def test_the_district_needs_approval_and_the_town_does_not(demo):
     assert settings == {"攻坚120天": True, "百日攻坚": False}
 
 
-def test_the_story_is_late_nowhere(demo):
+def test_the_late_matter_counts_against_each_unit_for_its_share_and_its_explanation_names_it(demo):
     units = list(Unit.objects.filter(name__in=["区发改局", "松下镇"]))
     counts = unit_counts(units, dt.date(2026, 12, 1), dt.date(2026, 12, 31))
-    assert {u.name: counts[u.pk].orders_overdue for u in units} == {"区发改局": 0, "松下镇": 0}
+    assert {u.name: counts[u.pk].orders_overdue for u in units} == {"区发改局": 1, "松下镇": 1}
     assert {u.name: counts[u.pk].orders_closed_on_time for u in units} == {
         "区发改局": 1,
         "松下镇": 0,
     }
+    late = SupervisionOrder.objects.get(title=LATE_TITLE)
+    assert (late.state, late.overdue_on, late.source) == (
+        "in_progress",
+        dt.date(2026, 12, 25),
+        "meeting",
+    )
+    part = late.cooperators.get()
+    assert (part.unit.name, part.overdue_on, part.part_on) == (
+        "松下镇",
+        dt.date(2026, 12, 25),
+        dt.date(2026, 12, 28),
+    )
+    # and each unit's December explanation names the order, 松下镇's its part
+    viewer = User.objects.get(username="viewer")
+    for plan, unit, code, share in (
+        ("牵头单位综合考评方案", "区发改局", "qt_dbyq", ""),
+        ("乡镇（街道）攻坚120天考评方案", "松下镇", "xz_yq", "协办部分，"),
+    ):
+        december = Round.objects.get(plan__name=plan, period="2026-12")
+        why = selectors.explanation(viewer, december, Unit.objects.get(name=unit))
+        got = next(p for p in why["parts"] if p["code"] == code)
+        assert got["trail"] == [f"{late.code} {LATE_TITLE}（{share}时限 2026-12-24）"], unit
+        assert Decimal(got["value"]) == 1 and Decimal(got["points"]) < 0

@@ -115,3 +115,108 @@ def test_an_overdue_hazard_counts_in_the_month_it_became_overdue(
     january = services.create_round(actor=None, plan=plan, period="2027-01")
     assert provider.fn(december, [org.hunan])[org.hunan.pk].value == counted
     assert provider.fn(january, [org.hunan])[org.hunan.pk].value == 0
+
+
+FINDINGS = {
+    "name": "督查发现问题",
+    "indicators": [
+        {"code": "tz", "name": "投资完成得分", "method": "direct"},
+        {"code": "fx", "name": "督查发现问题", "method": "deduction", "params": {"per": 0.5},
+         "source": "supervision.inspection_findings"},
+        {"code": "yq", "name": "督办逾期（办公室记录）", "method": "deduction", "params": {"per": 1},
+         "source": "events.overdue"},
+    ],
+}  # fmt: skip
+
+
+def _inspect(org, day: str, *problems: str, project=None):  # type: ignore[no-untyped-def]
+    from gongjian.supervision.models import Hazard, Inspection
+
+    inspection = Inspection.objects.create(
+        kind="random", unit=org.hunan, project=project, team="区督查组",
+        inspected_on=dt.date.fromisoformat(day), findings="现场检查情况。",
+    )  # fmt: skip
+    for text in problems:
+        Hazard.objects.create(
+            inspection=inspection, description=text,
+            rectify_by=dt.date.fromisoformat(day) + dt.timedelta(days=10),
+        )  # fmt: skip
+    return inspection
+
+
+def test_inspection_findings_count_in_the_month_of_the_inspection_each_traced_to_it(
+    org, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from tests.supervision.factories import make_project
+
+    project = make_project(org.hunan, name="滨海大道")
+    _inspect(org, "2026-11-20", "十一月发现的问题")
+    _inspect(org, "2026-12-03", "基坑临边未设防护栏杆", "夜间无警示灯", project=project)
+    _inspect(org, "2026-12-15")  # found nothing to rectify: costs nothing
+    settings.GONGJIAN_TODAY = "2026-12-31"
+    plan = import_plan(lines=[FINDINGS], name="督查方案")
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12")
+    for unit in (org.hunan, org.songxia):
+        enter(round_, unit, "tz", "90")
+    services.compute_round(actor=None, round=round_)
+    scores = dict(UnitResult.objects.filter(round=round_).values_list("unit__name", "score"))
+    assert scores == {"湖南镇": Decimal("89"), "松下镇": Decimal("90")}
+    fx = _parts(org, round_)["fx"]
+    assert fx["trail"] == [
+        "2026-12-03 区督查组不定期抽查 滨海大道：基坑临边未设防护栏杆（整改时限 2026-12-13）",
+        "2026-12-03 区督查组不定期抽查 滨海大道：夜间无警示灯（整改时限 2026-12-13）",
+    ]
+    assert (Decimal(fx["value"]), Decimal(fx["points"])) == (2, -1)
+
+
+ORDERS = {"code": "dq", "name": "督办单逾期", "method": "deduction", "params": {"per": 1},
+          "source": "supervision.orders_overdue"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("reads_orders", "events"), [(True, 1), (False, 2)])
+def test_an_office_event_citing_an_overdue_orders_number_counts_once(
+    org, settings, reads_orders, events
+) -> None:  # type: ignore[no-untyped-def]
+    """Once: by the order when the plan reads the orders; by the event when it does not."""
+    from gongjian.supervision import orders
+
+    settings.GONGJIAN_TODAY = "2026-12-01"
+    order = orders.issue_order(
+        actor=org.office, unit=org.hunan, title="加快征迁交地进度", content="限期完成。",
+        deadline=dt.date(2026, 12, 5),
+    )  # fmt: skip
+    for reference in (order.code, "长督〔2026〕88号"):  # the platform's order; an upper level's
+        services.record_event(
+            actor=None, unit=org.hunan, kind="overdue", date=dt.date(2026, 12, 8),
+            title="督办单逾期", reference=reference,
+        )  # fmt: skip
+    settings.GONGJIAN_TODAY = "2026-12-31"
+    line = {**FINDINGS, "indicators": FINDINGS["indicators"] + ([ORDERS] if reads_orders else [])}
+    plan = import_plan(lines=[line], name="督查方案")
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12")
+    for unit in (org.hunan, org.songxia):
+        enter(round_, unit, "tz", "90")
+    services.compute_round(actor=None, round=round_)
+    parts = _parts(org, round_)
+    assert Decimal(parts["yq"]["value"]) == events
+    assert parts["yq"]["trail"][-1] == "2026-12-08 督办单逾期（长督〔2026〕88号）"
+    if reads_orders:
+        assert parts["dq"]["trail"] == [f"{order.code} 加快征迁交地进度（时限 2026-12-05）"]
+    score = UnitResult.objects.get(round=round_, unit=org.hunan).score
+    assert score == Decimal(90 - 2)  # the order and the upper level's, once each
+
+
+def test_an_event_citing_a_notice_the_plan_does_not_read_still_counts(org, settings) -> None:  # type: ignore[no-untyped-def]
+    _notice(org, settings, "2026-12-10", number="长攻坚办〔2026〕15号")  # 区级
+    services.record_event(
+        actor=None, unit=org.hunan, kind="criticism", date=dt.date(2026, 12, 11),
+        title="通报批评", reference="长攻坚办〔2026〕15号",
+    )  # fmt: skip
+    settings.GONGJIAN_TODAY = "2026-12-31"
+    only_city = {**LINE, "indicators": [i for i in LINE["indicators"] if i["code"] != "pp_q"]}
+    plan = import_plan(lines=[only_city], name="市级方案")
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12")
+    for unit in (org.hunan, org.songxia):
+        enter(round_, unit, "tz", "90")
+    services.compute_round(actor=None, round=round_)
+    assert Decimal(_parts(org, round_)["pp_e"]["value"]) == 1

@@ -112,7 +112,7 @@ TOWN_GROUPS = {
 }
 # town: (investment done 亿元, annual target 亿元, 形象进度得分, 征迁交地完成率 %)
 TOWN_VALUES = {
-    "湖南镇": (11.5, 10, 95, 98), "文武砂街道": (10.8, 10, 93, 96), "吴航街道": (9, 10, 90, 90),
+    "湖南镇": (11.5, 10, 97, 98), "文武砂街道": (10.8, 10, 93, 96), "吴航街道": (9, 10, 90, 90),
     "航城街道": (9.5, 10, 88, 92), "营前街道": (8, 10, 91, 85), "漳港街道": (8.5, 10, 86, 80),
     "松下镇": (12, 10, 94, 97), "江田镇": (10.5, 10, 92, 95), "首占镇": (9, 10, 90, 93),
     "金峰镇": (9.2, 10, 89, 90), "古槐镇": (8.8, 10, 87, 88),
@@ -248,6 +248,9 @@ def town_plan() -> dict[str, Any]:
                  "params": {"per": 2}, "source": "supervision.criticism_notices.city"},
                 {"code": "xz_pp_q", "name": "区级通报批评", "method": "deduction",
                  "params": {"per": 1}, "source": "supervision.criticism_notices.district"},
+                {"code": "xz_hd", "name": "红灯项目", "method": "deduction",
+                 "params": {"per": 0.5, "campaigns": "all", "no_projects": "zero"},
+                 "source": "ledger.red_projects"},  # the towns' own 百日攻坚 counted too
                 {"code": "xz_yh", "name": "安全隐患逾期未整改", "method": "deduction",
                  "params": {"per": 0.5}, "source": "supervision.hazards_overdue"},
                 {"code": "xz_sg", "name": "重大安全事故", "method": "veto",

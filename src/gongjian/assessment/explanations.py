@@ -247,15 +247,24 @@ class Gap:
     points: Decimal
     by_indicator: list[tuple[str, Decimal]]  # (indicator name, points the unit above got more)
     not_compared: list[str] = field(default_factory=list)  # lines only one of them is assessed on
+    weighted: bool = False  # the points are 折算 points of a composite out of 100
 
 
-def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
-    """Compare two stored explanations; the indicators that cost most come first."""
+def gap(
+    me: Mapping[str, Any],
+    above: Mapping[str, Any],
+    *,
+    weighted: Mapping[str, Indicator] | None = None,
+    line_weights: Mapping[str, Decimal] | None = None,
+) -> Gap:
+    """Compare two stored explanations; the indicators that cost most come first. For a weighted
+    composite (`weighted`: the plan's indicators by code) each indicator's points are counted as
+    they reach the composite —折算 to 100 over the lines that apply to that unit, by the line's
+    weight (`line_weights`, 1 unless the plan says) — so the differences add up to the gap."""
     # Bonuses and deductions count through their capped totals, so the differences add up.
     totals = (Method.BONUS, Method.DEDUCTION)
-    mine = {p["code"]: Decimal(p["points"]) for p in me["parts"] if p["method"] not in totals}
     names = {p["code"]: p["name"] for p in [*me["parts"], *above["parts"]]}
-    theirs = {p["code"]: Decimal(p["points"]) for p in above["parts"] if p["method"] not in totals}
+    mine, theirs = (_points(unit, totals, weighted, line_weights or {}) for unit in (me, above))
     # Only what both units are assessed on is compared; a line one of them has not is named.
     diffs = [(names[code], theirs[code] - mine[code]) for code in theirs if code in mine]
     return Gap(
@@ -264,7 +273,39 @@ def gap(me: Mapping[str, Any], above: Mapping[str, Any]) -> Gap:
         points=Decimal(above["score"]) - Decimal(me["score"]),
         by_indicator=_sorted_diffs(diffs, me, above),
         not_compared=_not_compared(me, above),
+        weighted=weighted is not None,
     )
+
+
+def _points(
+    unit: Mapping[str, Any],
+    totals: tuple[Method, ...],
+    weighted: Mapping[str, Indicator] | None,
+    line_weights: Mapping[str, Decimal],
+) -> dict[str, Decimal]:
+    points = {p["code"]: Decimal(p["points"]) for p in unit["parts"] if p["method"] not in totals}
+    if weighted is None:
+        return points
+    scored = [p for p in unit["parts"] if p["method"] not in (*totals, Method.VETO)]
+    full: dict[str, Decimal] = {}
+    for p in scored:
+        ind = weighted[p["code"]]
+        full[p["line"]] = full.get(p["line"], Decimal(0)) + ind.weight * ind.full_marks
+    lines = {line: marks for line, marks in full.items() if marks > 0}
+    weights = sum((line_weights.get(line, Decimal(1)) for line in lines), Decimal(0))
+    if not weights:
+        return points
+    return {
+        code: (
+            value
+            * Decimal(100)
+            * line_weights.get(weighted[code].line, Decimal(1))
+            / (lines[weighted[code].line] * weights)
+            if weighted[code].line in lines
+            else value
+        )
+        for code, value in points.items()
+    }
 
 
 def _not_compared(me: Mapping[str, Any], above: Mapping[str, Any]) -> list[str]:

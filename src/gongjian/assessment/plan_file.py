@@ -17,6 +17,7 @@ import yaml
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
+from gongjian.assessment import providers
 from gongjian.assessment.engine import Composite, Method, MissingRule, VetoLevel
 from gongjian.core.errors import CellError, ImportRejected
 from gongjian.exchange.numbers import check_fits, read_decimal
@@ -190,10 +191,11 @@ class _Reader:
             if not isinstance(params, dict):
                 self.error(loc, "params", _("参数应为 JSON 对象"))
                 return {}
-        if source == "entered":
+        # A provider with params of its own (a roll-up's `plan`, `window`) checks them all
+        # (`Provider.refusals`, run by the plan import); any other takes the method's only.
+        known = providers.get(source)
+        if source == "entered" or known is None or known.check is None:
             self.keys(params, PARAM_KEYS[method], loc, "params.")
-        # A provider's params (e.g. a roll-up's `plan`, `window`) are the provider's to check
-        # (`Provider.refusals`, run by the plan import).
         numbers = {
             key: self.number(params[key], loc, f"params.{key}", None)
             for key in ("target", "cap", "step", "floor", "per", "fail_points")

@@ -92,10 +92,13 @@ def names() -> list[str]:
     return sorted(_REGISTRY)
 
 
-# Document numbers the platform's own records already count: {(unit_id, number)} for the units
-# and dates asked. An app whose providers count numbered documents (the supervision app's
-# notices) registers one, so that an office-recorded event of the same number counts once.
-ReferencesFn = Callable[[Sequence[int], Any, Any], set[tuple[int, str]]]
+# Numbers of the facts the platform's own records count: {(unit_id, number)} for the units and
+# dates asked, among the facts counted by the provider names given (the round's plan's sources).
+# An app whose providers count numbered documents (the supervision app's notices and orders)
+# registers one, so that an office-recorded event of the same number counts once — and only
+# when the plan does count it the other way: a plan that reads events.criticism alone still
+# counts an event whose notice it does not read.
+ReferencesFn = Callable[[Sequence[int], Any, Any, frozenset[str]], set[tuple[int, str]]]
 _COUNTED_ELSEWHERE: list[ReferencesFn] = []
 
 
@@ -104,10 +107,12 @@ def register_counted_references(fn: ReferencesFn) -> None:
         _COUNTED_ELSEWHERE.append(fn)
 
 
-def counted_elsewhere(unit_ids: Sequence[int], start: Any, end: Any) -> set[tuple[int, str]]:
+def counted_elsewhere(
+    unit_ids: Sequence[int], start: Any, end: Any, used: frozenset[str]
+) -> set[tuple[int, str]]:
     found: set[tuple[int, str]] = set()
     for fn in _COUNTED_ELSEWHERE:
-        found |= fn(unit_ids, start, end)
+        found |= fn(unit_ids, start, end, used)
     return found
 
 
@@ -126,7 +131,10 @@ def _event_counter(kind: str) -> ProviderFn:
             kind=kind, unit__in=list(trails), date__gte=start, date__lte=end
         ).order_by("date", "pk")
         # A fact the platform records itself (a published notice) counts there, not twice.
-        elsewhere = {(u, reference_key(r)) for u, r in counted_elsewhere(list(trails), start, end)}
+        used = frozenset(round_.plan.indicators.values_list("source", flat=True))
+        elsewhere = {
+            (u, reference_key(r)) for u, r in counted_elsewhere(list(trails), start, end, used)
+        }
         for event in rows:
             if event.reference and (event.unit_id, reference_key(event.reference)) in elsewhere:
                 continue

@@ -300,7 +300,13 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
             .first()
         )
         if above is not None:
-            g = explanations.gap(data, explanations.expand_parts(above.explanation, indicators))
+            weighted = rules.composite == Composite.WEIGHTED
+            g = explanations.gap(
+                data,
+                explanations.expand_parts(above.explanation, indicators),
+                weighted=indicators if weighted else None,
+                line_weights=rules.line_weights,
+            )
             data["gap"] = {
                 "above": g.above,
                 "above_rank": g.above_rank,
@@ -310,6 +316,7 @@ def explanation(user: Any, round_: Round, unit: Unit) -> dict[str, Any]:
                     for name, d in g.by_indicator
                 ],
                 "not_compared": g.not_compared,
+                "weighted": g.weighted,
             }
     return data
 

@@ -4,9 +4,14 @@ approves it (moving the deadline), both units sign, 松下镇 gives its part, �
 inspector the office named sends the first answer back, accepts the second, and revisits it ten
 days after closing. A 参阅 instruction is filed. All through the services, on December's days.
 
+A second matter, from the office's meeting of 8 December, goes late: 区发改局 leads, 松下镇
+co-operates; both sign, 松下镇 gives its part after the deadline and 区发改局 has not answered by
+the month's end. Each is late for its own share (the lead for the whole, 松下镇 for its part), so
+December's assessment counts it once against each, and each unit's explanation names the order.
+
 The district turns on 领导审核 from 2 December: its automatic orders of 1 December (two red
-projects) were issued before, so the month's overdue counts stay as they were. Nothing here is
-late, so the assessment's overdue figures do not move; 区发改局 gains one order closed on time.
+projects) were issued before, so the month's overdue counts stay as they were. 区发改局 gains
+one order closed on time and one overdue; 松下镇 one co-operating part given late.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ TOWN_CAMPAIGN = "百日攻坚"
 LEAD, COOPERATING = "区发改局", "松下镇"
 USERNAMES = ["changle_office", "leader_lin", "fagai_lead", "songxia_staff", "inspector"]
 REVISIT_AFTER_DAYS = 10
+LATE_TITLE = "滨海新城片区重点企业用电报装提速"
 
 
 def set_up_settings() -> None:
@@ -59,10 +65,40 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
     lin = Person.objects.get(name="林志强")
     state: dict[str, SupervisionOrder] = {}
 
-    def at(day: dt.date, hour: int, fn: Any, **kwargs: Any) -> None:
+    def at(day: dt.date, hour: int, fn: Any, key: str = "order", **kwargs: Any) -> None:
         with on_day(day, hour):
-            order = SupervisionOrder.objects.get(pk=state["order"].pk)
-            state["order"] = fn(order=order, **kwargs)
+            order = SupervisionOrder.objects.get(pk=state[key].pk)
+            state[key] = fn(order=order, **kwargs)
+
+    def late_matter() -> None:
+        with on_day(dt.date(2026, 12, 8), 10):
+            state["late"] = order_services.issue_order(
+                actor=office,
+                unit=lead,
+                title=LATE_TITLE,
+                content="落实区攻坚办12月8日专题会议定事项：区发改局牵头协调供电公司，松下镇"
+                "汇总片区重点企业用电报装需求，12月24日前完成报装并反馈。",
+                required_evidence="用电报装受理回执、企业需求清单",
+                deadline=dt.date(2026, 12, 24),
+                source=OrderSource.MEETING,
+                source_ref="长攻坚办专题会议纪要〔2026〕9号",
+                campaign=district,
+                cooperators=[coop],
+            )
+        at(dt.date(2026, 12, 8), 16, order_services.approve, key="late", actor=leader)
+        at(dt.date(2026, 12, 9), 9, order_services.acknowledge, key="late", actor=lead_staff)
+        at(dt.date(2026, 12, 9), 10, order_services.co_acknowledge, key="late", actor=coop_staff)
+        at(dt.date(2026, 12, 11), 9, order_services.start, key="late", actor=lead_staff)
+
+    def late_part() -> None:
+        at(
+            dt.date(2026, 12, 28),
+            11,
+            order_services.give_part,
+            key="late",
+            actor=coop_staff,
+            text="片区重点企业用电报装需求已汇总（9家），因企业资料补正，逾期提交。",
+        )
 
     def register_and_draft() -> None:
         with on_day(dt.date(2026, 12, 3), 10):
@@ -117,6 +153,7 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
         dt.date(2026, 12, 7): [
             lambda: at(dt.date(2026, 12, 7), 9, order_services.start, actor=lead_staff)
         ],
+        dt.date(2026, 12, 8): [late_matter],
         dt.date(2026, 12, 10): [
             lambda: at(
                 dt.date(2026, 12, 10),
@@ -170,6 +207,7 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
             )
         ],
         dt.date(2026, 12, 28): [
+            late_part,
             lambda: at(
                 dt.date(2026, 12, 28),
                 10,
@@ -177,6 +215,6 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
                 actor=inspector,
                 held=True,
                 note="回访：片区3个项目已按批复指标接电开工，成效巩固。",
-            )
+            ),
         ],
     }

@@ -692,6 +692,9 @@ class NoticeOut(Schema):
     reason: str
     state: str
     published_on: dt.date | None
+    doc_number: str
+    issuing_level: str
+    issuing_level_label: str
     order_ids: list[int]
     project_ids: list[int]
     version: int
@@ -708,6 +711,9 @@ def _notice_out(n: Notice) -> dict[str, Any]:
         "reason": n.reason,
         "state": n.state,
         "published_on": n.published_on,
+        "doc_number": n.doc_number,
+        "issuing_level": n.issuing_level,
+        "issuing_level_label": str(n.get_issuing_level_display()),
         "order_ids": [o.pk for o in n.orders.all()],
         "project_ids": [p.pk for p in n.projects.all()],
         "version": n.version,
@@ -747,6 +753,19 @@ class NoticeIn(Schema):
     order_ids: list[Id] = []
     project_ids: list[Id] = []
     publish: bool = False
+    doc_number: str = Field("", description="发文字号，如 长攻坚办〔2026〕15号；考评按文号只计一次")
+    issuing_level: str | None = Field(
+        None, description="发文层级：national、province、city、district；不填按本办层级"
+    )
+
+
+class NoticeEditIn(Schema):
+    version: int = Field(description="读取时的版本号（乐观锁）")
+    title: str
+    reason: str
+    person_name: str = ""
+    doc_number: str = ""
+    issuing_level: str = Field(description="发文层级：national、province、city、district")
 
 
 def _each_visible(qs: Any, ids: list[int], missing: Any) -> list[Any]:
@@ -781,8 +800,28 @@ def create_notice(request: HttpRequest, payload: NoticeIn) -> Status[dict[str, A
         orders=orders,
         projects=projects,
         publish=payload.publish,
+        doc_number=payload.doc_number,
+        issuing_level=payload.issuing_level,
     )
     return Status(201, _notice_out(selectors.notices_for(request.user).get(pk=notice.pk)))
+
+
+@router.put("/notices/{notice_id}", response=NoticeOut, summary="修改通报草稿")
+def update_notice(request: HttpRequest, notice_id: int, payload: NoticeEditIn) -> dict[str, Any]:
+    notice = selectors.notices_for(request.user).filter(pk=notice_id).first()
+    if notice is None:
+        raise NotFound(_("通报不存在，或不在您的查看范围内。"))
+    notice_services.update_notice(
+        actor=request.user,
+        notice=notice,
+        expected_version=payload.version,
+        title=payload.title,
+        reason=payload.reason,
+        person_name=payload.person_name,
+        doc_number=payload.doc_number,
+        issuing_level=payload.issuing_level,
+    )
+    return _notice_out(selectors.notices_for(request.user).get(pk=notice_id))
 
 
 @router.post("/notices/{notice_id}/publish", response=NoticeOut, summary="发布通报")

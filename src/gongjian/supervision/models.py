@@ -22,7 +22,8 @@ LEVEL_CHOICES = [(lv.value, LEVEL_LABELS[lv]) for lv in Level]
 
 
 class OrderSource(models.TextChoices):
-    """Where a matter comes from (督办事项来源); the last two are raised by `gongjian tick` only."""
+    """Where a matter comes from (督办事项来源). The last three are raised by the system only: red
+    projects and overdue hazards by `gongjian tick`, a repeat-offence rule by a published round."""
 
     MANUAL = "manual", _("人工交办")
     LEADER_INSTRUCTION = "leader_instruction", _("领导批示")
@@ -32,6 +33,7 @@ class OrderSource(models.TextChoices):
     PUBLIC = "public", _("群众反映")
     RED_PROJECT = "red_project", _("红灯项目自动督办")
     HAZARD = "hazard", _("隐患逾期未整改")
+    ASSESSMENT_RULE = "assessment_rule", _("考评规则（连续预警）")
 
 
 class InstructionKind(models.TextChoices):

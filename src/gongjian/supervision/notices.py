@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gongjian.assessment.providers import reference_key
 from gongjian.core import audit, clock
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import InvalidTransition, ValidationFailed
@@ -52,23 +53,15 @@ def create_notice(
     require_side(actor, unit, Side.REVIEWER)
     if kind not in NoticeKind.values:
         raise ValidationFailed(_("未知的通报类型。"), field="kind")
-    level = issuing_level or issuing_level_of(actor.unit or unit)
-    if level not in IssuingLevel.values:
-        raise ValidationFailed(_("未知的发文层级。"), field="issuing_level")
-    texts = check_texts(
-        Notice,
-        {
-            "title": title or "",
-            "reason": reason or "",
-            "person_name": person_name or "",
-            "doc_number": doc_number or "",
-        },
+    texts = _checked(
+        unit=unit,
+        level=issuing_level or issuing_level_of(actor.unit or unit),
+        title=title,
+        reason=reason,
+        person_name=person_name,
+        doc_number=doc_number,
     )
-    title, reason = texts["title"], texts["reason"]
-    if not title:
-        raise ValidationFailed(_("通报标题不能为空。"), field="title")
-    if not reason:
-        raise ValidationFailed(_("通报须写明事由。"), field="reason")
+    title, reason, level = texts["title"], texts["reason"], texts["issuing_level"]
     orders, projects, inspections = list(orders), list(projects), list(inspections)
     for linked_unit in (
         [o.unit for o in orders] + [p.unit for p in projects] + [i.unit for i in inspections]
@@ -105,6 +98,90 @@ def create_notice(
     if publish:
         return publish_notice(actor=actor, notice=notice)
     return notice
+
+
+def _checked(
+    *,
+    unit: Unit,
+    level: str,
+    title: str,
+    reason: str,
+    person_name: str,
+    doc_number: str,
+    notice: Notice | None = None,
+) -> dict[str, str]:
+    """A notice's texts, checked and cleaned, with its issuing level; refused with the field."""
+    if level not in IssuingLevel.values:
+        raise ValidationFailed(
+            _("未知的发文层级“%(level)s”；可选：%(all)s")
+            % {"level": level, "all": "、".join(f"{v}（{lb}）" for v, lb in IssuingLevel.choices)},
+            field="issuing_level",
+        )
+    texts = check_texts(
+        Notice,
+        {
+            "title": title or "",
+            "reason": reason or "",
+            "person_name": person_name or "",
+            "doc_number": (doc_number or "").strip(),
+        },
+    )
+    if not texts["title"]:
+        raise ValidationFailed(_("通报标题不能为空。"), field="title")
+    if not texts["reason"]:
+        raise ValidationFailed(_("通报须写明事由。"), field="reason")
+    number = texts["doc_number"]
+    if number:
+        # One document, one notice per unit: the assessment counts a number once (〔〕/[] alike).
+        key = reference_key(number)
+        others = Notice.objects.filter(unit=unit).exclude(doc_number="")
+        if notice is not None:
+            others = others.exclude(pk=notice.pk)
+        same = next((n for n in others if reference_key(n.doc_number) == key), None)
+        if same is not None:
+            raise ValidationFailed(
+                _("“%(unit)s”已有发文字号为“%(number)s”的通报（%(title)s）。")
+                % {"unit": unit.name, "number": same.doc_number, "title": same.title},
+                field="doc_number",
+            )
+    return {**texts, "issuing_level": level}
+
+
+@transaction.atomic
+def update_notice(
+    *,
+    actor: Any,
+    notice: Notice,
+    title: str,
+    reason: str,
+    person_name: str = "",
+    doc_number: str = "",
+    issuing_level: str,
+    expected_version: int | None = None,
+) -> Notice:
+    """Edit a draft notice (title, reason, person, document number, issuing level); a published
+    notice is what the assessment counted and never changes."""
+    version = notice.version if expected_version is None else expected_version
+    locked = lock_for_update(Notice, notice.pk, expected_version=version)
+    scope_for(actor).require(Action.MANAGE_CAMPAIGN, locked.unit)
+    require_side(actor, locked.unit, Side.REVIEWER)
+    if locked.state != NoticeState.DRAFT:
+        raise InvalidTransition(_("该通报已发布，不能再修改。"), step="edit")
+    texts = _checked(
+        unit=locked.unit,
+        level=issuing_level,
+        title=title,
+        reason=reason,
+        person_name=person_name,
+        doc_number=doc_number,
+        notice=locked,
+    )
+    locked.title, locked.reason = texts["title"], texts["reason"]
+    locked.person_name, locked.doc_number = texts["person_name"], texts["doc_number"]
+    locked.issuing_level = texts["issuing_level"]
+    record(locked, actor=actor, reason=_("修改通报"))
+    locked.save()
+    return locked
 
 
 def issuing_level_of(unit: Unit) -> str:

@@ -48,6 +48,8 @@ def raise_orders(round_: Round, entry: ListEntry) -> None:
         targets = [
             p for p, _m in streak_projects(round_, [entry.unit], months, colour)[entry.unit_id]
         ]
+    # The order cites the rule that raised it: plan, period and list (考评规则 · 连续预警).
+    source_ref = f"{round_.plan.name} {round_.period} {entry.name}"[:100]
     for project in targets:
         what = project.name if project is not None else entry.unit.name
         title = _("专函督办：%(what)s（%(name)s，%(period)s）") % {
@@ -68,7 +70,8 @@ def raise_orders(round_: Round, entry: ListEntry) -> None:
             line=project.line if project is not None else None,
             required_evidence=_("整改措施及最新进展"),
             level=Level.ORANGE,
-            source=OrderSource.MANUAL,
+            source=OrderSource.ASSESSMENT_RULE,
+            source_ref=source_ref,
         )
 
 

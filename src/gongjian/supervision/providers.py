@@ -4,7 +4,8 @@ Values come from `selectors.unit_counts` (the one definition of each count) and 
 notices and hazards themselves; the trail lists the orders (by number) and notices (by document
 number) behind a number, so a unit can see which ones cost it points. Each fact counts in the
 round of the month it happened: a notice in the month it was published, an order or a hazard in
-the month it became overdue — and so once (本月计分后下月不再计分).
+the month it became overdue, a problem an inspection found in the month of the inspection — and
+so once (本月计分后下月不再计分).
 
 Notices count by issuing level, one provider a level (`supervision.criticism_notices.city` …), so
 a plan gives each level its own points: one indicator a level, each with its `per`.
@@ -141,12 +142,53 @@ def hazards_overdue(round_: Round, units: Sequence[Unit]) -> dict[int, Provided]
     return {i: Provided(Decimal(len(t)), tuple(t)) for i, t in trails.items()}
 
 
-def notice_numbers(unit_ids: Sequence[int], start: dt.date, end: dt.date) -> set[tuple[int, str]]:
-    """The document numbers of the published notices the providers count (for de-duplication)."""
+def inspection_findings(round_: Round, units: Sequence[Unit]) -> dict[int, Provided]:
+    """Problems found (督查发现问题) in the inspections of the unit dated in the round's month: each
+    problem recorded with its rectification date is one finding, counted in that month, once,
+    and traced to its inspection (date, kind, team, project). The inspection's summary text is
+    not counted: a check that found nothing to rectify costs nothing."""
+    ids = [u.pk for u in units]
+    trails: dict[int, list[str]] = {i: [] for i in ids}
+    hazards = (
+        Hazard.objects.filter(
+            inspection__unit_id__in=ids,
+            inspection__inspected_on__range=(round_.period_start, round_.period_end),
+        )
+        .select_related("inspection", "inspection__project")
+        .order_by("inspection__inspected_on", "inspection_id", "pk")
+    )
+    for h in hazards:
+        i = h.inspection
+        what = f" {i.project.name}" if i.project is not None else ""
+        trails[i.unit_id].append(
+            f"{i.inspected_on:%Y-%m-%d} {i.team}{i.get_kind_display()}{what}：{h.description[:60]}"
+            f"（整改时限 {h.rectify_by:%Y-%m-%d}）"
+        )
+    return {i: Provided(Decimal(len(t)), tuple(t)) for i, t in trails.items()}
+
+
+def counted_numbers(
+    unit_ids: Sequence[int], start: dt.date, end: dt.date, used: frozenset[str]
+) -> set[tuple[int, str]]:
+    """The numbers of the facts these providers count in the period, among the providers the
+    plan uses (`used`), for de-duplication: the published notices' document numbers, and the
+    numbers of the orders that became overdue (an office event citing DB2026-00001 is that
+    order). Inspection findings carry no number, so nothing can match them."""
+    found: set[tuple[int, str]] = set()
     rows = Notice.objects.filter(
         unit_id__in=unit_ids, state=NoticeState.PUBLISHED, published_on__range=(start, end)
     ).exclude(doc_number="")
-    return set(rows.values_list("unit_id", "doc_number"))
+    for unit_id, number, kind, level in rows.values_list(
+        "unit_id", "doc_number", "kind", "issuing_level"
+    ):
+        if {f"supervision.{kind}_notices", f"supervision.{kind}_notices.{level}"} & used:
+            found.add((unit_id, number))
+    if "supervision.orders_overdue" in used:
+        late = SupervisionOrder.objects.filter(unit_id__in=unit_ids).filter(
+            overdue_in_period_q(start, end, clock.today())
+        )
+        found |= set(late.values_list("unit_id", "code"))
+    return found
 
 
 LEVEL_LABELS = {
@@ -188,4 +230,5 @@ def register_providers() -> None:
             _notices_at(NoticeKind.PRAISE, level),
         )
     register("supervision.hazards_overdue", _("安全隐患逾期未整改项数"), hazards_overdue)
-    register_counted_references(notice_numbers)
+    register("supervision.inspection_findings", _("督查发现问题数"), inspection_findings)
+    register_counted_references(counted_numbers)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("orders/<int:pk>/<str:name>/", views.step, name="step"),
     path("orders.xlsx", views.export_orders, name="export_orders"),
     path("notices/", views.notices, name="notices"),
+    path("notices/<int:pk>/edit/", views.edit_notice, name="edit_notice"),
     path("notices/<int:pk>/publish/", views.publish_notice, name="publish_notice"),
     path("notices.xlsx", views.export_notices, name="export_notices"),
     path("inspections/", views.inspections, name="inspections"),

@@ -37,6 +37,7 @@ from gongjian.supervision.models import (
     Hazard,
     InspectionKind,
     InstructionKind,
+    IssuingLevel,
     LeaderInstruction,
     NoticeKind,
     OrderSource,
@@ -344,6 +345,17 @@ class NoticeForm(StaffForm):
     person_name = forms.CharField(label=_l("被通报个人（可空）"), required=False, max_length=50)
     title = forms.CharField(label=_l("标题"), max_length=200)
     reason = forms.CharField(label=_l("事由"), widget=forms.Textarea(attrs={"rows": 3}))
+    doc_number = forms.CharField(
+        label=_l("发文字号（可空）"),
+        required=False,
+        max_length=60,
+        help_text=_l("如 长攻坚办〔2026〕15号；考评按文号认定同一通报，只计一次"),
+    )
+    issuing_level = forms.ChoiceField(
+        label=_l("发文层级"),
+        required=False,
+        choices=[("", _l("按本办层级")), *IssuingLevel.choices],
+    )
     orders = forms.ModelMultipleChoiceField(
         label=_l("相关督办单"), queryset=SupervisionOrder.objects.none(), required=False
     )
@@ -375,6 +387,8 @@ def notices(request: HttpRequest) -> HttpResponse:
                 reason=d["reason"],
                 orders=d["orders"],
                 publish=d["publish"],
+                doc_number=d["doc_number"],
+                issuing_level=d["issuing_level"] or None,
             )
         except GongjianError as exc:
             flash_error(request, exc)
@@ -386,6 +400,48 @@ def notices(request: HttpRequest) -> HttpResponse:
         "supervision/notices.html",
         {"notices": list(selectors.notices_for(request.user)), "form": form},
     )
+
+
+class NoticeEditForm(StaffForm):
+    title = forms.CharField(label=_l("标题"), max_length=200)
+    person_name = forms.CharField(label=_l("被通报个人（可空）"), required=False, max_length=50)
+    reason = forms.CharField(label=_l("事由"), widget=forms.Textarea(attrs={"rows": 3}))
+    doc_number = NoticeForm.base_fields["doc_number"]
+    issuing_level = forms.ChoiceField(label=_l("发文层级"), choices=IssuingLevel.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+@login_required
+def edit_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """修改通报草稿: the same rules as drafting (`notices.update_notice`)."""
+    notice = selectors.notices_for(request.user).filter(pk=pk).first()
+    if notice is None:
+        raise NotFound(_("通报不存在，或不在您的查看范围内。"))
+    initial = {
+        "title": notice.title, "person_name": notice.person_name, "reason": notice.reason,
+        "doc_number": notice.doc_number, "issuing_level": notice.issuing_level,
+        "version": notice.version,
+    }  # fmt: skip
+    form = NoticeEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            notice_services.update_notice(
+                actor=request.user,
+                notice=notice,
+                expected_version=d["version"],
+                title=d["title"],
+                reason=d["reason"],
+                person_name=d["person_name"],
+                doc_number=d["doc_number"],
+                issuing_level=d["issuing_level"],
+            )
+        except GongjianError as exc:
+            flash_error(request, exc)
+        else:
+            messages.success(request, _("通报已修改。"))
+            return redirect("supervision:notices")
+    return render(request, "supervision/notice_edit.html", {"form": form, "notice": notice})
 
 
 @login_required
