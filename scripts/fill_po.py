@@ -1,7 +1,7 @@
 """Fill empty msgstr entries of a .po file from a zh→en mapping file (tab-separated lines).
 
 Usage: python scripts/fill_po.py path/to/django.po path/to/en.tsv
-Keeps what is already translated; reports the msgids still empty so none slips by.
+Keeps what is already translated; lists the msgids still empty and their count, so none slips by.
 """
 
 from __future__ import annotations
@@ -16,13 +16,17 @@ def _quote(s: str) -> str:
 
 
 FUZZY = re.compile(
-    r'#, fuzzy\n(?:#\|.*\n)*(msgid "(?!").*\n(?:msgid_plural .*\n)?)(?:msgstr.*\n(?:".*"\n)*)+'
+    r'#, fuzzy(?P<flags>(?:, [\w-]+)*)\n(?:#\|.*\n)*(?P<msgid>msgid "(?!").*\n(?:msgid_plural .*\n)?)'
+    r'(?:msgstr.*\n(?:".*"\n)*)+'
 )
 
 
 def _unfuzz(m: re.Match[str]) -> str:
-    empty = 'msgstr[0] ""\nmsgstr[1] ""\n' if "msgid_plural" in m.group(1) else 'msgstr ""\n'
-    return m.group(1) + empty
+    """Drop the guess and the fuzzy flag, keeping the other flags (`#, fuzzy, python-format`)."""
+    msgid = m["msgid"]
+    empty = 'msgstr[0] ""\nmsgstr[1] ""\n' if "msgid_plural" in msgid else 'msgstr ""\n'
+    flags = f"#{m['flags'][1:]}\n" if m["flags"] else ""
+    return flags + msgid + empty
 
 
 def main(po_path: str, tsv_path: str) -> int:
@@ -62,6 +66,7 @@ def main(po_path: str, tsv_path: str) -> int:
     Path(po_path).write_text(text, encoding="utf-8")
     for msgid in missing:
         print(f"untranslated: {msgid}", file=sys.stderr)
+    print(f"{po_path}: {len(missing)} untranslated", file=sys.stderr)
     return 1 if missing else 0
 
 

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Today's date (a site setting in the demo) read once a request, not at every call.
+    "gongjian.core.clock.PerRequestToday",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gongjian.core.sessions.IdleTimeoutMiddleware",

@@ -55,3 +55,48 @@ def test_doubling_the_projects_adds_no_query(client, ledger, org, template):
     snapshot_warnings(on=ON)
     snapshot_warnings(on=ON - dt.timedelta(days=1))
     assert _count(client, url) == before
+
+
+def _more_work(ledger, org, n):
+    """n more of everything a workbench counts: projects (red ones owe reports), requests waiting
+    on a unit, orders to sign, to answer, to review and overdue, and their unread messages."""
+    from gongjian.supervision.flow import State
+    from gongjian.supervision.models import SupervisionOrder
+    from tests.supervision.factories import make_order
+
+    _more_projects(ledger, org, n)
+    for p in ledger.campaign.projects.filter(code__startswith=f"X{n}-"):
+        CoordinationRequest.objects.create(
+            project=p, category="funds", description="资金", handling_unit=org.fagai
+        )
+        for state in (State.ISSUED, State.IN_PROGRESS, State.FEEDBACK):
+            make_order(org, state=state, project=p)
+        late = make_order(org, state=State.ACKNOWLEDGED, project=p)
+        SupervisionOrder.objects.filter(pk=late.pk).update(
+            issued_on=dt.date(2026, 1, 2), deadline=dt.date(2026, 1, 5)
+        )
+
+
+ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_more_work_adds_no_query_to_any_roles_workbench(client, ledger, org, role):
+    user = getattr(org, role)
+    client.login(username=user.username, password=PASSWORD)
+    _more_work(ledger, org, 2)
+    snapshot_warnings(on=ON)
+    before = _count(client, "/"), _open_counts(user)
+    _more_work(ledger, org, 5)
+    snapshot_warnings(on=ON)
+    after = _count(client, "/"), _open_counts(user)
+    assert after[0] == before[0]
+    if role != "lead":  # the lead unit's to-dos are assessment values, not rows of these kinds
+        assert sum(after[1].values()) > sum(before[1].values())
+
+
+def _open_counts(user):
+    from gongjian.core import clock
+    from gongjian.dashboard.workbench import workbench
+
+    return {t.key: t.count for t in workbench(user, clock.today()).open_tasks}

@@ -56,3 +56,40 @@ def test_orders_board_is_cards_on_a_phone(page, live_server, org):
     table = page.locator("table.cards").first
     assert table.locator("thead").evaluate("e => getComputedStyle(e).display") == "none"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+
+
+def test_workbench_is_compact_cards_on_a_phone_and_its_labels_never_wrap_on_a_desk(
+    page, live_server, org
+):
+    from tests.supervision.factories import make_order
+
+    build_ledger(org)
+    for i in range(5):
+        make_order(org, title=f"加快征迁交地进度第{i + 1}批次并按时反馈办理结果")
+    login(page, live_server.url, "hunan", PASSWORD)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/")
+    card = page.locator("#task-orders_to_sign")
+    assert card.get_attribute("data-count") == "5"
+    items = card.locator("li")
+    shown = items.evaluate_all(
+        "es => es.filter(e => e.offsetParent !== null).map(e => e.innerText)"
+    )
+    assert len(shown) == 4 and shown[-1] == "查看全部 5 项"  # three orders, then the way to all
+    assert all(c[1] == 1 for c in items.evaluate_all(f"es => es.map(e => [0, ({LINES})(e)])")[:3])
+    tops = page.locator(".workbench .task").evaluate_all(
+        "es => es.map(e => e.getBoundingClientRect().left)"
+    )
+    assert len(set(tops)) == 1  # one column of cards
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+    screenshot(page, "workbench-phone-cards")
+
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server.url}/")
+    assert (
+        card.locator("li").evaluate_all("es => es.filter(e => e.offsetParent !== null).length") == 5
+    )
+    short = page.locator(".task-label, .tag")
+    counts = short.evaluate_all(f"es => es.map(e => [e.innerText, ({LINES})(e)])")
+    assert counts and [c for c in counts if c[1] != 1] == []
+    screenshot(page, "workbench-desk")

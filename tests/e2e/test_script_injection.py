@@ -143,9 +143,10 @@ def test_names_written_as_script_show_as_text_on_every_page_and_never_run(
 
     # The unit view: the milestone reaches the Gantt chart's tooltip, which ECharts writes as HTML.
     watch.visit(f"{base}/dashboard/unit/{org.hunan.pk}/?{on}", shows=milestone.name)
-    page.wait_for_selector("body[data-charts-ready='1']")
-    tip = _hover(page, "gantt", "[0, option.series[0].data[0].value]", "计划 2026-12-10")
-    assert f"{ledger.yellow.name} · {milestone.name}" in tip
+    page.wait_for_selector("body[data-gantt-ready='1']")
+    bar = "(v => [0, [(v[1] + v[2]) / 2, v[0]]])(option.series[0].data[0])"
+    tip = _hover(page, "gantt", bar, "→ 2026-12-10")
+    assert ledger.yellow.name in tip and milestone.name in tip
     assert page.locator("#gantt img").count() == 0
     screenshot(page, "script-injection-gantt-tooltip")
 

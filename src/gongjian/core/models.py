@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,13 @@ class SiteSetting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.value}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        # A request that changes today (the admin) reads the new one for the rest of it.
+        from gongjian.core import clock
+
+        clock.forget()
 
 
 FIXED_TODAY = "fixed_today"

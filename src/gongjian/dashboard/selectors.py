@@ -366,23 +366,6 @@ def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
     }
 
 
-def gantt_rows(milestones: list[Milestone], on: dt.date) -> list[dict[str, Any]]:
-    """Planned vs actual bars per milestone; overdue ones flagged for red."""
-    rows = []
-    for m in milestones:
-        overdue = m.actual_date is None and m.planned_date < on
-        rows.append(
-            {
-                "label": f"{m.project.name} · {m.name}",
-                "planned": m.planned_date.isoformat(),
-                "actual": m.actual_date.isoformat() if m.actual_date else None,
-                "overdue": overdue,
-                "late_days": (on - m.planned_date).days if overdue else 0,
-            }
-        )
-    return rows
-
-
 @_reads(_the_day_and_the_day_before)
 def briefing(user: Any, on: dt.date) -> dict[str, Any]:
     """每日会商: what changed since yesterday within the user's scope."""

@@ -19,6 +19,7 @@ from gongjian.dashboard import selectors
 from gongjian.dashboard.briefing_docx import briefing_docx
 from gongjian.org.models import Unit
 from gongjian.projects import following
+from gongjian.projects.gantt import gantt_rows
 from gongjian.supervision import selectors as supervision_selectors
 
 
@@ -109,7 +110,7 @@ def unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id)
     on = _on(request)
     data = selectors.unit_projects(request.user, unit, on)
-    gantt = selectors.gantt_rows(data["milestones"], on)
+    gantt = gantt_rows(data["milestones"], on)
     return render(
         request,
         "dashboard/unit.html",

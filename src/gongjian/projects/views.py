@@ -42,6 +42,7 @@ from gongjian.projects.forms import (
     ResolveForm,
     TeamFormSet,
 )
+from gongjian.projects.gantt import gantt_rows
 from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
 from gongjian.projects.warnings import Colour
 
@@ -126,18 +127,8 @@ def warnings_page(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/warnings.html", {"rows": rows, "today": today})
 
 
-def _timeline(project: Any, milestones: list[Any], today: dt.date) -> dict[str, Any]:
-    """Positions (percent of the span) of each milestone's planned and actual date."""
-    dates = [d for m in milestones for d in (m.planned_date, m.actual_date) if d]
-    dates += [d for d in (project.planned_start, project.planned_completion, today) if d]
-    if not dates:
-        return {"items": [], "start": None, "end": None, "today": None}
-    start, end = min(dates), max(dates)
-    span = max((end - start).days, 1)
-
-    def pos(d: dt.date | None) -> float | None:
-        return None if d is None else round((d - start).days * 100 / span, 2)
-
+def _timeline(milestones: list[Any], today: dt.date) -> list[dict[str, Any]]:
+    """Each milestone with its days late (negative: early) and whether it is overdue."""
     items = []
     for m in milestones:
         late = None
@@ -146,15 +137,9 @@ def _timeline(project: Any, milestones: list[Any], today: dt.date) -> dict[str, 
         elif today > m.planned_date:
             late = (today - m.planned_date).days
         items.append(
-            {
-                "m": m,
-                "planned": pos(m.planned_date),
-                "actual": pos(m.actual_date),
-                "late": late,
-                "overdue": m.actual_date is None and today > m.planned_date,
-            }
+            {"m": m, "late": late, "overdue": m.actual_date is None and today > m.planned_date}
         )
-    return {"items": items, "start": start, "end": end, "today": pos(today)}
+    return items
 
 
 @login_required
@@ -163,6 +148,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.project_for(request.user, pk)
     today = clock.today()
     milestones = selectors.milestones_of(project)
+    for m in milestones:
+        m.project = project  # the Gantt rows read the project's dates, already loaded
     coordination = list(
         CoordinationRequest.objects.filter(project=project)
         .select_related("handling_unit", "resolved_by")
@@ -182,7 +169,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "p": project,
             "w": warning_feed.warnings_for([project], today)[project.pk],
             "team": list(project.teammember_set.select_related("person").order_by("pk")),
-            "timeline": _timeline(project, milestones, today),
+            "timeline": _timeline(milestones, today),
+            "gantt": gantt_rows(milestones, today),
             "reports": selectors.reports_of(project),
             "coordination": coordination,
             "can_report": scope.can(Action.REPORT_PROGRESS, project.unit),
