@@ -10,7 +10,9 @@ from urllib.parse import parse_qsl
 
 from django.core.management import call_command
 
+from gongjian.core import clock
 from gongjian.org.models import Role
+from gongjian.projects import selectors as ledger_selectors
 from gongjian.projects.models import CoordinationRequest, ProgressReport, Project
 from tests.factories import PASSWORD, UserFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
@@ -208,6 +210,31 @@ def test_warnings_page_lists_lagging_projects_first(client, org, ledger):
     login(client, org.office)
     html = client.get("/ledger/warnings/").content.decode()
     assert html.index('data-code="SX-01"') < html.index('data-code="HN-01"')
+
+
+def test_warnings_page_pages_only_lit_projects_keeping_the_filters(client, org, ledger):
+    ProjectFactory(
+        code="GR-01",
+        unit=org.hunan,
+        planned_start=D(2027, 3, 1),
+        planned_completion=D(2028, 12, 31),
+    )
+    on = clock.today()
+    lit = sorted(
+        r.project.code
+        for r in ledger_selectors.ledger(org.office, ledger_selectors.LedgerFilter(q="-01"), on)
+        if r.warning.colour.value != "green" or r.warning.at_risk
+    )
+    assert len(lit) == 2 and "GR-01" not in lit  # two pages of one, and the green one left out
+    login(client, org.office)
+    first = client.get("/ledger/warnings/", {"limit": 1, "q": "-01"})
+    second = client.get(f"/ledger/warnings/?{first.context['pager'].next_query}")
+    codes = [r.project.code for r in first.context["rows"] + second.context["rows"]]
+    assert sorted(codes) == lit
+    assert "q=-01" in first.context["pager"].next_query
+    assert "sort=colour" in first.context["pager"].next_query
+    assert not second.context["pager"].next_query
+    assert 'id="warnings-list-pager"' in first.content.decode()
 
 
 def test_warnings_command_json_matches_the_contract_and_the_page(client, org, ledger):

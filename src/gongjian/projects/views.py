@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from pathlib import Path
@@ -43,7 +44,6 @@ from gongjian.projects.forms import (
     TeamFormSet,
 )
 from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
-from gongjian.projects.warnings import Colour
 
 
 def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
@@ -116,14 +116,25 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warnings_page(request: HttpRequest) -> HttpResponse:
+    """The lit and at-risk projects a page at a time, red first unless sorted otherwise: the
+    ledger's selector with its `warned` filter, the ledger's filters in the URL."""
+    form, f = _ledger_filter(request)
     today = clock.today()
-    rows = [
-        r
-        for r in selectors.ledger(request.user, selectors.LedgerFilter(), today)
-        if r.warning.colour is not Colour.GREEN or r.warning.at_risk
-    ]
-    rows.sort(key=lambda r: (-r.warning.colour.severity, r.project.code))
-    return render(request, "projects/warnings.html", {"rows": rows, "today": today})
+    params = request.GET.copy()
+    params.setdefault("sort", "colour")
+    req = paging.parse_params(selectors.LEDGER_SORTS, params)
+    found = selectors.ledger_page(request.user, dataclasses.replace(f, warned=True), today, req)
+    return render(
+        request,
+        "projects/warnings.html",
+        {
+            "form": form,
+            "rows": found.items,
+            "page": found,
+            "pager": paging.pager(params, found, selectors.LEDGER_SORTS),
+            "today": today,
+        },
+    )
 
 
 def _timeline(project: Any, milestones: list[Any], today: dt.date) -> dict[str, Any]:
