@@ -291,3 +291,17 @@ def test_the_ledger_export_honours_the_colour_filter_of_the_page(client, org, le
     assert 'data-code="HN-01"' not in page
     assert exported_codes(client.get("/ledger/export.xlsx", {"colour": "red"})) == ["SX-01"]
     assert exported_codes(client.get("/ledger/export.xlsx")) == ["HN-01", "SX-01"]
+
+
+def test_detail_pages_the_reports_newest_first_and_sorts_them(client, org, ledger):
+    p = ledger.hunan_project
+    for month in (3, 4, 5):
+        ReportFactory(project=p, period_end=D(2026, month, 31 if month != 4 else 30))
+    login(client, org.office)
+    first = client.get(f"/ledger/{p.pk}/", {"limit": 2})
+    assert [r.period_end.month for r in first.context["reports"]] == [5, 4]
+    second = client.get(f"/ledger/{p.pk}/?{first.context['pager'].next_query}")
+    assert [r.period_end.month for r in second.context["reports"]] == [3]
+    assert 'id="reports-list-pager"' in first.content.decode()
+    by_percent = client.get(f"/ledger/{p.pk}/", {"sort": "percent_done"})
+    assert by_percent.context["page"].sort == "percent_done"

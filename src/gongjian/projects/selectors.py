@@ -337,14 +337,6 @@ def reports_page(project: Project, req: paging.PageRequest) -> paging.Page[Progr
     return paging.page(qs, req, REPORT_SORTS)
 
 
-def reports_of(project: Project) -> list[ProgressReport]:
-    return list(
-        project.reports.select_related("reported_by")
-        .prefetch_related("milestones_reached", "attachments", "coordination__handling_unit")
-        .order_by("-period_end")
-    )
-
-
 @dataclass(frozen=True)
 class Change:
     when: dt.datetime

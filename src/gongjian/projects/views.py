@@ -179,6 +179,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("handling_unit", "resolved_by")
         .order_by("status", "-created_at")
     )
+    # The reports a page at a time, as the API pages them (selectors.reports_page).
+    req = paging.parse_params(selectors.REPORT_SORTS, request.GET)
+    reports = selectors.reports_page(project, req)
     scope = scope_for(request.user)
     for c in coordination:
         c.project = project  # the rule reads the project's unit, already loaded
@@ -194,7 +197,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "w": warning_feed.warnings_for([project], today)[project.pk],
             "team": list(project.teammember_set.select_related("person").order_by("pk")),
             "timeline": _timeline(project, milestones, today),
-            "reports": selectors.reports_of(project),
+            "reports": reports.items,
+            "page": reports,
+            "pager": paging.pager(request.GET, reports, selectors.REPORT_SORTS),
             "coordination": coordination,
             "can_report": scope.can(Action.REPORT_PROGRESS, project.unit),
             "can_edit": scope.can(Action.EDIT_LEDGER, project.unit),
