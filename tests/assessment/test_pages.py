@@ -156,3 +156,18 @@ def test_only_the_owning_office_may_open_rounds(org, published_round: Round, who
     )
     assert "找不到该方案，或无权为其新建考评期" in response.content.decode()
     assert not Round.objects.filter(period="2027-01").exists()
+
+
+def test_round_list_pages_by_period_and_filters_by_state(org, published_round: Round) -> None:
+    client = as_user(org.office)
+    for period in ("2027-01", "2027-02"):
+        client.post("/assessment/rounds/new/", {"plan": published_round.plan_id, "period": period})
+    first = client.get("/assessment/", {"limit": 2})
+    assert [r["period"] for r in first.context["rounds"]] == ["2027-02", "2027-01"]
+    following = first.context["pager"].next_query
+    assert following and 'id="rounds-list-pager"' in first.content.decode()
+    second = client.get(f"/assessment/?{following}")
+    assert published_round.pk in [r["id"] for r in second.context["rounds"]]
+    drafts = client.get("/assessment/", {"state": "draft"})
+    assert {r["period"] for r in drafts.context["rounds"]} == {"2027-01", "2027-02"}
+    assert "state=draft" in drafts.context["pager"].sort_links[0].query

@@ -10,7 +10,9 @@ from urllib.parse import parse_qsl
 
 from django.core.management import call_command
 
+from gongjian.core import clock
 from gongjian.org.models import Role
+from gongjian.projects import selectors as ledger_selectors
 from gongjian.projects.models import CoordinationRequest, ProgressReport, Project
 from tests.factories import PASSWORD, UserFactory
 from tests.projects.factories import ProjectFactory, ReportFactory
@@ -210,6 +212,31 @@ def test_warnings_page_lists_lagging_projects_first(client, org, ledger):
     assert html.index('data-code="SX-01"') < html.index('data-code="HN-01"')
 
 
+def test_warnings_page_pages_only_lit_projects_keeping_the_filters(client, org, ledger):
+    ProjectFactory(
+        code="GR-01",
+        unit=org.hunan,
+        planned_start=D(2027, 3, 1),
+        planned_completion=D(2028, 12, 31),
+    )
+    on = clock.today()
+    lit = sorted(
+        r.project.code
+        for r in ledger_selectors.ledger(org.office, ledger_selectors.LedgerFilter(q="-01"), on)
+        if r.warning.colour.value != "green" or r.warning.at_risk
+    )
+    assert len(lit) == 2 and "GR-01" not in lit  # two pages of one, and the green one left out
+    login(client, org.office)
+    first = client.get("/ledger/warnings/", {"limit": 1, "q": "-01"})
+    second = client.get(f"/ledger/warnings/?{first.context['pager'].next_query}")
+    codes = [r.project.code for r in first.context["rows"] + second.context["rows"]]
+    assert sorted(codes) == lit
+    assert "q=-01" in first.context["pager"].next_query
+    assert "sort=colour" in first.context["pager"].next_query
+    assert not second.context["pager"].next_query
+    assert 'id="warnings-list-pager"' in first.content.decode()
+
+
 def test_warnings_command_json_matches_the_contract_and_the_page(client, org, ledger):
     out = io.StringIO()
     call_command("warnings", "--date", "2026-07-02", "--json", stdout=out)
@@ -264,3 +291,17 @@ def test_the_ledger_export_honours_the_colour_filter_of_the_page(client, org, le
     assert 'data-code="HN-01"' not in page
     assert exported_codes(client.get("/ledger/export.xlsx", {"colour": "red"})) == ["SX-01"]
     assert exported_codes(client.get("/ledger/export.xlsx")) == ["HN-01", "SX-01"]
+
+
+def test_detail_pages_the_reports_newest_first_and_sorts_them(client, org, ledger):
+    p = ledger.hunan_project
+    for month in (3, 4, 5):
+        ReportFactory(project=p, period_end=D(2026, month, 31 if month != 4 else 30))
+    login(client, org.office)
+    first = client.get(f"/ledger/{p.pk}/", {"limit": 2})
+    assert [r.period_end.month for r in first.context["reports"]] == [5, 4]
+    second = client.get(f"/ledger/{p.pk}/?{first.context['pager'].next_query}")
+    assert [r.period_end.month for r in second.context["reports"]] == [3]
+    assert 'id="reports-list-pager"' in first.content.decode()
+    by_percent = client.get(f"/ledger/{p.pk}/", {"sort": "percent_done"})
+    assert by_percent.context["page"].sort == "percent_done"

@@ -24,7 +24,7 @@ from gongjian.assessment.bulletin import (
 )
 from gongjian.assessment.bulletin_forms import ParticularsForm
 from gongjian.assessment.models import Objection, RoundState, ValueSource
-from gongjian.core import audit, clock
+from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, ImportRejected, NotFound, ValidationFailed
 from gongjian.core.http import flash_error
 from gongjian.exchange.office_xlsx import xlsx_response
@@ -34,16 +34,29 @@ from gongjian.org.scope import Action, scope_for
 
 @login_required
 def round_list(request: HttpRequest) -> HttpResponse:
-    rounds = selectors.visible_rounds(request.user)
-    rows = selectors.round_rows(rounds)
-    full = selectors.full_round_ids(request.user, rounds)
+    """The rounds a page at a time (the API's selector), state filter and sort in the URL."""
+    state = request.GET.get("state") or None
+    if state not in RoundState.values:
+        state = None
+    req = paging.parse_params(selectors.ROUND_SORTS, request.GET)
+    found, rows = selectors.rounds_page(request.user, req, state=state)
+    shown = selectors.visible_rounds(request.user).filter(pk__in=[r.pk for r in found.items])
+    full = selectors.full_round_ids(request.user, shown)
     for row in rows:
         row["bulletin"] = row["id"] in full
     plans = list(selectors.manageable_plans(request.user))
     return render(
         request,
         "assessment/round_list.html",
-        {"rounds": rows, "plans": plans, "this_month": clock.today().strftime("%Y-%m")},
+        {
+            "rounds": rows,
+            "page": found,
+            "pager": paging.pager(request.GET, found, selectors.ROUND_SORTS),
+            "states": RoundState.choices,
+            "state": state or "",
+            "plans": plans,
+            "this_month": clock.today().strftime("%Y-%m"),
+        },
     )
 
 

@@ -6,19 +6,27 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import NinjaAPI
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as TypedParamsRefused
 
+from gongjian.core.api_validation import GongjianNinjaAPI, describe
 from gongjian.core.errors import GongjianError, ValidationFailed
 
+_HTTP_ERRORS = {
+    400: ("bad_request", gettext_lazy("请求体无法解析：应为有效的 JSON。")),
+    401: ("unauthenticated", gettext_lazy("请先登录，或在请求头中提供有效的访问令牌。")),
+    403: ("permission_denied", gettext_lazy("您没有执行此操作的权限。")),
+}
 
-def build_api(*, auth: Sequence[Any]) -> NinjaAPI:
+
+def build_api(*, auth: Sequence[Any]) -> GongjianNinjaAPI:
     """The API with its error handler; the authentications come from the project root
     (`gongjian.api`), as tokens belong to org and core imports no domain app."""
-    api = NinjaAPI(
+    api = GongjianNinjaAPI(
         title="攻坚行动督查考评平台 API",
         version="1",
         auth=list(auth),
@@ -35,6 +43,25 @@ def build_api(*, auth: Sequence[Any]) -> NinjaAPI:
         # driver; PostgreSQL's comparisons just find nothing): the request is bad, not the server.
         error = ValidationFailed(_("数值超出允许范围。"))
         return api.create_response(request, error.as_dict(), status=error.http_status)
+
+    @api.exception_handler(TypedParamsRefused)
+    def typed_params_refused(request: HttpRequest, exc: TypedParamsRefused) -> HttpResponse:
+        # A parameter its declared type refuses (limit=abc, on=xx, an id below 1): in Chinese,
+        # naming it, in the same envelope as every other refusal.
+        return api.create_response(request, describe(exc.errors), status=422)
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # ninja's own refusals (an unparsable body, no credentials) say it in English.
+        code, message = _HTTP_ERRORS.get(exc.status_code, ("error", exc.message))
+        return api.create_response(
+            request, {"code": code, "message": str(message)}, status=exc.status_code
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        message = _("您要找的记录不存在，或不在您的查看范围内。")
+        return api.create_response(request, {"code": "not_found", "message": message}, status=404)
 
     return api
 

@@ -407,3 +407,53 @@ def choice(name: str, value: str | None, choices: Sequence[str]) -> str | None:
             field=name,
         )
     return value
+
+
+# --- The pages' pager: the same request read from the URL, links that keep the filters -------
+
+
+@dataclass(frozen=True)
+class SortLink:
+    label: str
+    query: str  # the URL's query string that sorts by this key (first page, filters kept)
+    active: bool
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What a list page's pager and sort links show (templates/includes/pager.html): the
+    filters stay in every link; a sort link starts again from the first page."""
+
+    query: str  # this page's filters and sort, without cursor or offset: the first page
+    next_query: str  # the next page's, or "" when this is the last
+    paged: bool  # past the first page
+    sort_links: list[SortLink]
+
+
+def pager(params: Any, found: Page[Any], sorts: Sorts) -> Pager:
+    """The links for `found` (a page of `sorts`), built from the request's GET `params`."""
+    kept = params.copy()
+    for name in ("cursor", "offset", "page"):
+        kept.pop(name, None)
+    following = ""
+    if found.next_cursor:
+        nxt = kept.copy()
+        nxt["cursor"] = found.next_cursor
+        following = nxt.urlencode()
+    current = found.sort.lstrip("-")
+    links = []
+    for key in sorts.keys:
+        active = key.name == current
+        descending = found.sort.startswith("-") if active else False
+        target = kept.copy()
+        # Clicking the active key reverses it; another key sorts ascending.
+        reverse = active and not descending
+        target["sort"] = f"-{key.name}" if reverse else key.name
+        links.append(SortLink(str(key.label), target.urlencode(), active, descending))
+    return Pager(
+        kept.urlencode(),
+        following,
+        bool(params.get("cursor") or params.get("offset")),
+        links,
+    )

@@ -1,10 +1,16 @@
-"""API of the organisation: who am I, the units in my scope, name resolution."""
+"""API of the organisation: who am I, the units in my scope, name resolution, and the office's
+security audit log (paged like every list, `core.paging`)."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest
-from ninja import Router, Schema
+import datetime as dt
+from typing import Any
 
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from gongjian.core import paging
+from gongjian.core.audit import EventKind, SecurityEvent
 from gongjian.org import selectors
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -57,3 +63,59 @@ def resolve(request: HttpRequest, name: str) -> dict[str, object]:
     unit = selectors.resolve_unit(name)
     scope.require(Action.VIEW, unit)
     return {"unit": unit, "path": selectors.unit_label(unit)}
+
+
+class SecurityEventOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    kind_label: str
+    user_id: int | None
+    username: str
+    ip: str | None
+    target: str
+    detail: str
+
+
+class SecurityLogQuery(paging.PageParams):
+    kind: str = Field("", description="事件类型：" + "、".join(EventKind.values))
+    username: str = Field("", description="用户名（包含即可）")
+    since: dt.date | None = Field(None, description="起始日期（含），如 2026-11-01")
+    until: dt.date | None = Field(None, description="截止日期（含）")
+    q: str = Field("", description="对象或详情中包含的文字")
+
+
+class SecurityEventPage(paging.PageMeta):
+    items: list[SecurityEventOut]
+
+
+def _event_out(e: SecurityEvent) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "at": e.at,
+        "kind": e.kind,
+        "kind_label": str(e.get_kind_display()),
+        "user_id": e.user_id,
+        "username": e.username,
+        "ip": e.ip,
+        "target": e.target,
+        "detail": e.detail,
+    }
+
+
+@router.get(
+    "/security-log",
+    response=SecurityEventPage,
+    summary="安全审计记录（攻坚办管理员；分页、排序、筛选）",
+    description=selectors.SECURITY_SORTS.describe(),
+)
+def security_log(request: HttpRequest, filters: Query[SecurityLogQuery]) -> dict[str, Any]:
+    req = paging.parse_params(selectors.SECURITY_SORTS, filters)
+    f = selectors.SecurityFilter(
+        kind=filters.kind or None,
+        username=filters.username,
+        since=filters.since,
+        until=filters.until,
+        q=filters.q,
+    )
+    return selectors.security_events_page(request.user, f, req).map(_event_out).as_dict()

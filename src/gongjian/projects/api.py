@@ -224,6 +224,7 @@ class LedgerQuery(paging.PageParams):
     leader: Id | None = None
     colour: str | None = Field(None, description="预警颜色：red、yellow、green")
     q: str = Field("", description="按名称、编号、业主、地点查找")
+    warned: bool = Field(False, description="只列亮黄灯、红灯或有趋势预警的项目（预警页所列）")
     date: dt.date | None = None
 
 
@@ -241,6 +242,7 @@ def _ledger_filter(filters: LedgerQuery) -> selectors.LedgerFilter:
         colour=filters.colour or None,
         q=filters.q,
         status=filters.status or None,
+        warned=filters.warned,
     )
 
 

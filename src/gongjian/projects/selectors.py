@@ -87,6 +87,7 @@ class LedgerFilter:
     colour: str | None = None
     q: str = ""
     status: str | None = None
+    warned: bool = False  # only the projects lit yellow or red, or at risk by their trend
 
     def check(self) -> LedgerFilter:
         """Refuse a filter value no project can have, naming the parameter."""
@@ -141,28 +142,39 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
 COLOUR_RANK = {Colour.RED.value: 0, Colour.YELLOW.value: 1, Colour.GREEN.value: 2}
 
 
-def _with_colour(qs: QuerySet[Project], on: dt.date, colour: str | None) -> QuerySet[Project]:
+def _with_colour(
+    qs: QuerySet[Project], on: dt.date, colour: str | None, *, warned: bool = False
+) -> QuerySet[Project]:
     """`qs` with each project's warning colour on `on` as `_colour_rank` (red 0, yellow 1,
     green 2), kept to `colour` if given, in SQL.
 
     From the day's snapshot when the day has one (the tick stores each day, and every ledger
     write refreshes its projects' rows), joined on its (project, day) key, so the planner walks
     the sort's index and probes the snapshot for each row; otherwise worked out by the warning
-    rules for the scope, as the ledger always did.
+    rules for the scope, as the ledger always did. `warned` keeps the projects the warnings page
+    lists: yellow or red, or at risk by their trend.
     """
+    lit = [Colour.RED.value, Colour.YELLOW.value]
     if WarningSnapshot.objects.filter(on=on).exists():
         qs = qs.annotate(
             _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
         )
         if colour:
             qs = qs.filter(_snap__colour=colour)
+        if warned:
+            qs = qs.filter(Q(_snap__colour__in=lit) | Q(_snap__at_risk=True))
         whens = [When(_snap__colour=c, then=V(rank)) for c, rank in COLOUR_RANK.items()]
         return qs.alias(_colour_rank=Case(*whens, default=V(None), output_field=IntegerField()))
     by_rank: dict[int, list[int]] = {rank: [] for rank in COLOUR_RANK.values()}
+    flagged: list[int] = []
     for pk, w in warnings_for(qs, on).items():
         by_rank[COLOUR_RANK[w.colour.value]].append(pk)
+        if w.colour.value in lit or w.at_risk:
+            flagged.append(pk)
     if colour:
         qs = qs.filter(pk__in=by_rank[COLOUR_RANK[colour]])
+    if warned:
+        qs = qs.filter(pk__in=flagged)
     whens = [When(pk__in=pks, then=V(rank)) for rank, pks in by_rank.items() if pks]
     rank: Expression = (
         Case(*whens, default=V(None), output_field=IntegerField())
@@ -194,8 +206,8 @@ def ledger_page(
     page's list. The colour filter and sort read the day's colours in SQL (`_colour_rank`), so a
     page of 25 of 100,000 projects is a keyset scan of the (planned_completion, id) index."""
     qs = filtered(user, f.check())
-    if f.colour or req.sort.name == "colour":
-        qs = _with_colour(qs, on, f.colour)
+    if f.colour or f.warned or req.sort.name == "colour":
+        qs = _with_colour(qs, on, f.colour, warned=f.warned)
     result = paging.page(qs, req, LEDGER_SORTS)
     warnings = warnings_for(result.items, on)
     return result.map(lambda p: LedgerRow(p, warnings[p.pk]))
@@ -323,14 +335,6 @@ def reports_page(project: Project, req: paging.PageRequest) -> paging.Page[Progr
         "milestones_reached", "attachments", "coordination__handling_unit"
     )
     return paging.page(qs, req, REPORT_SORTS)
-
-
-def reports_of(project: Project) -> list[ProgressReport]:
-    return list(
-        project.reports.select_related("reported_by")
-        .prefetch_related("milestones_reached", "attachments", "coordination__handling_unit")
-        .order_by("-period_end")
-    )
 
 
 @dataclass(frozen=True)

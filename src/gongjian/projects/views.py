@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import secrets
 from pathlib import Path
@@ -44,7 +45,6 @@ from gongjian.projects.forms import (
 )
 from gongjian.projects.gantt import gantt_rows
 from gongjian.projects.models import AttachmentKind, CoordinationRequest, CoordinationStatus
-from gongjian.projects.warnings import Colour
 
 
 def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
@@ -117,14 +117,25 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def warnings_page(request: HttpRequest) -> HttpResponse:
+    """The lit and at-risk projects a page at a time, red first unless sorted otherwise: the
+    ledger's selector with its `warned` filter, the ledger's filters in the URL."""
+    form, f = _ledger_filter(request)
     today = clock.today()
-    rows = [
-        r
-        for r in selectors.ledger(request.user, selectors.LedgerFilter(), today)
-        if r.warning.colour is not Colour.GREEN or r.warning.at_risk
-    ]
-    rows.sort(key=lambda r: (-r.warning.colour.severity, r.project.code))
-    return render(request, "projects/warnings.html", {"rows": rows, "today": today})
+    params = request.GET.copy()
+    params.setdefault("sort", "colour")
+    req = paging.parse_params(selectors.LEDGER_SORTS, params)
+    found = selectors.ledger_page(request.user, dataclasses.replace(f, warned=True), today, req)
+    return render(
+        request,
+        "projects/warnings.html",
+        {
+            "form": form,
+            "rows": found.items,
+            "page": found,
+            "pager": paging.pager(params, found, selectors.LEDGER_SORTS),
+            "today": today,
+        },
+    )
 
 
 def _timeline(milestones: list[Any], today: dt.date) -> list[dict[str, Any]]:
@@ -155,6 +166,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("handling_unit", "resolved_by")
         .order_by("status", "-created_at")
     )
+    # The reports a page at a time, as the API pages them (selectors.reports_page).
+    req = paging.parse_params(selectors.REPORT_SORTS, request.GET)
+    reports = selectors.reports_page(project, req)
     scope = scope_for(request.user)
     for c in coordination:
         c.project = project  # the rule reads the project's unit, already loaded
@@ -171,7 +185,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "team": list(project.teammember_set.select_related("person").order_by("pk")),
             "timeline": _timeline(milestones, today),
             "gantt": gantt_rows(milestones, today),
-            "reports": selectors.reports_of(project),
+            "reports": reports.items,
+            "page": reports,
+            "pager": paging.pager(request.GET, reports, selectors.REPORT_SORTS),
             "coordination": coordination,
             "can_report": scope.can(Action.REPORT_PROGRESS, project.unit),
             "can_edit": scope.can(Action.EDIT_LEDGER, project.unit),

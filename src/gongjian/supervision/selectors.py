@@ -128,6 +128,10 @@ class Board:
     overdue: int
     today: dt.date
 
+    @property
+    def total(self) -> int:
+        return sum(self.by_state.values())
+
 
 def board(
     user: Any,

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.http import require_POST
 
-from gongjian.core import audit, clock
+from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
 from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
@@ -40,6 +40,7 @@ from gongjian.supervision.models import (
     IssuingLevel,
     LeaderInstruction,
     NoticeKind,
+    NoticeState,
     OrderSource,
     RandomDraw,
     SupervisionOrder,
@@ -47,6 +48,11 @@ from gongjian.supervision.models import (
 
 # Past this an id or a count overflows the database's integer inside a query: treated as absent.
 _MAX_INT = 2**63 - 1
+
+
+def _one_of(value: str | None, choices: list[str]) -> str | None:
+    """A page's filter: a value it does not know is no filter (the API refuses it instead)."""
+    return value if value in choices else None
 
 
 def _int(value: str | None) -> int | None:
@@ -64,7 +70,14 @@ def board(request: HttpRequest) -> HttpResponse:
         state = ""
     unit_id = _int(request.GET.get("unit"))
     overdue = request.GET.get("overdue") == "1"
-    b = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue)
+    # The tiles and the by-unit table count the whole board; the list is a page of the API's
+    # selector (core.paging), its sort and cursor in the URL beside the filters.
+    b = selectors.board(request.user, state=state, unit_id=unit_id, overdue=overdue, limit=0)
+    req = paging.parse_params(selectors.ORDER_SORTS, request.GET)
+    found = selectors.orders_page(
+        request.user, req, state=state or None, unit_id=unit_id, overdue=overdue
+    )
+    lights.annotate_lights(found.items, b.today)
     states = [(s.value, STATE_LABELS[s], b.by_state[s.value]) for s in State]
     can_issue = bool(scope_for(request.user).roots(Action.ISSUE_ORDER))
     return render(
@@ -72,6 +85,8 @@ def board(request: HttpRequest) -> HttpResponse:
         "supervision/board.html",
         {
             "board": b,
+            "page": found,
+            "pager": paging.pager(request.GET, found, selectors.ORDER_SORTS),
             "states": states,
             "state": state,
             "unit_id": unit_id,
@@ -395,10 +410,23 @@ def notices(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("通报已保存。"))
             return redirect("supervision:notices")
+    kind = _one_of(request.GET.get("kind"), NoticeKind.values)
+    state = _one_of(request.GET.get("state"), NoticeState.values)
+    req = paging.parse_params(selectors.NOTICE_SORTS, request.GET)
+    found = selectors.notices_page(request.user, req, kind=kind, state=state)
     return render(
         request,
         "supervision/notices.html",
-        {"notices": list(selectors.notices_for(request.user)), "form": form},
+        {
+            "notices": found.items,
+            "page": found,
+            "pager": paging.pager(request.GET, found, selectors.NOTICE_SORTS),
+            "kinds": NoticeKind.choices,
+            "states": NoticeState.choices,
+            "kind": kind or "",
+            "state": state or "",
+            "form": form,
+        },
     )
 
 
@@ -524,12 +552,19 @@ def inspections(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("督查记录已保存。"))
             return redirect("supervision:inspections")
-    rows = list(selectors.inspections_for(request.user)[:200])
+    kind = _one_of(request.GET.get("kind"), InspectionKind.values)
+    req = paging.parse_params(selectors.INSPECTION_SORTS, request.GET)
+    found = selectors.inspections_page(request.user, req, kind=kind)
+    rows = found.items
     return render(
         request,
         "supervision/inspections.html",
         {
             "inspections": rows,
+            "page": found,
+            "pager": paging.pager(request.GET, found, selectors.INSPECTION_SORTS),
+            "kinds": InspectionKind.choices,
+            "kind": kind or "",
             "rectifiable": {
                 h.pk for i in rows for h in i.hazards.all() if rules.may_rectify(request.user, h)
             },
@@ -597,7 +632,19 @@ def draw(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "supervision/inbox.html", {"inbox": selectors.inbox(request.user)})
+    unread = request.GET.get("unread") == "1"
+    req = paging.parse_params(selectors.MESSAGE_SORTS, request.GET)
+    found = selectors.messages_page(request.user, req, unread=unread)
+    return render(
+        request,
+        "supervision/inbox.html",
+        {
+            "inbox": found.items,
+            "page": found,
+            "pager": paging.pager(request.GET, found, selectors.MESSAGE_SORTS),
+            "unread": unread,
+        },
+    )
 
 
 @login_required
