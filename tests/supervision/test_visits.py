@@ -242,7 +242,7 @@ def login(client, user):
 def test_the_phone_form_records_a_visit_and_its_page_turns_a_problem_into_an_order(client, org):
     project = make_project(org.hunan, name="湖南安置房")
     login(client, org.leader)
-    assert client.get("/supervision/visits/new/?project=%d" % project.pk).status_code == 200
+    assert client.get(f"/supervision/visits/new/?project={project.pk}").status_code == 200
     response = client.post(
         "/supervision/visits/new/",
         {
@@ -255,7 +255,9 @@ def test_the_phone_form_records_a_visit_and_its_page_turns_a_problem_into_an_ord
         },
     )
     visit = FieldVisit.objects.get()
-    assert response.status_code == 302 and response["Location"] == f"/supervision/visits/{visit.pk}/"
+    assert (
+        response.status_code == 302 and response["Location"] == f"/supervision/visits/{visit.pk}/"
+    )
     item = visit.items.order_by("pk").first()
     page = client.get(f"/supervision/visits/{visit.pk}/").content.decode()
     assert "转督办单" in page and "临时用电未接入" in page
