@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db.models import Max, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from gongjian.campaigns.models import ReportCadence
 from gongjian.org.scope import Action
@@ -20,9 +19,6 @@ from gongjian.projects.selectors import projects_for
 
 # Projects that no longer report: built, producing, or suspended with a reason on the ledger.
 NOT_REPORTING = (ProjectStatus.COMPLETED, ProjectStatus.IN_PRODUCTION, ProjectStatus.SUSPENDED)
-
-
-DEKAD_NAMES = {1: _l("上旬"), 11: _l("中旬"), 21: _l("下旬")}
 
 
 @dataclass(frozen=True)
@@ -35,7 +31,8 @@ class Period:
     def label(self) -> str:
         month = _("%(y)s年%(m)s月") % {"y": self.start.year, "m": self.start.month}
         if self.cadence == ReportCadence.DEKAD:
-            return f"{month}{DEKAD_NAMES[self.start.day]}"
+            names = {1: _("上旬"), 11: _("中旬"), 21: _("下旬")}
+            return f"{month}{names[self.start.day]}"
         return month
 
 
