@@ -323,3 +323,14 @@ def test_the_api_refuses_a_visit_out_of_sight_with_404_and_saves_nothing(client,
     )
     assert response.status_code == 404
     assert FieldVisit.objects.count() == 0
+
+
+def test_an_order_to_another_unit_than_the_projects_names_the_project_without_linking_it(org):
+    visit = _visit(org)
+    item = visit.items.first()
+    order = visits.item_to_order(
+        actor=org.office, item_id=item.pk, unit=org.caizheng, deadline=TODAY + dt.timedelta(7)
+    )
+    item.refresh_from_db()
+    assert order.project is None and item.project == visit.projects.get()
+    assert order.content == "临时用电未接入（涉及项目：湖南安置房）"

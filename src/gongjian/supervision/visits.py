@@ -284,13 +284,20 @@ def item_to_order(
     target = _item_project(item, project)
     source, ref = order_source(item.visit)
     title = (title or "").strip() or item.description.splitlines()[0][:60]
+    content = item.description
+    linked = target
+    if target is not None and not target.unit.path.startswith(unit.path):
+        # An order links only its own unit's projects (rules.require_owned); the visit item
+        # keeps the link, and the order names the project in its text.
+        linked = None
+        content = _("%(text)s（涉及项目：%(p)s）") % {"text": content, "p": target.name}
     order = issue_order(
         actor=actor,
         unit=unit,
         title=title,
-        content=item.description,
+        content=content,
         deadline=deadline,
-        project=target,
+        project=linked,
         source=source,
         source_ref=ref[:100],
         campaign=item.visit.campaign,
