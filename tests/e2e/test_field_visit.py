@@ -35,8 +35,8 @@ def test_a_leader_records_a_site_visit_on_a_phone_and_turns_a_problem_into_an_or
     first = visit.items.order_by("pk").first()
     item = page.locator(f"li[data-item='{first.pk}']")
     item.locator("summary", has_text="转督办单").click()
-    item.locator("select[name$=unit]").select_option(str(org.hunan.pk))
-    item.locator("input[name$=deadline]").fill("2026-12-10")
+    item.locator("select[name$=o-unit]").select_option(str(org.hunan.pk))
+    item.locator("input[name$=o-deadline]").fill("2026-12-10")
     screenshot(page, "visit-detail-phone")
     with page.expect_navigation():
         item.locator("form[action$='/order/'] button[type=submit]").click()
