@@ -190,7 +190,7 @@ def _campaign_of(projects: Sequence[Project]) -> Any:
 def _item_for_change(actor: Any, item_id: int) -> VisitItem:
     visible = visits_for(actor).values("pk")
     item = (
-        VisitItem.objects.select_for_update()
+        VisitItem.objects.select_for_update(of=("self",))
         .filter(pk=item_id, visit__in=visible)
         .select_related("visit__leader__unit", "visit__team__unit", "project__unit")
         .first()
