@@ -11,6 +11,7 @@ from gongjian.org.api import router as org_router
 from gongjian.org.tokens import TokenAuth
 from gongjian.projects.api import router as ledger_router
 from gongjian.supervision.api import router as supervision_router
+from gongjian.supervision.visits_api import router as visits_router
 
 # The token first: a request with `Authorization: Bearer` is decided by its token alone (and is
 # not CSRF-checked); a browser request falls through to the session, which is.
@@ -19,4 +20,5 @@ api.add_router("/org", org_router)
 api.add_router("/dashboard", dashboard_router)
 api.add_router("/ledger", ledger_router)
 api.add_router("/supervision", supervision_router)
+api.add_router("/supervision", visits_router)
 api.add_router("/assessment", assessment_router)

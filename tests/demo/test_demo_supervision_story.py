@@ -109,3 +109,45 @@ def test_the_late_matter_counts_against_each_unit_for_its_share_and_its_explanat
         got = next(p for p in why["parts"] if p["code"] == code)
         assert got["trail"] == [f"{late.code} {LATE_TITLE}（{share}时限 2026-12-24）"], unit
         assert Decimal(got["value"]) == 1 and Decimal(got["points"]) < 0
+
+
+def test_a_leaders_site_visit_turned_its_two_problems_into_a_request_and_an_order(demo):
+    from gongjian.core import clock
+    from gongjian.dashboard.workbench import workbench
+    from gongjian.org.models import User
+    from gongjian.supervision import visits
+    from gongjian.supervision.models import FieldVisit, ServiceTeam
+
+    visit = FieldVisit.objects.get(subject="湖南镇重点项目现场办公")
+    assert (visit.kind, visit.visited_on, visit.leader.name) == (
+        "on_site",
+        dt.date(2026, 12, 8),
+        "林志强",
+    )
+    request_item, order_item = visit.items.order_by("pk")
+    assert request_item.coordination.handling_unit.name == "区发改局"
+    assert request_item.coordination.project == visit.projects.get()
+    order = order_item.order
+    assert (order.unit.name, order.source, order.state, order.deadline) == (
+        "区发改局",
+        "inspection",
+        "issued",
+        dt.date(2027, 1, 8),
+    )
+    assert order.source_ref == "现场办公 2026-12-08"
+    assert order.project is None  # not 区发改局's project: named in the text, linked by the item
+    assert order_item.project == visit.projects.get()
+    assert order.content.endswith(f"（涉及项目：{order_item.project.name}）")
+    team = ServiceTeam.objects.get(name="重点项目全程服务小组")
+    assert (team.unit.name, team.head.name, team.projects.count()) == ("区发改局", "张秀英", 2)
+    lin = User.objects.get(username="leader_lin")
+    links = {
+        r.unit.name: (r.last_on, r.overdue) for r in visits.leader_link_visits(lin, clock.today())
+    }
+    assert links == {
+        "湖南镇": (dt.date(2026, 12, 8), False),
+        "文武砂街道": (None, True),
+        "区发改局": (None, True),
+    }
+    task = next(t for t in workbench(lin, clock.today()).tasks if t.key == "visits_overdue")
+    assert task.count == 2

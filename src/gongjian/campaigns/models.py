@@ -11,6 +11,11 @@ from simple_history.models import HistoricalRecords
 from gongjian.org.models import Unit
 
 
+class ReportCadence(models.TextChoices):
+    MONTHLY = "monthly", _("按月")
+    DEKAD = "dekad", _("按旬")
+
+
 class Campaign(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     owner = models.ForeignKey(
@@ -28,6 +33,13 @@ class Campaign(models.Model):
     )
     warn_not_started_red_months = models.PositiveSmallIntegerField(_("未开工转红灯月数"), default=3)
     warn_milestone_red_days = models.PositiveSmallIntegerField(_("节点逾期转红灯天数"), default=30)
+    report_cadence = models.CharField(
+        _("进度填报周期"),
+        max_length=10,
+        choices=ReportCadence.choices,
+        default=ReportCadence.MONTHLY,
+        help_text=_("按月或按旬（每月1–10日、11–20日、21日至月末）填报进度"),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -46,10 +46,24 @@ def outline(data: dict[str, Any]) -> list[Section]:
                 for r in resolved
             ],
         ),
+        Section(
+            f"六、领导现场办公与调研（{len(data['visits'])} 次）",
+            [visit_line(v) for v in data["visits"]],
+        ),
     ]
     for s in sections[1:]:
         s.paragraphs = s.paragraphs or ["无。"]
     return sections
+
+
+def visit_line(v: Any) -> str:
+    places = "、".join([p.name for p in v.projects.all()] + [u.name for u in v.units.all()])
+    items = list(v.items.all())
+    handled = sum(1 for i in items if i.handled)
+    return (
+        f"{v.visited_on:%m月%d日} {v.who}{v.get_kind_display()}：{v.subject}（{places}），"
+        f"发现问题 {len(items)} 个，已转办 {handled} 个"
+    )
 
 
 def _para(doc: Any, text: str, *, size: float = 16, bold: bool = False) -> None:

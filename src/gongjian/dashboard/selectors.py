@@ -35,6 +35,7 @@ from gongjian.projects.models import (
     WarningTally,
 )
 from gongjian.projects.snapshots import snapshot_warnings, store_tallies
+from gongjian.supervision import visits as visit_selectors
 from gongjian.supervision.models import SupervisionOrder
 from gongjian.supervision.selectors import OPEN, orders_for, overdue_q
 
@@ -414,6 +415,7 @@ def briefing(user: Any, on: dt.date) -> dict[str, Any]:
         "new_reds": new_reds,
         "recovered": recovered,
         "resolved_requests": resolved,
+        "visits": visit_selectors.visits_between(user, yesterday, on),
         "colours": colour_counts,
     }
 

@@ -21,6 +21,7 @@ from gongjian.org.models import Unit
 from gongjian.projects import following
 from gongjian.projects.gantt import gantt_rows
 from gongjian.supervision import selectors as supervision_selectors
+from gongjian.supervision import visits
 
 
 def _on(request: HttpRequest) -> dt.date:
@@ -127,6 +128,8 @@ def leader(request: HttpRequest) -> HttpResponse:
         {
             "rows": selectors.leader_projects(request.user, on),
             "orders": supervision_selectors.leader_orders(request.user),
+            "links": visits.leader_link_visits(request.user, on),
+            "visits": visits.own_visits(request.user)[:10],
             "on": on,
         },
     )

@@ -19,6 +19,7 @@ from gongjian.org.models import Role
 from gongjian.org.scope import Action, is_office, scope_for
 from gongjian.projects import coordination, following, reporting
 from gongjian.supervision import selectors as supervision_selectors
+from gongjian.supervision import visits
 
 ROWS_SHOWN = 8
 
@@ -222,6 +223,19 @@ def _colour_tasks(user: Any, scope: Any, on: dt.date) -> list[Task]:
     ]
 
 
+def _visit_tasks(user: Any, scope: Any, on: dt.date) -> list[Task]:
+    if Role.LEADER not in scope.roles:
+        return []
+    due = [r for r in visits.leader_link_visits(user, on) if r.overdue]
+    never = _("从未走访")
+    return [
+        Task("visits_overdue", _("挂钩单位超期未走访"), len(due), reverse("dashboard:leader"),
+             [Link(f"{r.unit.name}（{r.last_on or never}）",
+                   reverse("supervision:visit_new") + f"?unit={r.unit.pk}")
+              for r in due[:ROWS_SHOWN]], urgent=True),
+    ]  # fmt: skip
+
+
 def _campaign_figures(user: Any, on: dt.date) -> tuple[Campaign | None, list[Figure]]:
     """The office's campaign-wide counts: the battle map's own overview of the followed campaign."""
     campaigns = list(following.campaigns_for(user).select_related("owner"))
@@ -260,6 +274,7 @@ def workbench(user: Any, on: dt.date) -> Workbench:
         *_assessment_tasks(user, scope),
         *_coordination_task(user, scope),
         *_colour_tasks(user, scope, on),
+        *_visit_tasks(user, scope, on),
         Task(
             "unread_messages",
             _("未读消息"),

@@ -9,6 +9,12 @@ co-operates; both sign, 松下镇 gives its part after the deadline and 区发�
 the month's end. Each is late for its own share (the lead for the whole, 松下镇 for its part), so
 December's assessment counts it once against each, and each unit's explanation names the order.
 
+In the field (item 6): 区发改局 sets up a service team that follows two of 湖南镇's projects; on
+8 December 林志强 holds an on-site office at one of them, and of the two problems found one
+becomes a coordination request to 区发改局 and the other an order to 区发改局 (due in January, so
+December's overdue figures stay as they were); 文武砂街道, also his, goes unvisited and shows as
+overdue on his workbench.
+
 The district turns on 领导审核 from 2 December: its automatic orders of 1 December (two red
 projects) were issued before, so the month's overdue counts stay as they were. 区发改局 gains
 one order closed on time and one overdue; 松下镇 one co-operating part given late.
@@ -21,8 +27,9 @@ from typing import Any
 
 from gongjian.campaigns.models import Campaign
 from gongjian.org.models import Person, Unit, User
+from gongjian.projects.models import Project
 from gongjian.supervision import orders as order_services
-from gongjian.supervision import sources
+from gongjian.supervision import sources, visits
 from gongjian.supervision.models import (
     InstructionKind,
     OrderSource,
@@ -36,6 +43,9 @@ LEAD, COOPERATING = "区发改局", "松下镇"
 USERNAMES = ["changle_office", "leader_lin", "fagai_lead", "songxia_staff", "inspector"]
 REVISIT_AFTER_DAYS = 10
 LATE_TITLE = "滨海新城片区重点企业用电报装提速"
+VISITED_TOWN = "湖南镇"
+TEAM_NAME = "重点项目全程服务小组"
+VISIT_SUBJECT = "湖南镇重点项目现场办公"
 
 
 def set_up_settings() -> None:
@@ -133,12 +143,62 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
                 cooperators=[coop],
             )
 
+    def set_up_team() -> None:
+        with on_day(dt.date(2026, 12, 3), 11):
+            followed = list(Project.objects.filter(unit__name=VISITED_TOWN).order_by("code")[:2])
+            head = Person.objects.get(name="张秀英")
+            visits.create_team(
+                actor=office,
+                name=TEAM_NAME,
+                unit=lead,
+                head=head,
+                members=[head],
+                projects=followed,
+                enterprises="福州机场二期扩建工程指挥部\n长乐滨海新城建设投资有限公司",
+            )
+
+    def site_visit() -> None:
+        project = Project.objects.filter(unit__name=VISITED_TOWN).order_by("code").first()
+        if project is None:
+            return
+        with on_day(dt.date(2026, 12, 8), 15):
+            visit = visits.record_visit(
+                actor=leader,
+                kind="on_site",
+                visited_on=dt.date(2026, 12, 8),
+                subject=VISIT_SUBJECT,
+                leader=lin,
+                projects=[project],
+                units=[Unit.objects.get(name=VISITED_TOWN)],
+                items=[
+                    visits.ItemIn("项目临时用电尚未接入，影响主体施工，需协调供电部门。"),
+                    visits.ItemIn("项目立项变更手续在区发改局滞留，影响后续报建。"),
+                ],
+                decisions="区发改局牵头对接供电部门，一周内解决临时用电；立项变更手续限期办结。",
+            )
+            power, papers = list(visit.items.order_by("pk"))
+            visits.item_to_coordination(
+                actor=leader,
+                item_id=power.pk,
+                category="utilities",
+                handling_unit=lead,
+                deadline=dt.date(2026, 12, 15),
+            )
+            visits.item_to_order(
+                actor=leader,
+                item_id=papers.pk,
+                unit=lead,
+                title="立项变更手续限期办结",
+                deadline=dt.date(2027, 1, 8),
+            )
+
     def signed_by_both() -> None:
         at(dt.date(2026, 12, 4), 14, order_services.acknowledge, actor=lead_staff)
         at(dt.date(2026, 12, 4), 15, order_services.co_acknowledge, actor=coop_staff)
 
     return {
-        dt.date(2026, 12, 3): [register_and_draft],
+        dt.date(2026, 12, 3): [register_and_draft, set_up_team],
+        dt.date(2026, 12, 8): [site_visit],
         dt.date(2026, 12, 4): [
             lambda: at(
                 dt.date(2026, 12, 4),

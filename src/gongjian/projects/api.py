@@ -76,6 +76,9 @@ class ProjectIn(Schema):
     owner: str = ""
     leader_id: Id | None = None
     location: str = ""
+    investment_code: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
     total_investment_wan: Decimal = Decimal(0)
     annual_planned_wan: Decimal = Decimal(0)
     planned_start: dt.date | None = None
@@ -91,6 +94,9 @@ class ProjectPatch(Schema):
     unit_id: Id | None = None
     leader_id: Id | None = None
     location: str | None = None
+    investment_code: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
     total_investment_wan: Decimal | None = None
     annual_planned_wan: Decimal | None = None
     planned_start: dt.date | None = None
@@ -146,6 +152,9 @@ class ProjectOut(Schema):
     unit: str
     leader: str | None
     location: str
+    investment_code: str
+    contact_name: str
+    contact_phone: str
     total_investment_wan: Decimal
     annual_planned_wan: Decimal
     investment_completed_wan: Decimal
@@ -259,6 +268,9 @@ def _project_out(p: Project, w: Any) -> dict[str, Any]:
         "unit": p.unit.name,
         "leader": p.leader.name if p.leader else None,
         "location": p.location,
+        "investment_code": p.investment_code,
+        "contact_name": p.contact_name,
+        "contact_phone": p.contact_phone,
         "total_investment_wan": p.total_investment_wan,
         "annual_planned_wan": p.annual_planned_wan,
         "investment_completed_wan": p.investment_completed_wan,
@@ -342,6 +354,9 @@ def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, An
         owner=data.owner,
         leader=_person(data.leader_id),
         location=data.location,
+        investment_code=data.investment_code,
+        contact_name=data.contact_name,
+        contact_phone=data.contact_phone,
         total_investment_wan=data.total_investment_wan,
         annual_planned_wan=data.annual_planned_wan,
         planned_start=data.planned_start,

@@ -57,6 +57,33 @@ def raise_coordination(
     report: ProgressReport | None = None,
 ) -> CoordinationRequest:
     require_scope(actor, Action.REPORT_PROGRESS, project.unit)
+    return create_coordination(
+        actor=actor,
+        project=project,
+        category=category,
+        description=description,
+        handling_unit=handling_unit,
+        deadline=deadline,
+        report=report,
+        reason=_("提出协调事项"),
+    )
+
+
+@transaction.atomic
+def create_coordination(
+    *,
+    actor: Any,
+    project: Project,
+    category: str,
+    description: str,
+    handling_unit: Unit | None = None,
+    deadline: dt.date | None = None,
+    report: ProgressReport | None = None,
+    reason: str,
+) -> CoordinationRequest:
+    """The write itself, for callers that checked their own permission first: a report's
+    reporter (`raise_coordination`), or a leader's site visit (supervision.visits), whose
+    leader may raise a problem on a project he or she does not report on."""
     validate_coordination(CoordinationInput(category, description, handling_unit, deadline))
     row = CoordinationRequest(
         project=project,
@@ -66,7 +93,7 @@ def raise_coordination(
         handling_unit=handling_unit,
         deadline=deadline,
     )
-    record(row, actor=actor, reason=_("提出协调事项"))
+    record(row, actor=actor, reason=reason)
     row.save()
     return row
 

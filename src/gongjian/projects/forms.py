@@ -141,6 +141,12 @@ class ProjectForm(StaffForm):
 
     code = forms.CharField(label=_("项目编号"), max_length=40)
     name = forms.CharField(label=_("项目名称"), max_length=200)
+    investment_code = forms.CharField(
+        label=_("投资项目代码"),
+        max_length=40,
+        required=False,
+        help_text=_("24 位，如 2020-350182-48-01-123456"),
+    )
     level = forms.ChoiceField(label=_("项目级别"), choices=ProjectLevel.choices)
     campaign = forms.TypedChoiceField(label=_("攻坚行动"), required=False, coerce=int)
     line = forms.TypedChoiceField(label=_("攻坚专项"), required=False, coerce=int)
@@ -148,6 +154,13 @@ class ProjectForm(StaffForm):
     owner = forms.CharField(label=_("业主单位"), max_length=200, required=False)
     leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
     location = forms.CharField(label=_("建设地点"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("联络人"), max_length=50, required=False)
+    contact_phone = forms.CharField(
+        label=_("联络人电话"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel"}),
+    )
     total_investment_wan = _wan(_("总投资（万元）"))
     annual_planned_wan = _wan(_("年度计划投资（万元）"))
     investment_completed_wan = _wan(_("累计完成投资（万元）"))

@@ -22,6 +22,7 @@ from gongjian.core.history import record
 from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
+from gongjian.projects.investment_code import check_code, check_phone
 from gongjian.projects.models import (
     Milestone,
     Project,
@@ -46,6 +47,7 @@ STATUSES = frozenset(ProjectStatus.values)
 
 EDITABLE_FIELDS = (
     "name",
+    "investment_code",
     "level",
     "campaign",
     "line",
@@ -53,6 +55,8 @@ EDITABLE_FIELDS = (
     "unit",
     "leader",
     "location",
+    "contact_name",
+    "contact_phone",
     "total_investment_wan",
     "annual_planned_wan",
     "investment_completed_wan",
@@ -77,7 +81,15 @@ def require_scope(actor: Any, action: Action, unit: Unit | None) -> None:
 
 
 # The project's fields a user types: checked (control characters, length) on every write path.
-PROJECT_TEXTS = ("code", "name", "owner", "location", "not_started_reason", "description")
+PROJECT_TEXTS = (
+    "code",
+    "name",
+    "owner",
+    "location",
+    "contact_name",
+    "not_started_reason",
+    "description",
+)
 MILESTONE_TEXTS = ("name", "note")
 
 
@@ -97,6 +109,8 @@ def validate_project(p: Project, *, today: dt.date | None = None) -> None:
         raise ValidationFailed(_("项目编号不能为空。"), field="code")
     if not p.name.strip():
         raise ValidationFailed(_("项目名称不能为空。"), field="name")
+    p.investment_code = check_code(p.investment_code)
+    p.contact_phone = check_phone(p.contact_phone)
     if p.level not in LEVELS:
         raise ValidationFailed(_("未知的项目级别：%(v)s") % {"v": p.level}, field="level")
     if p.status not in STATUSES:
@@ -134,6 +148,9 @@ def create_project(
     owner: str = "",
     leader: Person | None = None,
     location: str = "",
+    investment_code: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
     total_investment_wan: Decimal = ZERO,
     annual_planned_wan: Decimal = ZERO,
     investment_completed_wan: Decimal = ZERO,
@@ -159,6 +176,9 @@ def create_project(
         owner=owner.strip(),
         leader=leader,
         location=location.strip(),
+        investment_code=investment_code,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
         total_investment_wan=total_investment_wan,
         annual_planned_wan=annual_planned_wan,
         investment_completed_wan=investment_completed_wan,

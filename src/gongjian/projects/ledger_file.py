@@ -73,6 +73,10 @@ PROJECT_COLUMNS = [
     Column("percent_done", "形象进度（%）", "decimal", width=10),
     Column("not_started_reason", "未开工原因", "text", width=20),
     Column("description", "建设内容", "text", width=30),
+    # Added in 2026-12: after the older columns, so the letters of those stay as they were.
+    Column("investment_code", "投资项目代码", "text", width=26),
+    Column("contact_name", "联络人", "text", width=10),
+    Column("contact_phone", "联络人电话", "text", width=16),
     Column("version", "版本", "version", width=6),
 ]
 MILESTONE_COLUMNS = [
@@ -121,6 +125,8 @@ _NOTES = {
     "leader": _noop("干部姓名；同名时按责任单位就近认定。"),
     "team": _noop("多人用顿号分隔，职责写在括号内，如“张三（联络员）、李四”。"),
     "percent_done": _noop("0 到 100 之间的数字。"),
+    "investment_code": _noop("投资项目在线审批监管平台的 24 位代码，如 2020-350182-48-01-123456。"),
+    "contact_phone": _noop("手机号或带区号的固定电话。"),
     "version": _noop("导出时的版本号，用于发现他人在此期间的修改。"),
 }
 GUIDE = [

@@ -36,6 +36,12 @@ class ProjectStatus(models.TextChoices):
 class Project(Versioned):
     code = models.CharField(_("项目编号"), max_length=40, unique=True)
     name = models.CharField(_("项目名称"), max_length=200)
+    investment_code = models.CharField(
+        _("投资项目代码"),
+        max_length=24,
+        blank=True,
+        help_text=_("全国投资项目在线审批监管平台赋予的 24 位代码，如 2020-350182-48-01-123456"),
+    )
     level = models.CharField(_("项目级别"), max_length=20, choices=ProjectLevel.choices)
     campaign = models.ForeignKey(
         Campaign,
@@ -69,6 +75,8 @@ class Project(Versioned):
         Person, verbose_name=_("工作团队"), through="TeamMember", related_name="project_teams"
     )
     location = models.CharField(_("建设地点"), max_length=200, blank=True)
+    contact_name = models.CharField(_("联络人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联络人电话"), max_length=30, blank=True)
     total_investment_wan = models.DecimalField(
         _("总投资（万元）"), max_digits=14, decimal_places=2, default=Decimal(0)
     )

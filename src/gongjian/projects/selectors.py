@@ -117,6 +117,7 @@ def filtered(user: Any, f: LedgerFilter) -> QuerySet[Project]:
         qs = qs.filter(
             Q(name__icontains=text)
             | Q(code__icontains=text)
+            | Q(investment_code__icontains=text)
             | Q(owner__icontains=text)
             | Q(location__icontains=text)
         )

@@ -29,6 +29,7 @@ from gongjian.projects import (
     attachments,
     editing,
     ledger_file,
+    panels,
     report_file,
     selectors,
     warning_feed,
@@ -192,6 +193,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_report": scope.can(Action.REPORT_PROGRESS, project.unit),
             "can_edit": scope.can(Action.EDIT_LEDGER, project.unit),
             "today": today,
+            "panels": panels.panels_for(request.user, project),
         },
     )
 

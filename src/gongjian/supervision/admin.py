@@ -18,9 +18,11 @@ from gongjian.org.admin_scope import ScopedAdmin
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision import webhooks
 from gongjian.supervision.models import (
+    FieldVisit,
     Inspection,
     Notice,
     OrderEvent,
+    ServiceTeam,
     SupervisionOrder,
     SupervisionSettings,
     UnitWebhook,
@@ -85,7 +87,13 @@ class SupervisionSettingsAdmin(ScopedAdmin):
 
     scope_via = "campaign__owner"
     scope_action = Action.MANAGE_CAMPAIGN
-    list_display = ("campaign", "approval_required", "yellow_working_days", "revisit_after_days")
+    list_display = (
+        "campaign",
+        "approval_required",
+        "yellow_working_days",
+        "revisit_after_days",
+        "visit_every_days",
+    )
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "campaign":
@@ -131,3 +139,18 @@ class WebhookDeliveryAdmin(ScopedAdmin):
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(FieldVisit)
+class FieldVisitAdmin(ReadOnly, ScopedAdmin):
+    """Visits are recorded and turned over on the pages (supervision.visits); shown here only."""
+
+    scope_via = "recording_unit"
+    list_display = ("visited_on", "kind", "subject", "leader", "team", "recording_unit")
+
+
+@admin.register(ServiceTeam)
+class ServiceTeamAdmin(ReadOnly, ScopedAdmin):
+    """Teams are set up on the 服务小组 page (supervision.visits.create_team)."""
+
+    list_display = ("name", "unit", "head")

@@ -15,3 +15,7 @@ class SupervisionConfig(AppConfig):
         register_providers()
         register_offence_orders()
         register_owner(may_see_evidence)
+        from gongjian.projects.panels import register_panel
+        from gongjian.supervision.visits import project_panel
+
+        register_panel(project_panel)

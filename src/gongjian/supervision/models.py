@@ -105,6 +105,11 @@ class SupervisionSettings(models.Model):
         default=3,
         help_text=_("办结时限前多少个工作日起亮黄灯"),
     )
+    visit_every_days = models.PositiveSmallIntegerField(
+        _("定期走访周期（天）"),
+        default=30,
+        help_text=_("挂钩领导多少天内须到挂钩单位现场办公或调研一次；超过即在领导工作台提示"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -811,3 +816,188 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.webhook} {self.get_status_display()}"
+
+
+class ServiceTeam(models.Model):
+    """攻坚服务小组: a department's team that follows projects or enterprises all the way through."""
+
+    name = models.CharField(_("服务小组名称"), max_length=100)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("组建单位"), on_delete=models.PROTECT, related_name="service_teams"
+    )
+    head = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("组长"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    members = models.ManyToManyField(
+        "org.Person", verbose_name=_("成员"), related_name="service_teams", blank=True
+    )
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("跟踪服务项目"), related_name="service_teams", blank=True
+    )
+    enterprises = models.TextField(_("跟踪服务企业"), blank=True, help_text=_("每行一家企业"))
+    created_at = models.DateTimeField(_("组建时间"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[members, projects])
+
+    class Meta:
+        verbose_name = _("攻坚服务小组")
+        verbose_name_plural = _("攻坚服务小组")
+        ordering = ["unit__path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="service_team_name_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def enterprise_list(self) -> list[str]:
+        return [line.strip() for line in self.enterprises.splitlines() if line.strip()]
+
+
+class VisitKind(models.TextChoices):
+    ON_SITE = "on_site", _("现场办公")
+    SURVEY = "survey", _("调研")
+    MEETING = "meeting", _("专题会")
+
+
+class FieldVisit(models.Model):
+    """A leader's or a service team's work in the field (现场办公 / 调研 / 专题会): where, what was
+    found and what was decided on the spot. Each problem becomes a coordination request or an
+    order (`VisitItem`)."""
+
+    kind = models.CharField(_("形式"), max_length=20, choices=VisitKind.choices)
+    visited_on = models.DateField(_("日期"))
+    leader = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("带队领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="field_visits",
+    )
+    team = models.ForeignKey(
+        ServiceTeam,
+        verbose_name=_("服务小组"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visits",
+    )
+    subject = models.CharField(_("主题"), max_length=200)
+    minutes_ref = models.CharField(
+        _("会议纪要编号"), max_length=100, blank=True, help_text=_("专题会的纪要编号")
+    )
+    projects = models.ManyToManyField(
+        Project, verbose_name=_("走访项目"), related_name="field_visits", blank=True
+    )
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("走访单位"), related_name="field_visits", blank=True
+    )
+    decisions = models.TextField(_("现场议定事项"), blank=True)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("攻坚行动"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="field_visits",
+    )
+    recording_unit = models.ForeignKey(
+        Unit, verbose_name=_("登记单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[projects, units])
+
+    class Meta:
+        verbose_name = _("现场办公与调研")
+        verbose_name_plural = _("现场办公与调研")
+        ordering = ["-visited_on", "-pk"]
+        indexes = [models.Index(fields=["leader", "visited_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(leader__isnull=False) | models.Q(team__isnull=False),
+                name="visit_has_leader_or_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visited_on} {self.get_kind_display()} {self.subject}"
+
+    @property
+    def who(self) -> str:
+        names = [str(x) for x in (self.leader, self.team) if x is not None]
+        return "、".join(names)
+
+
+class VisitItemKind(models.TextChoices):
+    PROBLEM = "problem", _("发现问题")
+    DECISION = "decision", _("议定事项")
+
+
+class VisitItem(models.Model):
+    """A problem found (or, at a 专题会, a matter decided) on a visit, and what it became: a
+    coordination request on the project's ledger or a supervision order, never both."""
+
+    visit = models.ForeignKey(
+        FieldVisit, verbose_name=_("现场办公"), on_delete=models.CASCADE, related_name="items"
+    )
+    kind = models.CharField(
+        _("类别"), max_length=20, choices=VisitItemKind.choices, default=VisitItemKind.PROBLEM
+    )
+    description = models.TextField(_("内容"))
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("涉及项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    coordination = models.OneToOneField(
+        "projects.CoordinationRequest",
+        verbose_name=_("转协调事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_item",
+    )
+    order = models.OneToOneField(
+        SupervisionOrder,
+        verbose_name=_("转督办单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="visit_item",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("现场问题与议定事项")
+        verbose_name_plural = _("现场问题与议定事项")
+        ordering = ["visit", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(coordination__isnull=True) | models.Q(order__isnull=True),
+                name="visit_item_one_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:40]
+
+    @property
+    def handled(self) -> bool:
+        return self.coordination_id is not None or self.order_id is not None

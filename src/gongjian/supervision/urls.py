@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from gongjian.supervision import views
+from gongjian.supervision import views, visit_views
 
 app_name = "supervision"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path("inspections/draw/", views.draw, name="draw"),
     path("hazards/<int:pk>/rectify/", views.rectify, name="rectify"),
     path("instructions/", views.instructions, name="instructions"),
+    path("visits/", visit_views.visit_list, name="visits"),
+    path("visits/new/", visit_views.visit_new, name="visit_new"),
+    path("visits/<int:pk>/", visit_views.visit_detail, name="visit"),
+    path("visit-items/<int:pk>/<str:to>/", visit_views.item_convert, name="item_convert"),
+    path("teams/", visit_views.teams, name="teams"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/read/", views.inbox_read, name="inbox_read"),
 ]
