@@ -21,6 +21,7 @@ from gongjian.supervision.models import (
     Inspection,
     Notice,
     OrderEvent,
+    RobotPost,
     SupervisionOrder,
     SupervisionSettings,
     UnitWebhook,
@@ -99,7 +100,7 @@ class SupervisionSettingsAdmin(ScopedAdmin):
 
 @admin.register(UnitWebhook)
 class UnitWebhookAdmin(ScopedAdmin):
-    list_display = ("unit", "kind", "is_active")
+    list_display = ("unit", "kind", "is_active", "rate_per_minute")
     scope_action = Action.MANAGE_ORG
 
 
@@ -113,11 +114,21 @@ def requeue(modeladmin: Any, request: HttpRequest, queryset: QuerySet[WebhookDel
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ScopedAdmin):
     scope_via = "webhook__unit"
-    list_display = ("created_at", "webhook", "status", "attempts", "next_attempt_at", "last_error")
-    list_filter = ("status",)
+    list_display = (
+        "created_at",
+        "webhook",
+        "topic",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
+    list_filter = ("status", "topic")
     readonly_fields = (
         "webhook",
         "reminder",
+        "topic",
+        "period_key",
         "payload",
         "status",
         "attempts",
@@ -130,4 +141,19 @@ class WebhookDeliveryAdmin(ScopedAdmin):
     actions = [requeue]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RobotPost)
+class RobotPostAdmin(ScopedAdmin):
+    """Each request to a robot (what its rate limit counts) and the robot's answer; read-only."""
+
+    scope_via = "webhook__unit"
+    list_display = ("at", "webhook", "messages", "error")
+    readonly_fields = ("webhook", "at", "messages", "error")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
