@@ -2,19 +2,73 @@
 # Installs what Gongjian needs on this machine: the Python virtualenv with the pinned packages,
 # and (with --system) the Debian packages the tests use: Chromium, CJK fonts (and the 仿宋
 # of fonts-cwtex-fs), poppler-utils, LibreOffice Writer (headless).
+#
+# The packages are installed by uv (pinned in pyproject.toml's `bootstrap` extra): taken from the
+# machine when there, else pip-installed into the new virtualenv first. uv reads the same package
+# index as pip (pip.conf, PIP_INDEX_URL, e.g. a mirror such as pypi.tuna.tsinghua.edu.cn), and
+# falls back to pip if it cannot run. Each step says what it does, with its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
+started=$SECONDS
+step() { printf '[%3ss] %s\n' "$((SECONDS - started))" "$*" >&2; }
+
+# uv does not read pip's configuration: hand it the same index, mirrors, local wheels and caps.
+uv_env_from_pip() {
+    local line key value
+    while IFS= read -r line; do
+        key=${line%%=*}
+        value=${line#*=}
+        value=${value#\'}
+        value=${value%\'}
+        case "${key##*.}" in
+            index-url) export UV_INDEX_URL=${UV_INDEX_URL:-$value} ;;
+            extra-index-url) export UV_EXTRA_INDEX_URL=${UV_EXTRA_INDEX_URL:-$value} ;;
+            find-links) export UV_FIND_LINKS=${UV_FIND_LINKS:-${value// /,}} ;;
+            constraint) export UV_CONSTRAINT=${UV_CONSTRAINT:-$value} ;;
+        esac
+    done < <(.venv/bin/python -m pip config list 2>/dev/null || true)
+    if [ -n "${PIP_INDEX_URL:-}" ]; then export UV_INDEX_URL=$PIP_INDEX_URL; fi
+    if [ -n "${PIP_FIND_LINKS:-}" ]; then export UV_FIND_LINKS=${PIP_FIND_LINKS// /,}; fi
+    # uv refuses an index folder that is missing; pip only warns. Keep those that exist.
+    if [ -n "${UV_EXTRA_INDEX_URL:-}" ]; then
+        local kept=() url
+        for url in $UV_EXTRA_INDEX_URL; do
+            if [[ $url != file://* ]] || [ -d "${url#file://}" ]; then kept+=("$url"); fi
+        done
+        export UV_EXTRA_INDEX_URL="${kept[*]:-}"
+        [ -n "$UV_EXTRA_INDEX_URL" ] || unset UV_EXTRA_INDEX_URL
+    fi
+    export UV_LINK_MODE=${UV_LINK_MODE:-copy} UV_HTTP_TIMEOUT=${UV_HTTP_TIMEOUT:-180}
+}
+
+uv_pin() { sed -n 's/^ *"\(uv==[^"]*\)",*$/\1/p' pyproject.toml | head -1; }
+
 if [ ! -x .venv/bin/python ]; then
+    step "创建虚拟环境 .venv（$("$PYTHON" --version)）"
     "$PYTHON" -m venv .venv
 fi
 stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
 if [ ! -f "$stamp" ]; then
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e ".[dev]"
+    uv_env_from_pip
+    UV=$(command -v uv || true)
+    if [ -z "$UV" ]; then
+        if [ ! -x .venv/bin/uv ]; then
+            step "安装 $(uv_pin)（pip，约 20 MB）"
+            .venv/bin/python -m pip install --quiet --disable-pip-version-check "$(uv_pin)"
+        fi
+        UV=.venv/bin/uv
+    fi
+    step "安装依赖（uv，pyproject.toml 中的固定版本）"
+    if ! "$UV" pip install --python .venv/bin/python -e ".[dev]"; then
+        step "uv 安装失败，改用 pip"
+        .venv/bin/python -m pip install --quiet --upgrade pip
+        .venv/bin/python -m pip install -e ".[dev]"
+    fi
     rm -f .venv/.installed-*
     touch "$stamp"
+    step "依赖已安装"
 fi
 
 if [ "${1:-}" = "--system" ]; then
