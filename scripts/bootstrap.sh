@@ -40,6 +40,8 @@ uv_env_from_pip() {
         export UV_EXTRA_INDEX_URL="${kept[*]:-}"
         [ -n "$UV_EXTRA_INDEX_URL" ] || unset UV_EXTRA_INDEX_URL
     fi
+    # pip treats all its indexes alike (best version wins); uv, by default, the first that has it.
+    export UV_INDEX_STRATEGY=${UV_INDEX_STRATEGY:-unsafe-best-match}
     export UV_LINK_MODE=${UV_LINK_MODE:-copy} UV_HTTP_TIMEOUT=${UV_HTTP_TIMEOUT:-180}
 }
 
