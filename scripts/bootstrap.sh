@@ -14,47 +14,31 @@ PYTHON=${PYTHON:-python3}
 started=$SECONDS
 step() { printf '[%3ss] %s\n' "$((SECONDS - started))" "$*" >&2; }
 
-# uv does not read pip's configuration: hand it the same index, mirrors, local wheels and caps.
-uv_env_from_pip() {
-    local line key value
-    while IFS= read -r line; do
-        key=${line%%=*}
-        value=${line#*=}
-        value=${value#\'}
-        value=${value%\'}
-        case "${key##*.}" in
-            index-url) export UV_INDEX_URL=${UV_INDEX_URL:-$value} ;;
-            extra-index-url) export UV_EXTRA_INDEX_URL=${UV_EXTRA_INDEX_URL:-$value} ;;
-            find-links) export UV_FIND_LINKS=${UV_FIND_LINKS:-${value// /,}} ;;
-            constraint) export UV_CONSTRAINT=${UV_CONSTRAINT:-$value} ;;
-        esac
-    done < <(.venv/bin/python -m pip config list 2>/dev/null || true)
-    if [ -n "${PIP_INDEX_URL:-}" ]; then export UV_INDEX_URL=$PIP_INDEX_URL; fi
-    if [ -n "${PIP_FIND_LINKS:-}" ]; then export UV_FIND_LINKS=${PIP_FIND_LINKS// /,}; fi
-    # uv refuses an index folder that is missing; pip only warns. Keep those that exist.
-    if [ -n "${UV_EXTRA_INDEX_URL:-}" ]; then
-        local kept=() url
-        for url in $UV_EXTRA_INDEX_URL; do
-            if [[ $url != file://* ]] || [ -d "${url#file://}" ]; then kept+=("$url"); fi
-        done
-        export UV_EXTRA_INDEX_URL="${kept[*]:-}"
-        [ -n "$UV_EXTRA_INDEX_URL" ] || unset UV_EXTRA_INDEX_URL
-    fi
-    # pip treats all its indexes alike (best version wins); uv, by default, the first that has it.
-    export UV_INDEX_STRATEGY=${UV_INDEX_STRATEGY:-unsafe-best-match}
-    export UV_LINK_MODE=${UV_LINK_MODE:-copy} UV_HTTP_TIMEOUT=${UV_HTTP_TIMEOUT:-180}
-}
+# uv does not read pip's configuration: scripts/uv-env.sh hands it the same index and mirrors.
+source scripts/uv-env.sh
 
 uv_pin() { sed -n 's/^ *"\(uv==[^"]*\)",*$/\1/p' pyproject.toml | head -1; }
 
-if [ ! -x .venv/bin/python ]; then
-    step "创建虚拟环境 .venv（$("$PYTHON" --version)）"
-    "$PYTHON" -m venv .venv
-fi
-stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
-if [ ! -f "$stamp" ]; then
-    uv_env_from_pip
-    UV=$(command -v uv || true)
+# uv: on the machine, or pip-installed for this user (fast: no virtualenv with pip needed first);
+# where pip may not install for the user (Debian's PEP 668), into the virtualenv instead.
+find_uv() {
+    local user_uv
+    user_uv=$("$PYTHON" -m site --user-base 2>/dev/null)/bin/uv
+    command -v uv || { [ -x "$user_uv" ] && echo "$user_uv"; } || true
+}
+stamp_for() { echo ".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)"; }
+if [ ! -f "$(stamp_for)" ]; then
+    uv_env_from_pip "$PYTHON"
+    UV=$(find_uv)
+    if [ -z "$UV" ] && [ ! -x .venv/bin/uv ] && "$PYTHON" -m pip --version >/dev/null 2>&1; then
+        step "安装 $(uv_pin)（pip --user，约 20 MB）"
+        "$PYTHON" -m pip install --user --quiet --disable-pip-version-check "$(uv_pin)" 2>/dev/null \
+            && UV=$("$PYTHON" -m site --user-base)/bin/uv || true
+    fi
+    if [ ! -x .venv/bin/python ]; then
+        step "创建虚拟环境 .venv（$("$PYTHON" --version)）"
+        if [ -n "$UV" ]; then "$UV" venv --quiet --python "$PYTHON" .venv; else "$PYTHON" -m venv .venv; fi
+    fi
     if [ -z "$UV" ]; then
         if [ ! -x .venv/bin/uv ]; then
             step "安装 $(uv_pin)（pip，约 20 MB）"
@@ -65,11 +49,12 @@ if [ ! -f "$stamp" ]; then
     step "安装依赖（uv，pyproject.toml 中的固定版本）"
     if ! "$UV" pip install --python .venv/bin/python -e ".[dev]"; then
         step "uv 安装失败，改用 pip"
+        .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip --quiet
         .venv/bin/python -m pip install --quiet --upgrade pip
         .venv/bin/python -m pip install -e ".[dev]"
     fi
     rm -f .venv/.installed-*
-    touch "$stamp"
+    touch "$(stamp_for)"
     step "依赖已安装"
 fi
 
