@@ -43,17 +43,23 @@ if [ ! -f "$venv/.installed" ]; then
 fi
 
 var=$work/var
-rm -rf "$var"
-export GONGJIAN_VAR=$var
+pristine=$work/demo-$commit  # the release's demo database, built once per release
 new_pythonpath=${PYTHONPATH:-}  # a checkout run without its own .venv (src/ on the path)
 unset DATABASE_URL PYTHONPATH
-step "上一版本 $name 建演示库"
-(cd "$work" && "$venv/bin/gongjian" demo --no-serve >"$work/demo.log" 2>&1) || {
-    tail -20 "$work/demo.log" >&2
-    exit 1
-}
+additions=$(cat scripts/upgrade/additions.py)
+if [ ! -f "$pristine/gongjian.sqlite3" ]; then
+    step "上一版本 $name 建演示库"
+    rm -rf "$pristine.tmp"
+    (cd "$work" && GONGJIAN_VAR=$pristine.tmp "$venv/bin/gongjian" demo --no-serve >"$work/demo.log" 2>&1) || {
+        tail -20 "$work/demo.log" >&2
+        exit 1
+    }
+    rm -rf "$pristine" && mv "$pristine.tmp" "$pristine"
+fi
+rm -rf "$var" && cp -a "$pristine" "$var"
+export GONGJIAN_VAR=$var
 step "上一版本添加填报、督办步骤、考评期草稿"
-(cd "$work" && "$venv/bin/gongjian" shell -c "$(cat scripts/upgrade/additions.py)")
+(cd "$work" && "$venv/bin/gongjian" shell --no-imports -c "$additions")
 mkdir -p "$var/media"
 "$NEW_PYTHON" scripts/upgrade/snapshot.py "$var/gongjian.sqlite3" "$var/media" "$work/before.json"
 step "新版本 gongjian migrate"

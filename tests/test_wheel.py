@@ -40,7 +40,7 @@ def test_the_wheel_installs_in_a_fresh_virtualenv_and_builds_the_demo(tmp_path):
 
     def run(*command: str | Path, cwd: Path = ROOT) -> str:
         result = subprocess.run(  # noqa: S603 - our own commands
-            [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+            [str(c) for c in command], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
         return result.stdout
