@@ -82,7 +82,7 @@ def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
                 ]
                 problems.append(f"{name} {key}: 升级后改变了 {', '.join(changed)}")
         extra = len(new["rows"]) - len(old["rows"])
-        if extra and name not in GROWING:
+        if extra > 0 and name not in GROWING:
             problems.append(f"{name}: 升级后多了 {extra} 行")
         checked += len(old["rows"])
         history += len(old["rows"]) if name.split("_", 1)[-1].startswith("historical") else 0
