@@ -1,5 +1,5 @@
 # The few commands people type. `make demo` and `make test` are the README's two commands.
-.PHONY: demo install test lint typecheck test-sqlite test-postgres bench serve messages
+.PHONY: demo install test lint typecheck test-sqlite test-postgres upgrade-check bench serve messages
 
 PY := .venv/bin
 PYTEST_ARGS ?= -n 2 -p no:cacheprovider
@@ -14,7 +14,7 @@ test: install
 	@scripts/bootstrap.sh --system
 	$(MAKE) lint typecheck
 	$(PY)/gongjian makemigrations --check --dry-run
-	$(MAKE) test-sqlite test-postgres
+	$(MAKE) test-sqlite test-postgres upgrade-check
 
 lint:
 	$(PY)/ruff check src tests bench
@@ -31,6 +31,11 @@ test-postgres:
 	@echo "== 测试：PostgreSQL =="
 	url=$$(scripts/ensure-postgres.sh) && \
 	DATABASE_URL=$$url GONGJIAN_VAR=$(CURDIR)/var/test $(PY)/pytest $(PYTEST_ARGS)
+
+# The previous release's demo database, migrated by this code, loses nothing (docs/operations.md).
+upgrade-check: install
+	@echo "== 升级检查 =="
+	scripts/upgrade-check.sh
 
 bench: install
 	$(PY)/python -m bench

@@ -255,3 +255,12 @@ GONGJIAN_IMPORT_MAX_UNZIPPED_BYTES = int(
 )
 GONGJIAN_IMPORT_MAX_ROWS = int(os.environ.get("GONGJIAN_IMPORT_MAX_ROWS", 100_000))
 GONGJIAN_IMPORT_MAX_COLUMNS = int(os.environ.get("GONGJIAN_IMPORT_MAX_COLUMNS", 200))
+
+# Group robots (DingTalk, WeCom) accept about 20 messages a minute, then throttle: each robot is
+# sent at most this many requests a minute (a robot's own setting wins), and messages that come
+# within GONGJIAN_ROBOT_FOLD_SECONDS of the robot's last request wait and go as one digest.
+GONGJIAN_ROBOT_RATE_PER_MINUTE = int(os.environ.get("GONGJIAN_ROBOT_RATE_PER_MINUTE", "20"))
+GONGJIAN_ROBOT_FOLD_SECONDS = int(os.environ.get("GONGJIAN_ROBOT_FOLD_SECONDS", "60"))
+# The daily digest of yellow and red orders goes to people; to the lead unit's robots as well
+# only when an office turns this on.
+GONGJIAN_ROBOT_LIGHT_DIGEST = _env_bool("GONGJIAN_ROBOT_LIGHT_DIGEST", False)

@@ -391,10 +391,18 @@ def test_the_tick_timer_starts_the_tick_service_every_15_minutes():
     assert shlex.split(service["Service"]["ExecStart"])[1:] == ["tick"]
 
 
+def test_the_robots_timer_sends_the_outbox_every_minute():
+    timer, service = _unit("gongjian-robots.timer"), _unit("gongjian-robots.service")
+    assert timer["Timer"]["Unit"] == "gongjian-robots.service"
+    assert timer["Timer"]["OnCalendar"] == "*:*:00"
+    assert service["Service"]["Type"] == "oneshot"
+    assert shlex.split(service["Service"]["ExecStart"])[1:] == ["deliver"]
+
+
 @pytest.mark.skipif(not shutil.which("systemd-analyze"), reason="systemd-analyze 不可用")
 def test_the_systemd_units_pass_systemd_analyze_verify(tmp_path):
     # The units name /srv/gongjian; verify wants the programs they start to exist.
-    for name in ("gongjian.service", "gongjian-tick.service", "gongjian-tick.timer"):
+    for name in sorted(p.name for p in (DEPLOY / "systemd").iterdir()):
         text = (DEPLOY / "systemd" / name).read_text()
         text = text.replace(
             "/srv/gongjian/.venv/bin/gongjian", str(Path(sys.executable).parent / "gongjian")

@@ -1,4 +1,5 @@
-"""Reminders pushed to a unit's group robot: the JSON shape, retries with backoff, and the log.
+"""Reminders pushed to a unit's group robot: the JSON shape, retries with backoff, the log, the
+robot's rate limit, digests of many messages, and sending right after the commit.
 
 The robot is a local HTTP server on 127.0.0.1 started by the test; nothing leaves the machine.
 """
@@ -12,11 +13,13 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from gongjian.supervision import tick, webhooks
 from gongjian.supervision.flow import State
-from gongjian.supervision.models import UnitWebhook, WebhookDelivery
+from gongjian.supervision.models import RobotPost, UnitWebhook, WebhookDelivery
+from gongjian.supervision.reminders import send_reminder
 from tests.supervision.factories import make_order
 
 
@@ -140,3 +143,167 @@ def test_no_webhook_no_delivery_and_an_inactive_one_is_skipped(org, set_today):
     overdue_reminder(org, set_today)
     tick.tick(deliver=False)
     assert WebhookDelivery.objects.count() == 0
+
+
+def at(monkeypatch, moment: dt.datetime) -> None:
+    monkeypatch.setattr("gongjian.core.clock.now", lambda: moment)
+
+
+def test_a_reminder_sent_by_hand_reaches_the_robot_right_after_its_commit(
+    org, set_today, robot, django_capture_on_commit_callbacks
+):
+    UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url=robot.url)
+    order = overdue_reminder(org, set_today)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        send_reminder(order, "manual", "1", "请于今日反馈进度", actor=org.office)
+        assert robot.received == []  # nothing leaves before the commit
+    assert len(callbacks) == 1
+    assert robot.received == [{"msgtype": "text", "text": {"content": "请于今日反馈进度"}}]
+    assert WebhookDelivery.objects.get().status == "sent"
+
+
+@pytest.mark.parametrize("kind", ["wecom", "dingtalk"])
+def test_messages_within_a_minute_of_the_last_one_fold_into_one_markdown_digest(
+    org, robot, monkeypatch, kind
+):
+    UnitWebhook.objects.create(unit=org.hunan, kind=kind, url=robot.url)
+    t0 = timezone.now()
+    at(monkeypatch, t0)
+    webhooks.enqueue(org.hunan, "第一条")
+    assert webhooks.deliver_due() == (1, 0)
+    at(monkeypatch, t0 + dt.timedelta(seconds=10))
+    for text in ("第二条", "第三条", "第四条"):
+        webhooks.enqueue(org.hunan, text)
+    # within the minute: they wait for it, none goes alone
+    assert webhooks.deliver_due() == (0, 0)
+    assert len(robot.received) == 1
+    waiting = list(WebhookDelivery.objects.filter(status="pending"))
+    assert {d.next_attempt_at for d in waiting} == {t0 + dt.timedelta(seconds=60)}
+    at(monkeypatch, t0 + dt.timedelta(seconds=60))
+    assert webhooks.deliver_due() == (3, 0)
+    assert len(robot.received) == 2
+    digest = robot.received[1]
+    assert digest["msgtype"] == "markdown"
+    text = digest["markdown"]["text" if kind == "dingtalk" else "content"]
+    assert text == "### 督办推送汇总（3 条）\n\n- 第二条\n- 第三条\n- 第四条"
+    if kind == "dingtalk":
+        assert digest["markdown"]["title"] == "督办推送汇总（3 条）"
+    logs = [e["digest_of"] for d in waiting for e in WebhookDelivery.objects.get(pk=d.pk).log]
+    assert logs == [3, 3, 3]
+    assert list(RobotPost.objects.order_by("at").values_list("messages", "error")) == [
+        (1, ""),
+        (3, ""),
+    ]
+
+
+def test_a_tick_sends_each_robot_its_reminders_as_one_digest(org, set_today, robot):
+    UnitWebhook.objects.create(unit=org.hunan, kind="dingtalk", url=robot.url)
+    codes = [make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 3)).code]
+    codes += [make_order(org, state=State.IN_PROGRESS, deadline=dt.date(2026, 12, 2)).code]
+    set_today(dt.date(2026, 12, 4))
+    report = tick.tick()
+    assert (report.reminders, report.deliveries_sent) == (2, 2)
+    assert len(robot.received) == 1
+    text = robot.received[0]["markdown"]["text"]
+    assert all(f"督办单 {code}" in text for code in codes)
+
+
+def test_a_robot_gets_at_most_its_rate_a_minute_and_long_digests_are_split(
+    org, robot, monkeypatch, settings
+):
+    settings.GONGJIAN_ROBOT_FOLD_SECONDS = 0
+    UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url=robot.url, rate_per_minute=2)
+    t0 = timezone.now()
+    at(monkeypatch, t0)
+    # 1,500 bytes each: two fit in a 4,000-byte markdown digest, three do not
+    for n in range(5):
+        webhooks.enqueue(org.hunan, f"{n}" + "督" * 500)
+    assert webhooks.deliver_due() == (4, 0)  # two digests of two: the robot's 2 a minute
+    assert [len(m["markdown"]["content"].encode()) < 4000 for m in robot.received] == [True] * 2
+    left = WebhookDelivery.objects.get(status="pending")
+    assert left.next_attempt_at == t0 + dt.timedelta(minutes=1)
+    assert text_first_chars(left) == "4"
+    at(monkeypatch, t0 + dt.timedelta(seconds=59))
+    assert webhooks.deliver_due() == (0, 0)
+    at(monkeypatch, t0 + dt.timedelta(minutes=1))
+    assert webhooks.deliver_due() == (1, 0)
+    assert robot.received[2] == {"msgtype": "text", "text": {"content": "4" + "督" * 500}}
+
+
+def text_first_chars(delivery: WebhookDelivery) -> str:
+    return webhooks.text_of(delivery.payload)[:1]
+
+
+def test_the_default_rate_is_20_a_minute(org, robot, monkeypatch, settings):
+    settings.GONGJIAN_ROBOT_FOLD_SECONDS = 0
+    hook = UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url=robot.url)
+    assert webhooks.rate_of(hook) == 20
+    t0 = timezone.now()
+    for i in range(21):
+        at(monkeypatch, t0 + dt.timedelta(seconds=i))
+        webhooks.enqueue(org.hunan, f"消息{i}")
+        webhooks.deliver_due()
+    assert len(robot.received) == 20
+    assert WebhookDelivery.objects.get(status="pending").next_attempt_at == t0 + dt.timedelta(
+        minutes=1
+    )
+
+
+def test_a_refused_digest_is_logged_on_each_message_and_retried_with_backoff(
+    org, robot, monkeypatch
+):
+    UnitWebhook.objects.create(unit=org.hunan, kind="dingtalk", url=robot.url)
+    robot.replies = [(200, {"errcode": 130101, "errmsg": "send too fast"})]
+    t0 = timezone.now()
+    at(monkeypatch, t0)
+    for text in ("甲", "乙", "丙"):
+        webhooks.enqueue(org.hunan, text)
+    assert webhooks.deliver_due() == (0, 3)
+    rows = list(WebhookDelivery.objects.order_by("pk"))
+    assert {(d.status, d.attempts, d.next_attempt_at) for d in rows} == {
+        ("pending", 1, t0 + dt.timedelta(minutes=1))
+    }
+    assert all("130101" in d.last_error and "130101" in d.log[0]["error"] for d in rows)
+    assert RobotPost.objects.get().error.startswith("robot refused")
+    at(monkeypatch, t0 + dt.timedelta(minutes=1))
+    assert webhooks.deliver_due() == (3, 0)
+    assert len(robot.received) == 2
+    assert robot.received[0] == robot.received[1]  # the same digest, sent again
+
+
+def test_gongjian_deliver_sends_the_outbox(org, robot, capsys):
+    UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url=robot.url)
+    webhooks.enqueue(org.hunan, "待发送")
+    call_command("deliver")
+    assert "成功 1 条，失败 0 条" in capsys.readouterr().out
+    assert len(robot.received) == 1
+
+
+def test_the_daily_light_digest_goes_to_robots_only_when_configured(org, set_today, settings):
+    UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url="http://127.0.0.1:9/")
+    order = overdue_reminder(org, set_today)
+    tick.tick(deliver=False)
+    assert list(WebhookDelivery.objects.values_list("topic", flat=True)) == ["reminder"]
+    settings.GONGJIAN_ROBOT_LIGHT_DIGEST = True
+    tick.tick(deliver=False)
+    tick.tick(deliver=False)  # once a day
+    lights = WebhookDelivery.objects.get(topic="lights")
+    assert lights.period_key == "2026-12-04"
+    assert webhooks.text_of(lights.payload).startswith("督办亮灯提醒（2026-12-04）：\n红灯")
+    assert order.code in webhooks.text_of(lights.payload)
+
+
+def test_the_office_sees_its_own_robots_requests_in_the_admin_and_no_others(client, org):
+    from tests.factories import PASSWORD
+
+    mine = UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url="http://127.0.0.1:9/a")
+    other = UnitWebhook.objects.create(unit=org.gulou, kind="wecom", url="http://127.0.0.1:9/b")
+    now = timezone.now()
+    RobotPost.objects.create(webhook=mine, at=now, messages=3, error="HTTP 502")
+    RobotPost.objects.create(webhook=other, at=now, messages=1, error="HTTP 418")
+    org.office.is_staff = True
+    org.office.save()
+    client.login(username="office", password=PASSWORD)
+    body = client.get("/admin/supervision/robotpost/").content.decode()
+    assert "HTTP 502" in body
+    assert "HTTP 418" not in body

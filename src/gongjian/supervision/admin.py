@@ -22,6 +22,7 @@ from gongjian.supervision.models import (
     Inspection,
     Notice,
     OrderEvent,
+    RobotPost,
     ServiceTeam,
     SupervisionOrder,
     SupervisionSettings,
@@ -107,7 +108,7 @@ class SupervisionSettingsAdmin(ScopedAdmin):
 
 @admin.register(UnitWebhook)
 class UnitWebhookAdmin(ScopedAdmin):
-    list_display = ("unit", "kind", "is_active")
+    list_display = ("unit", "kind", "is_active", "rate_per_minute")
     scope_action = Action.MANAGE_ORG
 
 
@@ -121,11 +122,21 @@ def requeue(modeladmin: Any, request: HttpRequest, queryset: QuerySet[WebhookDel
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(ScopedAdmin):
     scope_via = "webhook__unit"
-    list_display = ("created_at", "webhook", "status", "attempts", "next_attempt_at", "last_error")
-    list_filter = ("status",)
+    list_display = (
+        "created_at",
+        "webhook",
+        "topic",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+    )
+    list_filter = ("status", "topic")
     readonly_fields = (
         "webhook",
         "reminder",
+        "topic",
+        "period_key",
         "payload",
         "status",
         "attempts",
@@ -154,3 +165,18 @@ class ServiceTeamAdmin(ReadOnly, ScopedAdmin):
     """Teams are set up on the 服务小组 page (supervision.visits.create_team)."""
 
     list_display = ("name", "unit", "head")
+
+
+@admin.register(RobotPost)
+class RobotPostAdmin(ScopedAdmin):
+    """Each request to a robot (what its rate limit counts) and the robot's answer; read-only."""
+
+    scope_via = "webhook__unit"
+    list_display = ("at", "webhook", "messages", "error")
+    readonly_fields = ("webhook", "at", "messages", "error")
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -2,6 +2,8 @@
 and the daily digest `gongjian tick` sends to everyone concerned: the lead unit's and the
 co-operating units' handlers and the unit's leaders (分管领导, linked leaders) — one message per
 person per day, only for lights that changed since that person was last told, none if nothing is.
+Group robots get a digest of their unit's yellow and red orders only when an office turns
+`GONGJIAN_ROBOT_LIGHT_DIGEST` on (one a day per unit).
 
 Working days come from `deadlines.working_days_between`, the one working-day function (a holiday
 calendar replaces it there)."""
@@ -13,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings as django_settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -20,7 +23,13 @@ from gongjian.core import working_days
 from gongjian.supervision.deadlines import working_days_between
 from gongjian.supervision.flow import DEFAULT_YELLOW_WORKING_DAYS, OPEN_STATES, Light, light
 from gongjian.supervision.inbox import notify, site_language, unit_handlers, unit_leaders
-from gongjian.supervision.models import OrderLightSeen, SupervisionOrder, SupervisionSettings
+from gongjian.supervision.models import (
+    DeliveryTopic,
+    OrderLightSeen,
+    SupervisionOrder,
+    SupervisionSettings,
+    WebhookDelivery,
+)
 
 
 def yellow_days_by_campaign() -> dict[int, int]:
@@ -79,7 +88,30 @@ def send_digests(today: dt.date) -> int:
     sent = 0
     for user_id, items in due.items():
         sent += _digest(users[user_id], items, today)
+    if django_settings.GONGJIAN_ROBOT_LIGHT_DIGEST:
+        by_unit: dict[int, list[tuple[SupervisionOrder, Light]]] = defaultdict(list)
+        for order, colour in lit:
+            if colour in (Light.YELLOW, Light.RED):
+                by_unit[order.unit_id].append((order, colour))
+        for items in by_unit.values():
+            _robot_digest(items, today)
     return sent
+
+
+@transaction.atomic
+def _robot_digest(items: list[tuple[SupervisionOrder, Light]], today: dt.date) -> None:
+    """The lead unit's robots get the day's yellow and red orders once a day (when configured)."""
+    from gongjian.supervision import webhooks
+
+    unit = items[0][0].unit
+    day = today.isoformat()
+    if WebhookDelivery.objects.filter(
+        webhook__unit=unit, topic=DeliveryTopic.LIGHTS, period_key=day
+    ).exists():
+        return
+    with site_language():
+        text = _("督办亮灯提醒（%(day)s）：\n%(lines)s") % {"day": day, "lines": _lines(items)}
+    webhooks.enqueue(unit, text, topic=DeliveryTopic.LIGHTS, period_key=day)
 
 
 @transaction.atomic
@@ -95,20 +127,9 @@ def _digest(user: Any, items: list[tuple[SupervisionOrder, Light]], today: dt.da
     if not fresh:
         return 0
     with site_language():
-        lines = [
-            _("%(light)s %(code)s %(title)s（%(unit)s，时限 %(deadline)s）")
-            % {
-                "light": c.label,
-                "code": o.code,
-                "title": o.title,
-                "unit": o.unit.name,
-                "deadline": o.deadline.isoformat(),
-            }
-            for o, c in fresh
-        ]
         text = _("督办亮灯提醒（%(day)s）：\n%(lines)s") % {
             "day": today.isoformat(),
-            "lines": "\n".join(lines),
+            "lines": _lines(fresh),
         }
     notify([user], None, text)
     for o, c in fresh:
@@ -116,3 +137,17 @@ def _digest(user: Any, items: list[tuple[SupervisionOrder, Light]], today: dt.da
             user=user, order=o, defaults={"light": c.value, "on": today}
         )
     return 1
+
+
+def _lines(items: list[tuple[SupervisionOrder, Light]]) -> str:
+    return "\n".join(
+        _("%(light)s %(code)s %(title)s（%(unit)s，时限 %(deadline)s）")
+        % {
+            "light": c.label,
+            "code": o.code,
+            "title": o.title,
+            "unit": o.unit.name,
+            "deadline": o.deadline.isoformat(),
+        }
+        for o, c in items
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -767,6 +768,13 @@ class UnitWebhook(models.Model):
     kind = models.CharField(_("类型"), max_length=20, choices=WebhookKind.choices)
     url = models.URLField(_("机器人地址"), max_length=500)
     is_active = models.BooleanField(_("启用"), default=True)
+    rate_per_minute = models.PositiveSmallIntegerField(
+        _("每分钟最多发送条数"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("留空则按系统设置（默认 20 条/分钟，钉钉、企业微信群机器人的公开限额）"),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -783,6 +791,11 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", _("发送失败（已停止重试）")
 
 
+class DeliveryTopic(models.TextChoices):
+    REMINDER = "reminder", _("催办")
+    LIGHTS = "lights", _("亮灯日报")
+
+
 class WebhookDelivery(models.Model):
     """One message to one robot; retried with backoff until sent or out of attempts, all logged."""
 
@@ -797,6 +810,10 @@ class WebhookDelivery(models.Model):
         on_delete=models.SET_NULL,
         related_name="deliveries",
     )
+    topic = models.CharField(
+        _("内容"), max_length=20, choices=DeliveryTopic.choices, default=DeliveryTopic.REMINDER
+    )
+    period_key = models.CharField(_("周期"), max_length=20, blank=True)
     payload = models.JSONField(_("消息体"))
     status = models.CharField(
         _("状态"), max_length=20, choices=DeliveryStatus.choices, default="pending"
@@ -1001,3 +1018,24 @@ class VisitItem(models.Model):
     @property
     def handled(self) -> bool:
         return self.coordination_id is not None or self.order_id is not None
+
+
+class RobotPost(models.Model):
+    """One HTTP request to a robot (a message alone or a digest of several): what the rate
+    limit counts, and the robot's answer."""
+
+    webhook = models.ForeignKey(
+        UnitWebhook, verbose_name=_("机器人"), on_delete=models.CASCADE, related_name="posts"
+    )
+    at = models.DateTimeField(_("发送时间"))
+    messages = models.PositiveIntegerField(_("消息条数"))
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("机器人请求")
+        verbose_name_plural = _("机器人请求")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["webhook", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.webhook} {self.at:%Y-%m-%d %H:%M:%S}"

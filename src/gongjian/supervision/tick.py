@@ -73,12 +73,19 @@ class TickReport:
 
 def tick(*, deliver: bool = True) -> TickReport:
     """The scheduled work. Running it again on the same day changes nothing more."""
+    from gongjian.supervision import webhooks
+
     with site_language():
-        return _tick(deliver=deliver)
+        # Robots get the run's messages at the end, folded into digests, not one by one.
+        with webhooks.held():
+            report = _tick()
+        if deliver:
+            report.deliveries_sent, report.deliveries_failed = webhooks.deliver_due()
+        return report
 
 
-def _tick(*, deliver: bool) -> TickReport:
-    from gongjian.supervision import lights, webhooks
+def _tick() -> TickReport:
+    from gongjian.supervision import lights
 
     today = clock.today()
     report = TickReport(today=today)
@@ -99,9 +106,6 @@ def _tick(*, deliver: bool) -> TickReport:
     ).values_list("pk", flat=True):
         report.reminders += _tick_due_soon(pk, today)
     report.light_digests = lights.send_digests(today)
-    if deliver:
-        sent, failed = webhooks.deliver_due()
-        report.deliveries_sent, report.deliveries_failed = sent, failed
     return report
 
 

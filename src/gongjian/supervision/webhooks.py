@@ -1,11 +1,22 @@
-"""Reminders pushed to a unit's group robot (企业微信 / 钉钉), through a delivery log.
+"""Messages pushed to a unit's group robot (企业微信 / 钉钉), through an outbox, within the
+robots' limits.
 
-Both robots take the same text message: `{"msgtype": "text", "text": {"content": "..."}}` POSTed
-as JSON, and answer `{"errcode": 0, "errmsg": "ok"}` when they accept it. Each message is a
-`WebhookDelivery` row written in the same transaction as the reminder (so none is lost); `gongjian
-tick` sends the rows that are due. A failure is logged on the row and retried with exponential
-backoff (1, 2, 4 ... minutes); after `MAX_ATTEMPTS` the row is marked failed, stays in the log, and
-can be put back in the queue from the admin.
+A message is a `WebhookDelivery` row written in the same transaction as the reminder (so none
+is lost). Once that transaction commits, the sender is kicked for the robots concerned
+(`on_commit`); `gongjian tick` and `gongjian deliver` (every minute) send what is left. Per
+robot, and under a lock on the robot's row so two senders never race:
+
+- at most `GONGJIAN_ROBOT_RATE_PER_MINUTE` requests (or the robot's own `rate_per_minute`) in
+  any 60 seconds, the limit DingTalk and WeCom publish (20); past it, messages wait;
+- messages that arrive within `GONGJIAN_ROBOT_FOLD_SECONDS` of the robot's last request wait
+  until then and go together: several due messages fold into one markdown digest (split so no
+  digest passes the robots' 4096-byte markdown limit);
+- a refusal (HTTP error, `errcode` ≠ 0, no answer) is logged on every row and on the request
+  (`RobotPost`), and retried with exponential backoff (1, 2, 4 ... minutes); after
+  `MAX_ATTEMPTS` the row is marked failed, stays in the log, and can be re-queued from the admin.
+
+Both robots take the same text message, `{"msgtype": "text", "text": {"content": "..."}}`, and
+answer `{"errcode": 0, "errmsg": "ok"}`; their markdown messages differ (see `digest_payload`).
 """
 
 from __future__ import annotations
@@ -13,17 +24,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gongjian.core import clock
 from gongjian.org.models import Unit
 from gongjian.supervision.models import (
     DeliveryStatus,
+    DeliveryTopic,
     Reminder,
+    RobotPost,
     UnitWebhook,
     WebhookDelivery,
     WebhookKind,
@@ -33,6 +51,11 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 5
+WINDOW = dt.timedelta(minutes=1)
+# WeCom refuses markdown content over 4096 bytes (UTF-8); DingTalk allows more. Keep under both.
+MAX_DIGEST_BYTES = 4000
+
+_held = threading.local()
 
 
 def payload_for(kind: str, text: str) -> dict[str, Any]:
@@ -42,19 +65,71 @@ def payload_for(kind: str, text: str) -> dict[str, Any]:
     return {"msgtype": "text", "text": {"content": text}}
 
 
-def enqueue(unit: Unit, text: str, *, reminder: Reminder | None = None) -> list[WebhookDelivery]:
+def digest_payload(kind: str, texts: list[str]) -> dict[str, Any]:
+    """Several messages as one markdown message, in the robot's own markdown shape."""
+    title = _("督办推送汇总（%(n)s 条）") % {"n": len(texts)}
+    content = _digest_markdown(title, texts)
+    if kind == WebhookKind.DINGTALK:
+        return {"msgtype": "markdown", "markdown": {"title": title, "text": content}}
+    if kind == WebhookKind.WECOM:
+        return {"msgtype": "markdown", "markdown": {"content": content}}
+    raise ValueError(kind)
+
+
+def _digest_markdown(title: str, texts: list[str]) -> str:
+    items = ["- " + text.strip().replace("\n", "\n  ") for text in texts]
+    return f"### {title}\n\n" + "\n".join(items)
+
+
+def text_of(payload: dict[str, Any]) -> str:
+    return str(payload.get("text", {}).get("content", ""))
+
+
+def enqueue(
+    unit: Unit,
+    text: str,
+    *,
+    reminder: Reminder | None = None,
+    topic: str = DeliveryTopic.REMINDER,
+    period_key: str = "",
+) -> list[WebhookDelivery]:
+    """Queue `text` for each of the unit's active robots; sending starts after the commit."""
     now = clock.now()
     rows = [
         WebhookDelivery(
             webhook=hook,
             reminder=reminder,
+            topic=topic,
+            period_key=period_key,
             payload=payload_for(hook.kind, text),
             next_attempt_at=now,
             created_at=now,
         )
         for hook in UnitWebhook.objects.filter(unit=unit, is_active=True)
     ]
-    return WebhookDelivery.objects.bulk_create(rows)
+    created = WebhookDelivery.objects.bulk_create(rows)
+    if created:
+        kick({row.webhook_id for row in created})
+    return created
+
+
+def kick(webhook_ids: Iterable[int]) -> None:
+    """Start sending to these robots once the current transaction commits (unless held)."""
+    ids = sorted(set(webhook_ids))
+    if getattr(_held, "depth", 0):
+        return  # the holder (tick) sends everything at its end, as digests where many
+    transaction.on_commit(lambda: deliver_due(webhook_ids=ids), robust=True)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """No kick inside the block: `gongjian tick` queues a morning's reminders first, so that each
+    robot receives them as one digest at the end, not the first few one by one."""
+    _held.depth = getattr(_held, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _held.depth -= 1
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -62,54 +137,114 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 24 * 60))
 
 
-def deliver_due(limit: int = 500) -> tuple[int, int]:
-    """Try every pending delivery whose time has come; returns (sent, failed attempts)."""
+def rate_of(hook: UnitWebhook) -> int:
+    return hook.rate_per_minute or settings.GONGJIAN_ROBOT_RATE_PER_MINUTE
+
+
+def deliver_due(limit: int = 500, webhook_ids: Iterable[int] | None = None) -> tuple[int, int]:
+    """Send every robot its due messages within its limits; returns (messages sent, messages
+    whose attempt failed)."""
     now = clock.now()
-    ids = list(
-        WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    due = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    if webhook_ids is not None:
+        due = due.filter(webhook_id__in=list(webhook_ids))
+    hooks = sorted(set(due.values_list("webhook_id", flat=True)))
     sent = failed = 0
-    for pk in ids:
-        ok = _attempt(pk)
-        if ok is True:
-            sent += 1
-        elif ok is False:
-            failed += 1
+    for hook_id in hooks:
+        s, f = _send_to_robot(hook_id, limit)
+        sent, failed = sent + s, failed + f
     return sent, failed
 
 
 @transaction.atomic
-def _attempt(pk: int) -> bool | None:
-    row = (
-        WebhookDelivery.objects.select_for_update(skip_locked=True)
-        .select_related("webhook")
-        .filter(pk=pk, status=DeliveryStatus.PENDING)
-        .first()
-    )
-    if row is None:  # another worker has it, or it is done
-        return None
+def _send_to_robot(hook_id: int, limit: int) -> tuple[int, int]:
+    hook = UnitWebhook.objects.select_for_update(skip_locked=True).filter(pk=hook_id).first()
+    if hook is None:  # another sender has this robot now
+        return 0, 0
     now = clock.now()
-    row.attempts += 1
-    error = post(row.webhook.url, row.payload)
-    entry = {"at": now.isoformat(), "attempt": row.attempts, "error": error or ""}
-    row.log = [*row.log, entry]
-    if error is None:
-        row.status = DeliveryStatus.SENT
-        row.sent_at = now
-        row.last_error = ""
-        log.info("webhook %s delivered on attempt %s", row.pk, row.attempts)
-    else:
-        row.last_error = error
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = DeliveryStatus.FAILED
-            log.error("webhook %s failed %s times, giving up: %s", row.pk, row.attempts, error)
+    due = list(
+        WebhookDelivery.objects.filter(
+            webhook=hook, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "pk")[:limit]
+    )
+    if not due:
+        return 0, 0
+    posts = list(
+        RobotPost.objects.filter(webhook=hook, at__gt=now - WINDOW)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    fold = dt.timedelta(seconds=settings.GONGJIAN_ROBOT_FOLD_SECONDS)
+    if posts and posts[-1] + fold > now:
+        _postpone(due, posts[-1] + fold)  # they will go together, as one digest
+        return 0, 0
+    sent = failed = 0
+    batches = [due] if len(due) == 1 else _digests(due)
+    for i, rows in enumerate(batches):
+        if len(posts) >= rate_of(hook):
+            _postpone([r for batch in batches[i:] for r in batch], posts[-rate_of(hook)] + WINDOW)
+            break
+        error = _post_batch(hook, rows, now)
+        posts.append(now)
+        if error is None:
+            sent += len(rows)
         else:
-            row.next_attempt_at = now + backoff(row.attempts)
-            log.warning("webhook %s attempt %s failed: %s", row.pk, row.attempts, error)
-    row.save()
-    return error is None
+            failed += len(rows)
+            break  # the robot refused: the rest wait for the retry instead of being refused too
+    return sent, failed
+
+
+def _digests(rows: list[WebhookDelivery]) -> list[list[WebhookDelivery]]:
+    """Split rows into groups whose digest stays under MAX_DIGEST_BYTES (one row at least)."""
+    groups: list[list[WebhookDelivery]] = [[]]
+    for row in rows:
+        trial = [*groups[-1], row]
+        title = _("督办推送汇总（%(n)s 条）") % {"n": len(trial)}
+        size = len(_digest_markdown(title, [text_of(r.payload) for r in trial]).encode())
+        if groups[-1] and size > MAX_DIGEST_BYTES:
+            groups.append([row])
+        else:
+            groups[-1] = trial
+    return groups
+
+
+def _post_batch(hook: UnitWebhook, rows: list[WebhookDelivery], now: dt.datetime) -> str | None:
+    if len(rows) == 1:
+        payload = rows[0].payload
+    else:
+        payload = digest_payload(hook.kind, [text_of(r.payload) for r in rows])
+    error = post(hook.url, payload)
+    RobotPost.objects.create(webhook=hook, at=now, messages=len(rows), error=error or "")
+    for row in rows:
+        row.attempts += 1
+        entry = {"at": now.isoformat(), "attempt": row.attempts, "error": error or ""}
+        if len(rows) > 1:
+            entry["digest_of"] = len(rows)
+        row.log = [*row.log, entry]
+        if error is None:
+            row.status, row.sent_at, row.last_error = DeliveryStatus.SENT, now, ""
+        else:
+            row.last_error = error
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = DeliveryStatus.FAILED
+            else:
+                row.next_attempt_at = now + backoff(row.attempts)
+    WebhookDelivery.objects.bulk_update(
+        rows, ["attempts", "log", "status", "sent_at", "last_error", "next_attempt_at"]
+    )
+    if error is None:
+        log.info("robot %s: %s message(s) delivered", hook.pk, len(rows))
+    elif any(r.status == DeliveryStatus.FAILED for r in rows):
+        log.error("robot %s: %s message(s) failed for good: %s", hook.pk, len(rows), error)
+    else:
+        log.warning("robot %s: %s message(s) refused, retrying: %s", hook.pk, len(rows), error)
+    return error
+
+
+def _postpone(rows: list[WebhookDelivery], until: dt.datetime) -> None:
+    WebhookDelivery.objects.filter(pk__in=[r.pk for r in rows], next_attempt_at__lt=until).update(
+        next_attempt_at=until
+    )
 
 
 def requeue(delivery: WebhookDelivery) -> None:
@@ -117,6 +252,7 @@ def requeue(delivery: WebhookDelivery) -> None:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=clock.now()
     )
+    kick([delivery.webhook_id])
 
 
 def post(url: str, payload: dict[str, Any]) -> str | None:

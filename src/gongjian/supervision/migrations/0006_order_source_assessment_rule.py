@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('supervision', '0004_notice_issuing_level_and_doc_number'),
+        ('supervision', '0005_field_visits_and_service_teams'),
     ]
 
     operations = [
