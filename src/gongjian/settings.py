@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads on the replica for marked pages, read-your-writes on the primary (core.replica).
+    "gongjian.core.replica.ReplicaMiddleware",
     "gongjian.core.sessions.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,6 +127,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+# A streaming read replica of the PostgreSQL primary (core/replica.py, docs/operations.md): the
+# battle map's and lists' reads go there, writes and read-your-writes to the primary. In tests it
+# mirrors the default database, so the suite needs no second server.
+if _replica_url := os.environ.get("GONGJIAN_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gongjian.core.replica.ReplicaRouter"]
+# After a request that wrote, its session reads the primary this long (replication lag cover).
+GONGJIAN_REPLICA_STICKY_SECONDS = int(os.environ.get("GONGJIAN_REPLICA_STICKY_SECONDS", "30"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
