@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connections
+from django.db import OperationalError, connections
 from django.test import Client
 
 from gongjian.core import replica
@@ -32,6 +32,7 @@ from tests.projects.factories import ProjectFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "start-replica.sh"
+SETTINGS = str(Path(replica.__file__).resolve().parents[1] / "settings.py")
 
 
 # The rule ---------------------------------------------------------------------------------
@@ -89,16 +90,51 @@ def test_reads_stay_on_the_primary_outside_marked_pages_posts_and_sticky_session
             replica._state.reset(token)
 
 
+def test_a_marked_page_is_read_again_from_the_primary_when_the_replica_is_down(
+    with_replica: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    closed: list[bool] = []
+    monkeypatch.setattr(
+        replica,
+        "connections",
+        type(
+            "C",
+            (),
+            {
+                "__getitem__": lambda self, alias: type(
+                    "Conn",
+                    (),
+                    {"close": lambda self: closed.append(True), "in_atomic_block": False},
+                )()
+            },
+        )(),
+    )
+
+    @replica.reads_from_replica
+    def view(request: Any) -> str:
+        alias = replica.read_alias()
+        if alias == "replica":
+            raise OperationalError("connection refused")
+        return alias
+
+    token = _in_request()
+    try:
+        assert view(type("R", (), {"method": "GET"})()) == "default"
+        assert closed == [True]
+    finally:
+        replica._state.reset(token)
+
+
 def test_replica_url_adds_a_mirrored_replica_database(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://app@db1:5432/gongjian")
     monkeypatch.setenv("GONGJIAN_REPLICA_URL", "postgres://app@db2:5432/gongjian")
-    values = runpy.run_module("gongjian.settings")
+    values = runpy.run_path(SETTINGS)
 
     assert values["DATABASES"]["replica"]["HOST"] == "db2"
     assert values["DATABASES"]["replica"]["TEST"] == {"MIRROR": "default"}
     assert values["DATABASE_ROUTERS"] == ["gongjian.core.replica.ReplicaRouter"]
     monkeypatch.delenv("GONGJIAN_REPLICA_URL")
-    assert "replica" not in runpy.run_module("gongjian.settings")["DATABASES"]
+    assert "replica" not in runpy.run_path(SETTINGS)["DATABASES"]
 
 
 @pytest.mark.django_db

@@ -8,11 +8,13 @@ The one rule is `read_alias()`. A read goes to the replica only when all hold:
   the primary), and its session wrote nothing in the last GONGJIAN_REPLICA_STICKY_SECONDS (30 s
   by default: a user who just saved sees the save on the next page however far the replica lags);
 - no transaction is open on the primary (what a transaction reads, it reads where it writes).
-Commands (tick, imports, backups) and every other page read and write the primary only.
+Commands (tick, imports, backups) and every other page read and write the primary only. When
+the replica cannot be reached, a marked page is read again from the primary (and logged).
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -21,8 +23,10 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 PRIMARY = DEFAULT_DB_ALIAS
 REPLICA = "replica"
@@ -109,6 +113,15 @@ def reads_from_replica(view: Callable[..., Any]) -> Callable[..., Any]:
             return view(request, *args, **kwargs)
         before, state.replica_view = state.replica_view, True
         try:
+            return view(request, *args, **kwargs)
+        except OperationalError as exc:
+            if state.wrote or not replica_configured():
+                raise
+            # The replica is down or refused: the page is a read, so read it again, all on
+            # the primary, rather than fail.
+            logger.warning("replica unavailable, reading from the primary: %s", exc)
+            connections[REPLICA].close()
+            state.replica_view = False
             return view(request, *args, **kwargs)
         finally:
             state.replica_view = before
