@@ -11,11 +11,11 @@
 # The primary is a fresh cluster (initdb) with WAL for replication; the replica is made from it
 # by pg_basebackup -R (a standby that streams from the primary and answers reads). Both listen on
 # 127.0.0.1 only, trust local connections, and keep their socket in DIR. Run as root, the
-# servers run as the postgres user (PostgreSQL refuses root). Debian's binaries by default:
-# PG_BIN=/usr/lib/postgresql/15/bin (apt-get install postgresql).
+# servers run as the postgres user (PostgreSQL refuses root). Debian's binaries by default, the
+# newest under /usr/lib/postgresql/*/bin (15 on Debian 12: apt-get install postgresql), or PG_BIN.
 set -eu
 
-PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)}
 DB_NAME=${DB_NAME:-gongjian}
 
 fail() { echo "start-replica: $*" >&2; exit 1; }

@@ -209,3 +209,16 @@ def test_sso_callback_without_a_started_sign_in_goes_back_to_login_with_the_reas
     assert response.redirect_chain[-1][0] == "/login/"
     assert "统一身份认证未完成登录" in response.content.decode()
     assert not response.wsgi_request.user.is_authenticated
+
+
+def test_sso_with_an_unreachable_identity_service_says_so_on_the_login_page(
+    client: Client, db: None, settings: Any
+) -> None:
+    settings.GONGJIAN_OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_OP_ISSUER = f"http://127.0.0.1:{_free_port()}/o"  # nothing listens there
+
+    response = client.get("/login/sso/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/login/"
+    assert "统一身份认证服务暂时无法访问" in response.content.decode()

@@ -152,6 +152,11 @@ class SsoBackend(OIDCAuthenticationBackend):
             return super().authenticate(request, **kwargs)
         except SsoRefused as refusal:
             request.login_refusal = str(refusal)
+        except ImproperlyConfigured as exc:
+            logger.error("OIDC settings incomplete: %s", exc)
+            request.login_refusal = _(
+                "统一身份认证配置不完整，请联系系统管理员，或使用账号密码登录。"
+            )
         except (requests.RequestException, SuspiciousOperation, ValueError, KeyError) as exc:
             logger.warning("OIDC sign-in failed: %s", exc)
             request.login_refusal = _(
@@ -179,6 +184,12 @@ class SsoStartView(OIDCAuthenticationRequestView):
             self.OIDC_RP_CLIENT_ID = self.get_settings("OIDC_RP_CLIENT_ID")
         except SsoRefused as refusal:
             messages.error(request, str(refusal))
+            return HttpResponseRedirect(reverse("login"))
+        except ImproperlyConfigured as exc:
+            logger.error("OIDC settings incomplete: %s", exc)
+            messages.error(
+                request, _("统一身份认证配置不完整，请联系系统管理员，或使用账号密码登录。")
+            )
             return HttpResponseRedirect(reverse("login"))
         return super().get(request)
 
