@@ -181,6 +181,8 @@ class _Pair:
 
 @pytest.fixture(scope="session")
 def replica_pair() -> Iterator[_Pair]:
+    if connections["default"].vendor != "postgresql":
+        pytest.skip("只读副本是 PostgreSQL 的：本测试在 PostgreSQL 一轮中运行。")
     pair = _Pair(Path(django_settings.VAR_DIR) / f"replica-{os.getpid()}")
     try:
         yield pair
@@ -202,8 +204,6 @@ def site_on_the_pair(
 ) -> Iterator[None]:
     """The site's default database is the pair's primary, its "replica" the pair's replica."""
     primary = connections["default"]
-    if primary.vendor != "postgresql":
-        pytest.skip("只读副本是 PostgreSQL 的：本测试在 PostgreSQL 一轮中运行。")
     source = primary.settings_dict
     if not source["NAME"].startswith("test_"):
         pytest.fail(
