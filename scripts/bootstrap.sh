@@ -72,6 +72,10 @@ if [ "${1:-}" = "--system" ]; then
     # Debian's nginx, not started by the install (the tests start their own, unprivileged).
     [ -x /usr/sbin/nginx ] || missing+=(nginx)
     command -v openssl >/dev/null || missing+=(openssl)
+    # PostgreSQL's server and clients: the test database, and the replica test's own primary
+    # and standby (scripts/start-replica.sh: initdb, pg_basebackup; pg_dump, psql).
+    ls /usr/lib/postgresql/*/bin/pg_basebackup >/dev/null 2>&1 || missing+=(postgresql)
+    command -v pg_dump >/dev/null || missing+=(postgresql-client)
     if [ ${#missing[@]} -gt 0 ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "gongjian.core.clock.PerRequestToday",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Reads on the replica for marked pages, read-your-writes on the primary (core.replica).
+    "gongjian.core.replica.ReplicaMiddleware",
     "gongjian.core.sessions.IdleTimeoutMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -128,6 +130,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# A streaming read replica of the PostgreSQL primary (core/replica.py, docs/operations.md): the
+# battle map's and lists' reads go there, writes and read-your-writes to the primary. In tests it
+# mirrors the default database, so the suite needs no second server.
+if _replica_url := os.environ.get("GONGJIAN_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        _replica_url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["gongjian.core.replica.ReplicaRouter"]
+# After a request that wrote, its session reads the primary this long (replication lag cover).
+GONGJIAN_REPLICA_STICKY_SECONDS = int(os.environ.get("GONGJIAN_REPLICA_STICKY_SECONDS", "30"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -138,6 +152,33 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on (OIDC, org/sso.py, docs/operations.md): on when a client id and the provider's
+# issuer (its endpoints then read from /.well-known/openid-configuration) or its endpoints are
+# set. It only matches existing accounts, by GONGJIAN_OIDC_MATCH ("username" or
+# "employee_number") against the claim GONGJIAN_OIDC_CLAIM; it never creates users nor roles.
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "").rstrip("/")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+# Blank: read from the issuer's discovery document at the first login (org.sso.provider_setting).
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
+OIDC_USE_PKCE = _env_bool("OIDC_USE_PKCE", True)
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_CALLBACK_CLASS = "gongjian.org.sso.SsoCallbackView"
+OIDC_AUTHENTICATE_CLASS = "gongjian.org.sso.SsoStartView"
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+GONGJIAN_OIDC_CLAIM = os.environ.get("GONGJIAN_OIDC_CLAIM", "preferred_username")
+GONGJIAN_OIDC_MATCH = os.environ.get("GONGJIAN_OIDC_MATCH", "username")
+GONGJIAN_OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID and (OIDC_OP_ISSUER or OIDC_OP_AUTHORIZATION_ENDPOINT)
+)
+if GONGJIAN_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("gongjian.org.sso.SsoBackend")
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
 # Each on its own: an account after 5 failures from anywhere, an address after 5 failures

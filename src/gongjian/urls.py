@@ -5,11 +5,14 @@ from django.urls import include, path
 from gongjian import home
 from gongjian.api import api
 from gongjian.core.files import serve_media
+from gongjian.org import sso
 from gongjian.org import views as org_views
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("login/", org_views.LoginView.as_view(template_name="login.html"), name="login"),
+    path("login/sso/", sso.SsoStartView.as_view(), name="sso_login"),
+    path("login/sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("gongjian.org.urls")),
     path("i18n/setlang/", org_views.set_language, name="set_language"),

@@ -12,6 +12,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = {
     "/login/",
+    "/login/sso/",  # single sign-on: 404 unless configured (tests/org/test_sso.py)
+    "/login/sso/callback/",
     "/logout/",
     "/i18n/setlang/",
     "/api/docs",

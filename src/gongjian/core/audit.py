@@ -161,10 +161,12 @@ def _on_login_failed(
     request: HttpRequest | None = None,
     **kw: Any,
 ) -> None:
+    # A single sign-on refusal (org.sso) leaves its reason on the request.
     record(
         EventKind.LOGIN_FAILED,
         request=request,
         username=str((credentials or {}).get("username", "")),
+        detail=str(getattr(request, "login_refusal", "")),
     )
 
 

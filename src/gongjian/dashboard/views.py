@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from gongjian.core.clock import today
 from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.core.replica import reads_from_replica
 from gongjian.dashboard import selectors
 from gongjian.dashboard.briefing_docx import briefing_docx
 from gongjian.org.models import Unit
@@ -59,6 +60,7 @@ def choose_campaign(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def overview(request: HttpRequest) -> HttpResponse:
     campaign, campaigns = _campaign(request)
     on = _on(request)
@@ -77,6 +79,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def projects(request: HttpRequest) -> HttpResponse:
     campaign, _campaigns = _campaign(request)
     on = _on(request)
@@ -107,6 +110,7 @@ def projects(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=unit_id)
     on = _on(request)
@@ -120,6 +124,7 @@ def unit_view(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def leader(request: HttpRequest) -> HttpResponse:
     on = _on(request)
     return render(
@@ -151,6 +156,7 @@ def briefing(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def ranking(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("round", "")
     data = selectors.ranking_board(request.user, int(raw) if raw.isdigit() else None)

@@ -68,12 +68,18 @@ class RoleGrantInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_display = ("username", "display_name", "unit", "is_active", "is_superuser")
-    search_fields = ("username", "display_name", "unit__name", "unit__aliases__alias")
+    search_fields = (
+        "username",
+        "display_name",
+        "employee_number",
+        "unit__name",
+        "unit__aliases__alias",
+    )
     autocomplete_fields = ("unit", "person")
     inlines = [RoleGrantInline]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("单位与角色"), {"fields": ("display_name", "unit", "person")}),
+        (_("单位与角色"), {"fields": ("display_name", "employee_number", "unit", "person")}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:

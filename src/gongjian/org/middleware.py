@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from gongjian.org.services import password_change_due
+from gongjian.org.sso import signed_in_by_sso
 
 # What a user with a due password may still reach: the change page itself, logout, language,
 # and files.
@@ -23,7 +24,9 @@ class PasswordChangeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if password_change_due(request.user) and not self._open(request.path):
+        # A sign-in through the identity service used no password of ours: nothing to change.
+        due = password_change_due(request.user) and not signed_in_by_sso(request)
+        if due and not self._open(request.path):
             message = _("密码已到期或为初始密码，请先修改密码。")
             if request.path.startswith("/api/"):
                 return JsonResponse(

@@ -186,6 +186,9 @@ class User(AbstractUser):
         related_name="user",
     )
     display_name = models.CharField(_("显示名称"), max_length=50, blank=True)
+    # The number the office's identity service knows the person by (工号); single sign-on may
+    # match accounts on it instead of the username (org.sso). Blank: none.
+    employee_number = models.CharField(_("工号"), max_length=50, blank=True, default="")
     # The interface language the user chose in the header (blank: the site's, Chinese).
     language = models.CharField(_("界面语言"), max_length=10, blank=True, default="")
     # None: the password was set by someone else (a new account) and must be changed at login.
@@ -200,6 +203,13 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employee_number"],
+                condition=~models.Q(employee_number=""),
+                name="user_unique_employee_number",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.http import HttpRequest, HttpResponse
@@ -28,6 +29,15 @@ from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
 from gongjian.org import selectors, services
 from gongjian.org.language import remember_language
+from gongjian.org.sso import sso_enabled
+
+
+class LoginView(auth_views.LoginView):
+    """The password login (the demo's, break-glass administrators'), and the single sign-on
+    button when the identity service is configured."""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "sso_enabled": sso_enabled()}
 
 
 class TokenForm(StaffForm):

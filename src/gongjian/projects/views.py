@@ -21,6 +21,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
+from gongjian.core.replica import reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -86,6 +87,7 @@ def _ledger_filter(request: HttpRequest) -> tuple[LedgerFilterForm, selectors.Le
 
 
 @login_required
+@reads_from_replica
 def ledger(request: HttpRequest) -> HttpResponse:
     """The ledger, a page at a time (`selectors.ledger_page`, the API's list): filters, sort and
     cursor live in the URL, and the pager's links swap the list in place with htmx."""
@@ -117,6 +119,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def warnings_page(request: HttpRequest) -> HttpResponse:
     """The lit and at-risk projects a page at a time, red first unless sorted otherwise: the
     ledger's selector with its `warned` filter, the ledger's filters in the URL."""

@@ -22,6 +22,7 @@ from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, NotFound, ValidationFailed
 from gongjian.core.forms import StaffForm
 from gongjian.core.http import flash_error
+from gongjian.core.replica import reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
@@ -64,6 +65,7 @@ def _int(value: str | None) -> int | None:
 
 
 @login_required
+@reads_from_replica
 def board(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state not in State.__members__.values():
