@@ -345,3 +345,36 @@ def test_a_roll_up_of_identical_months_equals_the_month(
         "2026-12",
     )  # fmt: skip
     assert scores(quarter) == scores(month_rounds[-1])
+
+
+def test_each_months_score_is_rounded_half_up_at_its_plans_precision_before_it_is_added(
+    org: Any,
+) -> None:
+    """The summing query (SQLite keeps these scores as floats) adds what the per-round path
+    adds: the same months read through `normalise: 100`, which scales by one, agree to the last
+    digit, and 85.125 + 85.135 at two places is 85.13 + 85.14."""
+    months = month_plan()
+    published(months, "2026-10", {org.hunan: "85.125", org.songxia: "70.0049"})
+    published(months, "2026-11", {org.hunan: "85.135", org.songxia: "70.0051"})
+    params = {"plan": "月度考评", "window": 2, "aggregate": "sum"}
+    two = rollup_plan(
+        "两月合计",
+        [
+            {"code": "sql", "name": "合计", "method": "direct", "source": "rounds.score",
+             "params": params},
+            {"code": "py", "name": "合计（折算）", "method": "direct", "source": "rounds.score",
+             "params": {**params, "normalise": 100}},
+        ],
+    )  # fmt: skip
+    round_ = services.create_round(actor=None, plan=two, period="2026-11")
+    units = [org.hunan, org.songxia]
+    summed, scaled = (
+        rollups.rounds_score(round_, units, two.indicators.get(code=code)) for code in ("sql", "py")
+    )
+    assert {u: p.value for u, p in summed.items()} == {
+        org.hunan.pk: Decimal("170.27"),
+        org.songxia.pk: Decimal("140.01"),
+    }
+    assert {u: str(p.value) for u, p in summed.items()} == {
+        u: str(p.value) for u, p in scaled.items()
+    }

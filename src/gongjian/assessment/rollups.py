@@ -159,7 +159,8 @@ def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> 
     place from them (`source_scores`: published rounds never change), so the value carries no
     trail of its own.
 
-    A year roll-up reads 120,000 stored results: by one bare query a round, each distinct score
+    A year roll-up reads 120,000 stored results: summed by one query (`_sums`) unless each
+    round's scores are first scaled to 100, then by one bare query a round, each distinct score
     converted once (scores repeat a lot)."""
     from gongjian.assessment.models import RoundSource
 
@@ -170,6 +171,13 @@ def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> 
         [RoundSource(round=round_, source=r, indicator_code=indicator.code) for r in rounds]
     )
     wanted = {u.pk for u in units}
+    n = len(rounds)
+    if window.normalise is None:
+        return {
+            unit_id: Provided(total if window.aggregate == "sum" else total / n)
+            for unit_id, (count, total) in _sums(rounds).items()
+            if unit_id in wanted and count == n  # not assessed in one: no value, never a zero
+        }
     scores: dict[int, list[Decimal]] = {u: [] for u in wanted}
     for r in rounds:
         q = quantum(r.plan.precision)
@@ -186,7 +194,6 @@ def rounds_score(round_: Round, units: Sequence[Unit], indicator: Indicator) -> 
                 top = tops.get(group)
                 scaled = made[key] = _scaled(score.quantize(q, rounding=ROUND_HALF_UP), window, top)
             got.append(scaled)
-    n = len(rounds)
     return {
         unit_id: Provided(combine(got, window.aggregate))
         for unit_id, got in scores.items()
@@ -244,6 +251,40 @@ def source_scores(round_: Round, unit_id: int) -> dict[str, list[dict[str, Any]]
                 }
             )
     return found
+
+
+STORED_PLACES = 4  # UnitResult.score's decimal places
+
+
+def _sums(rounds: Sequence[Round]) -> dict[int, tuple[int, Decimal]]:
+    """Per unit, how many of the rounds have its result and the sum of its scores there, each
+    rounded half up to its round's precision first, as the Python path (`combine` of the
+    quantized scores) adds them: by one query, in whole ten-thousandths, so that SQLite (which
+    keeps decimals as floats) adds exactly what PostgreSQL does."""
+    from django.db import connection
+
+    from gongjian.assessment.models import UnitResult
+
+    steps: list[int] = []
+    for r in rounds:
+        steps += [r.pk, 10 ** max(STORED_PLACES - r.plan.precision, 0)]
+    step = "CASE round_id " + "WHEN %s THEN %s " * len(rounds) + "END"
+    rounded = "CASE WHEN v >= 0 THEN (v + step / 2) / step ELSE -((step / 2 - v) / step) END * step"
+    table = UnitResult._meta.db_table
+    marks = ", ".join(["%s"] * len(rounds))
+    sql = (
+        f"SELECT unit_id, COUNT(*), SUM({rounded}) FROM ("  # noqa: S608 - our table and marks
+        f"SELECT unit_id, CAST(ROUND(score * 10000) AS BIGINT) AS v, {step} AS step "
+        f"FROM {table} WHERE round_id IN ({marks})) AS scored GROUP BY unit_id"
+    )
+    places = Decimal(1).scaleb(-max(r.plan.precision for r in rounds))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*steps, *(r.pk for r in rounds)])
+        rows = cursor.fetchall()
+    return {
+        unit_id: (count, Decimal(int(total)).scaleb(-STORED_PLACES).quantize(places))
+        for unit_id, count, total in rows
+    }
 
 
 def _results(r: Round) -> list[tuple[int, Decimal, int, bool, str]]:
