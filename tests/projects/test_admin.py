@@ -40,6 +40,7 @@ def test_office_changes_campaign_thresholds_in_the_admin_with_history(client, or
             "warn_red_gap": "20",
             "warn_not_started_red_months": "3",
             "warn_milestone_red_days": "30",
+            "report_cadence": "monthly",
             "lines-TOTAL_FORMS": "0",
             "lines-INITIAL_FORMS": "0",
         },

@@ -73,11 +73,11 @@ PROJECT_COLUMNS = [
     Column("percent_done", "形象进度（%）", "decimal", width=10),
     Column("not_started_reason", "未开工原因", "text", width=20),
     Column("description", "建设内容", "text", width=30),
-    # Added in 2026-12: after the older columns, so the letters of those stay as they were.
+    Column("version", "版本", "version", width=6),
+    # Added in 2026-12: after every older column (版本 included), so their letters stay.
     Column("investment_code", "投资项目代码", "text", width=26),
     Column("contact_name", "联络人", "text", width=10),
     Column("contact_phone", "联络人电话", "text", width=16),
-    Column("version", "版本", "version", width=6),
 ]
 MILESTONE_COLUMNS = [
     Column("code", "项目编号", "text", True, 14),
