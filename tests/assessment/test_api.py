@@ -101,6 +101,7 @@ def test_explanation_shows_inputs_rules_and_the_gap(org, published_round: Round)
         "points": "5.00",
         "by_indicator": [{"indicator": "投资完成得分", "points": "5.00"}],
         "not_compared": [],
+        "weighted": False,
     }
 
 

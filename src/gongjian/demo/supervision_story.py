@@ -198,7 +198,6 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
 
     return {
         dt.date(2026, 12, 3): [register_and_draft, set_up_team],
-        dt.date(2026, 12, 8): [site_visit],
         dt.date(2026, 12, 4): [
             lambda: at(
                 dt.date(2026, 12, 4),
@@ -213,7 +212,7 @@ def script(on_day: Any) -> dict[dt.date, list[Any]]:
         dt.date(2026, 12, 7): [
             lambda: at(dt.date(2026, 12, 7), 9, order_services.start, actor=lead_staff)
         ],
-        dt.date(2026, 12, 8): [late_matter],
+        dt.date(2026, 12, 8): [late_matter, site_visit],
         dt.date(2026, 12, 10): [
             lambda: at(
                 dt.date(2026, 12, 10),

@@ -330,7 +330,9 @@ class _Lookups:
             _("攻坚行动“%(n)s”不唯一，请写作“名称（主办单位）”：%(c)s")
             % {
                 "n": clean_text(text),
-                "c": "；".join(campaign_ref(c.name, c.owner.name) for c in found),
+                "c": "；".join(
+                    campaign_ref(c.name, c.owner.name) for c in sorted(found, key=lambda c: c.pk)
+                ),
             }
         )
 
