@@ -24,6 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Generic, TypeVar
 
 from django.core import signing
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Expression, F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
@@ -334,7 +335,10 @@ def count(qs: QuerySet[Any]) -> tuple[int, bool]:
 
 
 def _estimate(qs: QuerySet[Any]) -> int:
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`pk__in=[]`) makes no SQL
+        return 0
     with connections[qs.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
