@@ -80,6 +80,8 @@ def run_child(
             records.append(json.loads(line))
         else:
             print(line, file=sys.stderr)
+    if done.returncode:
+        print(done.stderr, file=sys.stderr)  # the child's traceback, or the failure says nothing
     return records, done
 
 
