@@ -19,6 +19,8 @@ from django.db import connections
 from django.utils.translation import gettext as _
 from gunicorn.app.base import BaseApplication
 
+from gongjian.core import schema
+
 # Apache's "combined" format with the time the request took (microseconds) at the end.
 ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
 
@@ -74,7 +76,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **opts: Any) -> None:
         if not opts["no_migrate"]:
-            call_command("migrate", interactive=False, verbosity=0)
+            schema.migrate()
         address = f"{opts['host']}:{opts['port']}"
         if opts["dev"]:
             self.stdout.write(

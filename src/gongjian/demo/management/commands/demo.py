@@ -11,6 +11,7 @@ from django.db import connection
 from rich.console import Console
 from rich.table import Table
 
+from gongjian.core import schema
 from gongjian.demo import org_data
 from gongjian.demo.builder import build_demo
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **opts: Any) -> None:
         console = Console()
         self._reset_database(console)
-        call_command("migrate", interactive=False, verbosity=0)
+        schema.migrate()
         with console.status("正在载入演示数据……"):
             build_demo(
                 progress=lambda label, summary: console.print(f"  [green]✓[/] {label}：{summary}")
