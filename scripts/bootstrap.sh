@@ -47,7 +47,7 @@ if [ ! -f "$(stamp_for)" ]; then
         UV=.venv/bin/uv
     fi
     step "安装依赖（uv，pyproject.toml 中的固定版本）"
-    if ! "$UV" pip install --python .venv/bin/python -e ".[dev]"; then
+    if ! "$UV" pip install --compile-bytecode --python .venv/bin/python -e ".[dev]"; then
         step "uv 安装失败，改用 pip"
         .venv/bin/python -m pip --version >/dev/null 2>&1 || .venv/bin/python -m ensurepip --quiet
         .venv/bin/python -m pip install --quiet --upgrade pip
