@@ -11,6 +11,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from gongjian.projects.models import ProgressReport, Project, WarningSnapshot, WarningTally
 from gongjian.projects.snapshots import snapshot_warnings
@@ -41,12 +42,20 @@ def tallies() -> dict[tuple, tuple]:
     }
 
 
+def zero_reports(project: Project) -> None:
+    """Its reports say 0 %, saved one by one as any model save is: with their history."""
+    for report in ProgressReport.objects.filter(project=project):
+        report.percent_done = Decimal("0")
+        report.save()
+
+
 def test_a_second_run_with_nothing_changed_writes_nothing(ledger):
     first = snapshot_warnings(on=ON)
     before, tallies_before = rows(), tallies()
     with CaptureQueriesContext(connection) as queries:
         second = snapshot_warnings(on=ON)
-    assert writes(queries) == []
+    # (the projects were just made: the run compares them, and notes when it did)
+    assert [w for w in writes(queries) if "snapshotcheck" not in w] == []
     assert second == first
     assert rows() == before  # same rows, same ids
     assert tallies() == tallies_before
@@ -55,8 +64,8 @@ def test_a_second_run_with_nothing_changed_writes_nothing(ledger):
 def test_a_changed_warning_rewrites_only_its_row_in_place_and_its_units_tallies(ledger, org):
     snapshot_warnings(on=ON)
     before, tallies_before = rows(), tallies()
-    # a report lands without the ledger's refresh (e.g. written by another tool): green → red
-    ProgressReport.objects.filter(project=ledger.green).update(percent_done=Decimal("0"))
+    # a report changes without the ledger's refresh (e.g. in the admin): green → red
+    zero_reports(ledger.green)
     with CaptureQueriesContext(connection) as queries:
         snapshot_warnings(on=ON)
     after = rows()
@@ -96,7 +105,7 @@ def test_a_new_project_gets_its_row_and_a_deleted_one_loses_it(ledger, org):
 
 def test_running_twice_is_running_once_from_scratch(ledger):
     snapshot_warnings(on=ON)
-    ProgressReport.objects.filter(project=ledger.green).update(percent_done=Decimal("0"))
+    zero_reports(ledger.green)
     snapshot_warnings(on=ON)
     kept = {pk: r[1:] for pk, r in rows().items()}
     kept_tallies = {k: v[1:] for k, v in tallies().items()}
@@ -105,3 +114,67 @@ def test_running_twice_is_running_once_from_scratch(ledger):
     snapshot_warnings(on=ON)
     assert {pk: r[1:] for pk, r in rows().items()} == kept
     assert {k: v[1:] for k, v in tallies().items()} == kept_tallies
+
+
+def hours_later() -> None:
+    """As if the day's last comparison had been made well after everything so far."""
+    from gongjian.projects.models import SnapshotCheck
+    from gongjian.projects.snapshots import LOOK_BACK
+
+    SnapshotCheck.objects.filter(on=ON).update(checked_at=timezone.now() + LOOK_BACK * 2)
+
+
+def colour_of(project: Project) -> str:
+    return WarningSnapshot.objects.get(on=ON, project=project).colour
+
+
+def test_a_later_run_compares_only_projects_whose_history_moved_and_a_full_run_all(ledger):
+    snapshot_warnings(on=ON)
+    assert colour_of(ledger.green) == "green"
+    hours_later()  # the projects' making is behind the last comparison now
+    # a write that leaves no history (a bare UPDATE) is not seen by the quarter-hourly run ...
+    ProgressReport.objects.filter(project=ledger.green).update(percent_done=Decimal("0"))
+    snapshot_warnings(on=ON)
+    assert colour_of(ledger.green) == "green"
+    # ... but by the full comparison (`gongjian tick --full`), as by the next day's first run
+    snapshot_warnings(on=ON, full=True)
+    assert colour_of(ledger.green) == "red"
+
+
+def test_a_change_saved_before_the_last_run_but_committed_after_it_is_still_seen(ledger):
+    from gongjian.projects.models import SnapshotCheck
+    from gongjian.projects.snapshots import LOOK_BACK
+
+    snapshot_warnings(on=ON)
+    zero_reports(ledger.green)
+    # the previous run began after the reports were saved (their transaction was still open)
+    SnapshotCheck.objects.filter(on=ON).update(checked_at=timezone.now() + LOOK_BACK / 2)
+    snapshot_warnings(on=ON)
+    assert colour_of(ledger.green) == "red"
+
+
+def test_a_change_older_than_the_look_back_before_the_last_run_is_not_compared_again(ledger):
+    snapshot_warnings(on=ON)
+    zero_reports(ledger.green)
+    hours_later()
+    with CaptureQueriesContext(connection) as queries:
+        snapshot_warnings(on=ON)
+    assert writes(queries) == []
+    assert colour_of(ledger.green) == "green"
+
+
+def test_tick_full_compares_every_project_and_sees_a_change_without_history(ledger, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.GONGJIAN_TODAY = ON.isoformat()
+    call_command("tick", "--no-deliver", stdout=StringIO())
+    hours_later()
+    ProgressReport.objects.filter(project=ledger.green).update(percent_done=Decimal("0"))
+    call_command("tick", "--no-deliver", stdout=StringIO())
+    assert colour_of(ledger.green) == "green"
+    out = StringIO()
+    call_command("tick", "--no-deliver", "--full", stdout=out)
+    assert colour_of(ledger.green) == "red"
+    assert "预警快照：红灯 3" in out.getvalue()

@@ -456,6 +456,21 @@ class WarningSnapshot(models.Model):
         return f"{self.project_id} {self.on} {self.colour}"
 
 
+class SnapshotCheck(models.Model):
+    """When `snapshots.snapshot_warnings` last compared a day's rows with the ledger: a later run
+    of the same day compares only the projects whose history moved since then."""
+
+    on = models.DateField(_("日期"), unique=True)
+    checked_at = models.DateTimeField(_("核对时间"))
+
+    class Meta:
+        verbose_name = _("预警快照核对")
+        verbose_name_plural = _("预警快照核对")
+
+    def __str__(self) -> str:
+        return f"{self.on} {self.checked_at:%H:%M:%S}"
+
+
 class WarningTally(models.Model):
     """One day's snapshot summed per (campaign, unit, line), with the projects' investment.
 

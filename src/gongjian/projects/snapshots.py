@@ -13,9 +13,18 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
+from gongjian.campaigns.models import Campaign
 from gongjian.org.models import Unit
-from gongjian.projects.models import Project, WarningSnapshot, WarningTally
+from gongjian.projects.models import (
+    Milestone,
+    ProgressReport,
+    Project,
+    SnapshotCheck,
+    WarningSnapshot,
+    WarningTally,
+)
 from gongjian.projects.warning_feed import warnings_for
 
 BATCH = 5000
@@ -31,28 +40,84 @@ _SNAPSHOT_FIELDS = [
 ]
 
 
+# A change saved in a transaction that commits after a run has begun is not seen by that run,
+# yet its history is dated before the run: the next run looks this much further back.
+LOOK_BACK = dt.timedelta(hours=1)
+# Past this many changed projects a run compares them all (and keeps its queries' IN lists short).
+MAX_CHANGED = 5000
+
+
 @transaction.atomic
-def snapshot_warnings(*, on: dt.date) -> Counter[str]:
+def snapshot_warnings(*, on: dt.date, full: bool = False) -> Counter[str]:
     """Store every project's warning on `on`. The day's first run writes every row; a later one
     (each `gongjian tick`) rewrites only the rows whose warning changed, in place, removes the
     rows of projects that are gone, and re-sums only the tallies of the units concerned: with
     nothing changed it writes nothing. Running it twice is running it once.
 
+    A later run compares only the projects whose history moved since the day's previous
+    comparison (`SnapshotCheck`, less LOOK_BACK): the project, its milestones, its reports, or its
+    campaign's thresholds — what a warning is computed from. It compares every project when
+    `full`, at its first run after the day's rows were written, when more than MAX_CHANGED
+    moved, or when the day's rows are not one per project.
+
     (A project's investment, which the tallies sum, changes only through the ledger's services,
     which refresh its row and its unit's tallies at once: `refresh_project_snapshot`.)"""
-    stored = _stored_rows(on)
-    if not stored:
-        return _snapshot_day(on)
-    counts: Counter[str] = Counter()
+    started = timezone.now()
+    check = SnapshotCheck.objects.select_for_update().filter(on=on).first()
+    if not WarningSnapshot.objects.filter(on=on).exists():
+        counts = _snapshot_day(on)
+        _checked(on, started)
+        return counts
+    ids = None if full or check is None else _changed_since(check.checked_at - LOOK_BACK)
+    if ids is not None and (
+        len(ids) > MAX_CHANGED
+        or WarningSnapshot.objects.filter(on=on).count() != Project.objects.count()
+    ):
+        ids = None
+    if ids != []:  # with nothing moved the day's comparison stands: no write, not even the time
+        _compare(on, ids)
+        _checked(on, started)
+    return Counter(
+        dict(
+            WarningSnapshot.objects.filter(on=on)
+            .values_list("colour")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+    )
+
+
+def _checked(on: dt.date, at: dt.datetime) -> None:
+    SnapshotCheck.objects.update_or_create(on=on, defaults={"checked_at": at})
+
+
+def _changed_since(since: dt.datetime) -> list[int]:
+    """The projects whose warning's inputs were saved at or after `since`, by their history."""
+    ids = set(Project.history.filter(history_date__gte=since).values_list("id", flat=True))
+    for model in (Milestone, ProgressReport):
+        ids.update(
+            model.history.filter(history_date__gte=since).values_list("project_id", flat=True)
+        )
+    campaigns = list(Campaign.history.filter(history_date__gte=since).values_list("id", flat=True))
+    if campaigns:
+        ids.update(Project.objects.filter(campaign_id__in=campaigns).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def _compare(on: dt.date, ids: list[int] | None) -> None:
+    """Compare the stored rows of `ids` (None: every project) with their warnings now, and write
+    only the differences: changed rows in place, gone projects' rows deleted, their units'
+    tallies re-summed."""
+    stored = _stored_rows(on, ids)
     changed: list[WarningSnapshot] = []
     units: set[int] = set()
+    projects = Project.objects.all() if ids is None else Project.objects.filter(pk__in=ids)
     # Plain rows, no model instances: this runs every quarter of an hour on every project.
-    found = warnings_for(Project.objects.all(), on)
-    for pk, campaign_id, unit_id in Project.objects.order_by("pk").values_list(
+    found = warnings_for(projects, on)
+    for pk, campaign_id, unit_id in projects.order_by("pk").values_list(
         "pk", "campaign_id", "unit_id"
     ):
         warning = found[pk]
-        counts[warning.colour.value] += 1
         before = stored.pop(pk, None)
         if before != _computed_form(warning, campaign_id, unit_id):
             changed.append(_row(pk, campaign_id, unit_id, warning, on))
@@ -73,14 +138,13 @@ def snapshot_warnings(*, on: dt.date) -> Counter[str]:
     tallied = _tallied(on)
     if tallied is None:
         store_tallies(on=on)  # a day snapshotted before there were tallies: sum all of it once
-        return counts
+        return
     if units:
         store_tallies(on=on, unit_ids=units)
         tallied = _tallied(on)
-    if tallied != counts.total():
+    if tallied != WarningSnapshot.objects.filter(on=on).count():
         # rows deleted behind our back (deleting a project deletes its rows): find their units
         _sync_tallies(on)
-    return counts
 
 
 def _tallied(on: dt.date) -> int | None:
@@ -89,15 +153,19 @@ def _tallied(on: dt.date) -> int | None:
     return n
 
 
-def _stored_rows(on: dt.date) -> dict[int, tuple[object, ...]]:
-    """The day's rows as `_computed_form` gives them, read through a bare cursor."""
+def _stored_rows(on: dt.date, ids: list[int] | None = None) -> dict[int, tuple[object, ...]]:
+    """The day's rows (of `ids`, or all) as `_computed_form` gives them, by a bare cursor."""
     table = WarningSnapshot._meta.db_table
     fields = [WarningSnapshot._meta.get_field(f) for f in _SNAPSHOT_FIELDS]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
+    among = ""
+    params: list[Any] = [on, *(ids or [])]
+    if ids is not None:
+        among = f" AND project_id IN ({', '.join(['%s'] * len(ids))})" if ids else " AND 1 = 0"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT project_id, {columns} FROM {table} WHERE {connection.ops.quote_name('on')} = %s",  # noqa: S608 - our own names
-            [on],
+            f"SELECT project_id, {columns} FROM {table} WHERE {connection.ops.quote_name('on')} = %s{among}",  # noqa: S608 - our own names
+            params,
         )
         return {
             pk: (

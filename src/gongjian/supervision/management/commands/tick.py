@@ -25,12 +25,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-deliver", action="store_true", help="不发送机器人推送（只写入待发送队列）"
         )
+        parser.add_argument(
+            "--full",
+            action="store_true",
+            help=_("预警快照逐一核对全部项目（默认只核对上次核对以来有变更记录的项目）"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = tick.tick(deliver=not options["no_deliver"])
         self.stdout.write(report.as_text())
         # The battle map reads the day's warnings from a snapshot; rebuilding it is idempotent.
-        counts = snapshot_warnings(on=clock.today())
+        counts = snapshot_warnings(on=clock.today(), full=options["full"])
         self.stdout.write(
             _("预警快照：红灯 %(r)s，黄灯 %(y)s，绿灯 %(g)s")
             % {"r": counts["red"], "y": counts["yellow"], "g": counts["green"]}
