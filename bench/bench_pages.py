@@ -112,6 +112,7 @@ def _bench_database(database: str) -> list[Result]:
     from playwright.sync_api import sync_playwright
 
     env = bench_env(database, sqlite_name="pages.sqlite3", pg_db="bench_pages")
+    env["GONGJIAN_DEMO_ALLOW_FLUSH"] = "1"  # the throwaway bench_pages database
     env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
     subprocess.run(_gongjian(env, "demo", "--no-serve"), env=env, cwd=ROOT, check=True,  # noqa: S603
                    stdout=subprocess.DEVNULL)  # fmt: skip
