@@ -127,3 +127,22 @@ def _yaml(**overrides: Any) -> str:
     import yaml
 
     return yaml.safe_dump(plan_dict(**overrides), allow_unicode=True, sort_keys=False)
+
+
+def test_dates_are_written_as_the_serial_days_excel_and_xlsxwriter_give_them() -> None:
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from gongjian.exchange.office_xlsx import Field, Kind, OfficeBook
+
+    days = [dt.date(1900, 1, 1), dt.date(1900, 2, 28), dt.date(1900, 3, 1), dt.date(2026, 12, 31)]
+    book = OfficeBook()
+    sheet = book.sheet("日期", [Field("日期", kind=Kind.DATE), Field("时间", kind=Kind.DATETIME)])
+    for day in days:
+        sheet.append([day, dt.datetime.combine(day, dt.time(9, 30))])
+    with book.finish() as file:
+        rows = list(load_workbook(file, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert [row[0].date() for row in rows[1:]] == days
+    # a date and time still goes through XlsxWriter's own conversion
+    assert rows[-1][1] == dt.datetime(2026, 12, 31, 9, 30)

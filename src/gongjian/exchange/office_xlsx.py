@@ -36,6 +36,10 @@ DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 WAN_FORMAT = "#,##0.00"
 EXCEL_LAST_ROW = 1_048_575  # 0-based: drop-downs reach the rows an office adds below the data
+# Serial day numbers of the 1900 date system: from 1 March 1900 on, days since 30 December 1899
+# (Excel counts a 29 February 1900 that never was).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+FIRST_TRUE_SERIAL = dt.date(1900, 3, 1)
 # In a 95,000-row sheet a progress callback every row would cost more than the rows.
 PROGRESS_EVERY = 500
 
@@ -105,6 +109,10 @@ class OfficeSheet:
                 write_string(row, col, _("是") if value else _("否"), fmt)
             elif isinstance(value, int | float | Decimal):
                 write_number(row, col, float(value), fmt)
+            elif type(value) is dt.date and value >= FIRST_TRUE_SERIAL:
+                # Excel's serial day, as XlsxWriter's own conversion gives it for a date, at a
+                # fraction of its cost (800,000 milestones have two dates each).
+                write_number(row, col, float((value - EXCEL_EPOCH).days), fmt)
             elif isinstance(value, dt.date):  # a datetime too (it is a date)
                 ws._write_datetime(row, col, value, fmt)
             else:
