@@ -77,6 +77,22 @@ def test_overview_counts_open_and_overdue_orders_and_lists_top_units(demo):
     assert [g["group"] for g in towns["groups"]] == ["第一方阵", "第二方阵", "第三方阵"]
 
 
+def test_overview_names_each_lines_first_places_for_a_plan_without_an_overall_rank(demo):
+    from gongjian.campaigns.models import Campaign
+
+    changle = Campaign.objects.get(owner__name="长乐区", name="攻坚120天")
+    top = selectors.overview(demo["changle_office"], changle, ON)["top_units"]
+    departments = next(t for t in top if t["plan"] == "区直部门专项考评方案")
+    lines = {g["group"]: g["units"] for g in departments["groups"]}
+    # the seed: 资金运作攻坚是区税务局、区财政局并列第一 (no "第0" of a composite it has not)
+    assert sorted(u["unit"] for u in lines["资金运作攻坚"]) == sorted(["区税务局", "区财政局"])
+    assert all(u["tied"] for u in lines["资金运作攻坚"])
+    assert all(u.get("rank", 1) == 1 for units in lines.values() for u in units)
+    assert "第0" not in str(top)
+    # a line every department completed reads as the seed says it (所有区直部门均完成任务)
+    assert [{"all": "均完成任务"}] in lines.values()
+
+
 def test_briefing_lists_the_overdue_orders(demo):
     data = selectors.briefing(demo["changle_office"], ON)
     assert data["overdue_orders"]

@@ -21,7 +21,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
-from gongjian.assessment.models import PlanGroup, Round, RoundState, UnitResult
+from gongjian.assessment.models import PlanGroup, PlanLine, Round, RoundState, UnitResult
 from gongjian.campaigns.models import Campaign
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
@@ -230,8 +230,9 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
         latest.setdefault(r.plan.name, r)
     if not latest:
         return []
+    ranked = [r for r in latest.values() if r.plan.has_composite]
     results = (
-        UnitResult.objects.filter(round__in=latest.values(), rank__lte=per_group)
+        UnitResult.objects.filter(round__in=ranked, rank__lte=per_group)
         .select_related("unit")
         .order_by("round_id", "group", "rank", "unit__sort_order")
     )
@@ -240,6 +241,7 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
         by_round.setdefault(res.round_id, {}).setdefault(res.group, []).append(
             {"unit": res.unit.name, "rank": res.rank, "tied": res.tied}
         )
+    by_round.update(_line_firsts([r for r in latest.values() if not r.plan.has_composite]))
     # Groups in the plan's own order (第一、第二、第三方阵), not the names' code-point order.
     order = {
         (plan_id, name): i
@@ -250,6 +252,8 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
 
     def in_plan_order(r: Round) -> list[dict[str, Any]]:
         groups = by_round.get(r.pk, {})
+        if not r.plan.has_composite:  # its lines, already in the plan's order
+            return [{"group": g, "units": units} for g, units in groups.items()]
         names = sorted(groups, key=lambda g: order.get((r.plan_id, g), 1 << 30))
         return [{"group": g, "units": groups[g]} for g in names]
 
@@ -257,6 +261,49 @@ def top_units(user: Any, campaign: Campaign, per_group: int = 3) -> list[dict[st
         {"round_id": r.pk, "plan": r.plan.name, "period": r.period, "groups": in_plan_order(r)}
         for r in latest.values()
     ]
+
+
+def _line_firsts(rounds: list[Round]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """A line-only plan has no overall rank: each line's first place(s), lines in plan order
+    (资金运作攻坚：区税务局、区财政局并列第1)."""
+    if not rounds:
+        return {}
+    lines = {
+        r.pk: list(PlanLine.objects.filter(plan_id=r.plan_id).values_list("name", flat=True))
+        for r in rounds
+    }
+    firsts: dict[int, dict[str, list[str]]] = {r.pk: {} for r in rounds}
+    counted: dict[tuple[int, str], int] = {}
+    unfinished: set[tuple[int, str]] = set()
+    for round_id, unit, cells in (
+        UnitResult.objects.filter(round__in=rounds)
+        .order_by("round_id", "unit__sort_order", "unit_id")
+        .values_list("round_id", "unit__name", "lines")
+    ):
+        for line, cell in (cells or {}).items():
+            if not isinstance(cell, dict):
+                continue
+            counted[(round_id, line)] = counted.get((round_id, line), 0) + 1
+            if cell.get("completed") is not True:
+                unfinished.add((round_id, line))
+            if cell.get("rank") == 1:
+                firsts[round_id].setdefault(line, []).append(unit)
+
+    def entries(round_id: int, line: str, units: list[str]) -> list[dict[str, Any]]:
+        if len(units) > 1 and len(units) == counted[(round_id, line)]:
+            # everyone first: as the bulletin says it, not a list of every unit
+            done = (round_id, line) not in unfinished
+            return [{"all": _("均完成任务") if done else _("全部并列第一")}]
+        return [{"unit": u, "rank": 1, "tied": len(units) > 1} for u in units]
+
+    return {
+        round_id: {
+            line: entries(round_id, line, units)
+            for line in lines[round_id]
+            if (units := by_line.get(line))
+        }
+        for round_id, by_line in firsts.items()
+    }
 
 
 def campaign_orders(user: Any, campaign: Campaign) -> QuerySet[SupervisionOrder]:
