@@ -164,6 +164,14 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT"
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# Single sign-out (RP-initiated logout): our logout also ends the identity service's session, at
+# this endpoint (blank: the discovery document's end_session_endpoint), with the ID token of the
+# sign-in (kept in the session for it) and the way back to the login page (org.sso).
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_OP_LOGOUT_URL_METHOD = os.environ.get(
+    "OIDC_OP_LOGOUT_URL_METHOD", "gongjian.org.sso.provider_logout_url"
+)
+OIDC_STORE_ID_TOKEN = True
 OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
 OIDC_USE_PKCE = _env_bool("OIDC_USE_PKCE", True)
