@@ -11,3 +11,7 @@ AUTHENTICATION_BACKENDS = [
     "tests.backends.AxesBackendForTestClient",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Tests assert on what a robot received right after the commit, so the suite sends in the
+# request; the background thread production uses is tested in
+# tests/supervision/test_robot_threads.py, which sets "thread" again.
+GONGJIAN_ROBOT_DELIVERY = "inline"

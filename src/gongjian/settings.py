@@ -164,6 +164,14 @@ OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT"
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# Single sign-out (RP-initiated logout): our logout also ends the identity service's session, at
+# this endpoint (blank: the discovery document's end_session_endpoint), with the ID token of the
+# sign-in (kept in the session for it) and the way back to the login page (org.sso).
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_OP_LOGOUT_URL_METHOD = os.environ.get(
+    "OIDC_OP_LOGOUT_URL_METHOD", "gongjian.org.sso.provider_logout_url"
+)
+OIDC_STORE_ID_TOKEN = True
 OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
 OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile")
 OIDC_USE_PKCE = _env_bool("OIDC_USE_PKCE", True)
@@ -302,6 +310,10 @@ GONGJIAN_IMPORT_MAX_COLUMNS = int(os.environ.get("GONGJIAN_IMPORT_MAX_COLUMNS", 
 # within GONGJIAN_ROBOT_FOLD_SECONDS of the robot's last request wait and go as one digest.
 GONGJIAN_ROBOT_RATE_PER_MINUTE = int(os.environ.get("GONGJIAN_ROBOT_RATE_PER_MINUTE", "20"))
 GONGJIAN_ROBOT_FOLD_SECONDS = int(os.environ.get("GONGJIAN_ROBOT_FOLD_SECONDS", "60"))
+# Where the robots' messages are sent once the commit that queued them is done: "thread" (a
+# background thread, so the request does not wait for a robot) or "inline" (in the request; the
+# test suite's choice, where tests assert on what a robot received).
+GONGJIAN_ROBOT_DELIVERY = os.environ.get("GONGJIAN_ROBOT_DELIVERY", "thread")
 # The daily digest of yellow and red orders goes to people; to the lead unit's robots as well
 # only when an office turns this on.
 GONGJIAN_ROBOT_LIGHT_DIGEST = _env_bool("GONGJIAN_ROBOT_LIGHT_DIGEST", False)

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from gongjian import home
@@ -13,7 +12,7 @@ urlpatterns = [
     path("login/", org_views.LoginView.as_view(template_name="login.html"), name="login"),
     path("login/sso/", sso.SsoStartView.as_view(), name="sso_login"),
     path("login/sso/callback/", sso.SsoCallbackView.as_view(), name="sso_callback"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", sso.LogoutView.as_view(), name="logout"),
     path("account/", include("gongjian.org.urls")),
     path("i18n/setlang/", org_views.set_language, name="set_language"),
     path("dashboard/", include("gongjian.dashboard.urls")),

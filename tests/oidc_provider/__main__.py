@@ -1,5 +1,6 @@
 """`python -m tests.oidc_provider PORT`: migrate, add the client and users the environment
-names (OP_CLIENT_ID, OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_CLAIMS with OP_PASSWORD), serve."""
+names (OP_CLIENT_ID, OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_POST_LOGOUT_REDIRECT_URI, OP_CLAIMS
+with OP_PASSWORD), serve."""
 
 import json
 import os
@@ -25,6 +26,7 @@ def main() -> None:
         client_type=Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         redirect_uris=os.environ["OP_REDIRECT_URI"],
+        post_logout_redirect_uris=os.environ.get("OP_POST_LOGOUT_REDIRECT_URI", ""),
         algorithm=Application.RS256_ALGORITHM,
         skip_authorization=True,
     )

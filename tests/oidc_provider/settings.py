@@ -38,6 +38,10 @@ OAUTH2_PROVIDER = {
     "PKCE_REQUIRED": True,
     "SCOPES": {"openid": "OpenID Connect", "profile": "profile"},
     "OAUTH2_VALIDATOR_CLASS": "tests.oidc_provider.validator.ClaimsValidator",
+    # RP-initiated logout (single sign-out): with the RP's ID token for the signed-in user it
+    # signs out without asking, as a provider configured for trusted internal clients does.
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
 }
 # Tables straight from the models (migrate --run-syncdb): a second or more faster to start.
 MIGRATION_MODULES = {app: None for app in ("auth", "contenttypes", "sessions", "oauth2_provider")}

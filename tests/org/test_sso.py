@@ -72,6 +72,7 @@ def identity_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "OP_CLIENT_ID": CLIENT_ID,
         "OP_CLIENT_SECRET": CLIENT_SECRET,
         "OP_REDIRECT_URI": "http://testserver/login/sso/callback/",
+        "OP_POST_LOGOUT_REDIRECT_URI": "http://testserver/login/",
         "OP_CLAIMS": json.dumps(CLAIMS),
         "OP_PASSWORD": OP_PASSWORD,
     }
@@ -115,11 +116,13 @@ def sso_settings(settings: Any, identity_service: str) -> Any:
     return settings
 
 
-def _sign_in_at_identity_service(site: Client, username: str) -> Any:
+def _sign_in_at_identity_service(
+    site: Client, username: str, browser: requests.Session | None = None
+) -> Any:
     """The browser: the site's button, the identity service's login form, back to the site."""
     to_provider = site.get("/login/sso/")
     assert to_provider.status_code == 302
-    browser = requests.Session()
+    browser = browser or requests.Session()
     form = browser.get(to_provider["Location"], timeout=10)
     assert form.url.startswith("http://127.0.0.1:"), form.url  # at the identity service's login
     match = re.search(r'name="next" value="([^"]*)"', form.text)
@@ -222,3 +225,82 @@ def test_sso_with_an_unreachable_identity_service_says_so_on_the_login_page(
 
     assert response.redirect_chain[-1][0] == "/login/"
     assert "统一身份认证服务暂时无法访问" in response.content.decode()
+
+
+def _sso_account() -> Any:
+    user = UserFactory(username="zhang.wei", unit=UnitFactory(name="鼓楼区"))
+    RoleGrant.objects.create(user=user, role=Role.UNIT_STAFF)
+    return user
+
+
+def test_signing_out_after_sso_ends_the_identity_services_session_too(
+    client: Client, db: None, sso_settings: Any
+) -> None:
+    user = _sso_account()
+    browser = requests.Session()
+    assert _sign_in_at_identity_service(client, "zhang.wei", browser).wsgi_request.user == user
+
+    out = client.post("/logout/")
+
+    # To the identity service's end-session endpoint, with this sign-in's ID token ...
+    assert out.status_code == 302
+    to_provider = out["Location"]
+    assert to_provider.startswith(f"{sso_settings.OIDC_OP_ISSUER}/logout/?"), to_provider
+    assert "id_token_hint=" in to_provider
+    assert "post_logout_redirect_uri=http%3A%2F%2Ftestserver%2Flogin%2F" in to_provider
+    assert not client.get("/").wsgi_request.user.is_authenticated  # signed out here
+    # ... which signs the browser out there and sends it back to our login page.
+    back = browser.get(to_provider, timeout=20, allow_redirects=False)
+    assert back.status_code == 302, back.text
+    assert back.headers["Location"] == "http://testserver/login/"
+    assert SecurityEvent.objects.filter(kind=EventKind.LOGOUT, user_id=user.pk).count() == 1
+
+    # The next SSO sign-in asks for the password again.
+    again = browser.get(client.get("/login/sso/")["Location"], timeout=10)
+    assert again.url.startswith(f"{sso_settings.OIDC_OP_ISSUER.removesuffix('/o')}/accounts/login/")
+    assert 'name="password"' in again.text
+
+
+def test_without_signing_out_there_the_next_sso_sign_in_needs_no_password(
+    client: Client, db: None, sso_settings: Any
+) -> None:
+    """The control for the test above: the identity service remembers a signed-in browser."""
+    _sso_account()
+    browser = requests.Session()
+    _sign_in_at_identity_service(client, "zhang.wei", browser)
+    client.logout()  # the site's session only
+
+    again = browser.get(client.get("/login/sso/")["Location"], timeout=10, allow_redirects=False)
+
+    assert again.status_code == 302
+    # straight back to the site, no password form on the way
+    assert again.headers["Location"].startswith("http://testserver/login/sso/callback/?")
+
+
+def test_a_password_sign_out_stays_on_the_site_with_sso_on(
+    client: Client, db: None, sso_settings: Any
+) -> None:
+    user = UserFactory()
+    client.force_login(user)
+
+    out = client.post("/logout/")
+
+    assert (out.status_code, out["Location"]) == (302, "/login/")
+    assert not client.get("/").wsgi_request.user.is_authenticated
+
+
+def test_without_an_end_session_endpoint_the_sso_sign_out_is_local(
+    client: Client, db: None, sso_settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = _sso_account()
+    _sign_in_at_identity_service(client, "zhang.wei")
+    monkeypatch.setattr(
+        "gongjian.org.sso._discovery",
+        lambda issuer: {"authorization_endpoint": f"{issuer}/authorize/"},
+    )
+
+    out = client.post("/logout/")
+
+    assert (out.status_code, out["Location"]) == (302, "/login/")
+    assert not client.get("/").wsgi_request.user.is_authenticated
+    assert SecurityEvent.objects.filter(kind=EventKind.LOGOUT, user_id=user.pk).count() == 1

@@ -307,3 +307,40 @@ def test_the_office_sees_its_own_robots_requests_in_the_admin_and_no_others(clie
     body = client.get("/admin/supervision/robotpost/").content.decode()
     assert "HTTP 502" in body
     assert "HTTP 418" not in body
+
+
+def test_a_background_delivery_that_fails_is_logged_and_leaves_the_message_queued(
+    org, settings, monkeypatch, caplog
+):
+    settings.GONGJIAN_ROBOT_DELIVERY = "thread"
+    hook = UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url="http://127.0.0.1:9/")
+    with webhooks.held():
+        webhooks.enqueue(org.hunan, "稍后再发")
+
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("数据库连接中断")
+
+    monkeypatch.setattr(webhooks, "deliver_due", broken)
+    thread = webhooks.start_delivery([hook.pk])
+
+    assert thread is not None and thread.daemon
+    thread.join(10)
+    assert not thread.is_alive()
+    assert "background delivery failed" in caplog.text
+    assert "数据库连接中断" in caplog.text
+    assert WebhookDelivery.objects.get().status == "pending"  # the outbox keeps it for the retry
+
+
+def test_a_sender_that_died_frees_its_robot_once_its_lease_is_over(org, robot, monkeypatch):
+    hook = UnitWebhook.objects.create(unit=org.hunan, kind="wecom", url=robot.url)
+    t0 = timezone.now()
+    at(monkeypatch, t0)
+    # a sender took the robot and died without a word
+    UnitWebhook.objects.filter(pk=hook.pk).update(sending_until=t0 + webhooks.lease_for(hook))
+    webhooks.enqueue(org.hunan, "等待中")
+    assert webhooks.deliver_due() == (0, 0)  # the robot is taken
+    assert robot.received == []
+    at(monkeypatch, t0 + webhooks.lease_for(hook))
+    assert webhooks.deliver_due() == (1, 0)
+    assert len(robot.received) == 1
+    assert UnitWebhook.objects.get().sending_until is None

@@ -23,6 +23,7 @@ from gongjian.assessment.values_file import import_values_file
 from gongjian.core import audit, paging
 from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, PermissionDenied, ValidationFailed
+from gongjian.core.replica import api_reads_from_replica
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 
@@ -162,6 +163,7 @@ class RoundPage(paging.PageMeta):
     summary="考评期列表（分页、排序、筛选）",
     description=selectors.ROUND_SORTS.describe(),
 )
+@api_reads_from_replica
 def rounds(request: HttpRequest, filters: Query[RoundQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.ROUND_SORTS, filters)
     found, rows = selectors.rounds_page(
@@ -200,6 +202,7 @@ class ResultPage(paging.PageMeta):
     summary="考评结果（分页；默认按组、名次）",
     description=selectors.RESULT_SORTS.describe(),
 )
+@api_reads_from_replica
 def results(request: HttpRequest, round_id: Id, filters: Query[ResultQuery]) -> dict[str, Any]:
     round_ = selectors.get_round(request.user, round_id)
     req = paging.parse_params(selectors.RESULT_SORTS, filters)
@@ -328,6 +331,7 @@ class ExemptionOut(Schema):
 
 
 @router.get("/rounds/{round_id}/lists", response=list[ListOut], summary="红黑榜与约谈等名单")
+@api_reads_from_replica
 def round_lists(request: HttpRequest, round_id: Id) -> list[dict[str, Any]]:
     return selectors.round_lists(request.user, selectors.get_round(request.user, round_id))
 
@@ -341,6 +345,7 @@ def exempt(request: HttpRequest, round_id: Id, payload: ExemptionIn) -> Any:
 
 
 @router.get("/units/{unit_id}/trend", summary="单位历次得分与名次")
+@api_reads_from_replica
 def trend(request: HttpRequest, unit_id: Id, plan: str | None = None) -> list[dict[str, Any]]:
     return selectors.trend(request.user, _unit(unit_id), plan)
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -57,6 +58,12 @@ def build_api(*, auth: Sequence[Any]) -> GongjianNinjaAPI:
         return api.create_response(
             request, {"code": code, "message": str(message)}, status=exc.status_code
         )
+
+    @api.exception_handler(OperationalError)
+    def database_unavailable(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+        # Out of the operation, even under DEBUG: an operation that read the replica is read
+        # again from the primary around it (core.replica.api_reads_from_replica); else a 500.
+        raise exc
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router
 
 from gongjian.core.clock import today
+from gongjian.core.replica import api_reads_from_replica
 from gongjian.dashboard import selectors
 from gongjian.projects import following
 
@@ -17,12 +18,14 @@ router = Router(tags=["挂图作战"])
 
 
 @router.get("/overview", summary="攻坚行动总览数据")
+@api_reads_from_replica
 def overview(request: HttpRequest, campaign: int, on: dt.date | None = None) -> dict[str, Any]:
     found = get_object_or_404(following.campaigns_for(request.user), pk=campaign)
     return selectors.overview(request.user, found, on or today())
 
 
 @router.get("/campaigns", summary="可查看的攻坚行动")
+@api_reads_from_replica
 def campaigns(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from gongjian.core import paging
 from gongjian.core.audit import EventKind, SecurityEvent
+from gongjian.core.replica import api_reads_from_replica
 from gongjian.org import selectors
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
@@ -50,6 +51,7 @@ def me(request: HttpRequest) -> dict[str, object]:
 
 
 @router.get("/units", response=list[UnitOut], summary="本人可见的单位")
+@api_reads_from_replica
 def units(request: HttpRequest, kind: str | None = None) -> list[Unit]:
     qs = scope_for(request.user).units(Action.VIEW)
     if kind:
@@ -109,6 +111,7 @@ def _event_out(e: SecurityEvent) -> dict[str, Any]:
     summary="安全审计记录（攻坚办管理员；分页、排序、筛选）",
     description=selectors.SECURITY_SORTS.describe(),
 )
+@api_reads_from_replica
 def security_log(request: HttpRequest, filters: Query[SecurityLogQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.SECURITY_SORTS, filters)
     f = selectors.SecurityFilter(

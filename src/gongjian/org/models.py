@@ -258,6 +258,11 @@ class ApiToken(models.Model):
     expires_on = models.DateField(_("有效期至"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
     is_active = models.BooleanField(_("有效"), default=True)
+    # After a request of this token that wrote, its reads stay on the primary until then (the
+    # read replica's read-your-writes for a client without a session: core.replica).
+    reads_primary_until = models.DateTimeField(
+        _("读主库截止"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("接口令牌")

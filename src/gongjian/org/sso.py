@@ -4,6 +4,11 @@ It signs in existing accounts only: the claim settings.GONGJIAN_OIDC_CLAIM must 
 account's username or employee number (settings.GONGJIAN_OIDC_MATCH). It never creates a user,
 never grants or changes a role; a refused sign-in is logged and told on the login page. The
 provider's endpoints are either set one by one or read once from the issuer's discovery document.
+
+Signing out of a session that came through SSO also ends the session at the identity service
+(OIDC RP-initiated logout): the browser goes to its `end_session_endpoint` (or
+OIDC_OP_LOGOUT_ENDPOINT) with the ID token as `id_token_hint`, and comes back to the login page.
+A password session signs out as before.
 """
 
 from __future__ import annotations
@@ -11,15 +16,18 @@ from __future__ import annotations
 import logging
 from functools import cache
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import BACKEND_SESSION_KEY
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -37,6 +45,7 @@ _DISCOVERED = {
     "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
     "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+    "OIDC_OP_LOGOUT_ENDPOINT": "end_session_endpoint",
 }
 
 
@@ -220,3 +229,40 @@ class SsoCallbackView(OIDCAuthenticationCallbackView):
         )
         messages.error(self.request, reason)
         return HttpResponseRedirect(self.failure_url)
+
+
+def provider_logout_url(request: HttpRequest) -> str | None:
+    """Where the browser ends its session at the identity service (settings'
+    OIDC_OP_LOGOUT_URL_METHOD, mozilla-django-oidc's hook): the provider's end-session endpoint
+    with the ID token of this sign-in and the way back to our login page. None when the
+    provider has none or cannot be asked: the sign-out then stays local (logged)."""
+    try:
+        endpoint = provider_setting("OIDC_OP_LOGOUT_ENDPOINT")
+    except (SsoRefused, ImproperlyConfigured) as exc:
+        logger.warning("OIDC logout endpoint unknown, signing out locally only: %s", exc)
+        return None
+    if not endpoint:
+        logger.warning("the identity service has no end_session_endpoint: local sign-out only")
+        return None
+    params = {
+        "client_id": settings.OIDC_RP_CLIENT_ID,
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+    }
+    id_token = request.session.get("oidc_id_token")
+    if id_token:
+        params["id_token_hint"] = id_token
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{urlencode(params)}"
+
+
+class LogoutView(auth_views.LogoutView):
+    """/logout/ (POST): Django's sign-out; after an SSO sign-in, on to the identity service's
+    sign-out as well (the URL is made before the session, which holds the ID token, is gone)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        provider_url = None
+        if sso_enabled() and signed_in_by_sso(request):
+            provider_url = import_string(settings.OIDC_OP_LOGOUT_URL_METHOD)(request)
+        response = super().post(request, *args, **kwargs)
+        if provider_url:
+            return HttpResponseRedirect(provider_url)
+        return response

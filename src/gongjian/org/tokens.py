@@ -2,6 +2,8 @@
 
 A token request acts exactly as its user (the same `scope_for`); it carries no cookie, so it
 is not CSRF-checked, while a session request still is (ninja's session auth does that).
+Both are decided on the primary database, never the read replica (core.replica); a token, having
+no session, keeps the replica's read-your-writes window on its own row (`reads_primary_until`).
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, SessionAuth
 
-from gongjian.core import audit
+from gongjian.core import audit, replica
 from gongjian.core.errors import AuthenticationFailed
 from gongjian.org.models import ApiToken
 
@@ -48,18 +50,34 @@ class TokenAuth(HttpBearer):
     handed on to the session auth, whose CSRF check would answer a confusing 403."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = (
-            ApiToken.objects.select_related("user", "user__unit")
-            .filter(key_hash=hash_key(token))
-            .first()
-        )
+        with replica.primary_reads():
+            row = (
+                ApiToken.objects.select_related("user", "user__unit")
+                .filter(key_hash=hash_key(token))
+                .first()
+            )
         reason = refusal(row, timezone.localdate())
         if reason is not None:
             raise AuthenticationFailed(reason)
         assert row is not None  # noqa: S101 - refusal() returned None, so the row exists
-        _note_use(request, row)
+        replica.bind_client(
+            reads_primary_until=row.reads_primary_until,
+            remember=lambda until: ApiToken.objects.filter(pk=row.pk).update(
+                reads_primary_until=until
+            ),
+        )
+        with replica.bookkeeping():
+            _note_use(request, row)
         request.user = row.user
         return row.user
+
+
+class PrimarySessionAuth(SessionAuth):
+    """ninja's session authentication (with its CSRF check), its user read from the primary."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        with replica.primary_reads():
+            return super().authenticate(request, key)
 
 
 def _note_use(request: HttpRequest, token: ApiToken) -> None:

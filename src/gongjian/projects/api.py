@@ -18,6 +18,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import audit, clock, paging
 from gongjian.core.api_types import Count, Id
 from gongjian.core.errors import NotFound, ValidationFailed
+from gongjian.core.replica import api_reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
@@ -321,6 +322,7 @@ def _person(pk: int | None) -> Person | None:
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="攻坚行动与专项")
+@api_reads_from_replica
 def campaigns(request: HttpRequest) -> list[Campaign]:
     return list(Campaign.objects.select_related("owner").prefetch_related("lines__lead_unit").all())
 
@@ -331,6 +333,7 @@ def campaigns(request: HttpRequest) -> list[Campaign]:
     summary="项目台账（本人范围内，分页、排序、筛选）",
     description=selectors.LEDGER_SORTS.describe(),
 )
+@api_reads_from_replica
 def list_projects(request: HttpRequest, filters: Query[LedgerQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.LEDGER_SORTS, filters)
     f = _ledger_filter(filters)
@@ -455,6 +458,7 @@ class ReportPage(paging.PageMeta):
     summary="进度填报记录（分页，新的在前）",
     description=selectors.REPORT_SORTS.describe(),
 )
+@api_reads_from_replica
 def list_reports(
     request: HttpRequest, project_id: Id, params: Query[paging.PageParams]
 ) -> dict[str, Any]:
@@ -520,6 +524,7 @@ class WarningPage(paging.PageMeta):
     summary="红黄绿灯预警（分页、排序，筛选同项目台账）",
     description=selectors.LEDGER_SORTS.describe(),
 )
+@api_reads_from_replica
 def warnings(request: HttpRequest, filters: Query[LedgerQuery]) -> dict[str, Any]:
     rows = selectors.ledger_page(
         request.user,

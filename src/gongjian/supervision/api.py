@@ -18,6 +18,7 @@ from ninja.responses import Status
 from gongjian.core import clock, paging
 from gongjian.core.api_types import Id
 from gongjian.core.errors import NotFound
+from gongjian.core.replica import api_reads_from_replica
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
@@ -201,6 +202,7 @@ class OrderPage(paging.PageMeta):
     summary="督办单列表（分页、排序；按状态、单位、颜色、项目、逾期筛选）",
     description=selectors.ORDER_SORTS.describe(),
 )
+@api_reads_from_replica
 def list_orders(request: HttpRequest, filters: Query[OrderQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.ORDER_SORTS, filters)
     found = selectors.orders_page(
@@ -561,6 +563,7 @@ class TodoOut(Schema):
 
 
 @router.get("/todo", response=TodoOut, summary="我的待办")
+@api_reads_from_replica
 def todo(request: HttpRequest) -> dict[str, Any]:
     t = selectors.todo(request.user)
     for listed in (t.to_handle, t.to_review, t.to_approve, t.returned, t.revisits_due):
@@ -618,6 +621,7 @@ def _instruction_out(i: Any) -> dict[str, Any]:
 
 
 @router.get("/instructions", response=list[InstructionOut], summary="领导批示登记簿（含办理情况）")
+@api_reads_from_replica
 def instructions(request: HttpRequest) -> list[dict[str, Any]]:
     return [_instruction_out(i) for i in sources.instructions_for(request.user)[:500]]
 
@@ -668,6 +672,7 @@ class MessagePage(paging.PageMeta):
     summary="站内消息（分页，新的在前）",
     description=selectors.MESSAGE_SORTS.describe(),
 )
+@api_reads_from_replica
 def messages(request: HttpRequest, filters: Query[MessageQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.MESSAGE_SORTS, filters)
     found = selectors.messages_page(request.user, req, unread=filters.unread)
@@ -736,6 +741,7 @@ class NoticePage(paging.PageMeta):
     summary="通报列表（分页、排序、筛选）",
     description=selectors.NOTICE_SORTS.describe(),
 )
+@api_reads_from_replica
 def notices(request: HttpRequest, filters: Query[NoticeQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.NOTICE_SORTS, filters)
     found = selectors.notices_page(
@@ -899,6 +905,7 @@ class InspectionPage(paging.PageMeta):
     summary="督查检查列表（分页、排序、筛选）",
     description=selectors.INSPECTION_SORTS.describe(),
 )
+@api_reads_from_replica
 def inspections(request: HttpRequest, filters: Query[InspectionQuery]) -> dict[str, Any]:
     req = paging.parse_params(selectors.INSPECTION_SORTS, filters)
     found = selectors.inspections_page(
@@ -982,6 +989,7 @@ class CountsOut(Schema):
 
 
 @router.get("/counts", response=list[CountsOut], summary="各单位督办与通报计数（考评用）")
+@api_reads_from_replica
 def counts(request: HttpRequest, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
     selectors.check_period(start, end)
     units = list(scope_for(request.user).units(Action.VIEW).order_by("path"))

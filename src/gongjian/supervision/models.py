@@ -775,7 +775,10 @@ class UnitWebhook(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("留空则按系统设置（默认 20 条/分钟，钉钉、企业微信群机器人的公开限额）"),
     )
-    history = HistoricalRecords()
+    # The lease of the one sender now talking to this robot (supervision.webhooks): set and
+    # cleared by single UPDATEs only, never through a form.
+    sending_until = models.DateTimeField(_("发送占用至"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["sending_until"])
 
     class Meta:
         verbose_name = _("单位推送机器人")

@@ -14,6 +14,7 @@ from ninja.responses import Status
 from gongjian.core import clock
 from gongjian.core.api_types import Id
 from gongjian.core.errors import NotFound
+from gongjian.core.replica import api_reads_from_replica
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.supervision import sources, visits
@@ -119,6 +120,7 @@ class VisitQuery(Schema):
 
 
 @router.get("/visits", response=list[VisitOut], summary="现场办公、调研与专题会记录")
+@api_reads_from_replica
 def list_visits(request: HttpRequest, filters: Query[VisitQuery]) -> list[dict[str, Any]]:
     qs = visits.visits_for(request.user)
     if filters.project_id:
@@ -265,6 +267,7 @@ class LinkVisitOut(Schema):
 
 
 @router.get("/visits-due", response=list[LinkVisitOut], summary="挂钩单位最近走访与定期走访提醒")
+@api_reads_from_replica
 def visits_due(request: HttpRequest) -> list[dict[str, Any]]:
     return [
         {
@@ -303,6 +306,7 @@ def _team_out(t: ServiceTeam) -> dict[str, Any]:
 
 
 @router.get("/teams", response=list[TeamOut], summary="攻坚服务小组")
+@api_reads_from_replica
 def teams(request: HttpRequest) -> list[dict[str, Any]]:
     return [_team_out(t) for t in visits.teams_for(request.user)[:500]]
 

@@ -3,8 +3,14 @@ robots' limits.
 
 A message is a `WebhookDelivery` row written in the same transaction as the reminder (so none
 is lost). Once that transaction commits, the sender is kicked for the robots concerned
-(`on_commit`); `gongjian tick` and `gongjian deliver` (every minute) send what is left. Per
-robot, and under a lock on the robot's row so two senders never race:
+(`on_commit`): in a background thread of its own (settings.GONGJIAN_ROBOT_DELIVERY = "thread",
+the default), so the user's request answers without waiting for a robot (up to
+`TIMEOUT_SECONDS` each); "inline" sends within the request, as the tests that assert on what a
+robot received do. The outbox row stays the truth: a thread that dies loses nothing, and
+`gongjian tick` and `gongjian deliver` (every minute) send what is left. Per robot, one sender
+at a time: a sender first takes the robot's lease (`UnitWebhook.sending_until`, one UPDATE that
+only one sender can win) and holds no database lock while it waits for the robot, so on SQLite
+the request's own writes and everyone else's go on meanwhile;
 
 - at most `GONGJIAN_ROBOT_RATE_PER_MINUTE` requests (or the robot's own `rate_per_minute`) in
   any 60 seconds, the limit DingTalk and WeCom publish (20); past it, messages wait;
@@ -32,7 +38,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
@@ -51,6 +58,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 TIMEOUT_SECONDS = 5
+THREAD_NAME = "gongjian-robots"
 WINDOW = dt.timedelta(minutes=1)
 # WeCom refuses markdown content over 4096 bytes (UTF-8); DingTalk allows more. Keep under both.
 MAX_DIGEST_BYTES = 4000
@@ -118,7 +126,32 @@ def kick(webhook_ids: Iterable[int]) -> None:
     ids = sorted(set(webhook_ids))
     if getattr(_held, "depth", 0):
         return  # the holder (tick) sends everything at its end, as digests where many
-    transaction.on_commit(lambda: deliver_due(webhook_ids=ids), robust=True)
+    transaction.on_commit(lambda: start_delivery(ids), robust=True)
+
+
+def start_delivery(webhook_ids: list[int]) -> threading.Thread | None:
+    """Send to these robots now: off the request in a daemon thread (returned), or inline."""
+    if settings.GONGJIAN_ROBOT_DELIVERY == "inline":
+        deliver_due(webhook_ids=webhook_ids)
+        return None
+    thread = threading.Thread(
+        target=_deliver_in_background, args=(webhook_ids,), name=THREAD_NAME, daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _deliver_in_background(webhook_ids: list[int]) -> None:
+    """A thread's delivery, on its own database connection (closed at the end): a failure is
+    logged, never raised; the rows it did not send wait for the next sender."""
+    try:
+        deliver_due(webhook_ids=webhook_ids)
+    except Exception:
+        log.exception(
+            "robots %s: background delivery failed; the outbox keeps the messages", webhook_ids
+        )
+    finally:
+        connections.close_all()
 
 
 @contextmanager
@@ -156,12 +189,44 @@ def deliver_due(limit: int = 500, webhook_ids: Iterable[int] | None = None) -> t
     return sent, failed
 
 
-@transaction.atomic
+def lease_for(hook: UnitWebhook) -> dt.timedelta:
+    """How long a sender may keep a robot: its longest round, one post per allowed message at
+    most TIMEOUT_SECONDS each, and one more. A sender that died frees the robot after that."""
+    return dt.timedelta(seconds=TIMEOUT_SECONDS * (rate_of(hook) + 1))
+
+
+def _claim(hook_id: int, now: dt.datetime) -> UnitWebhook | None:
+    """Take the robot for this sender, or None when another sender has it (or it is gone).
+    One conditional UPDATE: of two senders at once, the database lets exactly one match."""
+    hook = UnitWebhook.objects.filter(pk=hook_id).first()
+    if hook is None:
+        return None
+    until = now + lease_for(hook)
+    free = Q(sending_until__isnull=True) | Q(sending_until__lte=now)
+    if not UnitWebhook.objects.filter(free, pk=hook_id).update(sending_until=until):
+        return None
+    hook.sending_until = until
+    return hook
+
+
+def _release(hook: UnitWebhook) -> None:
+    UnitWebhook.objects.filter(pk=hook.pk, sending_until=hook.sending_until).update(
+        sending_until=None
+    )
+
+
 def _send_to_robot(hook_id: int, limit: int) -> tuple[int, int]:
-    hook = UnitWebhook.objects.select_for_update(skip_locked=True).filter(pk=hook_id).first()
+    now = clock.now()
+    hook = _claim(hook_id, now)
     if hook is None:  # another sender has this robot now
         return 0, 0
-    now = clock.now()
+    try:
+        return _send_claimed(hook, limit, now)
+    finally:
+        _release(hook)
+
+
+def _send_claimed(hook: UnitWebhook, limit: int, now: dt.datetime) -> tuple[int, int]:
     due = list(
         WebhookDelivery.objects.filter(
             webhook=hook, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
@@ -213,7 +278,22 @@ def _post_batch(hook: UnitWebhook, rows: list[WebhookDelivery], now: dt.datetime
         payload = rows[0].payload
     else:
         payload = digest_payload(hook.kind, [text_of(r.payload) for r in rows])
-    error = post(hook.url, payload)
+    error = post(hook.url, payload)  # outside any transaction: no lock while the robot thinks
+    _record(hook, rows, now, error)
+    if error is None:
+        log.info("robot %s: %s message(s) delivered", hook.pk, len(rows))
+    elif any(r.status == DeliveryStatus.FAILED for r in rows):
+        log.error("robot %s: %s message(s) failed for good: %s", hook.pk, len(rows), error)
+    else:
+        log.warning("robot %s: %s message(s) refused, retrying: %s", hook.pk, len(rows), error)
+    return error
+
+
+@transaction.atomic
+def _record(
+    hook: UnitWebhook, rows: list[WebhookDelivery], now: dt.datetime, error: str | None
+) -> None:
+    """The request to the robot and each message's attempt, together."""
     RobotPost.objects.create(webhook=hook, at=now, messages=len(rows), error=error or "")
     for row in rows:
         row.attempts += 1
@@ -232,13 +312,6 @@ def _post_batch(hook: UnitWebhook, rows: list[WebhookDelivery], now: dt.datetime
     WebhookDelivery.objects.bulk_update(
         rows, ["attempts", "log", "status", "sent_at", "last_error", "next_attempt_at"]
     )
-    if error is None:
-        log.info("robot %s: %s message(s) delivered", hook.pk, len(rows))
-    elif any(r.status == DeliveryStatus.FAILED for r in rows):
-        log.error("robot %s: %s message(s) failed for good: %s", hook.pk, len(rows), error)
-    else:
-        log.warning("robot %s: %s message(s) refused, retrying: %s", hook.pk, len(rows), error)
-    return error
 
 
 def _postpone(rows: list[WebhookDelivery], until: dt.datetime) -> None:
