@@ -54,6 +54,7 @@ class OrderOut(Schema):
     closed_on: dt.date | None
     times_sent_back: int
     version: int
+    updated_at: dt.datetime = Field(description="督办单最后修改时间（排序字段 updated）")
 
 
 class EventOut(Schema):
@@ -135,6 +136,7 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "closed_on": o.closed_on,
         "times_sent_back": o.times_sent_back,
         "version": o.version,
+        "updated_at": o.updated_at,
     }
 
 
@@ -698,6 +700,7 @@ class NoticeOut(Schema):
     order_ids: list[int]
     project_ids: list[int]
     version: int
+    updated_at: dt.datetime = Field(description="通报最后修改时间（排序字段 updated）")
 
 
 def _notice_out(n: Notice) -> dict[str, Any]:
@@ -717,6 +720,7 @@ def _notice_out(n: Notice) -> dict[str, Any]:
         "order_ids": [o.pk for o in n.orders.all()],
         "project_ids": [p.pk for p in n.projects.all()],
         "version": n.version,
+        "updated_at": n.updated_at,
     }
 
 
