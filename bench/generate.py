@@ -133,6 +133,7 @@ def _generate(scale: float, seed: int) -> None:
     )
 
     plans: list[tuple[int, dt.date, dt.date, dt.date | None, float]] = []
+    stamp = timezone.now()  # a raw insert passes `auto_now` by
 
     def projects() -> Iterator[tuple[Any, ...]]:
         for i in range(1, n_projects + 1):
@@ -147,7 +148,8 @@ def _generate(scale: float, seed: int) -> None:
                 i, 1, f"P{i:07d}", f"项目{i}", rnd.choice(["province", "city", "district"]),
                 campaign.pk, None, "业主", rnd.choice(towns), None, "", 1000, 500, 0,
                 start, end, actual_start, None,
-                "planned" if actual_start is None else "under_construction", 0, "", "", "", "", "",
+                "planned" if actual_start is None else "under_construction", 0, "", "",
+                "", "", "", stamp,
             )  # fmt: skip
 
     _insert(
@@ -156,7 +158,7 @@ def _generate(scale: float, seed: int) -> None:
          "leader_id", "location", "total_investment_wan", "annual_planned_wan",
          "investment_completed_wan", "planned_start", "planned_completion", "actual_start",
          "actual_completion", "status", "percent_done", "not_started_reason", "description",
-         "investment_code", "contact_name", "contact_phone"],
+         "investment_code", "contact_name", "contact_phone", "updated_at"],
         projects(),
     )  # fmt: skip
     on = dt.date(2026, 12, 31)

@@ -45,7 +45,7 @@ def test_header_is_bold_and_filled_and_frozen_with_an_autofilter_over_the_rows(o
         assert cell.font.b is True
         assert cell.fill.fgColor.rgb.endswith("DDEBF7")
     assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == "A1:Y3"
+    assert ws.auto_filter.ref == "A1:Z3"  # through 更新时间, the last column
     assert wb["节点计划"].auto_filter.ref == "A1:H2"
     assert wb.sheetnames == ["项目台账", "节点计划", "填写说明", "选项"]
 

@@ -24,7 +24,7 @@ from gongjian.assessment import (
     rollups,
     visibility,
 )
-from gongjian.assessment.engine import Composite, Method
+from gongjian.assessment.engine import DEFAULT_GRADES, Composite, Method
 from gongjian.assessment.models import (
     Objection,
     ObjectionState,
@@ -187,6 +187,30 @@ def results_page(
         return row["unit"]
 
     return paging.page_of_list(rows, req, RESULT_SORTS, value, lambda r: r["unit_id"])
+
+
+def result_groups(round_: Round) -> list[str]:
+    """The round's groups in the plan's order, for the results page's filter."""
+    return [g.name for g in round_.plan.groups.all()]
+
+
+def result_grades(round_: Round) -> list[str]:
+    """The grades the plan gives (the engine's defaults when it names none), for the results
+    page's filter."""
+    named = [str(g["name"]) for g in round_.plan.grades or [] if "name" in g]
+    return named or [g.name for g in DEFAULT_GRADES]
+
+
+def objectable_units(user: Any, round_: Round) -> list[dict[str, Any]]:
+    """The units of a computed round's results the user may raise an objection for, in the
+    results' order: one query, whatever the number of results."""
+    if round_.state != RoundState.COMPUTED:
+        return []
+    allowed = scope_for(user).q(Action.OBJECT, via="unit")
+    return [
+        {"unit_id": pk, "unit": name}
+        for pk, name in results(user, round_).filter(allowed).values_list("unit_id", "unit__name")
+    ]
 
 
 def results(user: Any, round_: Round) -> QuerySet[UnitResult]:

@@ -29,7 +29,6 @@ from gongjian.core.errors import GongjianError, ImportRejected, NotFound, Valida
 from gongjian.core.http import flash_error
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
-from gongjian.org.scope import Action, scope_for
 
 
 @login_required
@@ -90,35 +89,48 @@ def _int(raw: str | None) -> int:
         return 0
 
 
+def _result_blocks(rows: list[dict[str, Any]], by_rank: bool) -> list[dict[str, Any]]:
+    """A page of results as the page shows it: under each group's heading when in ranking
+    order (a group's rows are consecutive), else one table that names each row's group."""
+    if not by_rank:
+        return [{"group": None, "rows": rows}] if rows else []
+    blocks: list[dict[str, Any]] = []
+    for row in rows:
+        if not blocks or blocks[-1]["group"] != row["group"]:
+            blocks.append({"group": row["group"], "rows": []})
+        blocks[-1]["rows"].append(row)
+    return blocks
+
+
 @login_required
 def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
+    """A round and its results a page at a time (the API's selector): group and grade filters,
+    sort and cursor in the URL, ranking order unless sorted otherwise; htmx swaps the list."""
     round_ = selectors.get_round(request.user, round_id)
-    rows = selectors.result_rows(round_, request.user)
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["group"], []).append(row)
-    objectable: list[dict[str, Any]] = []
-    if round_.state == RoundState.COMPUTED:
-        ids = set(
-            scope_for(request.user)
-            .units(Action.OBJECT)
-            .filter(pk__in=[r["unit_id"] for r in rows])
-            .values_list("pk", flat=True)
-        )
-        objectable = [r for r in rows if r["unit_id"] in ids]
+    req = paging.parse_params(selectors.RESULT_SORTS, request.GET)
+    group = request.GET.get("group") or None
+    grade = request.GET.get("grade") or None
+    found = selectors.results_page(request.user, round_, req, group=group, grade=grade)
     return render(
         request,
         "assessment/round_detail.html",
         {
             "round": round_,
-            "groups": groups,
+            "page": found,
+            "pager": paging.pager(request.GET, found, selectors.RESULT_SORTS),
+            "blocks": _result_blocks(found.items, found.sort.lstrip("-") == "rank"),
+            "group_choices": selectors.result_groups(round_),
+            "grade_choices": selectors.result_grades(round_),
+            "group": group or "",
+            "grade": grade or "",
+            "sort": request.GET.get("sort", ""),
             "lines": [pl.name for pl in round_.plan.lines.all()],
             "has_composite": round_.plan.has_composite,
             "composite": selectors.composite_statement(round_.plan),
             "can_manage": selectors.can_manage(request.user, round_),
             "sees_all": visibility.sight(request.user, round_).full,
             "can_enter": selectors.can_enter(request.user, round_),
-            "objectable": objectable,
+            "objectable": selectors.objectable_units(request.user, round_),
             "objections": selectors.objections(request.user, round_),
             "diff": selectors.correction_diff(request.user, round_),
             "corrections": list(round_.corrections.all()),

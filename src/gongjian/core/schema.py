@@ -19,13 +19,15 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.test.utils import override_settings
 
 # (app, migration): its RunPython/RunSQL is a no-op on a new SQLite database. The first two act
-# only on PostgreSQL (audit triggers, TOAST compression); the third fills summaries from reports,
-# of which a new database has none.
+# only on PostgreSQL (audit triggers, TOAST compression); the others fill new columns or tables
+# from existing rows, of which a new database has none.
 FRESH_SQLITE_NOOPS = frozenset(
     {
         ("core", "0003_security_event_append_only"),
         ("assessment", "0002_results_as_json_text"),
         ("projects", "0004_fill_report_summaries"),
+        ("projects", "0011_project_updated_at"),
+        ("supervision", "0009_order_notice_updated_at"),
     }
 )
 

@@ -167,6 +167,7 @@ class ProjectOut(Schema):
     percent_done: Decimal
     not_started_reason: str
     version: int
+    updated_at: dt.datetime = Field(description="台账最后修改时间（排序字段 updated）")
     colour: str
     reasons: list[str]
     forecast_completion: dt.date | None
@@ -283,6 +284,7 @@ def _project_out(p: Project, w: Any) -> dict[str, Any]:
         "percent_done": p.percent_done,
         "not_started_reason": p.not_started_reason,
         "version": p.version,
+        "updated_at": p.updated_at,
         "colour": w.colour.value,
         "reasons": list(w.reasons),
         "forecast_completion": w.forecast_completion,

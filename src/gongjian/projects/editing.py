@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core.concurrency import lock_for_update
@@ -74,7 +75,10 @@ def save_sheet(
     if team_changed:
         ledger.set_team(actor=actor, project=project, members=team)
         if not changes:
-            Project.objects.filter(pk=project_id).update(version=F("version") + 1)
+            # An update() passes `auto_now` by, so the row says itself when it changed.
+            Project.objects.filter(pk=project_id).update(
+                version=F("version") + 1, updated_at=timezone.now()
+            )
     changed = bool(changes) or team_changed
     stored = {m.pk: m for m in Milestone.objects.filter(project=project)}
     for row in milestones:

@@ -174,8 +174,11 @@ def import_ledger(
     bulk_create_with_history(to_create, Project, user=user, reason=_("Excel 导入：新建项目"))
     no_reports_yet(to_create)
     if to_update:
+        now = timezone.now()  # bulk_update passes `auto_now` by
+        for project in to_update:
+            project.updated_at = now
         bulk_update_with_history(
-            to_update, Project, [*EDITABLE_FIELDS, "version"], batch_size=2000,
+            to_update, Project, [*EDITABLE_FIELDS, "version", "updated_at"], batch_size=2000,
             default_user=user, default_change_reason=_("Excel 导入：修改项目台账"),
         )  # fmt: skip
     summary.created, summary.updated = len(to_create), len(to_update)

@@ -16,6 +16,7 @@ from typing import IO, Any
 
 from django.db import models, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 from openpyxl import Workbook, load_workbook
@@ -78,6 +79,8 @@ PROJECT_COLUMNS = [
     Column("investment_code", "投资项目代码", "text", width=26),
     Column("contact_name", "联络人", "text", width=10),
     Column("contact_phone", "联络人电话", "text", width=16),
+    # Read-only: when the project last changed, for sorting the sheet; the import ignores it.
+    Column("updated_at", "更新时间", "stamp", width=18),
 ]
 MILESTONE_COLUMNS = [
     Column("code", "项目编号", "text", True, 14),
@@ -116,7 +119,13 @@ _CHOICES = {
     "line": LINES,
     "unit": UNITS,
 }
-_KINDS = {"decimal": Kind.WAN, "date": Kind.DATE, "int": Kind.INT, "version": Kind.VERSION}
+_KINDS = {
+    "decimal": Kind.WAN,
+    "date": Kind.DATE,
+    "int": Kind.INT,
+    "version": Kind.VERSION,
+    "stamp": Kind.DATETIME,
+}
 _NOTES = {
     "code": _noop("项目的唯一编号；已有编号的行修改该项目，新编号的行新建项目。"),
     "campaign": _noop("写作“名称（主办单位）”，如“攻坚120天（长乐区）”；从下拉列表选择。"),
@@ -128,6 +137,7 @@ _NOTES = {
     "investment_code": _noop("投资项目在线审批监管平台的 24 位代码，如 2020-350182-48-01-123456。"),
     "contact_phone": _noop("手机号或带区号的固定电话。"),
     "version": _noop("导出时的版本号，用于发现他人在此期间的修改。"),
+    "updated_at": _noop("该项目台账最后修改的时间，仅供查看和排序；导入时忽略此列。"),
 }
 GUIDE = [
     _noop("1. 在“项目台账”“节点计划”两张表中修改或新增行，保存为 .xlsx 后在平台“导入台账”上传。"),
@@ -275,6 +285,9 @@ def _project_cell(
         return obj.name if obj else None
     if c.kind == "team":
         return "、".join(teams.get(p.pk, [])) or None
+    if c.kind == "stamp":
+        # A spreadsheet keeps no time zone: the office's local time.
+        return timezone.localtime(p.updated_at).replace(tzinfo=None)
     value = getattr(p, c.field)
     return None if value == "" else value
 
@@ -547,7 +560,7 @@ def _project_row(
     team: list[tuple[Person, str]] | None = None
     version = None
     for c in PROJECT_COLUMNS:
-        if c.field not in cells or c.field == "code":
+        if c.field not in cells or c.field == "code" or c.kind == "stamp":
             continue
         raw = cells[c.field]
         kind = c.kind

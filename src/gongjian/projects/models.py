@@ -107,6 +107,9 @@ class Project(Versioned):
         help_text=_("经认定的正当理由；填写后未开工不转红灯"),
     )
     description = models.TextField(_("建设内容"), blank=True)
+    # When the row last changed. `auto_now` covers `save()`; the writes that bypass it (an
+    # `update()`, `bulk_update`, a `save(update_fields=…)`) set it themselves.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -139,6 +142,7 @@ class Project(Versioned):
             models.Index(fields=["planned_completion", "id"], name="project_by_completion"),
             models.Index(fields=["percent_done", "id"], name="project_by_percent"),
             models.Index(fields=["name", "id"], name="project_by_name"),
+            models.Index(fields=["updated_at", "id"], name="project_by_updated"),
         ]
 
     def __str__(self) -> str:

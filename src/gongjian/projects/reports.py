@@ -209,7 +209,9 @@ def _take_latest(*, actor: Any, project: Project, locked: Project, report: Progr
     row.percent_done = report.percent_done
     row.investment_completed_wan = report.investment_to_date_wan
     record(row, actor=actor, reason=_("进度填报更新项目进度"))
-    row.save(update_fields=["percent_done", "investment_completed_wan", "version"])
+    # `auto_now` stamps `updated_at` only when it is among the fields saved.
+    row.save(update_fields=["percent_done", "investment_completed_wan", "version", "updated_at"])
     project.percent_done = row.percent_done
     project.investment_completed_wan = row.investment_completed_wan
     project.version = row.version
+    project.updated_at = row.updated_at

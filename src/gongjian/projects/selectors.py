@@ -195,6 +195,7 @@ LEDGER_SORTS = paging.Sorts(
         paging.SortKey("percent_done", "percent_done", gettext_lazy("形象进度")),
         paging.SortKey("colour", "_colour_rank", gettext_lazy("预警（红、黄、绿）"), nullable=True),
         paging.SortKey("total_investment", "total_investment_wan", gettext_lazy("总投资")),
+        paging.SortKey("updated", "updated_at", gettext_lazy("更新时间")),
     ),
     default="code",
 )

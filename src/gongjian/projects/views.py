@@ -95,12 +95,6 @@ def ledger(request: HttpRequest) -> HttpResponse:
     today = clock.today()
     req = paging.parse_params(selectors.LEDGER_SORTS, request.GET)
     found = selectors.ledger_page(request.user, f, today, req)
-    kept = request.GET.copy()
-    for name in ("cursor", "offset"):
-        kept.pop(name, None)
-    following = kept.copy()
-    if found.next_cursor:
-        following["cursor"] = found.next_cursor
     return render(
         request,
         "projects/ledger.html",
@@ -110,9 +104,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "page": found,
             "counts": selectors.ledger_colour_counts(request.user, f, today),
             "today": today,
-            "query": kept.urlencode(),
-            "next_query": following.urlencode() if found.next_cursor else "",
-            "paged": bool(request.GET.get("cursor") or request.GET.get("offset")),
+            "pager": paging.pager(request.GET, found, selectors.LEDGER_SORTS),
             "can_create": selectors.may_create_projects(request.user),
         },
     )

@@ -55,6 +55,7 @@ class OrderOut(Schema):
     closed_on: dt.date | None
     times_sent_back: int
     version: int
+    updated_at: dt.datetime = Field(description="督办单最后修改时间（排序字段 updated）")
 
 
 class EventOut(Schema):
@@ -136,6 +137,7 @@ def _order_out(o: SupervisionOrder, today: dt.date) -> dict[str, Any]:
         "closed_on": o.closed_on,
         "times_sent_back": o.times_sent_back,
         "version": o.version,
+        "updated_at": o.updated_at,
     }
 
 
@@ -703,6 +705,7 @@ class NoticeOut(Schema):
     order_ids: list[int]
     project_ids: list[int]
     version: int
+    updated_at: dt.datetime = Field(description="通报最后修改时间（排序字段 updated）")
 
 
 def _notice_out(n: Notice) -> dict[str, Any]:
@@ -722,6 +725,7 @@ def _notice_out(n: Notice) -> dict[str, Any]:
         "order_ids": [o.pk for o in n.orders.all()],
         "project_ids": [p.pk for p in n.projects.all()],
         "version": n.version,
+        "updated_at": n.updated_at,
     }
 
 

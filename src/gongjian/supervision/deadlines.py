@@ -69,5 +69,5 @@ def _mark_overdue_now(order: SupervisionOrder, today: dt.date) -> bool:
         changed = True
     if changed:
         record(order, actor=None, reason=_("逾期"))
-        order.save(update_fields=["overdue_on", "level"])
+        order.save(update_fields=["overdue_on", "level", "updated_at"])
     return changed

@@ -225,6 +225,9 @@ class SupervisionOrder(Versioned):
         related_name="+",
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # When the row last changed (a step, an extension, an escalation). `auto_now` covers
+    # `save()`; a `save(update_fields=…)` names it, an `update()` sets it.
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -234,6 +237,8 @@ class SupervisionOrder(Versioned):
         indexes = [
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["state", "deadline"]),
+            # The list's "updated" sort reads it forwards and backwards (`core.paging`).
+            models.Index(fields=["updated_at", "id"], name="order_by_updated"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -628,12 +633,14 @@ class Notice(Versioned):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     history = HistoricalRecords(m2m_fields=[orders, projects])
 
     class Meta:
         verbose_name = _("通报")
         verbose_name_plural = _("通报")
         ordering = ["-published_on", "-pk"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="notice_by_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(state="draft") | models.Q(published_on__isnull=False),

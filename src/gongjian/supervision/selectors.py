@@ -178,6 +178,7 @@ ORDER_SORTS = paging.Sorts(
         paging.SortKey("code", "code", gettext_lazy("督办单编号")),
         paging.SortKey("feedback_on", "feedback_on", gettext_lazy("最近反馈"), nullable=True),
         paging.SortKey("state", "state", gettext_lazy("状态")),
+        paging.SortKey("updated", "updated_at", gettext_lazy("更新时间")),
     ),
     default="deadline",
 )
@@ -215,6 +216,7 @@ NOTICE_SORTS = paging.Sorts(
     keys=(
         paging.SortKey("published_on", "published_on", gettext_lazy("发布日期"), nullable=True),
         paging.SortKey("title", "title", gettext_lazy("标题")),
+        paging.SortKey("updated", "updated_at", gettext_lazy("更新时间")),
     ),
     default="-published_on",
 )
