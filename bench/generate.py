@@ -148,6 +148,7 @@ def _generate(scale: float, seed: int) -> None:
                 campaign.pk, None, "业主", rnd.choice(towns), None, "", 1000, 500, 0,
                 start, end, actual_start, None,
                 "planned" if actual_start is None else "under_construction", 0, "", "",
+                "", "", "",
             )  # fmt: skip
 
     _insert(
@@ -155,7 +156,8 @@ def _generate(scale: float, seed: int) -> None:
         ["id", "version", "code", "name", "level", "campaign_id", "line_id", "owner", "unit_id",
          "leader_id", "location", "total_investment_wan", "annual_planned_wan",
          "investment_completed_wan", "planned_start", "planned_completion", "actual_start",
-         "actual_completion", "status", "percent_done", "not_started_reason", "description"],
+         "actual_completion", "status", "percent_done", "not_started_reason", "description",
+         "investment_code", "contact_name", "contact_phone"],
         projects(),
     )  # fmt: skip
     on = dt.date(2026, 12, 31)
