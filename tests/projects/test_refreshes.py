@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
-from gongjian.core import paging
+from gongjian.core import paging, serving
 from gongjian.projects import refreshes, reports, selectors
 from gongjian.projects.models import PendingRefresh, WarningSnapshot, WarningTally
 from gongjian.projects.selectors import LedgerFilter
@@ -217,7 +217,7 @@ def test_in_a_server_the_refresh_runs_in_a_thread_of_its_own_and_retries_a_failu
 ):
     project = _red(org, "HN-99")
     snapshot_warnings(on=TODAY)
-    monkeypatch.setattr(refreshes, "_serving", True)
+    monkeypatch.setattr(serving, "_in_server", True)
     monkeypatch.setattr(refreshes, "RETRY_SECONDS", 0.05)
     real, threads = refreshes.refresh_project_snapshot, []
 

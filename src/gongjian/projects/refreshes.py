@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from django.db import close_old_connections, transaction
 from django.db.models import Q
 
-from gongjian.core import clock
+from gongjian.core import clock, serving
 from gongjian.projects.models import PendingRefresh, Project
 from gongjian.projects.snapshots import refresh_project_snapshot
 
@@ -116,20 +116,11 @@ def apply_pending(days: Iterable[dt.date]) -> None:
 
 # --- Where the work runs ------------------------------------------------------------------------
 
-_serving = False
-
-
-def serve_in_background() -> None:
-    """Called by the WSGI/ASGI entry points: in a server process the marks are worked off by a
-    thread of the process, so no request waits for them. Elsewhere (commands, tests) they are
-    worked off at once in the committing thread, after its commit."""
-    global _serving
-    _serving = True
-
 
 def work_off_soon() -> None:
-    """After a commit that marked rows (`transaction.on_commit`)."""
-    if _serving:
+    """After a commit that marked rows (`transaction.on_commit`): in a server process by its
+    thread, so no request waits for it; elsewhere (commands, tests) at once, in this thread."""
+    if serving.in_server():
         _worker.kick()
     else:
         work_off()
