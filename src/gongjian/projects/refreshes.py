@@ -164,7 +164,7 @@ class _Worker:
 
     def drain_at_exit(self) -> None:
         """A server stopping with marks left: try once more (the tick would otherwise)."""
-        if self._thread is not None and self._thread.is_alive():
+        if serving.in_server() and self._thread is not None and self._thread.is_alive():
             try:
                 work_off()
             except Exception:
