@@ -146,8 +146,8 @@ def child(scale: float) -> None:
                 "rate": len(posts) / elapsed,
                 "floor_p99": floor_times[int(len(floor_times) * 0.99) - 1],
                 "note": (
-                    f"并发 {concurrency}，gunicorn 同步进程；最后一份答复后 {caught_up * 1000:.0f} ms"
-                    f"挂图追平（此前最多 {behind} 个项目待刷新）；负载 {os.getloadavg()[0]:.2f}"
+                    f"并发 {concurrency}，gunicorn 同步进程；最后一份答复时 {behind} 个项目的挂图"
+                    f"待刷新，{caught_up * 1000:.0f} ms 后追平；负载 {os.getloadavg()[0]:.2f}"
                 ),
             }
         ),
