@@ -11,6 +11,7 @@ from gongjian.projects import ledger as ledger_service
 from gongjian.projects.models import (
     CoordinationRequest,
     Milestone,
+    PendingRefresh,
     ProgressReport,
     Project,
     ReportSummary,
@@ -415,7 +416,7 @@ def test_a_snapshot_refresh_failing_after_commit_leaves_the_report_filed_without
     def broken(**kwargs):
         raise DatabaseError("snapshot_unique_per_day")
 
-    monkeypatch.setattr("gongjian.projects.ledger.refresh_project_snapshot", broken)
+    monkeypatch.setattr("gongjian.projects.refreshes.refresh_project_snapshot", broken)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report = reports.submit_report(
             actor=org.hunan_staff,
@@ -425,3 +426,5 @@ def test_a_snapshot_refresh_failing_after_commit_leaves_the_report_filed_without
         )
     assert callbacks  # the refresh ran, and failed, after the commit
     assert ProgressReport.objects.get(pk=report.pk).percent_done == Decimal(30)
+    # its mark stays, for the next try (projects/refreshes.py)
+    assert PendingRefresh.objects.filter(project=ledger.hunan_project).exists()

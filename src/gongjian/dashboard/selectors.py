@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
@@ -26,10 +26,12 @@ from gongjian.campaigns.models import Campaign
 from gongjian.core.errors import NotFound
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
+from gongjian.projects import refreshes
 from gongjian.projects.models import (
     CoordinationRequest,
     CoordinationStatus,
     Milestone,
+    PendingRefresh,
     Project,
     WarningSnapshot,
     WarningTally,
@@ -70,12 +72,16 @@ def _the_day_and_the_day_before(on: dt.date) -> tuple[dt.date, ...]:
 
 @contextmanager
 def reading_days(*days: dt.date) -> Iterator[None]:
-    """Read the battle map of `days` as stored by `gongjian tick`; a day it has not stored
-    (a past date, or before tonight's run) is worked out for this read only, in a
-    transaction rolled back at the end, so a GET stores nothing. Every public reader of the
-    day's snapshot runs inside it and returns plain data or lists, never a lazy queryset."""
-    missing = [d for d in days if not WarningTally.objects.filter(on=d).exists()]
-    if not missing:
+    """Read the battle map of `days` as stored by `gongjian tick` and the ledger's writes; a
+    day it has not stored (a past date, or before tonight's run), or the rows of a day still
+    marked behind the ledger (a report filed a moment ago, projects/refreshes.py), is worked
+    out for this read only, in a transaction rolled back at the end, so a GET stores nothing and
+    never shows a colour older than a report already filed. Every public reader of the day's
+    snapshot runs inside it and returns plain data or lists, never a lazy queryset."""
+    stored = {d: _stored_and_behind(d) for d in days}
+    missing = [d for d, state in stored.items() if state is None]
+    behind = [d for d, state in stored.items() if state]
+    if not missing and not behind:
         yield
         return
     with transaction.atomic():
@@ -84,8 +90,21 @@ def reading_days(*days: dt.date) -> Iterator[None]:
                 store_tallies(on=on)  # a day snapshotted before there were tallies
             elif Project.objects.exists():
                 snapshot_warnings(on=on)
+        refreshes.apply_pending(behind)
         yield
         transaction.set_rollback(True)
+
+
+def _stored_and_behind(on: dt.date) -> bool | None:
+    """None when the day has no tallies stored; otherwise whether some of its rows are marked
+    behind the ledger. One query, as the plain check for the day's tallies was."""
+    marks = PendingRefresh.objects.filter(on=on)
+    found = (
+        WarningTally.objects.filter(on=on)
+        .annotate(behind=Exists(marks))
+        .values_list("behind", flat=True)[:1]
+    )
+    return next(iter(found), None)
 
 
 def snapshots_for(user: Any, on: dt.date, campaign: Campaign | None) -> QuerySet[WarningSnapshot]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -423,16 +424,27 @@ def patch_milestone(request: HttpRequest, milestone_id: Id, data: MilestonePatch
     return _milestone_out(m)
 
 
-def _report_out(r: Any) -> dict[str, Any]:
+def _report_out(
+    r: Any,
+    *,
+    milestones: Sequence[Milestone] | None = None,
+    coordination: Sequence[CoordinationRequest] | None = None,
+) -> dict[str, Any]:
+    """A report as the API shows it; a caller that holds its milestones and coordination
+    requests (a report just filed) passes them instead of having them read."""
+    if milestones is None:
+        milestones = r.milestones_reached.all()
+    if coordination is None:
+        coordination = r.coordination.all()
     return {
         "id": r.pk,
         "period_end": r.period_end,
         "percent_done": r.percent_done,
         "investment_period_wan": r.investment_period_wan,
         "investment_to_date_wan": r.investment_to_date_wan,
-        "milestones_reached": [m.name for m in r.milestones_reached.all()],
+        "milestones_reached": [m.name for m in sorted(milestones, key=lambda m: m.seq)],
         "problems": r.problems,
-        "coordination": [_coordination_out(c) for c in r.coordination.all()],
+        "coordination": [_coordination_out(c) for c in coordination],
         "version": r.version,
     }
 
@@ -471,7 +483,8 @@ def list_reports(
 
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
 def submit_report(request: HttpRequest, project_id: Id, data: ReportIn) -> Status[dict[str, Any]]:
-    p = selectors.project_for(request.user, project_id)
+    # The report needs the project's unit (its scope) and nothing else of the project.
+    p = selectors.project_for(request.user, project_id, related=("unit",))
     reached = (
         list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
         if data.milestone_ids
@@ -496,6 +509,9 @@ def submit_report(request: HttpRequest, project_id: Id, data: ReportIn) -> Statu
         ],
         expected_version=data.version,
     )
+    if data.version is None and not data.coordination:
+        # A new report holds just what this request sent: nothing to read back.
+        return Status(201, _report_out(r, milestones=reached, coordination=()))
     r = selectors.report_detail(r.pk)
     return Status(201, _report_out(r))
 

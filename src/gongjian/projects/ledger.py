@@ -22,6 +22,7 @@ from gongjian.core.history import record
 from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
+from gongjian.projects import refreshes
 from gongjian.projects.investment_code import check_code, check_phone
 from gongjian.projects.models import (
     Milestone,
@@ -31,7 +32,6 @@ from gongjian.projects.models import (
     ReportSummary,
     TeamMember,
 )
-from gongjian.projects.snapshots import refresh_project_snapshot
 
 ZERO = Decimal(0)
 
@@ -365,14 +365,10 @@ def update_milestone(
 
 
 def refresh_warning(project_id: int) -> None:
-    """Keep today's battle-map snapshot in step with the ledger once this write commits.
-
-    Robust: the write is stored by then, so a failed refresh is logged, never the user's error
-    (the next write or `gongjian tick` writes the day's row again)."""
-    transaction.on_commit(
-        lambda: refresh_project_snapshot(project_ids=[project_id], on=clock.today()),
-        robust=True,
-    )
+    """In the write's transaction: today's battle-map row of this project is behind the ledger
+    until the refresh after commit brings it up to date (projects/refreshes.py); readers work a
+    marked row out for themselves meanwhile, and a failed refresh is retried."""
+    refreshes.mark([project_id])
 
 
 def chunks(items: list[Any], size: int = 5000) -> Iterable[list[Any]]:

@@ -518,6 +518,30 @@ class WarningTally(models.Model):
         return f"{self.on} {self.campaign_id} {self.unit_id} {self.line_id}"
 
 
+class PendingRefresh(models.Model):
+    """A project whose row in a day's snapshot (and its unit's tallies) is behind the ledger:
+    written in the transaction of the write that put it behind, deleted by the refresh that
+    brings the row up to date (projects/refreshes.py). Until then every reader of the day
+    works the row out for itself. `stamp` is new at every write, so a refresh deletes only the
+    marks of the writes it saw."""
+
+    on = models.DateField(_("日期"))
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="+"
+    )
+    stamp = models.BigIntegerField(_("标记"))
+
+    class Meta:
+        verbose_name = _("待刷新的预警快照")
+        verbose_name_plural = _("待刷新的预警快照")
+        constraints = [
+            models.UniqueConstraint(fields=["on", "project"], name="pending_refresh_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project_id} {self.on}"
+
+
 class CampaignChoice(models.Model):
     """The campaign a user chose to follow on the battle map and the workbench (one per user);
     without one, the user follows the campaign of his or her own level (`projects.following`)."""

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
+    Exists,
     Expression,
     FilteredRelation,
     IntegerField,
@@ -29,6 +30,7 @@ from gongjian.org.models import Person, Unit
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
 from gongjian.projects.models import (
     Milestone,
+    PendingRefresh,
     ProgressReport,
     Project,
     ProjectLevel,
@@ -54,16 +56,17 @@ def projects_for(user: Any, action: Action = Action.VIEW) -> QuerySet[Project]:
     return qs.filter(q)
 
 
-def project_for(user: Any, pk: int, action: Action = Action.VIEW) -> Project:
-    """One project the user may act on. A project outside the user's view is NotFound (never
-    leaks that it exists elsewhere); one in view that the user may not act on so is refused for
-    that reason ("无权填报进度"), not as missing."""
-    project = (
-        projects_for(user, action)
-        .select_related("campaign", "line", "unit", "leader")
-        .filter(pk=pk)
-        .first()
-    )
+PROJECT_RELATED = ("campaign", "line", "unit", "leader")
+
+
+def project_for(
+    user: Any, pk: int, action: Action = Action.VIEW, *, related: tuple[str, ...] = PROJECT_RELATED
+) -> Project:
+    """One project the user may act on, with its `related` rows (a caller that needs only the
+    unit, such as filing a report, names just it). A project outside the user's view is
+    NotFound (never leaks that it exists elsewhere); one in view that the user may not act on
+    so is refused for that reason ("无权填报进度"), not as missing."""
+    project = projects_for(user, action).select_related(*related).filter(pk=pk).first()
     if project is not None:
         return project
     if action is not Action.VIEW:
@@ -143,6 +146,24 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
 COLOUR_RANK = {Colour.RED.value: 0, Colour.YELLOW.value: 1, Colour.GREEN.value: 2}
 
 
+def snapshot_state(on: dt.date) -> bool | None:
+    """None when the day has no snapshot; otherwise whether some of its rows are behind the
+    ledger (marked by a write a moment ago, projects/refreshes.py). One query."""
+    found = (
+        WarningSnapshot.objects.filter(on=on)
+        .annotate(behind=Exists(PendingRefresh.objects.filter(on=on)))
+        .values_list("behind", flat=True)[:1]
+    )
+    return next(iter(found), None)
+
+
+def behind_snapshot(qs: QuerySet[Project], on: dt.date) -> dict[int, Warning]:
+    """The warnings of the projects of `qs` whose row of `on` is still behind the ledger: their
+    colour is theirs, not the row's (a handful of projects, for a moment)."""
+    ids = list(PendingRefresh.objects.filter(on=on).values_list("project_id", flat=True))
+    return warnings_for(qs.filter(pk__in=ids), on) if ids else {}
+
+
 def _with_colour(
     qs: QuerySet[Project], on: dt.date, colour: str | None, *, warned: bool = False
 ) -> QuerySet[Project]:
@@ -150,21 +171,32 @@ def _with_colour(
     green 2), kept to `colour` if given, in SQL.
 
     From the day's snapshot when the day has one (the tick stores each day, and every ledger
-    write refreshes its projects' rows), joined on its (project, day) key, so the planner walks
-    the sort's index and probes the snapshot for each row; otherwise worked out by the warning
+    write refreshes its projects' rows right after it commits; a row still behind takes the
+    project's own warning, `behind_snapshot`), joined on its (project, day) key, so the planner
+    walks the sort's index and probes the snapshot for each row; otherwise worked out by the warning
     rules for the scope, as the ledger always did. `warned` keeps the projects the warnings page
     lists: yellow or red, or at risk by their trend.
     """
     lit = [Colour.RED.value, Colour.YELLOW.value]
-    if WarningSnapshot.objects.filter(on=on).exists():
+    state = snapshot_state(on)
+    if state is not None:
+        live = behind_snapshot(qs, on) if state else {}
         qs = qs.annotate(
             _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
         )
+        fresh = ~Q(pk__in=list(live)) if live else Q()
         if colour:
-            qs = qs.filter(_snap__colour=colour)
+            qs = qs.filter(
+                (Q(_snap__colour=colour) & fresh)
+                | Q(pk__in=[pk for pk, w in live.items() if w.colour.value == colour])
+            )
         if warned:
-            qs = qs.filter(Q(_snap__colour__in=lit) | Q(_snap__at_risk=True))
-        whens = [When(_snap__colour=c, then=V(rank)) for c, rank in COLOUR_RANK.items()]
+            qs = qs.filter(
+                ((Q(_snap__colour__in=lit) | Q(_snap__at_risk=True)) & fresh)
+                | Q(pk__in=[pk for pk, w in live.items() if w.colour.value in lit or w.at_risk])
+            )
+        whens = [When(pk=pk, then=V(COLOUR_RANK[w.colour.value])) for pk, w in sorted(live.items())]
+        whens += [When(_snap__colour=c, then=V(rank)) for c, rank in COLOUR_RANK.items()]
         return qs.alias(_colour_rank=Case(*whens, default=V(None), output_field=IntegerField()))
     by_rank: dict[int, list[int]] = {rank: [] for rank in COLOUR_RANK.values()}
     flagged: list[int] = []
@@ -221,13 +253,19 @@ def ledger_colour_counts(user: Any, f: LedgerFilter, on: dt.date) -> dict[str, i
     the day has none."""
     qs = filtered(user, dataclasses.replace(f, colour=None)).order_by()
     counts = {c.value: 0 for c in Colour}
-    if WarningSnapshot.objects.filter(on=on).exists():
+    state = snapshot_state(on)
+    if state is not None:
+        live = behind_snapshot(qs, on) if state else {}
+        for w in live.values():
+            counts[w.colour.value] += 1
+        if live:
+            qs = qs.exclude(pk__in=list(live))
         qs = qs.annotate(
             _snap=FilteredRelation("warning_snapshots", condition=Q(warning_snapshots__on=on))
         )
         for colour, n in qs.values_list("_snap__colour").annotate(n=Count("pk")):
             if colour in counts:
-                counts[colour] = n
+                counts[colour] += n
     else:
         for w in warnings_for(qs, on).values():
             counts[w.colour.value] += 1

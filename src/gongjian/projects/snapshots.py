@@ -358,7 +358,11 @@ def refresh_project_snapshot(*, project_ids: list[int], on: dt.date) -> None:
         return
     stale = WarningSnapshot.objects.filter(on=on, project_id__in=project_ids)
     units = set(stale.values_list("unit_id", flat=True))
-    projects = list(Project.objects.filter(pk__in=project_ids).select_related("campaign"))
+    # In key order, as the tick writes its rows: two writers of the same rows lock them in one
+    # order, so neither can wait on the other in a cycle.
+    projects = list(
+        Project.objects.filter(pk__in=project_ids).select_related("campaign").order_by("pk")
+    )
     # An upsert, not delete-then-insert: two refreshes of one project at once (two reports
     # committed together) would both delete nothing the other can see, then both insert.
     WarningSnapshot.objects.bulk_create(

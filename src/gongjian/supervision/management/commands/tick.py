@@ -2,8 +2,9 @@
 
 Raises orders for red projects and for hazards past their rectification date, marks overdue
 orders and escalates their colour, sends the reminders (催办) due, and pushes pending webhook
-messages, then stores the day's warning snapshot for the battle map. Idempotent: a second run
-on the same day changes nothing more.
+messages, then works off the battle-map refreshes the ledger's writes left behind
+(projects/refreshes.py) and stores the day's warning snapshot for the battle map. Idempotent:
+a second run on the same day changes nothing more.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
+from gongjian.projects import refreshes
 from gongjian.projects.snapshots import snapshot_warnings
 from gongjian.supervision import tick
 
@@ -34,7 +36,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         report = tick.tick(deliver=not options["no_deliver"])
         self.stdout.write(report.as_text())
-        # The battle map reads the day's warnings from a snapshot; rebuilding it is idempotent.
+        # The ledger's writes whose battle-map refresh has not run (or failed) first, then the
+        # day's snapshot, which the battle map reads; both are idempotent.
+        behind = refreshes.work_off()
+        if behind:
+            self.stdout.write(_("补做挂图刷新：%(n)s 个项目") % {"n": behind})
         counts = snapshot_warnings(on=clock.today(), full=options["full"])
         self.stdout.write(
             _("预警快照：红灯 %(r)s，黄灯 %(y)s，绿灯 %(g)s")
