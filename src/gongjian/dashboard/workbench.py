@@ -93,8 +93,9 @@ def _task(key: str, label: str, qs: Any, url: str, link: Callable[[Any], Link], 
 def _counted_task(
     key: str, label: str, count: int, qs: Any, url: str, link: Callable[[Any], Link], **kw: Any
 ) -> Task:
-    """A to-do whose count is known already: only its first rows are read."""
-    rows = [link(row) for row in qs[:ROWS_SHOWN]]
+    """A to-do whose count is known already: only its first rows are read, and none when there
+    are none (a province office's reports due scan 100,000 projects to find nothing)."""
+    rows = [link(row) for row in qs[:ROWS_SHOWN]] if count else []
     return Task(key, label, count, url, rows, **kw)
 
 
