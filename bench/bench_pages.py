@@ -137,7 +137,7 @@ def _browse(base: str, database: str, logins: list[Login], target: float) -> lis
             for name, path, ready in _pages(login.unit):
                 _measure(page, base + path, ready)  # warm: the server's and browser's caches
                 html = page.content()
-                floor_url = f"{base}/__floor__/{login.key}/{name}/"
+                floor_url = f"{base}/__floor__/{login.key or 'demo'}/{name}/"
                 page.route(floor_url, _serving(html))
                 times, floors = [], []
                 for _ in range(RUNS):  # interleaved: both see the same load on the machine
