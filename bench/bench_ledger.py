@@ -132,24 +132,24 @@ def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def ensure_world(scale: float) -> int:
-    """Migrate, and generate the synthetic world unless one of this size is there; its projects."""
+    """Migrate, and generate the synthetic world unless this generator's world of this size is
+    there (`generate.is_current`); its projects."""
     from django.core.management import call_command
 
-    from bench.generate import PROJECTS, REPORTS, generate
-    from gongjian.projects.models import ProgressReport, Project
+    from bench.generate import PROJECTS, generate, is_current
+    from gongjian.org.models import Unit
 
     call_command("migrate", verbosity=0, interactive=False)
     expected = max(int(PROJECTS * scale), 10)
-    n = Project.objects.count()
-    # A world of an older generator (fewer reports) is remade too.
-    if n != expected or ProgressReport.objects.count() != expected * REPORTS:
-        if n:
+    # A world of an older generator (fewer reports, no page users) is remade too.
+    if not is_current(scale):
+        if Unit.objects.exists():
             call_command("flush", verbosity=0, interactive=False)
         start = time.perf_counter()
         counts = generate(scale)
         print(f"# 生成：{counts}，用时 {time.perf_counter() - start:.1f} s", flush=True)
     else:
-        print(f"# 沿用已生成的数据：{n} 个项目", flush=True)
+        print(f"# 沿用已生成的数据：{expected} 个项目", flush=True)
     return expected
 
 

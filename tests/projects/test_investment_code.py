@@ -174,8 +174,8 @@ def test_a_campaign_reporting_by_dekad_owes_a_report_each_dekad(org, ledger):
     campaign.report_cadence = "dekad"
     campaign.save()
     dekad = reporting.reports_due(org.hunan_staff, on)
-    assert dekad.due == [ledger.hunan_project]  # nothing since 12-11
-    assert dekad.overdue == []  # the 上旬 was reported
+    assert list(dekad.due) == [ledger.hunan_project]  # nothing since 12-11
+    assert list(dekad.overdue) == []  # the 上旬 was reported
     assert dekad.period.label == "2026年12月中旬"
     later = reporting.reports_due(org.hunan_staff, dt.date(2026, 12, 22))
-    assert later.overdue == [ledger.hunan_project]  # 中旬 went without one
+    assert list(later.overdue) == [ledger.hunan_project]  # 中旬 went without one

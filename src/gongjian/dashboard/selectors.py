@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
@@ -380,9 +380,8 @@ def colour_counts(user: Any, on: dt.date, *, unit: Unit) -> dict[str, int]:
     return counts
 
 
-@_reads(_the_day)
-def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
-    """A leader's projects (led, on the team, or in linked units), what needs them first."""
+def _leader_snapshots(user: Any, on: dt.date) -> QuerySet[WarningSnapshot]:
+    """The day's snapshots of a leader's projects: led, on the team, or in linked units."""
     person_id = getattr(user, "person_id", None)
     mine = (
         Q(project__leader_id=person_id) | Q(project__team__id=person_id)
@@ -390,45 +389,101 @@ def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
         else Q(pk__in=[])
     )
     linked = scope_for(user).q(Action.VIEW, via="unit")
-    qs = (
-        WarningSnapshot.objects.filter(on=on)
-        .filter(mine | linked)
-        .select_related("project", "unit", "project__leader")
-        .distinct()
-    )
+    return WarningSnapshot.objects.filter(on=on).filter(mine | linked)
+
+
+@_reads(_the_day)
+def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
+    """A leader's projects (led, on the team, or in linked units), what needs them first."""
+    qs = _leader_snapshots(user, on).select_related("project", "unit", "project__leader").distinct()
     rows = list(qs[:2000])
     rows.sort(key=lambda s: (SEVERITY[s.colour], not s.at_risk, s.project.code))
     return rows
 
 
 @_reads(_the_day)
+def leader_colour_counts(user: Any, on: dt.date) -> dict[str, int]:
+    """`leader_projects` by colour, counted in one query (every one, not the first 2,000)."""
+    counts = {c: 0 for c in COLOURS}
+    ids = _leader_snapshots(user, on).values("pk")
+    rows = (
+        WarningSnapshot.objects.filter(pk__in=ids)
+        .values("colour")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        counts[row["colour"]] = row["n"]
+    return counts
+
+
+# A unit view lists this many of the subtree's projects (worst first), open requests and open
+# orders, and draws the Gantt of the first GANTT_PROJECTS of those projects; the rest are counted
+# and a link leads to the full list. A town has a few dozen projects, a county a thousand.
+UNIT_ROWS = 100
+GANTT_PROJECTS = 15
+
+
+def _worst_first() -> Case:
+    return Case(
+        *(When(colour=c, then=Value(n)) for c, n in SEVERITY.items()),
+        default=Value(len(SEVERITY)),
+        output_field=IntegerField(),
+    )
+
+
+@_reads(_the_day)
 def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
+    """A unit's battle map: the day's projects of its subtree in the user's scope by colour
+    and the worst of them, the Gantt of the worst few, open requests and orders; a fixed
+    number of queries and rows whatever the size of the subtree."""
     if not scope_for(user).can(Action.VIEW, unit):
         # Out of scope reads as absent: the page does not confirm that the unit exists.
         raise NotFound(_("该单位不存在，或不在您的查看范围内。"))
-    snaps = drill_projects(user, on, campaign=None, unit=unit)
-    ids = [s.project_id for s in snaps]
+    day = snapshots_for(user, on, None).filter(unit__path__startswith=unit.path)
+    colours = {c: 0 for c in COLOURS}
+    for row in day.values("colour").annotate(n=Count("id")).order_by():
+        colours[row["colour"]] = row["n"]
+    # The worst first by a narrow sort (ids only), then those rows whole: sorting the whole
+    # rows of a province's 100,000 projects to keep 100 costs several times more.
+    worst = list(
+        day.order_by(_worst_first(), "project__code", "pk").values_list("pk", flat=True)[:UNIT_ROWS]
+    )
+    place = {pk: i for i, pk in enumerate(worst)}
+    snaps = sorted(
+        WarningSnapshot.objects.filter(pk__in=worst).select_related(
+            "project", "project__line", "unit"
+        ),
+        key=lambda s: place[s.pk],
+    )
+    charted = [s.project_id for s in snaps[:GANTT_PROJECTS]]
     milestones = list(
-        Milestone.objects.filter(project_id__in=ids)
+        Milestone.objects.filter(project_id__in=charted)
         .select_related("project")
         .order_by("project__code", "seq")
     )
-    requests = list(
-        CoordinationRequest.objects.filter(project_id__in=ids, status=CoordinationStatus.OPEN)
-        .select_related("project", "handling_unit")
-        .order_by("deadline")
+    requests = scope_for(user).filter(
+        CoordinationRequest.objects.filter(
+            status=CoordinationStatus.OPEN, project__unit__path__startswith=unit.path
+        ),
+        Action.VIEW,
+        via="project__unit",
     )
-    orders = list(
-        orders_for(user)
-        .filter(unit__path__startswith=unit.path, state__in=OPEN)
-        .select_related("project")
-        .order_by("deadline", "pk")
-    )
+    orders = orders_for(user).filter(unit__path__startswith=unit.path, state__in=OPEN)
     return {
         "snapshots": snaps,
+        "colours": colours,
+        "projects": sum(colours.values()),
+        "charted": len(charted),
         "milestones": milestones,
-        "requests": requests,
-        "orders": orders,
+        "requests": list(
+            requests.select_related("project", "handling_unit").order_by(
+                F("deadline").asc(nulls_last=True), "pk"
+            )[:UNIT_ROWS]
+        ),
+        "request_count": requests.count(),
+        "orders": list(orders.select_related("project").order_by("deadline", "pk")[:UNIT_ROWS]),
+        "order_count": orders.count(),
         "ranks": assessment_selectors.trend(user, unit),
     }
 

@@ -5,6 +5,7 @@ drill list, the leader view, the entry sheet), so the workbench and those pages 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,38 +72,53 @@ class Workbench:
         return [t for t in self.tasks if not t.count]
 
 
-def _order_links(orders: list[Any]) -> list[Link]:
-    return [
-        Link(f"{o.code} {o.title}（{o.unit.name}，{o.deadline:%m-%d}）", _detail(o.pk))
-        for o in orders[:ROWS_SHOWN]
-    ]
+def _first(qs: Any, link: Callable[[Any], Link]) -> tuple[int, list[Link]]:
+    """How many rows `qs` has, and links to its first few: a count, never the whole list."""
+    return qs.count(), [link(row) for row in qs[:ROWS_SHOWN]]
+
+
+def _order_link(o: Any) -> Link:
+    return Link(f"{o.code} {o.title}（{o.unit.name}，{o.deadline:%m-%d}）", _detail(o.pk))
 
 
 def _detail(order_id: int) -> str:
     return reverse("supervision:detail", args=[order_id])
 
 
+def _task(key: str, label: str, qs: Any, url: str, link: Callable[[Any], Link], **kw: Any) -> Task:
+    count, rows = _first(qs, link)
+    return Task(key, label, count, url, rows, **kw)
+
+
+def _counted_task(
+    key: str, label: str, count: int, qs: Any, url: str, link: Callable[[Any], Link], **kw: Any
+) -> Task:
+    """A to-do whose count is known already: only its first rows are read, and none when there
+    are none (a province office's reports due scan 100,000 projects to find nothing)."""
+    rows = [link(row) for row in qs[:ROWS_SHOWN]] if count else []
+    return Task(key, label, count, url, rows, **kw)
+
+
 def _order_tasks(user: Any, scope: Any) -> list[Task]:
-    todo = supervision_selectors.todo(user)
+    todo = supervision_selectors.todo_queries(user)
     page = reverse("supervision:todo")
     tasks: list[Task] = []
     if scope.roots(Action.HANDLE_ORDER) and getattr(user, "unit", None) is not None:
         tasks += [
-            Task("orders_to_sign", _("督办单待签收"), len(todo.to_sign), f"{page}#to-handle",
-                 _order_links(todo.to_sign)),
-            Task("orders_to_answer", _("督办单待办理反馈"), len(todo.to_answer),
-                 f"{page}#to-handle", _order_links(todo.to_answer)),
-            Task("orders_overdue", _("督办单已逾期"), len(todo.overdue), f"{page}#to-handle",
-                 _order_links(todo.overdue), urgent=True),
+            _task("orders_to_sign", _("督办单待签收"), todo.to_sign, f"{page}#to-handle",
+                  _order_link),
+            _task("orders_to_answer", _("督办单待办理反馈"), todo.to_answer, f"{page}#to-handle",
+                  _order_link),
+            _task("orders_overdue", _("督办单已逾期"), todo.overdue, f"{page}#to-handle",
+                  _order_link, urgent=True),
         ]  # fmt: skip
     if scope.roots(Action.REVIEW_ORDER):
         tasks += [
-            Task("orders_to_review", _("反馈待审核销号"), len(todo.to_review),
-                 f"{page}#to-review", _order_links(todo.to_review)),
-            Task("extensions_to_decide", _("延期申请待审批"), len(todo.extensions),
-                 f"{page}#extensions",
-                 [Link(f"{e.order.code}（{e.order.unit.name}）", _detail(e.order_id))
-                  for e in todo.extensions[:ROWS_SHOWN]]),
+            _task("orders_to_review", _("反馈待审核销号"), todo.to_review, f"{page}#to-review",
+                  _order_link),
+            _task("extensions_to_decide", _("延期申请待审批"), todo.extensions,
+                  f"{page}#extensions",
+                  lambda e: Link(f"{e.order.code}（{e.order.unit.name}）", _detail(e.order_id))),
         ]  # fmt: skip
     return tasks
 
@@ -112,27 +128,26 @@ def _report_tasks(user: Any, scope: Any, on: dt.date) -> list[Task]:
         return []
     owed = reporting.reports_due(user, on, unit_path=user.unit.path)
 
-    def links(projects: list[Any]) -> list[Link]:
-        return [
-            Link(f"{p.name}（{p.unit.name}）", reverse("projects:report", args=[p.pk]))
-            for p in projects[:ROWS_SHOWN]
-        ]
+    def link(p: Any) -> Link:
+        return Link(f"{p.name}（{p.unit.name}）", reverse("projects:report", args=[p.pk]))
 
     ledger = reverse("projects:ledger")
     return [
-        Task(
+        _counted_task(
             "reports_due",
             _("%(period)s进度待填报") % {"period": owed.period.label},
-            len(owed.due),
+            owed.due_count,
+            owed.due,
             ledger,
-            links(owed.due),
+            link,
         ),
-        Task(
+        _counted_task(
             "reports_overdue",
             _("上期进度未填报"),
-            len(owed.overdue),
+            owed.overdue_count,
+            owed.overdue,
             ledger,
-            links(owed.overdue),
+            link,
             urgent=True,
         ),
     ]
@@ -142,20 +157,16 @@ def _assessment_tasks(user: Any, scope: Any) -> list[Task]:
     tasks: list[Task] = []
     rounds = reverse("assessment:rounds")
     if scope.roots(Action.MANAGE_CAMPAIGN):
-        objections = list(assessment_selectors.objections_to_answer(user))
         tasks.append(
-            Task(
+            _task(
                 "objections_to_answer",
                 _("考评异议待答复"),
-                len(objections),
+                assessment_selectors.objections_to_answer(user),
                 rounds,
-                [
-                    Link(
-                        f"{o.round.plan.name} {o.round.period} · {o.unit.name}",
-                        reverse("assessment:round", args=[o.round_id]) + "#objections",
-                    )
-                    for o in objections[:ROWS_SHOWN]
-                ],
+                lambda o: Link(
+                    f"{o.round.plan.name} {o.round.period} · {o.unit.name}",
+                    reverse("assessment:round", args=[o.round_id]) + "#objections",
+                ),
             )
         )
     if scope.roots(Action.ENTER_SCORES) and Role.LEAD_STAFF in scope.roles:
@@ -183,20 +194,16 @@ def _assessment_tasks(user: Any, scope: Any) -> list[Task]:
 def _coordination_task(user: Any, scope: Any) -> list[Task]:
     if not scope.roots(Action.EDIT_LEDGER) or is_office(user):
         return []  # the office sees the campaign's open requests among its figures
-    waiting = list(coordination.waiting_on(user))
     return [
-        Task(
+        _task(
             "coordination_waiting",
             _("协调事项待本单位办理"),
-            len(waiting),
+            coordination.waiting_on(user),
             reverse("projects:ledger"),
-            [
-                Link(
-                    f"{r.project.name}：{r.description[:30]}",
-                    reverse("projects:detail", args=[r.project_id]) + "#coordination",
-                )
-                for r in waiting[:ROWS_SHOWN]
-            ],
+            lambda r: Link(
+                f"{r.project.name}：{r.description[:30]}",
+                reverse("projects:detail", args=[r.project_id]) + "#coordination",
+            ),
         )
     ]
 
@@ -206,8 +213,7 @@ def _colour_tasks(user: Any, scope: Any, on: dt.date) -> list[Task]:
     if unit is None or is_office(user):
         return []
     if Role.LEADER in scope.roles:
-        rows = selectors.leader_projects(user, on)
-        counts = {c: sum(1 for s in rows if s.colour == c) for c in ("red", "yellow")}
+        counts = selectors.leader_colour_counts(user, on)
         urls = {c: reverse("dashboard:leader") for c in counts}
     else:
         counts = selectors.colour_counts(user, on, unit=unit)
@@ -266,7 +272,8 @@ def _campaign_figures(user: Any, on: dt.date) -> tuple[Campaign | None, list[Fig
 
 def workbench(user: Any, on: dt.date) -> Workbench:
     """Everything on one user's workbench, in a number of queries that does not grow with the
-    number of orders, projects or messages."""
+    number of orders, projects or messages; each to-do is a count and its first few rows, never
+    the whole list (a province office has thousands)."""
     scope = scope_for(user)
     tasks = [
         *_order_tasks(user, scope),

@@ -1,7 +1,7 @@
 """The reporting cadence (填报周期): the period a progress report is for, and which projects
 owe one. A campaign reports by month or by 旬 (1st–10th, 11th–20th, 21st–end of month,
-`Campaign.report_cadence`); the workbench, the API and any reminder ask `reports_due`, so
-they count the same projects."""
+`Campaign.report_cadence`); the workbench and any reminder ask `reports_due`, so they count
+the same projects."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import ReportCadence
 from gongjian.org.scope import Action
-from gongjian.projects.models import Project, ProjectStatus
+from gongjian.projects.models import ProgressReport, Project, ProjectStatus
 from gongjian.projects.selectors import projects_for
 
 # Projects that no longer report: built, producing, or suspended with a reason on the ledger.
@@ -59,49 +59,58 @@ def previous_period(period: Period) -> Period:
 @dataclass(frozen=True)
 class ReportsDue:
     period: Period
-    due: list[Project]  # no report for this period yet
-    overdue: list[Project]  # of those, no report for the last period either, which has ended
+    due: QuerySet[Project]  # no report for this period yet
+    overdue: QuerySet[Project]  # of those, no report for the last period either, which has ended
+    due_count: int
+    overdue_count: int
+
+
+def _reported_since(day: dt.date) -> Exists:
+    return Exists(ProgressReport.objects.filter(project=OuterRef("pk"), period_end__gte=day))
 
 
 def reports_due(user: Any, on: dt.date, *, unit_path: str | None = None) -> ReportsDue:
     """Projects the user reports on (within `unit_path`, when given) in a running campaign that
     have no report for the current period of their campaign's cadence; overdue when the
-    previous period, already inside the campaign, went without one too. One query whatever the
-    number of projects. `period` is the monthly one, or the 旬 when every project due reports by
-    旬."""
+    previous period, already inside the campaign, went without one too. Querysets, so a page
+    counts them and shows the first few whatever the number of projects (a province office
+    owes for 100,000); both counted in one pass. `period` is the monthly one, or the 旬 when
+    every project due reports by 旬."""
     periods = {c: reporting_period(on, c) for c in ReportCadence.values}
-    owing = Q()
+    owing, late = Q(), Q()
     for cadence, period in periods.items():
-        owing |= Q(campaign__report_cadence=cadence) & (
-            Q(last_report__isnull=True) | Q(last_report__lt=period.start)
+        before = previous_period(period)
+        this_cadence = Q(
+            ~_reported_since(period.start),
+            campaign__report_cadence=cadence,
+            campaign__end_date__gte=period.start,
+        )
+        owing |= this_cadence
+        late |= this_cadence & Q(
+            ~_reported_since(before.start), campaign__start_date__lte=before.end
         )
     month = periods[ReportCadence.MONTHLY]
     qs = (
         projects_for(user, Action.REPORT_PROGRESS)
         .filter(campaign__start_date__lte=on, campaign__end_date__gte=month.start)
         .exclude(status__in=NOT_REPORTING)
-        .annotate(last_report=Max("reports__period_end"))
-        .filter(owing)
         .select_related("campaign", "unit")
         .order_by("unit__sort_order", "unit_id", "code")
     )
     if unit_path is not None:
         qs = qs.filter(unit__path__startswith=unit_path)
-    due: list[Project] = [
-        p
-        for p in qs
-        if p.campaign is not None
-        and p.campaign.end_date >= periods[p.campaign.report_cadence].start
-    ]
-    overdue = []
-    for p in due:
-        campaign = p.campaign
-        if campaign is None:
-            continue
-        before = previous_period(periods[campaign.report_cadence])
-        last = p.last_report  # type: ignore[attr-defined]
-        if campaign.start_date <= before.end and (last is None or last < before.start):
-            overdue.append(p)
-    cadences = {p.campaign.report_cadence for p in due if p.campaign is not None}
-    shown = periods[ReportCadence.DEKAD] if cadences == {ReportCadence.DEKAD} else month
-    return ReportsDue(period=shown, due=due, overdue=overdue)
+    due = qs.filter(owing)
+    by_cadence = {
+        row["campaign__report_cadence"]: row
+        for row in due.order_by()
+        .values("campaign__report_cadence")
+        .annotate(n=Count("pk"), late=Count("pk", filter=late))
+    }
+    shown = periods[ReportCadence.DEKAD] if set(by_cadence) == {ReportCadence.DEKAD} else month
+    return ReportsDue(
+        period=shown,
+        due=due,
+        overdue=qs.filter(late),
+        due_count=sum(row["n"] for row in by_cadence.values()),
+        overdue_count=sum(row["late"] for row in by_cadence.values()),
+    )

@@ -359,13 +359,11 @@ class Todo:
         return [o for o in self.to_handle if is_overdue(o.state, o.deadline, self.today)]
 
 
-def todo(user: Any) -> Todo:
-    """What waits for this user: orders to handle for the unit, feedback and extensions to review."""
-    today = clock.today()
+def _handle_and_review(user: Any) -> tuple[QuerySet[SupervisionOrder], QuerySet[SupervisionOrder]]:
+    """The open orders the user's unit must handle, and the orders the user may review."""
     unit = getattr(user, "unit", None)
     handle = orders_for(user, Action.HANDLE_ORDER).filter(state__in=OPEN)
     review = orders_for(user, Action.REVIEW_ORDER)
-    own: list[int] = []
     if unit is not None:
         # The unit side is the actor's own unit (or one above it); reviewers never review it.
         own = unit.ancestor_ids()
@@ -373,29 +371,77 @@ def todo(user: Any) -> Todo:
         review = review.exclude(unit_id__in=own)
     elif not user.is_superuser:
         handle = handle.none()
-    related = ("unit", "project")
+    return handle, review
+
+
+def _to_review(user: Any, review: QuerySet[SupervisionOrder]) -> QuerySet[SupervisionOrder]:
     # An inspector the office named reviews that order's feedback too.
     reviewing = review | SupervisionOrder.objects.filter(reviewer_id=user.pk)
-    to_handle = list(handle.select_related(*related).order_by("deadline", "pk"))
+    return (
+        reviewing.filter(state=State.FEEDBACK)
+        .select_related(*TODO_RELATED)
+        .order_by("feedback_on", "pk")
+    )
+
+
+def _extensions(review: QuerySet[SupervisionOrder]) -> QuerySet[ExtensionRequest]:
+    return (
+        ExtensionRequest.objects.filter(
+            status=ExtensionStatus.PENDING, order__in=review.filter(state__in=OPEN)
+        )
+        .select_related("order__unit", "requested_by")
+        .order_by("requested_on", "pk")
+    )
+
+
+TODO_RELATED = ("unit", "project")
+
+
+@dataclass(frozen=True)
+class TodoQueries:
+    """The querysets behind the to-do list's sections, for a page that counts them and shows
+    only their first rows (the workbench: a province office reviews thousands of orders)."""
+
+    to_sign: QuerySet[SupervisionOrder]
+    to_answer: QuerySet[SupervisionOrder]
+    overdue: QuerySet[SupervisionOrder]
+    to_review: QuerySet[SupervisionOrder]
+    extensions: QuerySet[ExtensionRequest]
+
+
+def todo_queries(user: Any) -> TodoQueries:
+    """`todo`'s orders to sign, to answer, overdue, to review and its extensions, unread: the
+    same rules (`Todo.to_sign` … are these filters in Python)."""
+    handle, review = _handle_and_review(user)
+    handle = handle.select_related(*TODO_RELATED).order_by("deadline", "pk")
+    return TodoQueries(
+        to_sign=handle.filter(state=State.ISSUED),
+        to_answer=handle.exclude(state=State.ISSUED),
+        overdue=handle.filter(overdue_q(clock.today())),
+        to_review=_to_review(user, review),
+        extensions=_extensions(review),
+    )
+
+
+def todo(user: Any) -> Todo:
+    """What waits for this user: orders to handle for the unit, feedback and extensions to review."""
+    today = clock.today()
+    unit = getattr(user, "unit", None)
+    handle, review = _handle_and_review(user)
+    own = unit.ancestor_ids() if unit is not None else []
+    to_handle = list(handle.select_related(*TODO_RELATED).order_by("deadline", "pk"))
     annotate_lights(to_handle, today)
     return Todo(
         to_handle=to_handle,
-        to_review=list(
-            reviewing.filter(state=State.FEEDBACK)
-            .select_related(*related)
-            .order_by("feedback_on", "pk")
-        ),
-        extensions=list(
-            ExtensionRequest.objects.filter(
-                status=ExtensionStatus.PENDING, order__in=review.filter(state__in=OPEN)
-            )
-            .select_related("order__unit", "requested_by")
-            .order_by("requested_on")
-        ),
+        to_review=list(_to_review(user, review)),
+        extensions=list(_extensions(review)),
         today=today,
-        to_approve=list(to_approve(user).select_related(*related).order_by("issued_on", "pk")),
+        to_approve=list(to_approve(user).select_related(*TODO_RELATED).order_by("issued_on", "pk")),
         returned=list(
-            returned_drafts(user).exclude(unit_id__in=own).select_related(*related).order_by("pk")
+            returned_drafts(user)
+            .exclude(unit_id__in=own)
+            .select_related(*TODO_RELATED)
+            .order_by("pk")
         ),
         parts_due=list(parts_due(user)),
         revisits_due=list(revisits_due(user)),
