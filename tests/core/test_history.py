@@ -8,7 +8,7 @@ from simple_history.utils import bulk_create_with_history as library_bulk_create
 from gongjian.core.history import bulk_create_with_history
 from gongjian.projects.models import Milestone, Project
 
-SKIP = {"id", "code", "history_id", "history_date", "project_id"}
+SKIP = {"id", "code", "history_id", "history_date", "project_id", "updated_at"}  # when made
 
 
 def projects(org, prefix, n):
