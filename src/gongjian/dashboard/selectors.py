@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, Count, Exists, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from gongjian.assessment import selectors as assessment_selectors
@@ -31,11 +31,11 @@ from gongjian.projects.models import (
     CoordinationRequest,
     CoordinationStatus,
     Milestone,
-    PendingRefresh,
     Project,
     WarningSnapshot,
     WarningTally,
 )
+from gongjian.projects.selectors import snapshot_state
 from gongjian.projects.snapshots import snapshot_warnings, store_tallies
 from gongjian.supervision import visits as visit_selectors
 from gongjian.supervision.models import SupervisionOrder
@@ -78,7 +78,7 @@ def reading_days(*days: dt.date) -> Iterator[None]:
     out for this read only, in a transaction rolled back at the end, so a GET stores nothing and
     never shows a colour older than a report already filed. Every public reader of the day's
     snapshot runs inside it and returns plain data or lists, never a lazy queryset."""
-    stored = {d: _stored_and_behind(d) for d in days}
+    stored = {d: snapshot_state(d, of=WarningTally) for d in days}
     missing = [d for d, state in stored.items() if state is None]
     behind = [d for d, state in stored.items() if state]
     if not missing and not behind:
@@ -93,18 +93,6 @@ def reading_days(*days: dt.date) -> Iterator[None]:
         refreshes.apply_pending(behind)
         yield
         transaction.set_rollback(True)
-
-
-def _stored_and_behind(on: dt.date) -> bool | None:
-    """None when the day has no tallies stored; otherwise whether some of its rows are marked
-    behind the ledger. One query, as the plain check for the day's tallies was."""
-    marks = PendingRefresh.objects.filter(on=on)
-    found = (
-        WarningTally.objects.filter(on=on)
-        .annotate(behind=Exists(marks))
-        .values_list("behind", flat=True)[:1]
-    )
-    return next(iter(found), None)
 
 
 def snapshots_for(user: Any, on: dt.date, campaign: Campaign | None) -> QuerySet[WarningSnapshot]:
@@ -363,21 +351,19 @@ def drill_projects(
     return rows
 
 
+def _by_colour(snaps: QuerySet[WarningSnapshot]) -> dict[str, int]:
+    """How many of `snaps` are of each colour (every colour present, 0 when none), one query."""
+    counts = {c: 0 for c in COLOURS}
+    for row in snaps.values("colour").annotate(n=Count("id")).order_by():
+        counts[row["colour"]] = row["n"]
+    return counts
+
+
 @_reads(_the_day)
 def colour_counts(user: Any, on: dt.date, *, unit: Unit) -> dict[str, int]:
     """The day's projects of `unit`'s subtree in the user's scope, by colour: the counts of the
     drill list `drill_projects(unit=..., colour=...)`, in one aggregate query."""
-    counts = {c: 0 for c in COLOURS}
-    rows = (
-        snapshots_for(user, on, None)
-        .filter(unit__path__startswith=unit.path)
-        .values("colour")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        counts[row["colour"]] = row["n"]
-    return counts
+    return _by_colour(snapshots_for(user, on, None).filter(unit__path__startswith=unit.path))
 
 
 def _leader_snapshots(user: Any, on: dt.date) -> QuerySet[WarningSnapshot]:
@@ -404,17 +390,10 @@ def leader_projects(user: Any, on: dt.date) -> list[WarningSnapshot]:
 @_reads(_the_day)
 def leader_colour_counts(user: Any, on: dt.date) -> dict[str, int]:
     """`leader_projects` by colour, counted in one query (every one, not the first 2,000)."""
-    counts = {c: 0 for c in COLOURS}
-    ids = _leader_snapshots(user, on).values("pk")
-    rows = (
-        WarningSnapshot.objects.filter(pk__in=ids)
-        .values("colour")
-        .annotate(n=Count("id"))
-        .order_by()
+    # by id: the leader's filter joins the team, which can repeat a project
+    return _by_colour(
+        WarningSnapshot.objects.filter(pk__in=_leader_snapshots(user, on).values("pk"))
     )
-    for row in rows:
-        counts[row["colour"]] = row["n"]
-    return counts
 
 
 # A unit view lists this many of the subtree's projects (worst first), open requests and open
@@ -441,9 +420,7 @@ def unit_projects(user: Any, unit: Unit, on: dt.date) -> dict[str, Any]:
         # Out of scope reads as absent: the page does not confirm that the unit exists.
         raise NotFound(_("该单位不存在，或不在您的查看范围内。"))
     day = snapshots_for(user, on, None).filter(unit__path__startswith=unit.path)
-    colours = {c: 0 for c in COLOURS}
-    for row in day.values("colour").annotate(n=Count("id")).order_by():
-        colours[row["colour"]] = row["n"]
+    colours = _by_colour(day)
     # The worst first by a narrow sort (ids only), then those rows whole: sorting the whole
     # rows of a province's 100,000 projects to keep 100 costs several times more.
     worst = list(
@@ -518,9 +495,7 @@ def briefing(user: Any, on: dt.date) -> dict[str, Any]:
         )
         .select_related("project", "resolved_by")
     )
-    colour_counts = {c: 0 for c in COLOURS}
-    for row in today_snaps.values("colour").annotate(n=Count("id")):
-        colour_counts[row["colour"]] = row["n"]
+    colour_counts = _by_colour(today_snaps)
     return {
         "overdue_orders": [
             {

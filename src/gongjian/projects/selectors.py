@@ -37,6 +37,7 @@ from gongjian.projects.models import (
     ProjectStatus,
     TeamMember,
     WarningSnapshot,
+    WarningTally,
 )
 from gongjian.projects.warning_feed import warnings_for
 from gongjian.projects.warnings import Colour, Warning
@@ -146,11 +147,14 @@ def ledger(user: Any, f: LedgerFilter, on: dt.date) -> list[LedgerRow]:
 COLOUR_RANK = {Colour.RED.value: 0, Colour.YELLOW.value: 1, Colour.GREEN.value: 2}
 
 
-def snapshot_state(on: dt.date) -> bool | None:
-    """None when the day has no snapshot; otherwise whether some of its rows are behind the
-    ledger (marked by a write a moment ago, projects/refreshes.py). One query."""
+def snapshot_state(
+    on: dt.date, *, of: type[WarningSnapshot] | type[WarningTally] = WarningSnapshot
+) -> bool | None:
+    """None when the day has no snapshot rows (or no tallies, `of=WarningTally`); otherwise
+    whether some of its rows are behind the ledger (marked by a write a moment ago,
+    projects/refreshes.py). One query."""
     found = (
-        WarningSnapshot.objects.filter(on=on)
+        of.objects.filter(on=on)
         .annotate(behind=Exists(PendingRefresh.objects.filter(on=on)))
         .values_list("behind", flat=True)[:1]
     )
