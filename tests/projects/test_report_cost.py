@@ -85,7 +85,7 @@ def test_a_report_between_two_periods_keeps_the_latest_progress_and_counts_once(
 # below (before issue 14.3 a committed report through the API took 31 queries, 12 of them the
 # refresh and 4 reading the report back).
 SERVICE_QUERIES = 11
-API_QUERIES = 13
+API_QUERIES = 12
 
 
 def test_a_report_costs_at_most_a_fixed_number_of_queries_and_no_battle_map_work(org, ledger):

@@ -483,23 +483,14 @@ def list_reports(
 
 @router.post("/projects/{project_id}/reports", response={201: ReportOut}, summary="进度填报")
 def submit_report(request: HttpRequest, project_id: Id, data: ReportIn) -> Status[dict[str, Any]]:
-    # The report needs the project's unit (its scope) and nothing else of the project.
-    p = selectors.project_for(request.user, project_id, related=("unit",))
-    reached = (
-        list(Milestone.objects.filter(pk__in=data.milestone_ids, project=p))
-        if data.milestone_ids
-        else []
-    )
-    if len(reached) != len(set(data.milestone_ids)):
-        raise ValidationFailed(_("所选节点不属于本项目。"), field="milestone_ids")
-    r = reports.submit_report(
+    r, reached = reports.submit_report_to(
         actor=request.user,
-        project=p,
+        project_id=project_id,
+        milestone_ids=data.milestone_ids,
         period_end=data.period_end,
         percent_done=data.percent_done,
         investment_period_wan=data.investment_period_wan,
         investment_to_date_wan=data.investment_to_date_wan,
-        milestones_reached=reached,
         problems=data.problems,
         coordination=[
             coordination.CoordinationInput(

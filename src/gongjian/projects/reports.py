@@ -17,6 +17,7 @@ from gongjian.core.errors import AlreadyExists, ValidationFailed
 from gongjian.core.history import record
 from gongjian.core.text import check_text
 from gongjian.org.scope import Action
+from gongjian.projects import selectors
 from gongjian.projects.coordination import (
     CoordinationInput,
     raise_coordination,
@@ -32,8 +33,7 @@ from gongjian.projects.models import (
 from gongjian.projects.warnings import report_summary
 
 
-@transaction.atomic
-def submit_report(
+def _file_report(
     *,
     actor: Any,
     project: Project,
@@ -45,11 +45,14 @@ def submit_report(
     problems: str = "",
     coordination: Sequence[CoordinationInput] = (),
     expected_version: int | None = None,
+    locked: Project | None = None,
 ) -> ProgressReport:
     """Create (or, naming its version, correct) the report of one project for one period.
 
     Reached milestones get the period end as their actual date unless they already have one; the
     latest report's percent and investment become the project's.
+
+    `locked` (`submit_report_to` only): `project` itself, read and locked in this transaction.
     """
     require_scope(actor, Action.REPORT_PROGRESS, project.unit)
     if period_end > clock.today():
@@ -62,7 +65,8 @@ def submit_report(
     # for a period waits here, then finds the first (and is told so) instead of failing on
     # the unique (project, period) constraint; its checks against the periods before and after
     # read what the first stored. The locked row is the one the latest progress is written to.
-    locked = Project.objects.select_for_update().get(pk=project.pk)
+    if locked is None:
+        locked = Project.objects.select_for_update().get(pk=project.pk)
     # One read of the project's reports (a few dozen at most) serves the checks against the
     # periods before and after, the correction and the summary.
     others = [
@@ -143,6 +147,34 @@ def submit_report(
     _store_summary(project.pk, [*points, (period_end, percent_done)])
     refresh_warning(project.pk)
     return report
+
+
+# Each report is a transaction, or a savepoint of the caller's (an import goes on past a row
+# refused here, its own rows kept).
+submit_report = transaction.atomic(_file_report)
+
+
+@transaction.atomic
+def submit_report_to(
+    *, actor: Any, project_id: int, milestone_ids: Sequence[int] = (), **report: Any
+) -> tuple[ProgressReport, list[Milestone]]:
+    """`submit_report` for a project named by its id, as the API files it: the project is read
+    in the actor's view and locked by the same query, so a report reads it once, not twice (a
+    project out of view is NotFound, as everywhere); `milestone_ids` must be the project's.
+    The report, and the milestones it reached."""
+    project = selectors.project_for(actor, project_id, related=("unit",), for_update=True)
+    reached = (
+        list(Milestone.objects.filter(pk__in=milestone_ids, project=project))
+        if milestone_ids
+        else []
+    )
+    if len(reached) != len(set(milestone_ids)):
+        raise ValidationFailed(_("所选节点不属于本项目。"), field="milestone_ids")
+    # The report joins this transaction without a savepoint of its own.
+    filed = _file_report(
+        actor=actor, project=project, milestones_reached=reached, locked=project, **report
+    )
+    return filed, reached
 
 
 class _Period(NamedTuple):

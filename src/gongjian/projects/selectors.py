@@ -61,13 +61,24 @@ PROJECT_RELATED = ("campaign", "line", "unit", "leader")
 
 
 def project_for(
-    user: Any, pk: int, action: Action = Action.VIEW, *, related: tuple[str, ...] = PROJECT_RELATED
+    user: Any,
+    pk: int,
+    action: Action = Action.VIEW,
+    *,
+    related: tuple[str, ...] = PROJECT_RELATED,
+    for_update: bool = False,
 ) -> Project:
     """One project the user may act on, with its `related` rows (a caller that needs only the
     unit, such as filing a report, names just it). A project outside the user's view is
     NotFound (never leaks that it exists elsewhere); one in view that the user may not act on
-    so is refused for that reason ("无权填报进度"), not as missing."""
-    project = projects_for(user, action).select_related(*related).filter(pk=pk).first()
+    so is refused for that reason ("无权填报进度"), not as missing.
+
+    `for_update`: the project's row is locked until the caller's transaction ends, so a write
+    that goes on to change it (a report) need not read it a second time to lock it."""
+    qs = projects_for(user, action).select_related(*related)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    project = qs.filter(pk=pk).first()
     if project is not None:
         return project
     if action is not Action.VIEW:
