@@ -81,8 +81,8 @@ def test_a_report_between_two_periods_keeps_the_latest_progress_and_counts_once(
 # project locked, its reports read, the report and its history row, the project's progress and
 # its history row, the summary upserted, the battle-map mark upserted. The request adds the
 # token and the user's roles, and reads the project in scope and locked at once instead of
-# locking it again (`submit_report_to`: no savepoint, one project read); the answer is built from what it holds. The
-# battle map's refresh is in neither: it runs after commit, out of the request, and is counted
+# locking it again (`submit_report_to`: no savepoint, one project read); the answer is built
+# from what it holds. The battle map's refresh is in neither: it runs after commit, out of the request, and is counted
 # below (before issue 14.3 a committed report through the API took 31 queries, 12 of them the
 # refresh and 4 reading the report back).
 SERVICE_QUERIES = 11
