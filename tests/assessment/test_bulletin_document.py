@@ -198,7 +198,7 @@ def test_docx_has_the_gb9704_page_and_elements(demo: dict[str, Any], key: str) -
     addressees = {"dept": "各区直部门：", "town": "各乡镇（街道）：", "city": "各县（市）区："}
     assert addressees[key] in texts
     assert any(t.startswith("附件：1．") for t in texts)
-    assert "2026年12月2日" in texts  # 成文日期 in figures (the demo publishes on 2 December)
+    assert "2026年12月31日" in texts  # 成文日期 in figures (the demo publishes on 31 December)
     # The red separator under 发文字号, 3号 仿宋 body with exact 28 pt lines.
     sep = next(p for p in doc.paragraphs if p.text == number)
     assert sep._p.find(f".//{W}pBdr/{W}bottom").get(f"{W}color") == "D00000"
@@ -212,7 +212,7 @@ def test_docx_has_the_gb9704_page_and_elements(demo: dict[str, Any], key: str) -
     # 版记: 印发机关 and 印发日期 between thick rules (抄送 above a thin one when there is a cc).
     imprint = doc.tables[-1]
     cells = [row.cells[0].text for row in imprint.rows]
-    assert cells[-1].endswith("2026年12月2日印发")
+    assert cells[-1].endswith("2026年12月31日印发")
     rules = {
         e.tag.removeprefix(W): (e.get(f"{W}val"), e.get(f"{W}sz"))
         for e in imprint._tbl.tblPr.find(f"{W}tblBorders")
@@ -284,7 +284,7 @@ def test_pdf_states_number_results_and_page_numbers(
         "city": ["福攻坚办〔2026〕12号", "各县（市）区：", "长乐区、福清市并列第一"],
     }[key]
     assert [s for s in expected if s not in flat] == []
-    assert "附件：1．" in flat and "2026年12月2日印发" in flat
+    assert "附件：1．" in flat and "2026年12月31日印发" in flat
 
 
 def test_pdf_attachment_rows_follow_rank_order(demo: dict[str, Any], tmp_path: Path) -> None:

@@ -277,6 +277,9 @@ def contest_plan() -> dict[str, Any]:
 # November: the same plans a month earlier. Made up from December's values — a little lower
 # for most units, by a step that varies per unit (seeded by its name), so that some ranks move.
 NOVEMBER, NOVEMBER_TITLE, NOVEMBER_PUBLISHED = "2026-11", "11月考评", dt.date(2026, 12, 5)
+# December's rounds are published on the demo's day (demo.builder.DEMO_TODAY), pinned so that
+# loading them outside the whole demo (the tests do) dates their bulletins the same way.
+DECEMBER_PUBLISHED = dt.date(2026, 12, 31)
 # How an indicator's value looked a month earlier: a score a few points lower, a count or an
 # amount done so far a bit smaller, a task possibly not finished yet.
 EARLIER: dict[str, str] = {
@@ -326,7 +329,9 @@ def _rounds(
     )
     with clock.pinned(NOVEMBER_PUBLISHED):
         november = _round(plan, NOVEMBER, NOVEMBER_TITLE, _november(values), targets)
-    return [november, _round(plan, PERIOD, TITLE, values, targets)]
+    with clock.pinned(DECEMBER_PUBLISHED):
+        december = _round(plan, PERIOD, TITLE, values, targets)
+    return [november, december]
 
 
 def _round(
@@ -457,6 +462,7 @@ def load_rollups() -> str:
     )
     round_ = services.create_round(actor=None, plan=plan, period=PERIOD, title=ROLLUP_TITLE)
     services.compute_round(actor=None, round=round_)
-    published = services.publish_round(actor=None, round=round_)
+    with clock.pinned(DECEMBER_PUBLISHED):
+        published = services.publish_round(actor=None, round=round_)
     listed = published.list_entries.count()
     return f"{ROLLUP_TITLE}已计算并发布，红黑榜 {listed} 个单位"
