@@ -142,11 +142,11 @@ def org(db: None) -> OrgWorld:
 
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
-    """The whole demo (`gongjian demo`), built once for the module that asks for it."""
+    """The whole demo (`gongjian demo`), committed for the module that asks for it."""
     from gongjian.demo.builder import build_demo
     from tests.worlds import built_once
 
-    yield from built_once(django_db_blocker, build_demo)
+    yield from built_once(django_db_blocker, build_demo, key="demo")
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from gongjian.assessment.bulletin_pdf import render_pdf
 from gongjian.assessment.demo import load_assessment
 from gongjian.assessment.models import Round
 from gongjian.demo.org_loader import load_org
+from tests.worlds import built_once
 
 # Every result seed 000 reports, as the bulletin must state it.
 SEED_000 = [
@@ -44,9 +45,13 @@ def _tool(*args: str) -> str:
     return subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    yield from built_once(django_db_blocker, lambda: load_assessment(load_org()), key="assessment")
+
+
 @pytest.fixture
-def demo_round(db) -> Round:  # type: ignore[no-untyped-def]
-    load_assessment(load_org())
+def demo_round(world, db) -> Round:  # type: ignore[no-untyped-def]
     return Round.objects.get(plan__name="区直部门专项考评方案", period="2026-12")
 
 

@@ -21,9 +21,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from gongjian.core.backup import compare, manifest
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import User
 from gongjian.projects.models import ProgressReport, ReportAttachment
+from tests import worlds
 from tests.factories import image_bytes
 
 GONGJIAN = [sys.executable, "-m", "gongjian.cli"]
@@ -119,7 +119,7 @@ def test_the_demo_restored_into_a_fresh_database_matches_table_for_table(
     settings, tmp_path, fresh_target
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    build_demo()
+    worlds.demo()
     attachment = _attach_a_photo()
     archive = tmp_path / "demo.tar"
     call_command("backup", str(archive), stdout=io.StringIO())

@@ -22,7 +22,7 @@ LEADS = "牵头单位综合考评方案"
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    yield from built_once(django_db_blocker, lambda: load_assessment(load_org()))
+    yield from built_once(django_db_blocker, lambda: load_assessment(load_org()), key="assessment")
 
 
 @pytest.fixture

@@ -19,7 +19,9 @@ TOWNS = "乡镇（街道）攻坚120天考评方案"
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
-    yield from built_once(django_db_blocker, lambda: (load_assessment(load_org()), load_rollups()))
+    yield from built_once(
+        django_db_blocker, lambda: (load_assessment(load_org()), load_rollups()), key="rollup"
+    )
 
 
 @pytest.fixture

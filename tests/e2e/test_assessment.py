@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
+from tests import worlds
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_town_sees_its_rank_explanation_and_the_bulletin(page, live_server) -> None:  # type: ignore[no-untyped-def]
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "songxia_staff", org_data.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/assessment/")
     december = page.locator("#rounds tr", has_text="2026-12")  # November's rounds are listed too

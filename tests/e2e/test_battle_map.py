@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import Unit
 from gongjian.projects.models import WarningSnapshot
 from gongjian.supervision.models import SupervisionOrder
 from gongjian.supervision.selectors import OPEN
+from tests import worlds
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -18,7 +18,7 @@ PW = org_data.DEMO_PASSWORD
 
 
 def test_office_leader_and_town_pages_agree_with_the_database(page, live_server):
-    build_demo()
+    worlds.demo()
     from gongjian.campaigns.models import Campaign
 
     hunan_campaign = Campaign.objects.get(owner__name="湖南镇", name="百日攻坚")
@@ -69,7 +69,7 @@ def test_office_leader_and_town_pages_agree_with_the_database(page, live_server)
 
 
 def test_big_screen_is_dark_in_light_mode_and_refreshes_in_place(page, live_server):
-    build_demo()
+    worlds.demo()
     from gongjian.campaigns.models import Campaign
 
     changle = Campaign.objects.get(owner__name="长乐区", name="攻坚120天")

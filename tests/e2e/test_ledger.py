@@ -3,15 +3,15 @@
 import pytest
 
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
 from gongjian.projects.models import ProgressReport, Project
+from tests import worlds
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_town_ledger_filters_by_colour_and_opens_the_timeline(page, live_server):
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
     page.click("text=项目台账")
     rows = page.locator("#ledger-table tbody tr")
@@ -33,7 +33,7 @@ def test_town_ledger_filters_by_colour_and_opens_the_timeline(page, live_server)
 
 
 def test_unit_staff_reports_progress_from_a_phone(browser, live_server):
-    build_demo()
+    worlds.demo()
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
@@ -51,7 +51,7 @@ def test_unit_staff_reports_progress_from_a_phone(browser, live_server):
 
 
 def test_town_staff_adds_a_project_then_plans_its_milestones_and_team(page, live_server):
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/ledger/")
     page.click("#new-project")
@@ -82,7 +82,7 @@ def test_town_staff_adds_a_project_then_plans_its_milestones_and_team(page, live
 
 
 def test_ledger_pager_swaps_the_list_in_place_and_keeps_filters_in_the_url(page, live_server):
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/ledger/?sort=-planned_completion&limit=5")
     first = page.locator("#ledger-table tbody tr").evaluate_all("rs => rs.map(r => r.dataset.code)")

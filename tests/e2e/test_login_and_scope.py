@@ -3,14 +3,14 @@
 import pytest
 
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
+from tests import worlds
 from tests.e2e.conftest import login, screenshot
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_login_page_is_chinese_and_a_town_sees_only_itself(page, live_server):
-    build_demo()
+    worlds.demo()
     page.goto(f"{live_server.url}/login/")
     assert page.locator("h2").inner_text() == "登录"
     screenshot(page, "login")
@@ -24,13 +24,13 @@ def test_login_page_is_chinese_and_a_town_sees_only_itself(page, live_server):
 
 
 def test_wrong_password_stays_on_the_login_page_with_a_chinese_error(page, live_server):
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "hunan_staff", "wrong")
     assert "用户名或密码不正确" in page.content()
 
 
 def test_on_a_phone_the_menu_folds_behind_one_button(browser, live_server):
-    build_demo()
+    worlds.demo()
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     login(page, live_server.url, "leader_lin", org_data.DEMO_PASSWORD)
@@ -48,7 +48,7 @@ def test_on_a_phone_the_menu_folds_behind_one_button(browser, live_server):
 
 
 def test_on_a_desk_the_menu_is_one_row_without_the_button(page, live_server):
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "fuzhou_office", org_data.DEMO_PASSWORD)
     assert page.locator("header.site ul.menu").is_visible()
     assert not page.locator(".nav-toggle-label").is_visible()

@@ -4,8 +4,8 @@ inspection recorded on a phone."""
 import pytest
 
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
 from gongjian.supervision.models import Hazard, SupervisionOrder
+from tests import worlds
 from tests.e2e.conftest import login, screenshot
 from tests.factories import image_bytes
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_a_sent_back_order_is_answered_by_the_town_and_closed_by_the_office(
     page, live_server, tmp_path
 ):
-    build_demo()
+    worlds.demo()
     back = SupervisionOrder.objects.get(unit__name="湖南镇", times_sent_back=1)
     # the town's to-do list shows the order that was sent back
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
@@ -64,7 +64,7 @@ def test_a_sent_back_order_is_answered_by_the_town_and_closed_by_the_office(
 
 
 def test_an_inspector_records_a_hazard_from_a_phone(browser, live_server):
-    build_demo()
+    worlds.demo()
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     login(page, live_server.url, "inspector", org_data.DEMO_PASSWORD)

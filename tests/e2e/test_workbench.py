@@ -11,10 +11,10 @@ from playwright.sync_api import expect
 from gongjian.core import clock
 from gongjian.dashboard.workbench import workbench
 from gongjian.demo import org_data
-from gongjian.demo.builder import build_demo
 from gongjian.org.models import User
 from gongjian.supervision.flow import State
 from gongjian.supervision.models import Message, SupervisionOrder
+from tests import worlds
 from tests.dashboard.test_demo_workbench import expected_from_the_database
 from tests.e2e.conftest import login, screenshot
 
@@ -71,7 +71,7 @@ def act_on_one(page, base, user, shown):
 def test_every_demo_role_follows_its_to_dos_acts_on_one_and_sees_the_databases_counts(
     browser, live_server
 ):
-    build_demo()
+    worlds.demo()
     on = clock.today()
     acted = {}
     for username, *_rest in org_data.USERS:
@@ -105,7 +105,7 @@ def test_every_demo_role_follows_its_to_dos_acts_on_one_and_sees_the_databases_c
 
 
 def test_a_town_follows_a_to_do_to_its_order_and_signs_it(browser, live_server):
-    build_demo()
+    worlds.demo()
     hunan = User.objects.get(username="hunan_staff")
     to_sign = SupervisionOrder.objects.filter(unit=hunan.unit, state=State.ISSUED)
     before = to_sign.count()
@@ -129,7 +129,7 @@ def test_a_town_follows_a_to_do_to_its_order_and_signs_it(browser, live_server):
 
 
 def test_the_briefings_word_file_shows_it_is_being_made_then_done(page, live_server):
-    build_demo()
+    worlds.demo()
     login(page, live_server.url, "changle_office", org_data.DEMO_PASSWORD)
     page.goto(f"{live_server.url}/dashboard/briefing/")
     link = page.locator("#briefing-docx")
