@@ -14,7 +14,8 @@ compared with the floor's p99. The target is the issue's:
 
 Run on demand, not in CI: `python -m bench surge [--scale 0.1] [--database postgres]`.
 BENCH_SURGE_UNITS changes how many towns file (default 2,000), BENCH_SURGE_CONCURRENCY the
-number of clients at once (default 50), BENCH_SURGE_WORKERS gunicorn's workers (default 2).
+number of clients at once (default 50), BENCH_SURGE_WORKERS gunicorn's workers (default 2),
+BENCH_SURGE_THREADS the threads of each (default 1: sync workers; more: gunicorn's gthread).
 """
 
 from __future__ import annotations
@@ -100,7 +101,9 @@ def child(scale: float) -> None:
     concurrency = int(os.environ.get("BENCH_SURGE_CONCURRENCY", 50))
     jobs = _prepare(units)
     port = _free_port()
-    server = _start_gunicorn(port, workers=int(os.environ.get("BENCH_SURGE_WORKERS", 2)))
+    workers = int(os.environ.get("BENCH_SURGE_WORKERS", 2))
+    threads = int(os.environ.get("BENCH_SURGE_THREADS", 1))
+    server = _start_gunicorn(port, workers=workers, threads=threads)
     try:
         reads = [(key, "GET", "/api/ledger/campaigns", None) for key, *_ in jobs]
         # The first round warms the workers and writes each token's first use (the audit
@@ -146,7 +149,9 @@ def child(scale: float) -> None:
                 "rate": len(posts) / elapsed,
                 "floor_p99": floor_times[int(len(floor_times) * 0.99) - 1],
                 "note": (
-                    f"并发 {concurrency}，gunicorn 同步进程；最后一份答复时 {behind} 个项目的挂图"
+                    f"并发 {concurrency}，gunicorn {workers} 个"
+                    + (f" gthread 进程 × {threads} 线程" if threads > 1 else "同步进程")
+                    + f"；最后一份答复时 {behind} 个项目的挂图"
                     f"待刷新，{caught_up * 1000:.0f} ms 后追平；负载 {os.getloadavg()[0]:.2f}"
                 ),
             }
@@ -223,7 +228,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_gunicorn(port: int, *, workers: int) -> subprocess.Popen[bytes]:
+def _start_gunicorn(port: int, *, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
         GONGJIAN_TODAY=DAY.isoformat(),
@@ -235,7 +240,8 @@ def _start_gunicorn(port: int, *, workers: int) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(  # noqa: S603 - our own console script on 127.0.0.1
         [str(gunicorn), "gongjian.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--backlog", "2048", "--timeout", "120", "--log-level", "warning"],
+         "--backlog", "2048", "--timeout", "120", "--log-level", "warning",
+         *(["-k", "gthread", "--threads", str(threads)] if threads > 1 else [])],
         env=env,
         cwd=ROOT,
     )  # fmt: skip
