@@ -76,6 +76,11 @@ class Sorts:
             "default": self.default,
         }
 
+    def first(self, limit: int) -> PageRequest:
+        """The first `limit` rows in the default order."""
+        key, descending = self.parse(None)
+        return PageRequest(limit, key, descending, offset=0)
+
     def parse(self, value: str | None) -> tuple[SortKey, bool]:
         text = (value or self.default).strip() or self.default
         descending = text.startswith("-")

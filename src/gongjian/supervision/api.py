@@ -554,6 +554,12 @@ def remind(request: HttpRequest, order_id: int, payload: RemindIn) -> dict[str, 
     return _done(request, order_id)
 
 
+class TodoCountOut(Schema):
+    count: int = Field(description="这一类待办的总件数（count_exact 为 false 时为估计值）")
+    count_exact: bool
+    shown: int = Field(description="本答复列出的件数（每类至多 50 件）")
+
+
 class TodoOut(Schema):
     to_handle: list[OrderOut]
     to_review: list[OrderOut]
@@ -562,9 +568,17 @@ class TodoOut(Schema):
     returned: list[OrderOut]
     parts_due: list[int]
     revisits_due: list[OrderOut]
+    counts: dict[str, TodoCountOut] = Field(
+        description="每类待办的总件数；多于所列时用 /todo/{section} 分页读取全部"
+    )
 
 
-@router.get("/todo", response=TodoOut, summary="我的待办")
+@router.get(
+    "/todo",
+    response=TodoOut,
+    summary="我的待办（每类列出前 50 件并给出总数）",
+    description="extensions、parts_due 为相应督办单的 id。",
+)
 @api_reads_from_replica
 def todo(request: HttpRequest) -> dict[str, Any]:
     t = selectors.todo(request.user)
@@ -578,7 +592,40 @@ def todo(request: HttpRequest) -> dict[str, Any]:
         "returned": [_order_out(o, t.today) for o in t.returned],
         "parts_due": [c.order_id for c in t.parts_due],
         "revisits_due": [_order_out(o, t.today) for o in t.revisits_due],
+        "counts": {
+            section: {"count": c.count, "count_exact": c.exact, "shown": c.shown}
+            for section, c in t.counts.items()
+        },
     }
+
+
+class TodoPage(paging.PageMeta):
+    items: list[OrderOut] = Field(
+        description="督办单；extensions、parts_due 为延期申请、协办所属的督办单"
+    )
+
+
+@router.get(
+    "/todo/{section}",
+    response=TodoPage,
+    summary="我的待办中的一类（分页、排序）",
+    description="section："
+    + "、".join(selectors.TODO_SORTS)
+    + "。排序字段随类别而定："
+    + "；".join(f"{name}：{sorts.describe()}" for name, sorts in selectors.TODO_SORTS.items()),
+)
+@api_reads_from_replica
+def todo_section(
+    request: HttpRequest, section: str, params: Query[paging.PageParams]
+) -> dict[str, Any]:
+    paging.choice("section", section, list(selectors.TODO_SORTS))
+    req = paging.parse_params(selectors.TODO_SORTS[section], params)
+    found = selectors.todo_page(request.user, section, req)
+    if section in ("extensions", "parts_due"):
+        found = found.map(lambda row: row.order)
+    today = clock.today()
+    lights.annotate_lights(found.items, today)
+    return found.map(lambda o: _order_out(o, today)).as_dict()
 
 
 class InstructionOrderOut(Schema):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -16,7 +17,7 @@ from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.projects.models import Project
-from gongjian.supervision.flow import DRAFT_STATES, OPEN_STATES, State, is_overdue
+from gongjian.supervision.flow import DRAFT_STATES, OPEN_STATES, State
 from gongjian.supervision.lights import annotate_lights
 from gongjian.supervision.models import (
     LEVEL_CHOICES,
@@ -184,6 +185,39 @@ ORDER_SORTS = paging.Sorts(
 )
 
 
+# The to-do list's sections, each in the order it is worked through (the first rows on the to-do
+# page are these sorts' first page; its pages per section sort and page the same way).
+TODO_SORTS: dict[str, paging.Sorts] = {
+    "to_approve": replace(ORDER_SORTS, default="issued_on"),
+    "returned": replace(ORDER_SORTS, default="issued_on"),
+    "parts_due": paging.Sorts(
+        keys=(
+            paging.SortKey("deadline", "order__deadline", gettext_lazy("办结时限")),
+            paging.SortKey("code", "order__code", gettext_lazy("督办单编号")),
+        ),
+        default="deadline",
+    ),
+    "revisits_due": replace(
+        ORDER_SORTS,
+        keys=(
+            paging.SortKey("revisit_due", "revisit_due", gettext_lazy("回访日期")),
+            *ORDER_SORTS.keys,
+        ),
+        default="revisit_due",
+    ),
+    "to_handle": ORDER_SORTS,
+    "to_review": replace(ORDER_SORTS, default="feedback_on"),
+    "extensions": paging.Sorts(
+        keys=(
+            paging.SortKey("requested_on", "requested_on", gettext_lazy("申请日期")),
+            paging.SortKey("deadline", "order__deadline", gettext_lazy("办结时限")),
+            paging.SortKey("new_deadline", "new_deadline", gettext_lazy("申请时限")),
+        ),
+        default="requested_on",
+    ),
+}
+
+
 def orders_page(
     user: Any,
     req: paging.PageRequest,
@@ -332,6 +366,25 @@ def leader_orders(user: Any) -> list[SupervisionOrder]:
     )
 
 
+# The to-do page lists the first rows of each of its sections and counts the rest: a province
+# office reviews hundreds of feedbacks at once; each section is paged on a page of its own.
+TODO_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class TodoCount:
+    """How many rows a section of the to-do list has (`paging.count`: above 10,000 an estimate,
+    said so) and how many of them it lists."""
+
+    count: int
+    exact: bool
+    shown: int
+
+    @property
+    def more(self) -> bool:
+        return self.count > self.shown
+
+
 @dataclass
 class Todo:
     to_handle: list[SupervisionOrder]
@@ -342,21 +395,7 @@ class Todo:
     returned: list[SupervisionOrder]
     parts_due: list[OrderCooperator]
     revisits_due: list[SupervisionOrder]
-
-    @property
-    def to_sign(self) -> list[SupervisionOrder]:
-        """Issued to the unit and not yet acknowledged (待签收)."""
-        return [o for o in self.to_handle if o.state == State.ISSUED]
-
-    @property
-    def to_answer(self) -> list[SupervisionOrder]:
-        """Acknowledged or in progress: the unit owes its feedback (待办理反馈)."""
-        return [o for o in self.to_handle if o.state != State.ISSUED]
-
-    @property
-    def overdue(self) -> list[SupervisionOrder]:
-        """Of the unit's orders, those past their deadline (`flow.is_overdue`)."""
-        return [o for o in self.to_handle if is_overdue(o.state, o.deadline, self.today)]
+    counts: dict[str, TodoCount] = dataclasses.field(default_factory=dict)  # per section
 
 
 def _handle_and_review(user: Any) -> tuple[QuerySet[SupervisionOrder], QuerySet[SupervisionOrder]]:
@@ -394,7 +433,8 @@ def _extensions(review: QuerySet[SupervisionOrder]) -> QuerySet[ExtensionRequest
     )
 
 
-TODO_RELATED = ("unit", "project")
+TODO_RELATED = ("unit", "project", "issuing_unit")
+ORDER_OF_ROW = tuple(f"order__{name}" for name in TODO_RELATED)  # an extension's, a part's
 
 
 @dataclass(frozen=True)
@@ -423,29 +463,43 @@ def todo_queries(user: Any) -> TodoQueries:
     )
 
 
-def todo(user: Any) -> Todo:
-    """What waits for this user: orders to handle for the unit, feedback and extensions to review."""
-    today = clock.today()
+def todo_sections(user: Any) -> dict[str, QuerySet[Any]]:
+    """The querysets behind each section of the to-do list, in its order (`TODO_SORTS`)."""
     unit = getattr(user, "unit", None)
     handle, review = _handle_and_review(user)
     own = unit.ancestor_ids() if unit is not None else []
-    to_handle = list(handle.select_related(*TODO_RELATED).order_by("deadline", "pk"))
-    annotate_lights(to_handle, today)
-    return Todo(
-        to_handle=to_handle,
-        to_review=list(_to_review(user, review)),
-        extensions=list(_extensions(review)),
-        today=today,
-        to_approve=list(to_approve(user).select_related(*TODO_RELATED).order_by("issued_on", "pk")),
-        returned=list(
-            returned_drafts(user)
-            .exclude(unit_id__in=own)
-            .select_related(*TODO_RELATED)
-            .order_by("pk")
-        ),
-        parts_due=list(parts_due(user)),
-        revisits_due=list(revisits_due(user)),
-    )
+    return {
+        "to_approve": to_approve(user).select_related(*TODO_RELATED),
+        "returned": returned_drafts(user).exclude(unit_id__in=own).select_related(*TODO_RELATED),
+        "parts_due": parts_due(user).select_related(*ORDER_OF_ROW),
+        "revisits_due": revisits_due(user),
+        "to_handle": handle.select_related(*TODO_RELATED),
+        "to_review": _to_review(user, review),
+        "extensions": _extensions(review).select_related(*ORDER_OF_ROW),
+    }
+
+
+def todo(user: Any, *, shown: int | None = None) -> Todo:
+    """What waits for this user: orders to handle for the unit, feedback and extensions to review,
+    drafts to approve or revise, parts and revisits due; each section's first `shown` rows
+    (TODO_SHOWN unless given)."""
+    shown = shown or TODO_SHOWN
+    today = clock.today()
+    first: dict[str, list[Any]] = {}
+    counts: dict[str, TodoCount] = {}
+    for section, qs in todo_sections(user).items():
+        sorts = TODO_SORTS[section]
+        found = paging.page(qs, sorts.first(shown), sorts, counted=False)
+        first[section] = found.items
+        n, exact = paging.count(qs) if found.next_cursor else (len(found.items), True)
+        counts[section] = TodoCount(n, exact, len(found.items))
+    annotate_lights(first["to_handle"], today)
+    return Todo(today=today, counts=counts, **first)
+
+
+def todo_page(user: Any, section: str, req: paging.PageRequest) -> paging.Page[Any]:
+    """One page of one section of the to-do list (`TODO_SORTS[section]`)."""
+    return paging.page(todo_sections(user)[section], req, TODO_SORTS[section])
 
 
 def order_detail(user: Any, pk: int) -> SupervisionOrder:

@@ -9,6 +9,7 @@ app_name = "supervision"
 urlpatterns = [
     path("", views.board, name="board"),
     path("todo/", views.todo, name="todo"),
+    path("todo/<slug:section>/", views.todo_section, name="todo_section"),
     path("orders/new/", views.issue, name="issue"),
     path("orders/<int:pk>/", views.detail, name="detail"),
     path("orders/<int:pk>/<str:name>/", views.step, name="step"),

@@ -107,8 +107,43 @@ def todo(request: HttpRequest) -> HttpResponse:
         "supervision/todo.html",
         {
             "todo": selectors.todo(request.user),
+            "titles": TODO_TITLES,
             "can_issue": bool(scope.roots(Action.ISSUE_ORDER)),
             "can_review": bool(scope.roots(Action.REVIEW_ORDER)),
+        },
+    )
+
+
+TODO_TITLES = {
+    "to_approve": _l("待我审核下发的督办单"),
+    "returned": _l("领导审核退回待修改"),
+    "parts_due": _l("待提交的协办意见"),
+    "revisits_due": _l("到期待回访"),
+    "to_handle": _l("待办理的督办单"),
+    "to_review": _l("待审核的反馈"),
+    "extensions": _l("待审批的延期申请"),
+}
+
+
+@login_required
+def todo_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One section of the to-do list, paged and sorted like every list (core.paging)."""
+    if section not in selectors.TODO_SORTS:
+        raise NotFound(_("没有这一类待办。"))
+    sorts = selectors.TODO_SORTS[section]
+    found = selectors.todo_page(request.user, section, paging.parse_params(sorts, request.GET))
+    today = clock.today()
+    if section not in ("extensions", "parts_due"):
+        lights.annotate_lights(found.items, today)
+    return render(
+        request,
+        "supervision/todo_section.html",
+        {
+            "section": section,
+            "title": TODO_TITLES[section],
+            "page": found,
+            "pager": paging.pager(request.GET, found, sorts),
+            "today": today,
         },
     )
 
