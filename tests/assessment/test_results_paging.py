@@ -140,3 +140,36 @@ def test_query_count_does_not_grow_with_the_page_size(org: Any, big_round: Round
 
     client.get(_url(big_round))  # the first request of a session reads more (its caches)
     assert queries(2) == queries(12)
+
+
+def test_a_line_only_plan_offers_no_sort_by_score_and_refuses_one(org: Any) -> None:
+    lines = [{"name": "重大项目建设提速攻坚", "indicators": [{"code": "tz", "name": "投资", "method": "direct"}]}]  # fmt: skip
+    plan = import_plan(composite="none", lines=lines, report={"style": "lines"})
+    round_ = services.create_round(actor=None, plan=plan, period="2026-11", title="11月考评")
+    for unit, value in ((org.hunan, "80"), (org.songxia, "90")):
+        enter(round_, unit, "tz", value)
+    services.compute_round(actor=None, round=round_)
+    client = as_user(org.office)
+
+    page = client.get(_url(round_))
+    assert page.status_code == 200
+    assert [link.label for link in page.context["pager"].sort_links] == ["名次（按组）", "单位名称"]
+    refused = client.get(_url(round_), {"sort": "-score"})
+    assert refused.status_code == 422 and "参数 sort 无效" in refused.content.decode()
+    api = client.get(f"/api/assessment/rounds/{round_.pk}/results", {"sort": "score"})
+    assert api.status_code == 422 and "rank、unit" in api.json()["message"]
+    by_unit = client.get(f"/api/assessment/rounds/{round_.pk}/results", {"sort": "unit"})
+    assert by_unit.status_code == 200 and len(by_unit.json()["items"]) == 2
+
+
+def test_a_plan_with_a_composite_sorts_by_score(org: Any, big_round: Round) -> None:
+    client = as_user(org.office)
+    labels = [link.label for link in client.get(_url(big_round)).context["pager"].sort_links]
+    assert "得分" in labels
+    scores = [
+        r["score"]
+        for r in client.get(
+            f"/api/assessment/rounds/{big_round.pk}/results", {"sort": "-score", "limit": "500"}
+        ).json()["items"]
+    ]
+    assert scores == sorted(scores, key=lambda s: -float(s))

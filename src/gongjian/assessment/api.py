@@ -200,12 +200,13 @@ class ResultPage(paging.PageMeta):
     "/rounds/{round_id}/results",
     response=ResultPage,
     summary="考评结果（分页；默认按组、名次）",
-    description=selectors.RESULT_SORTS.describe(),
+    description=selectors.RESULT_SORTS.describe()
+    + "只按专项计分、没有综合得分的方案不能按 score 排序。",
 )
 @api_reads_from_replica
 def results(request: HttpRequest, round_id: Id, filters: Query[ResultQuery]) -> dict[str, Any]:
     round_ = selectors.get_round(request.user, round_id)
-    req = paging.parse_params(selectors.RESULT_SORTS, filters)
+    req = paging.parse_params(selectors.result_sorts(round_.plan), filters)
     found = selectors.results_page(
         request.user, round_, req, group=filters.group or None, grade=filters.grade or None
     )

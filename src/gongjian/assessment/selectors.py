@@ -159,6 +159,17 @@ RESULT_SORTS = paging.Sorts(
     default="rank",
     tiebreak="unit_id",
 )
+# A plan without a composite scores its units per line only: there is no one score to sort by.
+LINE_ONLY_SORTS = paging.Sorts(
+    keys=tuple(k for k in RESULT_SORTS.keys if k.name != "score"),
+    default=RESULT_SORTS.default,
+    tiebreak=RESULT_SORTS.tiebreak,
+)
+
+
+def result_sorts(plan: Any) -> paging.Sorts:
+    """The sorts a round's results offer: by score only where the plan has a composite."""
+    return RESULT_SORTS if plan.has_composite else LINE_ONLY_SORTS
 
 
 def results_page(
@@ -186,7 +197,7 @@ def results_page(
             return None if row["score"] is None else Decimal(str(row["score"]))
         return row["unit"]
 
-    return paging.page_of_list(rows, req, RESULT_SORTS, value, lambda r: r["unit_id"])
+    return paging.page_of_list(rows, req, result_sorts(round_.plan), value, lambda r: r["unit_id"])
 
 
 def result_groups(round_: Round) -> list[str]:

@@ -107,7 +107,8 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
     """A round and its results a page at a time (the API's selector): group and grade filters,
     sort and cursor in the URL, ranking order unless sorted otherwise; htmx swaps the list."""
     round_ = selectors.get_round(request.user, round_id)
-    req = paging.parse_params(selectors.RESULT_SORTS, request.GET)
+    sorts = selectors.result_sorts(round_.plan)
+    req = paging.parse_params(sorts, request.GET)
     group = request.GET.get("group") or None
     grade = request.GET.get("grade") or None
     found = selectors.results_page(request.user, round_, req, group=group, grade=grade)
@@ -117,7 +118,7 @@ def round_detail(request: HttpRequest, round_id: int) -> HttpResponse:
         {
             "round": round_,
             "page": found,
-            "pager": paging.pager(request.GET, found, selectors.RESULT_SORTS),
+            "pager": paging.pager(request.GET, found, sorts),
             "blocks": _result_blocks(found.items, found.sort.lstrip("-") == "rank"),
             "group_choices": selectors.result_groups(round_),
             "grade_choices": selectors.result_grades(round_),
