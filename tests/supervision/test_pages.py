@@ -249,6 +249,8 @@ def test_orders_and_notices_export_to_xlsx(client, org, set_today):
         publish=True,
     )
     set_today(dt.date(2026, 12, 5))
+    stamp = dt.datetime(2026, 12, 4, 9, 30, tzinfo=dt.UTC)
+    SupervisionOrder.objects.filter(title="逾期事项").update(updated_at=stamp)
     login(client, org.office)
     response = client.get("/supervision/orders.xlsx")
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -261,13 +263,18 @@ def test_orders_and_notices_export_to_xlsx(client, org, set_today):
     assert ws["J2"].value == dt.datetime(2026, 12, 3)  # 办结时限: a date cell, in Chinese
     assert ws["J2"].number_format == 'yyyy"年"m"月"d"日"'
     (rule,) = ws.conditional_formatting
-    assert str(rule.sqref) == "A2:O2"
+    assert str(rule.sqref) == "A2:P2"
     assert rule.rules[0].formula == ['$K2="是"']
-    assert wb["督办单"].freeze_panes == "C2" and wb["督办单"].auto_filter.ref == "A1:O2"
+    assert wb["督办单"].freeze_panes == "C2" and wb["督办单"].auto_filter.ref == "A1:P2"
     assert ws.data_validations.count == 4  # 责任单位, 交办单位, 颜色, 状态
+    # 更新时间, the list's `updated` sort, in the office's local time (a date-time cell)
+    assert rows[0][15] == "更新时间"
+    assert ws["P2"].value == dt.datetime(2026, 12, 4, 17, 30)
     notice_file = client.get("/supervision/notices.xlsx")
     ws = load_workbook(io.BytesIO(b"".join(notice_file.streaming_content)))["通报"]
-    assert list(ws.iter_rows(values_only=True))[1][:3] == ("通报表扬", "表扬湖南镇", "湖南镇")
+    notice_rows = list(ws.iter_rows(values_only=True))
+    assert notice_rows[1][:3] == ("通报表扬", "表扬湖南镇", "湖南镇")
+    assert notice_rows[0][-1] == "更新时间" and isinstance(notice_rows[1][-1], dt.datetime)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core.progress import Progress
@@ -38,6 +39,7 @@ def _order_fields() -> list[Field]:
         Field(_("退回次数"), 10, Kind.INT),
         Field(_("销号日期"), 12, Kind.DATE),
         Field(_("按时办结"), 10),
+        Field(_("更新时间"), 18, Kind.DATETIME, note=_("督办单最后修改的时间（本地时间）。")),
     ]
 
 
@@ -102,7 +104,13 @@ def _order_row(o: SupervisionOrder, today: dt.date) -> list[Any]:
         o.times_sent_back,
         o.closed_on,
         on_time,
+        _local(o.updated_at),
     ]
+
+
+def _local(moment: dt.datetime) -> dt.datetime:
+    """A spreadsheet keeps no time zone: the office's local time."""
+    return timezone.localtime(moment).replace(tzinfo=None)
 
 
 def notices_workbook(notices: Iterable[Notice]) -> IO[bytes]:
@@ -117,6 +125,7 @@ def notices_workbook(notices: Iterable[Notice]) -> IO[bytes]:
         Field(_("发布日期"), 12, Kind.DATE),
         Field(_("相关督办单"), 24),
         Field(_("相关项目"), 30),
+        Field(_("更新时间"), 18, Kind.DATETIME),
     ]
     book = OfficeBook(
         lists={
@@ -138,6 +147,7 @@ def notices_workbook(notices: Iterable[Notice]) -> IO[bytes]:
                 n.published_on,
                 "、".join(o.code for o in n.orders.all()),
                 "、".join(p.name for p in n.projects.all()),
+                _local(n.updated_at),
             ]
         )
     return book.finish([_("通报导出：每行一份通报。可按列筛选。")])
