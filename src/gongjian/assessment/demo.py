@@ -277,9 +277,9 @@ def contest_plan() -> dict[str, Any]:
 # November: the same plans a month earlier. Made up from December's values — a little lower
 # for most units, by a step that varies per unit (seeded by its name), so that some ranks move.
 NOVEMBER, NOVEMBER_TITLE, NOVEMBER_PUBLISHED = "2026-11", "11月考评", dt.date(2026, 12, 5)
-# December's rounds are published on the demo's day (demo.builder.DEMO_TODAY), pinned so that
-# loading them outside the whole demo (the tests do) dates their bulletins the same way.
-DECEMBER_PUBLISHED = dt.date(2026, 12, 31)
+# December's rounds are published on the demo's day, pinned so that loading them outside the
+# whole demo (the tests do) dates their bulletins the same way.
+DECEMBER_PUBLISHED = clock.DEMO_DAY
 # How an indicator's value looked a month earlier: a score a few points lower, a count or an
 # amount done so far a bit smaller, a task possibly not finished yet.
 EARLIER: dict[str, str] = {

@@ -17,6 +17,10 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+# The demo's day (`gongjian demo` stores it as `fixed_today`): the month of the seeds' results.
+# The demo's loaders (org, ledger, supervision, assessment) all date their world from it.
+DEMO_DAY = dt.date(2026, 12, 31)
+
 _pinned: ContextVar[dt.date | None] = ContextVar("pinned_today", default=None)
 # The stored `fixed_today` as read in this request; None outside a request (read on each call).
 _stored: ContextVar[dict[str, str] | None] = ContextVar("stored_today", default=None)

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.db import transaction
 
+from gongjian.core import clock
 from gongjian.core.models import FIXED_TODAY, SiteSetting
 from gongjian.demo.ledger_loader import load_ledger
 from gongjian.demo.org_loader import load_org
 from gongjian.org.models import Unit
 
 # The demo is set in December 2026: the month of the seeds' assessment results.
-DEMO_TODAY = "2026-12-31"
+DEMO_TODAY = clock.DEMO_DAY.isoformat()
 
 
 @dataclass

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from gongjian.campaigns import services as campaign_services
 from gongjian.campaigns.models import Campaign, Line
+from gongjian.core import clock
 from gongjian.demo import ledger_data as data
 from gongjian.org import services as org_services
 from gongjian.org.models import Person, Unit, UnitKind
@@ -15,7 +16,7 @@ from gongjian.projects import ledger, reports
 from gongjian.projects.models import CoordinationRequest, Milestone, Project, ProjectStatus
 from gongjian.projects.warnings import expected_percent
 
-DEMO_TODAY = dt.date(2026, 12, 31)
+DEMO_TODAY = clock.DEMO_DAY
 MONTH_ENDS = [dt.date(2026, 9, 30), dt.date(2026, 10, 31), dt.date(2026, 11, 30), DEMO_TODAY]
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
