@@ -25,6 +25,7 @@ from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action
 from gongjian.projects import (
     coordination,
+    following,
     ledger,
     ledger_file,
     report_file,
@@ -327,7 +328,11 @@ def _person(pk: int | None) -> Person | None:
 @router.get("/campaigns", response=list[CampaignOut], summary="攻坚行动与专项")
 @api_reads_from_replica
 def campaigns(request: HttpRequest) -> list[Campaign]:
-    return list(Campaign.objects.select_related("owner").prefetch_related("lines__lead_unit").all())
+    return list(
+        following.campaigns_for(request.user)
+        .select_related("owner")
+        .prefetch_related("lines__lead_unit")
+    )
 
 
 @router.get(

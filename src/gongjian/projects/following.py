@@ -19,13 +19,29 @@ from gongjian.projects.models import CampaignChoice, Project
 
 
 def campaigns_for(user: Any) -> QuerySet[Campaign]:
-    """Campaigns a user can follow: owned within scope, or with projects in scope."""
+    """Campaigns a user can see, follow and file projects under: owned by the user's unit or a
+    unit above it (the district's and the city's campaigns, before any project of the user's
+    is in them), owned within scope, or with projects in scope. Another district's campaign
+    is none of these."""
     scope = scope_for(user)
     in_scope_projects = scope.filter(Project.objects.all(), Action.VIEW).values("campaign_id")
     owned = scope.q(Action.VIEW, via="owner")
-    return Campaign.objects.filter(owned | Q(pk__in=in_scope_projects)).order_by(
+    unit = getattr(user, "unit", None)
+    above = Q(owner_id__in=unit.ancestor_ids()) if unit is not None else Q(pk__in=[])
+    return Campaign.objects.filter(owned | above | Q(pk__in=in_scope_projects)).order_by(
         "-start_date", "pk"
     )
+
+
+def visible_campaign_ids(user: Any) -> set[int] | None:
+    """The ids of `campaigns_for(user)`, or None for system work (no user: the demo loader)."""
+    if user is None:
+        return None
+    return set(campaigns_for(user).values_list("pk", flat=True))
+
+
+def campaign_refusal(campaign: Campaign) -> str:
+    return _("攻坚行动“%(name)s”不存在，或不在您的查看范围内。") % {"name": campaign.name}
 
 
 def default_campaign(user: Any, campaigns: list[Campaign]) -> Campaign | None:

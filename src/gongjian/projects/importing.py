@@ -17,6 +17,7 @@ from gongjian.core.history import bulk_create_with_history, record
 from gongjian.core.text import check_text
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
+from gongjian.projects import following
 from gongjian.projects.ledger import (
     EDITABLE_FIELDS,
     MILESTONE_FIELDS,
@@ -87,6 +88,7 @@ def import_ledger(
     from simple_history.utils import bulk_update_with_history
 
     scope = scope_for(actor) if actor is not None else None
+    campaigns = following.visible_campaign_ids(actor)
     problems: list[RowProblem] = []
     codes = [p.code for p in projects]
     existing: dict[str, Project] = {}
@@ -138,6 +140,16 @@ def import_ledger(
                     _("无权维护“%(unit)s”的项目台账。") % {"unit": unit.name if unit else "-"},
                 )
             )
+            continue
+        joins = project.campaign_id  # an id: the row's campaign is read only to refuse it
+        if (
+            campaigns is not None
+            and joins is not None
+            and joins not in campaigns
+            and (current is None or joins != current.campaign_id)
+        ):
+            refusal = following.campaign_refusal(project.campaign)  # type: ignore[arg-type]
+            problems.append(RowProblem("project", item.row, "campaign", refusal))
             continue
         if current is not None and item.version is not None and item.version != current.version:
             problems.append(

@@ -22,7 +22,7 @@ from gongjian.core.history import record
 from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.projects import refreshes
+from gongjian.projects import following, refreshes
 from gongjian.projects.investment_code import check_code, check_phone
 from gongjian.projects.models import (
     Milestone,
@@ -78,6 +78,15 @@ def require_scope(actor: Any, action: Action, unit: Unit | None) -> None:
     if actor is None:  # system work: the demo loader
         return
     scope_for(actor).require(action, unit)
+
+
+def require_campaign(actor: Any, campaign: Campaign | None) -> None:
+    """A project joins only a campaign its editor can see (`following.campaigns_for`): not
+    another district's."""
+    if actor is None or campaign is None:
+        return
+    if not following.campaigns_for(actor).filter(pk=campaign.pk).exists():
+        raise ValidationFailed(following.campaign_refusal(campaign), field="campaign")
 
 
 # The project's fields a user types: checked (control characters, length) on every write path.
@@ -166,6 +175,7 @@ def create_project(
     require_scope(actor, Action.EDIT_LEDGER, unit)
     if line is not None and campaign is None:
         campaign = line.campaign
+    require_campaign(actor, campaign)
     project = Project(
         code=code.strip(),
         name=name.strip(),
@@ -248,6 +258,8 @@ def update_project(
         setattr(project, name, value.strip() if isinstance(value, str) else value)
     if "line" in changes and project.line is not None and "campaign" not in changes:
         project.campaign = project.line.campaign
+    if project.campaign_id != current.campaign_id:
+        require_campaign(actor, project.campaign)
     validate_project(project)
     record(project, actor=actor, reason=_("修改项目台账"))
     project.save()

@@ -28,6 +28,7 @@ from gongjian.core import paging
 from gongjian.core.errors import NotFound, PermissionDenied
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
+from gongjian.projects import following
 from gongjian.projects.models import (
     Milestone,
     PendingRefresh,
@@ -336,8 +337,9 @@ class SheetChoices:
 
 def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
     """What the project sheet's selects offer this user: units he or she may keep a ledger for,
-    the leaders and the people of those units, every campaign and line, and whatever the
-    project already names (so a stored value is always shown)."""
+    the leaders and the people of those units, the campaigns the user can see
+    (`following.campaigns_for`) and their lines, and whatever the project already names (so a
+    stored value is always shown)."""
     scope = scope_for(user)
     units = scope.units(Action.EDIT_LEDGER)
     people_q = Q(is_leader=True) | Q(unit__in=units)
@@ -346,15 +348,18 @@ def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
         people_q |= Q(pk=project.leader_id) | Q(teammember__project=project)
         people_q |= Q(milestones__project=project)
     people = Person.objects.filter(people_q).distinct().select_related("unit")
+    campaigns = following.campaigns_for(user).order_by()
+    if project is not None and project.campaign_id:
+        campaigns = campaigns | Campaign.objects.filter(pk=project.campaign_id)
     return SheetChoices(
         units={u.pk: u for u in units.order_by("path")},
         people={p.pk: p for p in people.order_by("unit__path", "name")},
-        campaigns={c.pk: c for c in Campaign.objects.order_by("name")},
+        campaigns={c.pk: c for c in campaigns.order_by("name")},
         lines={
             ln.pk: ln
-            for ln in Line.objects.select_related("campaign").order_by(
-                "campaign__name", "sort_order", "pk"
-            )
+            for ln in Line.objects.filter(campaign__in=campaigns)
+            .select_related("campaign")
+            .order_by("campaign__name", "sort_order", "pk")
         },
     )
 

@@ -17,7 +17,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gongjian.campaigns.models import Campaign, Line
+from gongjian.campaigns.models import Line
 from gongjian.core import audit, clock, paging
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
@@ -29,6 +29,7 @@ from gongjian.org.selectors import resolve_unit
 from gongjian.projects import (
     attachments,
     editing,
+    following,
     ledger_file,
     panels,
     report_file,
@@ -51,11 +52,12 @@ from gongjian.projects.models import AttachmentKind, CoordinationRequest, Coordi
 
 def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
     visible = selectors.projects_for(user)
+    campaigns = following.campaigns_for(user)
     return {
-        "campaign": list(Campaign.objects.order_by("name").values_list("pk", "name")),
+        "campaign": list(campaigns.order_by("name").values_list("pk", "name")),
         "line": [
             (pk, f"{c} · {n}")
-            for pk, n, c in Line.objects.select_related("campaign")
+            for pk, n, c in Line.objects.filter(campaign__in=campaigns.values("pk"))
             .order_by("campaign__name", "sort_order", "pk")
             .values_list("pk", "name", "campaign__name")
         ],
