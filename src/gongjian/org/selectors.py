@@ -30,6 +30,34 @@ def unit_label(unit: Unit, names: dict[int, str] | None = None) -> str:
     return " / ".join(names.get(i, "?") for i in ids)
 
 
+def distinct_names(units: Iterable[tuple[int, str, str]]) -> dict[int, str]:
+    """What a list of units (id, name, path) shows for each: its name; where two or more in the
+    list share a name (each district has its 区财政局), the name with the unit above it,
+    区财政局（鼓楼区）; and where even that is shared, the whole path. One query, only then."""
+    rows = list(units)
+    by_name: dict[str, list[tuple[int, str]]] = {}
+    for pk, name, path in rows:
+        by_name.setdefault(name, []).append((pk, path))
+    shared = [(pk, path) for group in by_name.values() if len(group) > 1 for pk, path in group]
+    labels = {pk: name for pk, name, _path in rows}
+    if not shared:
+        return labels
+    above = {pk: [int(i) for i in path.strip("/").split("/") if i][:-1] for pk, path in shared}
+    ids = {i for chain in above.values() for i in chain}
+    names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
+    for name, group in by_name.items():
+        if len(group) < 2:
+            continue
+        parent = {pk: names.get(above[pk][-1], "") if above[pk] else "" for pk, _path in group}
+        unique = len(set(parent.values())) == len(group) and all(parent.values())
+        for pk, _path in group:
+            if unique:
+                labels[pk] = f"{name}（{parent[pk]}）"
+            else:
+                labels[pk] = " / ".join([*(names.get(i, "?") for i in above[pk]), name])
+    return labels
+
+
 def _labels(units: Iterable[Unit]) -> list[str]:
     units = list(units)
     ids = {i for u in units for i in u.ancestor_ids()}

@@ -28,6 +28,7 @@ from gongjian.core import paging
 from gongjian.core.errors import NotFound, PermissionDenied
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
+from gongjian.org.selectors import distinct_names
 from gongjian.projects import following
 from gongjian.projects.models import (
     Milestone,
@@ -323,7 +324,8 @@ class SheetChoices:
         return [("", "—"), *[(pk, label(o)) for pk, o in options.items()]]
 
     def unit_choices(self) -> list[tuple[Any, str]]:
-        return self._pick(self.units)
+        labels = distinct_names((u.pk, u.name, u.path) for u in self.units.values())
+        return [("", "—"), *labels.items()]
 
     def person_choices(self) -> list[tuple[Any, str]]:
         return self._pick(self.people, lambda p: f"{p} · {p.unit.name}")

@@ -25,7 +25,7 @@ from gongjian.core.replica import reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.org.selectors import resolve_unit
+from gongjian.org.selectors import distinct_names, resolve_unit
 from gongjian.projects import (
     attachments,
     editing,
@@ -62,9 +62,11 @@ def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
             .values_list("pk", "name", "campaign__name")
         ],
         "unit": list(
-            Unit.objects.filter(pk__in=visible.values("unit_id"))
-            .order_by("path")
-            .values_list("pk", "name")
+            distinct_names(
+                Unit.objects.filter(pk__in=visible.values("unit_id"))
+                .order_by("path")
+                .values_list("pk", "name", "path")
+            ).items()
         ),
         "leader": list(selectors.leaders_in(visible).values_list("pk", "name")),
     }

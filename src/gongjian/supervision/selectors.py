@@ -16,6 +16,7 @@ from gongjian.core import clock, paging
 from gongjian.core.errors import NotFound, ValidationFailed
 from gongjian.org.models import Role, Unit
 from gongjian.org.scope import Action, scope_for
+from gongjian.org.selectors import distinct_names
 from gongjian.projects.models import Project
 from gongjian.supervision.flow import DRAFT_STATES, OPEN_STATES, State
 from gongjian.supervision.lights import annotate_lights
@@ -149,7 +150,7 @@ def board(
     overdue_n = base.filter(overdue_q(today)).count()
     by_unit: list[dict[str, Any]] = [
         dict(row)
-        for row in base.values("unit_id", "unit__name")
+        for row in base.values("unit_id", "unit__name", "unit__path")
         .annotate(
             total=Count("pk"),
             open=Count("pk", filter=Q(state__in=OPEN)),
@@ -158,6 +159,9 @@ def board(
         )
         .order_by("-overdue", "-open", "unit__name")
     ]
+    labels = distinct_names((u["unit_id"], u["unit__name"], u["unit__path"]) for u in by_unit)
+    for u in by_unit:
+        u["label"] = labels[u["unit_id"]]
     qs = board_orders(user, state=state, unit_id=unit_id, overdue=overdue, today=today)
     rows = list(qs[:limit])
     annotate_lights(rows, today)
