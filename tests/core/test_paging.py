@@ -24,6 +24,13 @@ _n = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _a_day_before_the_deadlines(settings) -> None:
+    """The orders' deadlines are in December 2026: today is pinned before them, or on a later
+    wall-clock day no order could be issued."""
+    settings.GONGJIAN_TODAY = "2026-12-01"
+
+
+@pytest.fixture(autouse=True)
 def _numbered_from_one() -> None:
     """Each test's rows are numbered from 1, so what they hold does not hang on the tests that
     ran before on the same worker."""

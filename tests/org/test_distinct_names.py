@@ -9,6 +9,7 @@ import datetime as dt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gongjian.core import clock
 from gongjian.org.models import Role, Unit
 from gongjian.org.selectors import distinct_names
 from gongjian.supervision import orders
@@ -56,7 +57,7 @@ def test_the_ledger_filter_and_the_order_board_tell_two_finance_bureaus_apart(cl
             unit=unit,
             title="加快资金拨付",
             content="限期拨付并反馈。",
-            deadline=dt.date(2026, 12, 20),
+            deadline=clock.today() + dt.timedelta(days=10),
         )
     assert client.login(username=org.city_office.username, password=PASSWORD)
 
