@@ -135,3 +135,21 @@ def test_the_todo_page_and_api_read_first_rows_and_counts_only(client, org, role
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(url).status_code == 200
         assert _unbounded(ctx.captured_queries) == []
+
+
+ROLES = ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_section_shows_each_role_only_orders_in_its_view_in_every_state(client, org, role):
+    for state in State:
+        make_order(org, state=state)
+    make_order(org, state=State.ISSUED, unit=org.songxia)  # another town's
+    user = getattr(org, role)
+    visible = set(selectors.orders_for(user).values_list("pk", flat=True))
+    _login(client, user)
+    for section in selectors.TODO_SORTS:
+        api = client.get(f"/api/supervision/todo/{section}")
+        assert api.status_code == 200, (section, api.content)
+        assert {o["id"] for o in api.json()["items"]} <= visible, section
+        assert client.get(f"/supervision/todo/{section}/").status_code == 200, section

@@ -14,9 +14,6 @@ from gongjian.demo.ledger_loader import load_ledger
 from gongjian.demo.org_loader import load_org
 from gongjian.org.models import Unit
 
-# The demo is set in December 2026: the month of the seeds' assessment results.
-DEMO_TODAY = clock.DEMO_DAY.isoformat()
-
 
 @dataclass
 class DemoWorld:
@@ -30,8 +27,10 @@ def _org(world: DemoWorld) -> str:
 
 
 def _clock(world: DemoWorld) -> str:
-    SiteSetting.objects.update_or_create(key=FIXED_TODAY, defaults={"value": DEMO_TODAY})
-    return f"演示日期 {DEMO_TODAY}"
+    SiteSetting.objects.update_or_create(
+        key=FIXED_TODAY, defaults={"value": clock.DEMO_DAY.isoformat()}
+    )
+    return f"演示日期 {clock.DEMO_DAY.isoformat()}"
 
 
 def _ledger(world: DemoWorld) -> str:
@@ -66,7 +65,7 @@ def _battle_map(world: DemoWorld) -> str:
 
     from gongjian.projects.snapshots import snapshot_warnings
 
-    today = dt.date.fromisoformat(DEMO_TODAY)
+    today = clock.DEMO_DAY
     snapshot_warnings(on=today - dt.timedelta(days=1))
     counts = snapshot_warnings(on=today)
     return f"预警快照：红灯 {counts['red']}，黄灯 {counts['yellow']}，绿灯 {counts['green']}"

@@ -16,8 +16,7 @@ from gongjian.projects import ledger, reports
 from gongjian.projects.models import CoordinationRequest, Milestone, Project, ProjectStatus
 from gongjian.projects.warnings import expected_percent
 
-DEMO_TODAY = clock.DEMO_DAY
-MONTH_ENDS = [dt.date(2026, 9, 30), dt.date(2026, 10, 31), dt.date(2026, 11, 30), DEMO_TODAY]
+MONTH_ENDS = [dt.date(2026, 9, 30), dt.date(2026, 10, 31), dt.date(2026, 11, 30), clock.DEMO_DAY]
 TENTH = Decimal("0.1")
 CENT = Decimal("0.01")
 
@@ -175,7 +174,7 @@ def _actual(spec: data.DemoProject, name: str, planned: dt.date, i: int) -> dt.d
     if spec.started is None and name not in ("立项", "用地审批", "施工许可"):
         return None
     actual = planned + dt.timedelta(days=(i * 3) % 7 - 2)
-    return actual if actual <= DEMO_TODAY and planned <= DEMO_TODAY else None
+    return actual if actual <= clock.DEMO_DAY and planned <= clock.DEMO_DAY else None
 
 
 def _project(

@@ -621,7 +621,7 @@ def todo_section(
     paging.choice("section", section, list(selectors.TODO_SORTS))
     req = paging.parse_params(selectors.TODO_SORTS[section], params)
     found = selectors.todo_page(request.user, section, req)
-    if section in ("extensions", "parts_due"):
+    if section in selectors.OF_AN_ORDER:
         found = found.map(lambda row: row.order)
     today = clock.today()
     lights.annotate_lights(found.items, today)

@@ -438,6 +438,8 @@ def _extensions(review: QuerySet[SupervisionOrder]) -> QuerySet[ExtensionRequest
 
 
 TODO_RELATED = ("unit", "project", "issuing_unit")
+# The sections whose rows are not orders but an order's extension or co-operating part.
+OF_AN_ORDER = frozenset({"extensions", "parts_due"})
 ORDER_OF_ROW = tuple(f"order__{name}" for name in TODO_RELATED)  # an extension's, a part's
 
 

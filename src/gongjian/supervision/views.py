@@ -133,7 +133,7 @@ def todo_section(request: HttpRequest, section: str) -> HttpResponse:
     sorts = selectors.TODO_SORTS[section]
     found = selectors.todo_page(request.user, section, paging.parse_params(sorts, request.GET))
     today = clock.today()
-    if section not in ("extensions", "parts_due"):
+    if section not in selectors.OF_AN_ORDER:
         lights.annotate_lights(found.items, today)
     return render(
         request,
