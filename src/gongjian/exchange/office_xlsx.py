@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
 from gongjian.exchange.workbook import FORMULA_STARTS, safe_value
+from gongjian.exchange.xlsx_rows import Cell, RowWorksheet
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LISTS_SHEET = "选项"
@@ -73,7 +74,7 @@ class OfficeSheet:
 
     def __init__(self, book: OfficeBook, title: str, fields: Sequence[Field], freeze: int) -> None:
         self.book, self.title, self.fields = book, title, list(fields)
-        self.ws = book.wb.add_worksheet(title)
+        self.ws = book.wb.add_worksheet(title, worksheet_class=RowWorksheet)
         self.rows = 0
         f = book.formats
         self._formats = [f[field.kind] for field in self.fields]
@@ -89,34 +90,32 @@ class OfficeSheet:
 
     def append(self, values: Iterable[Any]) -> None:
         self.rows += 1
-        row = self.rows
-        # XlsxWriter's public write_* take "A1" as well as (row, col), which costs a conversion
-        # per cell; (row, col) is all this writes, so it calls the methods behind them (pinned
-        # version, tests read every kind of cell back).
         ws = self.ws
-        write_string, write_number = ws._write_string, ws._write_number
+        formats = self._formats
+        cells: list[Cell] = []
         for col, value in enumerate(values):
             if value is None or value == "":
                 continue
-            fmt = self._formats[col]
+            fmt = formats[col]
             if type(value) is str:
                 if not value.isprintable():  # rare: only then pay for the regex
                     value = safe_value(value)
                 if value.startswith(FORMULA_STARTS):
                     fmt = self.book.formats["quoted"]
-                write_string(row, col, value, fmt)
+                cells.append((col, value, fmt))
             elif isinstance(value, bool):
-                write_string(row, col, _("是") if value else _("否"), fmt)
+                cells.append((col, _("是") if value else _("否"), fmt))
             elif isinstance(value, int | float | Decimal):
-                write_number(row, col, float(value), fmt)
+                cells.append((col, float(value), fmt))
             elif type(value) is dt.date and value >= FIRST_TRUE_SERIAL:
                 # Excel's serial day, as XlsxWriter's own conversion gives it for a date, at a
                 # fraction of its cost (800,000 milestones have two dates each).
-                write_number(row, col, float((value - EXCEL_EPOCH).days), fmt)
+                cells.append((col, float((value - EXCEL_EPOCH).days), fmt))
             elif isinstance(value, dt.date):  # a datetime too (it is a date)
-                ws._write_datetime(row, col, value, fmt)
+                cells.append((col, float(ws._convert_date_time(value)), fmt))
             else:
-                write_string(row, col, safe_value(str(value)), fmt)
+                cells.append((col, safe_value(str(value)), fmt))
+        ws.write_plain_row(self.rows, cells)
 
     def _finish(self) -> None:
         last_col = len(self.fields) - 1
