@@ -7,15 +7,18 @@ import tracemalloc
 
 import openpyxl
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from openpyxl.utils import range_boundaries
 
 from gongjian.campaigns.models import Campaign, Line
-from gongjian.core.errors import ImportRejected
+from gongjian.core.errors import ImportRejected, ValidationFailed
+from gongjian.exchange import office_xlsx
 from gongjian.exchange.office_xlsx import DATE_FORMAT, WAN_FORMAT
 from gongjian.projects import ledger_file
 from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx
 from gongjian.projects.models import Project
+from tests.factories import PASSWORD
 from tests.projects.test_ledger_file import edit, state
 
 
@@ -207,3 +210,28 @@ def test_export_memory_does_not_grow_with_the_number_of_projects(org, ledger, mo
     small = _peak_export_bytes(300)
     large = _peak_export_bytes(3000)
     assert large < small * 1.5, (small, large)
+
+
+def test_an_export_past_excels_last_row_is_refused_in_chinese_on_the_page_api_and_cli(
+    client, org, ledger, monkeypatch, tmp_path
+):
+    # XlsxWriter drops the rows past a sheet's 1,048,576 without a word; the office would file
+    # a ledger with projects missing. Two projects against a sheet of one data row stand for it.
+    monkeypatch.setattr(office_xlsx, "EXCEL_LAST_ROW", 1)
+    with pytest.raises(ValidationFailed, match="超过 Excel 一张工作表的上限"):
+        export_ledger(Project.objects.all(), actor=org.office)
+    assert client.login(username=org.office.username, password=PASSWORD)
+    page = client.get("/ledger/export.xlsx")
+    assert page.status_code == 422
+    assert "“项目台账”超过 Excel 一张工作表的上限（2 行，含表头），未导出" in page.content.decode()
+    api = client.get("/api/ledger/export.xlsx")
+    assert api.status_code == 422
+    assert api.json()["message"].startswith("“项目台账”超过 Excel 一张工作表的上限")
+    with pytest.raises(CommandError, match="分批导出"):
+        call_command("ledger", "export", str(tmp_path / "l.xlsx"), "--user", org.office.username)
+
+
+def test_an_export_up_to_the_last_row_is_written_whole(org, ledger, monkeypatch):
+    monkeypatch.setattr(office_xlsx, "EXCEL_LAST_ROW", Project.objects.count())
+    wb = book(export_ledger(Project.objects.all(), actor=org.office))
+    assert wb["项目台账"].max_row == Project.objects.count() + 1

@@ -26,6 +26,7 @@ import xlsxwriter
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
+from gongjian.core.errors import ValidationFailed
 from gongjian.exchange.workbook import FORMULA_STARTS, safe_value
 from gongjian.exchange.xlsx_rows import Cell, RowWorksheet
 
@@ -90,6 +91,14 @@ class OfficeSheet:
 
     def append(self, values: Iterable[Any]) -> None:
         self.rows += 1
+        if self.rows > EXCEL_LAST_ROW:  # XlsxWriter would drop the rows past it without a word
+            raise ValidationFailed(
+                _(
+                    "“%(s)s”超过 Excel 一张工作表的上限（%(n)s 行，含表头），未导出："
+                    "请筛选后分批导出，如按攻坚行动或责任单位。"
+                )
+                % {"s": self.title, "n": f"{EXCEL_LAST_ROW + 1:,}"}
+            )
         ws = self.ws
         formats = self._formats
         cells: list[Cell] = []

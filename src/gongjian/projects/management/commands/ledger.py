@@ -38,8 +38,11 @@ class Command(BaseCommand):
             qs = projects_for(user)
             if opts.get("campaign"):
                 qs = qs.filter(campaign_id=opts["campaign"])
-            with cli_progress() as bar:
-                file = ledger_file.ledger_workbook(qs, actor=user, progress=bar)
+            try:
+                with cli_progress() as bar:
+                    file = ledger_file.ledger_workbook(qs, actor=user, progress=bar)
+            except GongjianError as exc:  # e.g. more rows than a sheet holds
+                raise CommandError(exc.message) from exc
             with file, path.open("wb") as out:
                 shutil.copyfileobj(file, out)
             self.stdout.write(f"已导出 {qs.count()} 个项目到 {path}")
