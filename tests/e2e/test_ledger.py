@@ -1,5 +1,7 @@
 """In a real browser: a town's ledger with its warnings, a project's timeline, a report from a phone."""
 
+from urllib.parse import parse_qs, urlparse
+
 import pytest
 
 from gongjian.demo import org_data
@@ -100,3 +102,41 @@ def test_ledger_pager_swaps_the_list_in_place_and_keeps_filters_in_the_url(page,
     page.wait_for_url(lambda url: "cursor=" not in url)
     again = page.locator("#ledger-table tbody tr").evaluate_all("rs => rs.map(r => r.dataset.code)")
     assert again == first
+
+
+def test_past_the_limit_an_office_finds_a_unit_by_typing_and_filters_by_it(
+    browser, live_server, monkeypatch
+):
+    from gongjian.projects import unit_picker
+
+    worlds.demo()
+    monkeypatch.setattr(unit_picker, "PICKER_AFTER", 3)  # the demo's district has a few dozen
+    for width, height in ((1366, 900), (390, 844), (1920, 1080)):
+        context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+        page = context.new_page()
+        login(page, live_server.url, "changle_office", org_data.DEMO_PASSWORD)
+        page.goto(f"{live_server.url}/ledger/")
+        unit = page.locator("#ledger-filters select[name=unit]")
+        assert unit.locator("option").count() == 1  # 全部 only, until something is typed
+        search = page.locator("#ledger-filters .unit-picker input[type=search]")
+        search.fill("湖南")
+        page.wait_for_function("() => document.querySelector('#id_unit').options.length > 1")
+        labels = unit.locator("option").all_inner_texts()
+        assert labels[0] == "全部" and all("湖南" in label for label in labels[1:])
+        assert "个单位符合" in page.locator("#id_unit-status").inner_text()
+        town = Project.objects.filter(code__startswith="HN-").first().unit
+        unit.select_option(str(town.pk))
+        screenshot(page, f"ledger-unit-picker-{width}")
+        page.click("#ledger-filters button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        assert f"unit={town.pk}" in page.url
+        # The search box is not part of the form: only the ledger's own 搜索 (empty) is sent.
+        assert parse_qs(urlparse(page.url).query, keep_blank_values=True)["q"] == [""]
+        codes = page.locator("#ledger-table tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.code)"
+        )
+        assert codes and all(code.startswith("HN-") for code in codes)
+        assert page.locator("#ledger-filters select[name=unit] option:checked").inner_text() == (
+            town.name
+        )
+        context.close()

@@ -19,6 +19,7 @@ from gongjian.projects.models import (
     ProjectStatus,
 )
 from gongjian.projects.selectors import LEDGER_SORTS, SheetChoices
+from gongjian.projects.unit_picker import UnitPicker
 from gongjian.projects.warnings import Colour
 
 COLOUR_CHOICES = [("", _("全部")), *[(c.value, c.label) for c in Colour]]
@@ -31,7 +32,9 @@ class LedgerFilterForm(StaffForm):
     level = forms.ChoiceField(
         label=_("项目级别"), required=False, choices=[("", _("全部")), *ProjectLevel.choices]
     )
-    unit = forms.TypedChoiceField(label=_("责任单位"), required=False, coerce=int)
+    unit = forms.TypedChoiceField(
+        label=_("责任单位"), required=False, coerce=int, widget=UnitPicker("ledger")
+    )
     leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
     colour = forms.ChoiceField(label=_("预警"), required=False, choices=COLOUR_CHOICES)
     status = forms.ChoiceField(
@@ -150,7 +153,7 @@ class ProjectForm(StaffForm):
     level = forms.ChoiceField(label=_("项目级别"), choices=ProjectLevel.choices)
     campaign = forms.TypedChoiceField(label=_("攻坚行动"), required=False, coerce=int)
     line = forms.TypedChoiceField(label=_("攻坚专项"), required=False, coerce=int)
-    unit = forms.TypedChoiceField(label=_("责任单位"), coerce=int)
+    unit = forms.TypedChoiceField(label=_("责任单位"), coerce=int, widget=UnitPicker("sheet"))
     owner = forms.CharField(label=_("业主单位"), max_length=200, required=False)
     leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
     location = forms.CharField(label=_("建设地点"), max_length=200, required=False)

@@ -337,13 +337,22 @@ class SheetChoices:
         return self._pick(self.lines, lambda ln: f"{ln.campaign.name} · {ln.name}")
 
 
+def ledger_filter_units(user: Any) -> QuerySet[Unit]:
+    """The ledger's 责任单位 filter: the units of the projects in the user's view."""
+    return Unit.objects.filter(pk__in=projects_for(user).order_by().values("unit_id"))
+
+
+def sheet_units(user: Any) -> QuerySet[Unit]:
+    """The project sheet's 责任单位: the units the user may keep a ledger for."""
+    return scope_for(user).units(Action.EDIT_LEDGER)
+
+
 def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
     """What the project sheet's selects offer this user: units he or she may keep a ledger for,
     the leaders and the people of those units, the campaigns the user can see
     (`following.campaigns_for`) and their lines, and whatever the project already names (so a
     stored value is always shown)."""
-    scope = scope_for(user)
-    units = scope.units(Action.EDIT_LEDGER)
+    units = sheet_units(user)
     people_q = Q(is_leader=True) | Q(unit__in=units)
     if project is not None:
         units = units | Unit.objects.filter(pk=project.unit_id)
@@ -367,7 +376,7 @@ def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
 
 
 def may_create_projects(user: Any) -> bool:
-    return scope_for(user).units(Action.EDIT_LEDGER).exists()
+    return sheet_units(user).exists()
 
 
 def milestones_of(project: Project) -> list[Milestone]:

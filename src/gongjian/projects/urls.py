@@ -12,6 +12,7 @@ urlpatterns = [
     path("report-template.xlsx", views.report_template, name="report_template"),
     path("import/errors/<str:token>/", views.import_errors, name="import_errors"),
     path("new/", views.new, name="new"),
+    path("units/", views.unit_options, name="unit_options"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/report/", views.report, name="report"),

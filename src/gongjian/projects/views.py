@@ -23,7 +23,6 @@ from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
 from gongjian.core.replica import reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
-from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import distinct_names, resolve_unit
 from gongjian.projects import (
@@ -34,6 +33,7 @@ from gongjian.projects import (
     panels,
     report_file,
     selectors,
+    unit_picker,
     warning_feed,
 )
 from gongjian.projects import coordination as coordination_service
@@ -63,7 +63,7 @@ def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
         ],
         "unit": list(
             distinct_names(
-                Unit.objects.filter(pk__in=visible.values("unit_id"))
+                selectors.ledger_filter_units(user)
                 .order_by("path")
                 .values_list("pk", "name", "path")
             ).items()
@@ -88,6 +88,32 @@ def _ledger_filter(request: HttpRequest) -> tuple[LedgerFilterForm, selectors.Le
         status=data.get("status") or None,
     )
     return form, f
+
+
+@login_required
+@reads_from_replica
+def unit_options(request: HttpRequest) -> HttpResponse:
+    """The 责任单位 picker's options for what was typed (`unit_picker`), in the user's view."""
+    purpose = unit_picker.PURPOSES.get(request.GET.get("purpose", ""))
+    field, target = request.GET.get("field", "unit"), request.GET.get("id", "id_unit")
+    if purpose is None or not all(unit_picker.FIELD_NAME.fullmatch(n) for n in (field, target)):
+        raise Http404
+    text = request.GET.get("q", "")[: unit_picker.LONGEST_SEARCH]
+    matches = unit_picker.matching(purpose.units(request.user), text)
+    pks = [pk for pk, _label in matches.options]
+    chosen = request.GET.get(field, "")
+    selected = pks[0] if len(pks) == 1 else next((pk for pk in pks if str(pk) == chosen), None)
+    return render(
+        request,
+        "projects/unit_options.html",
+        {
+            "blank": purpose.blank,
+            "matches": matches,
+            "selected": selected,
+            "status": unit_picker.options_text(matches),
+            "status_id": f"{target}-status",
+        },
+    )
 
 
 @login_required

@@ -1,0 +1,168 @@
+"""The 责任单位 picker: a searched select past PICKER_AFTER units, options from the user's view."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gongjian.projects import unit_picker
+from gongjian.projects.selectors import ledger_filter_units, sheet_units
+from tests.factories import PASSWORD, UnitFactory
+
+
+def login(client, user):
+    assert client.login(username=user.username, password=PASSWORD)
+
+
+def unit_select(html: str) -> str:
+    found = re.search(r'<select name="(?:p-)?unit"[^>]*>(.*?)</select>', html, re.S)
+    assert found, "no 责任单位 select on the page"
+    return found.group(1)
+
+
+def options(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', html)
+
+
+def test_a_short_unit_list_stays_a_plain_select(client, org, ledger):
+    login(client, org.office)
+    html = client.get("/ledger/").content.decode()
+    assert [label for _v, label in options(unit_select(html))] == ["全部", "湖南镇", "松下镇"]
+    assert "unit-picker" not in html
+
+
+def test_past_the_limit_the_filter_is_a_search_box_and_the_chosen_unit_only(
+    client, org, ledger, monkeypatch
+):
+    monkeypatch.setattr(unit_picker, "PICKER_AFTER", 1)
+    login(client, org.office)
+    html = client.get("/ledger/", {"unit": org.songxia.pk}).content.decode()
+    assert options(unit_select(html)) == [("", "全部"), (str(org.songxia.pk), "松下镇")]
+    search = re.search(r'<input type="search" name="q" form="unit-picker-none"[^>]*>', html, re.S)
+    assert search, "no search box"
+    assert 'hx-get="/ledger/units/?purpose=ledger&amp;field=unit&amp;id=id_unit"' in search.group(0)
+    assert 'hx-target="#id_unit"' in search.group(0)
+    assert "共 2 个单位" in search.group(0)
+    # The filter still takes the unit the select sends.
+    assert "SX-01" in html and "HN-01" not in html
+
+
+def test_past_the_limit_the_project_sheet_offers_a_search_box_too(client, org, ledger, monkeypatch):
+    monkeypatch.setattr(unit_picker, "PICKER_AFTER", 1)
+    login(client, org.office)
+    html = client.get("/ledger/new/").content.decode()
+    assert options(unit_select(html)) == [("", "—")]
+    assert 'hx-get="/ledger/units/?purpose=sheet&amp;field=unit&amp;id=id_unit"' in html
+    html = client.get(f"/ledger/{ledger.hunan_project.pk}/edit/").content.decode()  # prefixed
+    assert 'hx-get="/ledger/units/?purpose=sheet&amp;field=p-unit&amp;id=id_p-unit"' in html
+
+
+def test_every_word_typed_must_be_in_the_name_or_the_unit_above(client, org):
+    login(client, org.city_office)
+    answer = client.get("/ledger/units/", {"purpose": "sheet", "q": "财政"}).content.decode()
+    assert [label for _v, label in options(answer)] == [
+        "—",
+        "区财政局（长乐区）",
+        "区财政局（鼓楼区）",
+    ]
+    answer = client.get("/ledger/units/", {"purpose": "sheet", "q": "財政 鼓樓"}).content.decode()
+    assert options(answer) == [("", "—"), (str(org.gulou_caizheng.pk), "区财政局（鼓楼区）")]
+    assert re.search(rf'<option value="{org.gulou_caizheng.pk}" selected>', answer)  # the one
+    assert "共 1 个单位符合。" in answer
+    assert 'id="id_unit-status"' in answer and 'hx-swap-oob="true"' in answer
+
+
+def test_the_options_are_the_users_own_view_never_another_districts(client, org, ledger):
+    login(client, org.office)  # 长乐区's office
+    answer = client.get("/ledger/units/", {"purpose": "sheet", "q": "区财政局"}).content.decode()
+    assert [label for _v, label in options(answer)] == ["—", "区财政局"]
+    login(client, org.hunan_staff)
+    sheet = client.get("/ledger/units/", {"purpose": "sheet", "q": ""}).content.decode()
+    assert {label for _v, label in options(sheet)} == {"—", "湖南镇", "湖南村"}
+    ledger_units = client.get("/ledger/units/", {"purpose": "ledger", "q": "镇"}).content.decode()
+    assert [label for _v, label in options(ledger_units)] == ["全部", "湖南镇"]
+    none = client.get("/ledger/units/", {"purpose": "ledger", "q": "松下"}).content.decode()
+    assert options(none) == [("", "全部")]
+    assert "没有符合的单位" in none
+
+
+@pytest.mark.parametrize(
+    "role", ["office", "city_office", "lead", "hunan_staff", "leader", "inspector", "viewer"]
+)
+@pytest.mark.parametrize("purpose", ["ledger", "sheet"])
+def test_each_role_gets_exactly_the_units_its_form_accepts(client, org, ledger, role, purpose):
+    user = getattr(org, role)
+    login(client, user)
+    answer = client.get("/ledger/units/", {"purpose": purpose, "q": ""})
+    assert answer.status_code == 200
+    rule = ledger_filter_units if purpose == "ledger" else sheet_units
+    expected = set(rule(user).values_list("pk", flat=True))
+    got = {int(v) for v, _label in options(answer.content.decode()) if v}
+    assert got == expected
+
+
+def test_only_the_first_thirty_are_listed_and_the_rest_counted(client, org, monkeypatch):
+    for i in range(40):
+        UnitFactory(name=f"测试单位{i:02d}", parent=org.changle)
+    login(client, org.office)
+    answer = client.get("/ledger/units/", {"purpose": "sheet", "q": "测试"}).content.decode()
+    assert len(options(answer)) == 1 + unit_picker.PICK_SHOWN
+    assert "共 40 个单位符合，显示前 30 个" in answer
+
+
+def test_the_chosen_unit_stays_chosen_when_it_still_matches(client, org):
+    login(client, org.office)
+    answer = client.get(
+        "/ledger/units/", {"purpose": "sheet", "q": "镇", "unit": org.songxia.pk}
+    ).content.decode()
+    assert len(options(answer)) == 3  # 湖南镇, 松下镇 and the blank
+    prefixed = client.get(
+        "/ledger/units/",
+        {
+            "purpose": "sheet",
+            "q": "镇",
+            "field": "p-unit",
+            "id": "id_p-unit",
+            "p-unit": org.hunan.pk,
+        },
+    ).content.decode()
+    assert re.search(rf'<option value="{org.hunan.pk}" selected>', prefixed)
+    assert 'id="id_p-unit-status"' in prefixed
+    assert re.search(rf'<option value="{org.songxia.pk}" selected>', answer)
+    assert '<option value="" selected>' not in answer
+
+
+def test_an_unknown_purpose_or_field_is_a_chinese_404_and_a_long_search_is_cut(client, org):
+    login(client, org.office)
+    refused = (
+        {"purpose": "salaries"},
+        {"purpose": "sheet", "field": 'x"><b>'},
+        {"purpose": "sheet", "id": "a b"},
+    )
+    for params in refused:
+        answer = client.get("/ledger/units/", params)
+        assert answer.status_code == 404
+        assert "不存在" in answer.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        answer = client.get("/ledger/units/", {"purpose": "sheet", "q": "区" * 100_000})
+    assert answer.status_code == 200
+    assert all(len(q["sql"]) < 5_000 for q in queries.captured_queries)
+
+
+def test_signed_out_the_options_ask_for_a_login(client, org):
+    answer = client.get("/ledger/units/", {"purpose": "sheet"})
+    assert answer.status_code == 302
+    assert "/login" in answer["Location"]
+
+
+def test_the_sheet_of_a_project_shows_its_own_unit_even_past_the_limit(
+    client, org, ledger, monkeypatch
+):
+    monkeypatch.setattr(unit_picker, "PICKER_AFTER", 1)
+    login(client, org.office)
+    html = client.get(f"/ledger/{ledger.hunan_project.pk}/edit/").content.decode()
+    assert options(unit_select(html)) == [("", "—"), (str(org.hunan.pk), "湖南镇")]
+    assert re.search(rf'<option value="{org.hunan.pk}" selected>', unit_select(html))
