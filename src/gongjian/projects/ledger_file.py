@@ -303,7 +303,7 @@ class _Lookups:
     (`following.campaigns_for`) and their lines, the people `selectors.nameable_people` names,
     and on the row of an existing project (by `codes`) what that project already names, so an
     unchanged row of another unit's project still reads back. A name outside reads like one that
-    does not exist. Without an actor (system work: the demo loader), everything.
+    does not exist. Without an actor (system work, no user to answer for), everything.
     """
 
     def __init__(self, actor: Any = None, codes: Sequence[str] = ()) -> None:
