@@ -268,3 +268,26 @@ def test_history_lists_project_milestone_and_report_changes_with_old_and_new(org
     edit = next(c for c in changes if c.reason == "修改项目台账")
     assert edit.who == str(org.hunan_staff)
     assert ("业主单位", "—", "建投") in edit.fields
+
+
+def test_nameable_people_are_leaders_the_ledger_units_people_and_the_projects_own(org, ledger):
+    """What the project sheet offers and the Excel import reads: every leader, the people of the
+    units the user keeps a ledger for, and whoever the project already names."""
+    PersonFactory(name="张副市长", unit=org.city, is_leader=True)
+    PersonFactory(name="赵强", unit=org.gulou_caizheng)
+    team_member = PersonFactory(name="周干事", unit=org.songxia)
+    milestone_person = PersonFactory(name="郑干部", unit=org.songxia)
+    TeamMember.objects.create(project=ledger.songxia_project, person=team_member)
+    MilestoneFactory(project=ledger.songxia_project, seq=1, person=milestone_person)
+    MilestoneFactory(project=ledger.songxia_project, seq=2, person=milestone_person)
+
+    def names(project=None):
+        people = selectors.nameable_people(org.hunan_staff, project)
+        return sorted(people.values_list("name", flat=True))
+
+    assert names() == sorted(["林副区长", "王书记", "陈干部", "张副市长"])
+    assert names(ledger.songxia_project) == sorted(
+        ["林副区长", "王书记", "陈干部", "张副市长", "周干事", "郑干部"]
+    )
+    named = [(code, p.pk) for code, p in selectors.people_named_on(["SX-01", "NEW-01"])]
+    assert sorted(named) == sorted([("SX-01", team_member.pk), ("SX-01", milestone_person.pk)])

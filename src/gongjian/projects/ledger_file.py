@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -34,7 +34,8 @@ from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
-from gongjian.projects import importing
+from gongjian.projects import following, importing, selectors
+from gongjian.projects.ledger import chunks
 from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
 
 PROJECT_SHEET = "项目台账"
@@ -296,28 +297,64 @@ def _project_cell(
 
 
 class _Lookups:
-    """Every name in a file resolved against indexes loaded once (thousands of rows)."""
+    """Every name in a file resolved against indexes loaded once (thousands of rows).
 
-    def __init__(self) -> None:
+    With an actor, only among what the actor's project sheet would offer: the campaigns in view
+    (`following.campaigns_for`) and their lines, the people `selectors.nameable_people` names,
+    and on the row of an existing project (by `codes`) what that project already names, so an
+    unchanged row of another unit's project still reads back. A name outside reads like one that
+    does not exist. Without an actor (system work, no user to answer for), everything.
+    """
+
+    def __init__(self, actor: Any = None, codes: Sequence[str] = ()) -> None:
         self.units = UnitResolver()
-        self._people: dict[str, list[Person]] = {}
-        for person in Person.objects.select_related("unit"):
-            self._people.setdefault(name_key(person.name), []).append(person)
-        self._campaigns: dict[str, list[Campaign]] = {}
-        for c in Campaign.objects.select_related("owner"):
-            self._campaigns.setdefault(name_key(c.name), []).append(c)
-        self._lines: dict[str, list[Line]] = {}
-        for line in Line.objects.select_related("campaign"):
-            self._lines.setdefault(name_key(line.name), []).append(line)
+        if actor is None:
+            people = Person.objects.all()
+            campaigns = Campaign.objects.all()
+            lines = Line.objects.all()
+        else:
+            people = selectors.nameable_people(actor)
+            campaigns = following.campaigns_for(actor)
+            lines = Line.objects.filter(campaign__in=campaigns.order_by().values("pk"))
+        self._people = _by_name(people.select_related("unit"))
+        self._campaigns = _by_name(campaigns.select_related("owner"))
+        self._lines = _by_name(lines.select_related("campaign"))
+        # By code, what a project already names beyond the lists above (none for system work).
+        self._own_people: dict[str, dict[str, list[Person]]] = {}
+        self._own_campaign: dict[str, Campaign] = {}
+        self._own_lines: dict[int, dict[str, list[Line]]] = {}
+        if actor is not None and codes:
+            self._load_own(codes)
         self._unit_cache: dict[str, Unit] = {}
+
+    def _load_own(self, codes: Sequence[str]) -> None:
+        listed = {p.pk for found in self._people.values() for p in found}
+        for code, person in selectors.people_named_on(codes):
+            if person.pk not in listed:
+                own = self._own_people.setdefault(code, {})
+                own.setdefault(name_key(person.name), []).append(person)
+        in_view = {c.pk for found in self._campaigns.values() for c in found}
+        stored: dict[str, int] = {}
+        for chunk in chunks(list(codes)):
+            rows = Project.objects.filter(code__in=chunk, campaign__isnull=False).order_by()
+            stored.update(rows.values_list("code", "campaign_id"))
+        missing = {pk for pk in stored.values() if pk not in in_view}
+        if not missing:
+            return
+        campaigns = Campaign.objects.select_related("owner").in_bulk(missing)
+        self._own_campaign = {code: campaigns[pk] for code, pk in stored.items() if pk in missing}
+        for line in Line.objects.filter(campaign_id__in=missing).select_related("campaign"):
+            own_lines = self._own_lines.setdefault(line.campaign_id, {})
+            own_lines.setdefault(name_key(line.name), []).append(line)
 
     def unit(self, text: str) -> Unit:
         if text not in self._unit_cache:
             self._unit_cache[text] = self.units.resolve(text)
         return self._unit_cache[text]
 
-    def person(self, text: str, near: Unit | None) -> Person:
-        found = self._people.get(name_key(text), [])
+    def person(self, text: str, near: Unit | None, code: str) -> Person:
+        key = name_key(text)
+        found = [*self._people.get(key, []), *self._own_people.get(code, {}).get(key, [])]
         if len(found) > 1 and near is not None:
             close = [p for p in found if p.unit.path.startswith(near.path)]
             found = close or found
@@ -330,15 +367,20 @@ class _Lookups:
             % {"n": clean_text(text), "c": "；".join(f"{p.name}（{p.unit.name}）" for p in found)}
         )
 
-    def campaign(self, text: str) -> Campaign:
+    def _campaigns_named(self, key: str, code: str) -> list[Campaign]:
+        own = self._own_campaign.get(code)
+        mine = [own] if own is not None and name_key(own.name) == key else []
+        return [*self._campaigns.get(key, []), *mine]
+
+    def campaign(self, text: str, code: str) -> Campaign:
         """A campaign by its name, or by "名称（主办单位）" as the export writes it."""
-        found = self._campaigns.get(name_key(text), [])
+        found = self._campaigns_named(name_key(text), code)
         name, _sep, owner = text.replace("(", "（").replace(")", "）").partition("（")
         if not found and owner.endswith("）"):
             owner_key = name_key(owner[:-1])
             found = [
                 c
-                for c in self._campaigns.get(name_key(name), [])
+                for c in self._campaigns_named(name_key(name), code)
                 if name_key(c.owner.name) == owner_key
             ]
         if len(found) == 1:
@@ -355,8 +397,13 @@ class _Lookups:
             }
         )
 
-    def line(self, text: str, campaign: Campaign | None) -> Line:
-        found = self._lines.get(name_key(text), [])
+    def line(self, text: str, campaign: Campaign | None, code: str) -> Line:
+        key = name_key(text)
+        own = self._own_campaign.get(code)
+        found = [
+            *self._lines.get(key, []),
+            *(self._own_lines.get(own.pk, {}).get(key, []) if own is not None else []),
+        ]
         if campaign is not None:
             found = [line for line in found if line.campaign_id == campaign.pk]
         if len(found) == 1:
@@ -373,6 +420,16 @@ class _Lookups:
             _("攻坚专项“%(n)s”不唯一，请同时填写攻坚行动：%(c)s")
             % {"n": clean_text(text), "c": "；".join(line.campaign.name for line in found)}
         )
+
+
+N = TypeVar("N", Person, Campaign, Line)
+
+
+def _by_name(rows: Iterable[N]) -> dict[str, list[N]]:
+    index: dict[str, list[N]] = {}
+    for row in rows:
+        index.setdefault(name_key(row.name), []).append(row)
+    return index
 
 
 @dataclass
@@ -489,11 +546,17 @@ def _blank(row: list[Any]) -> bool:
 
 
 def read_ledger(
-    data: bytes, lookups: _Lookups | None = None, progress: Progress | None = None
+    data: bytes,
+    lookups: _Lookups | None = None,
+    progress: Progress | None = None,
+    *,
+    actor: Any = None,
 ) -> tuple[
     list[importing.ProjectInput], list[importing.MilestoneInput], list[CellError], dict[str, _Sheet]
 ]:
-    """Parse the workbook into service inputs, collecting every cell error (nothing written)."""
+    """Parse the workbook into service inputs, collecting every cell error (nothing written).
+
+    Names are read among what `actor` may name (`_Lookups`); None is system work (everything)."""
     errors: list[CellError] = []
     if progress is not None:
         progress(_("读取文件"), 0, 1)
@@ -507,7 +570,7 @@ def read_ledger(
     located = {s.name: s for s in (project_sheet, milestone_sheet) if s is not None}
     if errors or project_sheet is None:
         return [], [], errors, located
-    lookups = lookups or _Lookups()
+    lookups = lookups or _Lookups(actor, _codes(project_sheet, milestone_sheet))
     projects: list[importing.ProjectInput] = []
     total = len(project_sheet.rows)
     for i, row in enumerate(project_sheet.rows, start=2):
@@ -534,6 +597,17 @@ def read_ledger(
         if progress is not None:
             progress(_("核对节点"), len(milestone_sheet.rows), len(milestone_sheet.rows))
     return projects, milestones, errors, located
+
+
+def _codes(*sheets: _Sheet | None) -> list[str]:
+    """The project codes a file's rows name, each once."""
+    codes: dict[str, None] = {}
+    for sheet in sheets:
+        if sheet is not None and "code" in sheet.positions:
+            pos = sheet.positions["code"]
+            codes.update((_text(row[pos]), None) for row in sheet.rows if pos < len(row))
+    codes.pop("", None)
+    return list(codes)
 
 
 _TEXT_KINDS = frozenset({"text", "status", "unit", "campaign", "version"})
@@ -588,7 +662,7 @@ def _project_row(
                         raise ValueError(_("不能为空。"))
                     values[c.field] = lookups.unit(text)
                 elif kind == "campaign":
-                    campaign = lookups.campaign(text) if text else None
+                    campaign = lookups.campaign(text, code) if text else None
                     values[c.field] = campaign
                 else:  # version
                     version = _int(raw) if text else None
@@ -603,13 +677,13 @@ def _project_row(
         text = _text(cells[field])
         try:
             if field == "line":
-                values["line"] = lookups.line(text, campaign) if text else None
+                values["line"] = lookups.line(text, campaign, code) if text else None
                 if values["line"] is not None and campaign is None:
                     values["campaign"] = values["line"].campaign
             elif field == "leader":
-                values["leader"] = lookups.person(text, unit) if text else None
+                values["leader"] = lookups.person(text, unit, code) if text else None
             else:
-                team = [_member(part, lookups, unit) for part in _split_team(text)]
+                team = [_member(part, lookups, unit, code) for part in _split_team(text)]
         except ValueError as exc:
             fail(field, str(exc))
     if failed:
@@ -623,10 +697,10 @@ def _split_team(text: str) -> list[str]:
     return [p.strip() for p in text.split("、") if p.strip()]
 
 
-def _member(part: str, lookups: _Lookups, unit: Unit | None) -> tuple[Person, str]:
+def _member(part: str, lookups: _Lookups, unit: Unit | None, code: str) -> tuple[Person, str]:
     part = part.replace("(", "（").replace(")", "）")
     name, _sep, duty = part.partition("（")
-    return lookups.person(name.strip(), unit), duty.rstrip("）").strip()
+    return lookups.person(name.strip(), unit, code), duty.rstrip("）").strip()
 
 
 def _milestone_row(
@@ -664,7 +738,7 @@ def _milestone_row(
                 if c.required and values[c.field] is None:
                     raise ValueError(_("不能为空。"))
             elif c.kind == "person":
-                values[c.field] = lookups.person(_text(raw), near) if _text(raw) else None
+                values[c.field] = lookups.person(_text(raw), near, code) if _text(raw) else None
             elif c.kind == "unit":
                 values[c.field] = lookups.unit(_text(raw)) if _text(raw) else None
         except (ValueError, DateUnreadable) as exc:
@@ -689,7 +763,9 @@ def import_ledger_xlsx(
     """
     if actor is not None:
         scope_for(actor).require_somewhere(Action.EDIT_LEDGER)
-    projects, milestones, errors, sheets = read_ledger(upload_bytes(data), progress=progress)
+    projects, milestones, errors, sheets = read_ledger(
+        upload_bytes(data), progress=progress, actor=actor
+    )
     if errors and not projects:
         raise ImportRejected(errors)
     failed_codes = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.db.models import (
     Count,
     Exists,
     Expression,
+    F,
     FilteredRelation,
     IntegerField,
     Q,
@@ -30,6 +31,7 @@ from gongjian.org.models import Person, Unit
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
 from gongjian.org.selectors import distinct_names
 from gongjian.projects import following
+from gongjian.projects.ledger import chunks
 from gongjian.projects.models import (
     Milestone,
     PendingRefresh,
@@ -310,6 +312,48 @@ def leaders_in(qs: QuerySet[Project]) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=qs.values("leader_id")).order_by("name")
 
 
+# The ways a project names a person, as paths from Person: its leader, its team, its milestones.
+NAMED_ON = ("led_projects", "teammember__project", "milestones__project")
+
+
+def ledger_filter_units(user: Any) -> QuerySet[Unit]:
+    """The ledger's 责任单位 filter: the units of the projects in the user's view."""
+    return Unit.objects.filter(pk__in=projects_for(user).order_by().values("unit_id"))
+
+
+def sheet_units(user: Any) -> QuerySet[Unit]:
+    """The project sheet's 责任单位: the units the user may keep a ledger for."""
+    return scope_for(user).units(Action.EDIT_LEDGER)
+
+
+def nameable_people(user: Any, project: Project | None = None) -> QuerySet[Person]:
+    """People `user` may name on a project, as its leader, in its team or on a milestone: every
+    leader (a city leader may 包联 a district's project), the people of the units the user keeps
+    a ledger for, and whoever `project` already names (a stored name stays valid on it). The
+    project sheet offers these; the Excel import reads names among them (`people_named_on`)."""
+    q = Q(is_leader=True) | Q(unit__in=sheet_units(user))
+    if project is not None:
+        for path in NAMED_ON:
+            q |= Q(pk__in=Person.objects.filter(**{path: project}).values("pk"))
+    return Person.objects.filter(q)
+
+
+def people_named_on(codes: Sequence[str]) -> Iterator[tuple[str, Person]]:
+    """(code, person), with the person's unit, for whoever the projects of `codes` already name
+    (`NAMED_ON`): what `nameable_people(user, project)` adds for each of many projects at once."""
+    for path in NAMED_ON:
+        for chunk in chunks(list(codes)):
+            people = (
+                Person.objects.filter(**{f"{path}__code__in": chunk})
+                .annotate(named_on=F(f"{path}__code"))
+                .select_related("unit")
+                .order_by()
+                .distinct()  # a person on several milestones of a project, once
+            )
+            for person in people:
+                yield person.named_on, person
+
+
 @dataclass(frozen=True)
 class SheetChoices:
     """Everything the sheet's selects offer, read once per page (never once per row)."""
@@ -337,28 +381,15 @@ class SheetChoices:
         return self._pick(self.lines, lambda ln: f"{ln.campaign.name} · {ln.name}")
 
 
-def ledger_filter_units(user: Any) -> QuerySet[Unit]:
-    """The ledger's 责任单位 filter: the units of the projects in the user's view."""
-    return Unit.objects.filter(pk__in=projects_for(user).order_by().values("unit_id"))
-
-
-def sheet_units(user: Any) -> QuerySet[Unit]:
-    """The project sheet's 责任单位: the units the user may keep a ledger for."""
-    return scope_for(user).units(Action.EDIT_LEDGER)
-
-
 def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
     """What the project sheet's selects offer this user: units he or she may keep a ledger for,
-    the leaders and the people of those units, the campaigns the user can see
+    the people he or she may name (`nameable_people`), the campaigns the user can see
     (`following.campaigns_for`) and their lines, and whatever the project already names (so a
     stored value is always shown)."""
     units = sheet_units(user)
-    people_q = Q(is_leader=True) | Q(unit__in=units)
     if project is not None:
         units = units | Unit.objects.filter(pk=project.unit_id)
-        people_q |= Q(pk=project.leader_id) | Q(teammember__project=project)
-        people_q |= Q(milestones__project=project)
-    people = Person.objects.filter(people_q).distinct().select_related("unit")
+    people = nameable_people(user, project).select_related("unit")
     campaigns = following.campaigns_for(user).order_by()
     if project is not None and project.campaign_id:
         campaigns = campaigns | Campaign.objects.filter(pk=project.campaign_id)
