@@ -206,6 +206,35 @@ def child(scale: float) -> None:
         0.010,
         f"floor-free（目标只有 10 ms）；{len(queries)} 条查询；本进程 CPU {CPU['last'] * 1000:.1f} ms",
     )
+    # The 责任单位 picker (projects.unit_picker): one keystroke's options at province scale,
+    # against reading the same units (those of the projects in view) with one bare query.
+    options = "/ledger/units/?purpose=ledger&q=县051"
+
+    def pick() -> str:
+        response = client.get(options)
+        assert response.status_code == 200, response.content[:500]
+        return response.content.decode()
+
+    def floor_units() -> list[Any]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, name, path FROM org_unit WHERE id IN"
+                " (SELECT unit_id FROM projects_project) ORDER BY path"
+            )
+            return cursor.fetchall()
+
+    t_pick, t_floor_units = interleaved(pick, floor_units, RUNS)
+    shown = pick().count("<option value=") - 1
+    page_bytes = len(client.get("/ledger/").content)
+    _record(
+        "unit_picker_options",
+        len(floor_units()),
+        t_pick,
+        t_floor_units,
+        0.050,
+        f"floor-free（目标：一次按键 ≤50 ms）；列出 {shown} 个；"
+        f"本进程 CPU {CPU['last'] * 1000:.1f} ms；台账页面 {page_bytes:,} 字节",
+    )
     print(f"# 结束时负载 {os.getloadavg()}", flush=True)
 
 
