@@ -1,4 +1,5 @@
-"""Plain rows into a table, past the ORM: for the few writes of hundreds of thousands of values.
+"""Plain rows into a table, past the ORM: for the few writes of hundreds of thousands of values;
+and `chunks`, the slices of a long list of keys that an `IN (…)` takes at a time.
 
 COPY on PostgreSQL, executemany elsewhere. The values must already be what the columns hold
 (JSON as text, decimals as Decimal): no field preparation, no model instances.
@@ -28,3 +29,8 @@ def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]
         marks = ", ".join(["%s"] * len(columns))
         insert = f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"  # noqa: S608
         cursor.executemany(insert, list(rows))
+
+
+def chunks(items: list[Any], size: int = 5000) -> Iterable[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -321,8 +321,15 @@ def _unit(pk: int | None) -> Unit | None:
     return get_object_or_404(Unit, pk=pk) if pk else None
 
 
-def _person(pk: int | None) -> Person | None:
-    return get_object_or_404(Person, pk=pk) if pk else None
+def _person(pk: int | None, field: str) -> Person | None:
+    """The person an id names; one that does not exist reads like one out of the user's choice
+    (`ledger.require_nameable`), so trying ids tells nothing."""
+    if not pk:
+        return None
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise ValidationFailed(ledger.not_nameable(), field=field)
+    return person
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="攻坚行动与专项")
@@ -363,7 +370,7 @@ def create_project(request: HttpRequest, data: ProjectIn) -> Status[dict[str, An
         campaign=campaign,
         line=line,
         owner=data.owner,
-        leader=_person(data.leader_id),
+        leader=_person(data.leader_id, "leader"),
         location=data.location,
         investment_code=data.investment_code,
         contact_name=data.contact_name,
@@ -392,7 +399,7 @@ def patch_project(request: HttpRequest, project_id: Id, data: ProjectPatch) -> d
         if changes["unit"] is None:
             raise ValidationFailed(_("责任单位不能为空。"), field="unit")
     if "leader_id" in changes:
-        changes["leader"] = _person(changes.pop("leader_id"))
+        changes["leader"] = _person(changes.pop("leader_id"), "leader")
     ledger.update_project(
         actor=request.user, project_id=project_id, expected_version=version, changes=changes
     )
@@ -410,7 +417,7 @@ def add_milestone(
         name=data.name,
         planned_date=data.planned_date,
         actual_date=data.actual_date,
-        person=_person(data.person_id),
+        person=_person(data.person_id, "person"),
         unit=_unit(data.unit_id),
         note=data.note,
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
+from gongjian.core.bulk import chunks
 from gongjian.core.errors import RowsRejected, ValidationFailed
 from gongjian.core.history import bulk_create_with_history, record
 from gongjian.core.text import check_text
@@ -22,7 +23,6 @@ from gongjian.projects.ledger import (
     EDITABLE_FIELDS,
     MILESTONE_FIELDS,
     check_milestone,
-    chunks,
     no_reports_yet,
     validate_project,
 )

@@ -16,13 +16,14 @@ from django.utils.translation import gettext as _
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import clock
+from gongjian.core.bulk import chunks
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import ValidationFailed
 from gongjian.core.history import record
 from gongjian.core.text import check_text, check_texts
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.projects import following, refreshes
+from gongjian.projects import following, refreshes, selectors
 from gongjian.projects.investment_code import check_code, check_phone
 from gongjian.projects.models import (
     Milestone,
@@ -87,6 +88,25 @@ def require_campaign(actor: Any, campaign: Campaign | None) -> None:
         return
     if not following.campaigns_for(actor).filter(pk=campaign.pk).exists():
         raise ValidationFailed(following.campaign_refusal(campaign), field="campaign")
+
+
+def require_nameable(
+    actor: Any, people: Iterable[Person | None], *, project: Project | None, field: str
+) -> None:
+    """A project names (as leader, in its team, on a milestone) only people its editor may name
+    (`selectors.nameable_people`, what the sheet offers): an id sent to the API is held to the
+    same list, so no one reads another district's cadres back by trying ids."""
+    pks = {p.pk for p in people if p is not None}
+    if actor is None or not pks:
+        return
+    allowed = selectors.nameable_people(actor, project).filter(pk__in=pks).values_list("pk")
+    if len(pks) != len(set(allowed)):
+        raise ValidationFailed(not_nameable(), field=field)
+
+
+def not_nameable() -> str:
+    """The refusal of `require_nameable`, in the language of the request."""
+    return _("所选人员不存在，或不在您可以选择的范围内。")
 
 
 # The project's fields a user types: checked (control characters, length) on every write path.
@@ -176,6 +196,7 @@ def create_project(
     if line is not None and campaign is None:
         campaign = line.campaign
     require_campaign(actor, campaign)
+    require_nameable(actor, [leader], project=None, field="leader")
     project = Project(
         code=code.strip(),
         name=name.strip(),
@@ -260,6 +281,8 @@ def update_project(
         project.campaign = project.line.campaign
     if project.campaign_id != current.campaign_id:
         require_campaign(actor, project.campaign)
+    if project.leader_id != current.leader_id:
+        require_nameable(actor, [project.leader], project=current, field="leader")
     validate_project(project)
     record(project, actor=actor, reason=_("修改项目台账"))
     project.save()
@@ -277,6 +300,7 @@ def set_team(
     people = [p.pk for p, _d in members]
     if len(set(people)) != len(people):
         raise ValidationFailed(_("团队成员重复。"), field="team")
+    require_nameable(actor, [p for p, _d in members], project=project, field="team")
     for row in TeamMember.objects.filter(project=project).exclude(person_id__in=people):
         record(row, actor=actor, reason=_("移出团队"))
         row.delete()
@@ -333,6 +357,7 @@ def add_milestone(
     seq: int | None = None,
 ) -> Milestone:
     require_scope(actor, Action.EDIT_LEDGER, project.unit)
+    require_nameable(actor, [person], project=project, field="person")
     if seq is None:
         last = Milestone.objects.filter(project=project).order_by("-seq").first()
         seq = (last.seq + 1) if last else 1
@@ -369,6 +394,8 @@ def update_milestone(
     milestone = lock_for_update(Milestone, milestone_id, expected_version=expected_version)
     for name, value in changes.items():
         setattr(milestone, name, value.strip() if isinstance(value, str) else value)
+    if milestone.person_id != current.person_id:
+        require_nameable(actor, [milestone.person], project=current.project, field="person")
     validate_milestone(milestone)
     record(milestone, actor=actor, reason=_("修改节点"))
     milestone.save()
@@ -381,8 +408,3 @@ def refresh_warning(project_id: int) -> None:
     until the refresh after commit brings it up to date (projects/refreshes.py); readers work a
     marked row out for themselves meanwhile, and a failed refresh is retried."""
     refreshes.mark([project_id])
-
-
-def chunks(items: list[Any], size: int = 5000) -> Iterable[list[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

@@ -25,6 +25,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from gongjian.campaigns.models import Campaign, Line
+from gongjian.core.bulk import chunks
 from gongjian.core.errors import CellError, ImportRejected, UnitNameError
 from gongjian.core.progress import Progress
 from gongjian.exchange.dates import DateUnreadable, parse_date
@@ -35,7 +36,6 @@ from gongjian.org.names import clean_text, name_key
 from gongjian.org.scope import Action, scope_for
 from gongjian.org.selectors import UnitResolver
 from gongjian.projects import following, importing, selectors
-from gongjian.projects.ledger import chunks
 from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
 
 PROJECT_SHEET = "项目台账"

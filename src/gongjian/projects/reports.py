@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongjian.core import clock
+from gongjian.core.bulk import chunks
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import AlreadyExists, ValidationFailed
 from gongjian.core.history import record
@@ -23,7 +24,7 @@ from gongjian.projects.coordination import (
     raise_coordination,
     validate_coordination,
 )
-from gongjian.projects.ledger import HUNDRED, ZERO, chunks, refresh_warning, require_scope
+from gongjian.projects.ledger import HUNDRED, ZERO, refresh_warning, require_scope
 from gongjian.projects.models import (
     Milestone,
     ProgressReport,

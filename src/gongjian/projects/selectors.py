@@ -26,12 +26,12 @@ from django.utils.translation import gettext_lazy
 
 from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import paging
+from gongjian.core.bulk import chunks
 from gongjian.core.errors import NotFound, PermissionDenied
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
 from gongjian.org.selectors import distinct_names
 from gongjian.projects import following
-from gongjian.projects.ledger import chunks
 from gongjian.projects.models import (
     Milestone,
     PendingRefresh,
