@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from gongjian.core import audit
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.progress import cli_progress
-from gongjian.org.models import User
+from gongjian.org.cli import user_named
 from gongjian.projects import ledger_file
 from gongjian.projects.selectors import projects_for
 
@@ -30,9 +31,7 @@ class Command(BaseCommand):
         imp.add_argument("--errors", help="被拒绝时，把标注了错误单元格的文件写到这里")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        user = User.objects.filter(username=opts["user"], is_active=True).first()
-        if user is None:
-            raise CommandError(f"找不到用户 {opts['user']}")
+        user = user_named(opts["user"])
         path = Path(opts["file"])
         if opts["action"] == "export":
             qs = projects_for(user)
@@ -45,6 +44,9 @@ class Command(BaseCommand):
                 raise CommandError(exc.message) from exc
             with file, path.open("wb") as out:
                 shutil.copyfileobj(file, out)
+            audit.record(
+                audit.EventKind.EXPORT, user=user, target=path.name, detail="gongjian ledger"
+            )
             self.stdout.write(f"已导出 {qs.count()} 个项目到 {path}")
             return
         if not path.exists():
