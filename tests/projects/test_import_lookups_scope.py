@@ -16,20 +16,12 @@ from gongjian.core.errors import ImportRejected
 from gongjian.org.names import clean_text
 from gongjian.org.scope import scope_for
 from gongjian.projects.ledger_file import export_ledger, import_ledger_xlsx, read_ledger
-from gongjian.projects.models import Milestone, Project, TeamMember
+from gongjian.projects.models import Project, TeamMember
 from tests.factories import PersonFactory
 from tests.projects.factories import MilestoneFactory, ProjectFactory
+from tests.projects.test_ledger_file import state
 
 D = dt.date
-
-
-def state():
-    return (
-        list(Project.objects.order_by("pk").values()),
-        list(Milestone.objects.order_by("pk").values()),
-        sorted(TeamMember.objects.values_list("project_id", "person_id", "duty")),
-        Project.history.count(),
-    )
 
 
 def office_wide_file(changes=None):
