@@ -139,4 +139,10 @@ def test_past_the_limit_an_office_finds_a_unit_by_typing_and_filters_by_it(
         assert page.locator("#ledger-filters select[name=unit] option:checked").inner_text() == (
             town.name
         )
+        # The project sheet's 责任单位 is the same picker.
+        page.goto(f"{live_server.url}/ledger/new/")
+        page.locator(".unit-picker input[type=search]").fill("松下")
+        page.wait_for_function("() => document.querySelector('#id_unit').options.length > 1")
+        assert page.locator("select[name=unit] option:checked").inner_text() == "松下镇"
+        screenshot(page, f"sheet-unit-picker-{width}")
         context.close()
