@@ -206,9 +206,9 @@ def child(scale: float) -> None:
         0.010,
         f"floor-free（目标只有 10 ms）；{len(queries)} 条查询；本进程 CPU {CPU['last'] * 1000:.1f} ms",
     )
-    # The 责任单位 picker (projects.unit_picker): one keystroke's options at province scale,
+    # The 责任单位 picker (projects.pickers): one keystroke's options at province scale,
     # against reading the same units (those of the projects in view) with one bare query.
-    options = "/ledger/units/?purpose=ledger&q=县051"
+    options = "/ledger/options/?purpose=ledger_units&q=县051"
 
     def pick() -> str:
         response = client.get(options)

@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from gongjian.demo import org_data
+from gongjian.org.models import Person
 from gongjian.projects.models import ProgressReport, Project
 from tests import worlds
 from tests.e2e.conftest import login, screenshot
@@ -107,10 +108,11 @@ def test_ledger_pager_swaps_the_list_in_place_and_keeps_filters_in_the_url(page,
 def test_past_the_limit_an_office_finds_a_unit_by_typing_and_filters_by_it(
     browser, live_server, monkeypatch
 ):
-    from gongjian.projects import unit_picker
+    from gongjian.projects import pickers
 
     worlds.demo()
-    monkeypatch.setattr(unit_picker, "PICKER_AFTER", 3)  # the demo's district has a few dozen
+    leader = Person.objects.filter(is_leader=True).order_by("pk").first()
+    monkeypatch.setattr(pickers, "PICKER_AFTER", 3)  # the demo's district has a few dozen
     for width, height in ((1366, 900), (390, 844), (1920, 1080)):
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
         page = context.new_page()
@@ -118,12 +120,12 @@ def test_past_the_limit_an_office_finds_a_unit_by_typing_and_filters_by_it(
         page.goto(f"{live_server.url}/ledger/")
         unit = page.locator("#ledger-filters select[name=unit]")
         assert unit.locator("option").count() == 1  # 全部 only, until something is typed
-        search = page.locator("#ledger-filters .unit-picker input[type=search]")
+        search = page.locator("#ledger-filters input[aria-controls=id_unit]")
         search.fill("湖南")
         page.wait_for_function("() => document.querySelector('#id_unit').options.length > 1")
         labels = unit.locator("option").all_inner_texts()
         assert labels[0] == "全部" and all("湖南" in label for label in labels[1:])
-        assert "个单位符合" in page.locator("#id_unit-status").inner_text()
+        assert "个符合" in page.locator("#id_unit-status").inner_text()
         town = Project.objects.filter(code__startswith="HN-").first().unit
         unit.select_option(str(town.pk))
         screenshot(page, f"ledger-unit-picker-{width}")
@@ -141,8 +143,21 @@ def test_past_the_limit_an_office_finds_a_unit_by_typing_and_filters_by_it(
         )
         # The project sheet's 责任单位 is the same picker.
         page.goto(f"{live_server.url}/ledger/new/")
-        page.locator(".unit-picker input[type=search]").fill("松下")
+        page.locator("input[aria-controls=id_unit]").fill("松下")
         page.wait_for_function("() => document.querySelector('#id_unit').options.length > 1")
         assert page.locator("select[name=unit] option:checked").inner_text() == "松下镇"
+        # And its 责任领导: any leader may be named, found by a word of the name.
+        page.locator("input[aria-controls=id_leader]").fill(leader.name)
+        page.wait_for_function("() => document.querySelector('#id_leader').options.length > 1")
+        labels = page.locator("select[name=leader] option").all_inner_texts()
+        assert labels[0] == "—" and all(leader.name in label for label in labels[1:])
         screenshot(page, f"sheet-unit-picker-{width}")
+        # The edit sheet's team and milestone rows: a search box over each person's select.
+        project = Project.objects.filter(unit=town).order_by("code").first()
+        page.goto(f"{live_server.url}/ledger/{project.pk}/edit/")
+        assert page.locator("input[aria-controls=id_team-0-person]").count() == 1
+        assert page.locator("input[aria-controls=id_ms-0-person]").count() == 1
+        # The milestone table scrolls in its own box; the page is never wider than the screen.
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        screenshot(page, f"sheet-people-picker-{width}")
         context.close()

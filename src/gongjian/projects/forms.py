@@ -18,8 +18,8 @@ from gongjian.projects.models import (
     ProjectLevel,
     ProjectStatus,
 )
+from gongjian.projects.pickers import SearchedSelect
 from gongjian.projects.selectors import LEDGER_SORTS, SheetChoices
-from gongjian.projects.unit_picker import UnitPicker
 from gongjian.projects.warnings import Colour
 
 COLOUR_CHOICES = [("", _("全部")), *[(c.value, c.label) for c in Colour]]
@@ -33,9 +33,11 @@ class LedgerFilterForm(StaffForm):
         label=_("项目级别"), required=False, choices=[("", _("全部")), *ProjectLevel.choices]
     )
     unit = forms.TypedChoiceField(
-        label=_("责任单位"), required=False, coerce=int, widget=UnitPicker("ledger")
+        label=_("责任单位"), required=False, coerce=int, widget=SearchedSelect("ledger_units")
     )
-    leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
+    leader = forms.TypedChoiceField(
+        label=_("责任领导"), required=False, coerce=int, widget=SearchedSelect("ledger_leaders")
+    )
     colour = forms.ChoiceField(label=_("预警"), required=False, choices=COLOUR_CHOICES)
     status = forms.ChoiceField(
         label=_("状态"), required=False, choices=[("", _("全部")), *ProjectStatus.choices]
@@ -153,9 +155,13 @@ class ProjectForm(StaffForm):
     level = forms.ChoiceField(label=_("项目级别"), choices=ProjectLevel.choices)
     campaign = forms.TypedChoiceField(label=_("攻坚行动"), required=False, coerce=int)
     line = forms.TypedChoiceField(label=_("攻坚专项"), required=False, coerce=int)
-    unit = forms.TypedChoiceField(label=_("责任单位"), coerce=int, widget=UnitPicker("sheet"))
+    unit = forms.TypedChoiceField(
+        label=_("责任单位"), coerce=int, widget=SearchedSelect("sheet_units")
+    )
     owner = forms.CharField(label=_("业主单位"), max_length=200, required=False)
-    leader = forms.TypedChoiceField(label=_("责任领导"), required=False, coerce=int)
+    leader = forms.TypedChoiceField(
+        label=_("责任领导"), required=False, coerce=int, widget=SearchedSelect("sheet_people")
+    )
     location = forms.CharField(label=_("建设地点"), max_length=200, required=False)
     contact_name = forms.CharField(label=_("联络人"), max_length=50, required=False)
     contact_phone = forms.CharField(
@@ -196,6 +202,7 @@ class ProjectForm(StaffForm):
         fields: dict[str, Any] = self.fields
         fields["unit"].choices = choices.unit_choices()
         fields["leader"].choices = choices.person_choices()
+        fields["leader"].widget.project = choices.project_id
         fields["campaign"].choices = choices.campaign_choices()
         fields["line"].choices = choices.line_choices()
 
@@ -219,13 +226,16 @@ class ProjectForm(StaffForm):
 class _PersonRowForm(StaffForm):
     """A sheet row naming a person from the page's one list of people."""
 
-    person = forms.TypedChoiceField(label=_("成员"), required=False, coerce=int)
+    person = forms.TypedChoiceField(
+        label=_("成员"), required=False, coerce=int, widget=SearchedSelect("sheet_people")
+    )
 
     def __init__(self, *args: Any, choices: SheetChoices, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.choices = choices
         fields: dict[str, Any] = self.fields
         fields["person"].choices = choices.person_choices()
+        fields["person"].widget.project = choices.project_id
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -244,7 +254,9 @@ class MilestoneForm(_PersonRowForm):
     name = forms.CharField(label=_("节点名称"), max_length=100, required=False)
     planned_date = _date(_("计划完成日期"))
     actual_date = _date(_("实际完成日期"))
-    person = forms.TypedChoiceField(label=_("责任人"), required=False, coerce=int)
+    person = forms.TypedChoiceField(
+        label=_("责任人"), required=False, coerce=int, widget=SearchedSelect("sheet_people")
+    )
     unit = forms.CharField(label=_("责任单位"), max_length=200, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 

@@ -354,6 +354,11 @@ def people_named_on(codes: Sequence[str]) -> Iterator[tuple[str, Person]]:
                 yield person.named_on, person
 
 
+def person_label(person: Person) -> str:
+    """A person as the sheet's lists show one: 王书记 · 湖南镇 (two of a name told apart)."""
+    return f"{person} · {person.unit.name}"
+
+
 @dataclass(frozen=True)
 class SheetChoices:
     """Everything the sheet's selects offer, read once per page (never once per row)."""
@@ -362,6 +367,7 @@ class SheetChoices:
     people: dict[int, Person]
     campaigns: dict[int, Campaign]
     lines: dict[int, Line]
+    project_id: int | None = None  # the sheet's project, once it exists (its people are choices)
 
     @staticmethod
     def _pick(options: dict[int, Any], label: Any = str) -> list[tuple[Any, str]]:
@@ -372,7 +378,7 @@ class SheetChoices:
         return [("", "—"), *labels.items()]
 
     def person_choices(self) -> list[tuple[Any, str]]:
-        return self._pick(self.people, lambda p: f"{p} · {p.unit.name}")
+        return self._pick(self.people, person_label)
 
     def campaign_choices(self) -> list[tuple[Any, str]]:
         return self._pick(self.campaigns)
@@ -403,6 +409,7 @@ def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
             .select_related("campaign")
             .order_by("campaign__name", "sort_order", "pk")
         },
+        project_id=project.pk if project is not None else None,
     )
 
 

@@ -24,16 +24,16 @@ from gongjian.core.http import flash_error
 from gongjian.core.replica import reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
 from gongjian.org.scope import Action, scope_for
-from gongjian.org.selectors import distinct_names, resolve_unit
+from gongjian.org.selectors import resolve_unit
 from gongjian.projects import (
     attachments,
     editing,
     following,
     ledger_file,
     panels,
+    pickers,
     report_file,
     selectors,
-    unit_picker,
     warning_feed,
 )
 from gongjian.projects import coordination as coordination_service
@@ -61,13 +61,7 @@ def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
             .order_by("campaign__name", "sort_order", "pk")
             .values_list("pk", "name", "campaign__name")
         ],
-        "unit": list(
-            distinct_names(
-                selectors.ledger_filter_units(user)
-                .order_by("path")
-                .values_list("pk", "name", "path")
-            ).items()
-        ),
+        "unit": pickers.unit_options(selectors.ledger_filter_units(user)),
         "leader": list(selectors.leaders_in(visible).values_list("pk", "name")),
     }
 
@@ -92,25 +86,31 @@ def _ledger_filter(request: HttpRequest) -> tuple[LedgerFilterForm, selectors.Le
 
 @login_required
 @reads_from_replica
-def unit_options(request: HttpRequest) -> HttpResponse:
-    """The 责任单位 picker's options for what was typed (`unit_picker`), in the user's view."""
-    purpose = unit_picker.PURPOSES.get(request.GET.get("purpose", ""))
+def picker_options(request: HttpRequest) -> HttpResponse:
+    """A searched select's options for what was typed (`pickers`), in the user's view."""
+    purpose = pickers.PURPOSES.get(request.GET.get("purpose", ""))
     field, target = request.GET.get("field", "unit"), request.GET.get("id", "id_unit")
-    if purpose is None or not all(unit_picker.FIELD_NAME.fullmatch(n) for n in (field, target)):
+    if purpose is None or not all(pickers.FIELD_NAME.fullmatch(n) for n in (field, target)):
         raise Http404
-    text = request.GET.get("q", "")[: unit_picker.LONGEST_SEARCH]
-    matches = unit_picker.matching(purpose.units(request.user), text)
+    project_id = request.GET.get("project", "")
+    project = (
+        selectors.projects_for(request.user).filter(pk=int(project_id)).first()
+        if project_id.isdigit() and len(project_id) < 19
+        else None
+    )
+    text = request.GET.get("q", "")[: pickers.LONGEST_SEARCH]
+    matches = pickers.matching(purpose.options(request.user, project), text)
     pks = [pk for pk, _label in matches.options]
     chosen = request.GET.get(field, "")
     selected = pks[0] if len(pks) == 1 else next((pk for pk in pks if str(pk) == chosen), None)
     return render(
         request,
-        "projects/unit_options.html",
+        "projects/picker_options.html",
         {
             "blank": purpose.blank,
             "matches": matches,
             "selected": selected,
-            "status": unit_picker.options_text(matches),
+            "status": pickers.options_text(matches),
             "status_id": f"{target}-status",
         },
     )
