@@ -51,7 +51,6 @@ from gongjian.projects.models import AttachmentKind, CoordinationRequest, Coordi
 
 
 def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
-    visible = selectors.projects_for(user)
     campaigns = following.campaigns_for(user)
     return {
         "campaign": list(campaigns.order_by("name").values_list("pk", "name")),
@@ -61,8 +60,9 @@ def _filter_choices(user: Any) -> dict[str, list[tuple[int, str]]]:
             .order_by("campaign__name", "sort_order", "pk")
             .values_list("pk", "name", "campaign__name")
         ],
-        "unit": pickers.unit_options(selectors.ledger_filter_units(user)),
-        "leader": list(selectors.leaders_in(visible).values_list("pk", "name")),
+        # The same options the filter's pickers search (one rule each).
+        "unit": pickers.PURPOSES["ledger_units"].options(user, None),
+        "leader": pickers.PURPOSES["ledger_leaders"].options(user, None),
     }
 
 
