@@ -97,7 +97,8 @@ class SearchedSelect(forms.Select):
         self.project: int | None = None
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
-        all_choices = list(self.choices)
+        given = self.choices  # restored as it came: a SharedChoices is not copied again
+        all_choices = list(given)
         searched = len(all_choices) > PICKER_AFTER + 1  # the blank is one of them
         if searched:
             chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
@@ -105,7 +106,7 @@ class SearchedSelect(forms.Select):
             try:
                 context = super().get_context(name, value, attrs)
             finally:
-                self.choices = all_choices
+                self.choices = given
         else:
             context = super().get_context(name, value, attrs)
         params = {

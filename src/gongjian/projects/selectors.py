@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import (
@@ -28,6 +29,7 @@ from gongjian.campaigns.models import Campaign, Line
 from gongjian.core import paging
 from gongjian.core.bulk import chunks
 from gongjian.core.errors import NotFound, PermissionDenied
+from gongjian.core.forms import SharedChoices
 from gongjian.org.models import Person, Unit
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
 from gongjian.org.selectors import distinct_names
@@ -377,8 +379,13 @@ class SheetChoices:
         labels = distinct_names((u.pk, u.name, u.path) for u in self.units.values())
         return [("", "—"), *labels.items()]
 
-    def person_choices(self) -> list[tuple[Any, str]]:
-        return self._pick(self.people, person_label)
+    def person_choices(self) -> SharedChoices:
+        """One list for the leader and every team and milestone row (built once a sheet)."""
+        return self._person_choices
+
+    @cached_property
+    def _person_choices(self) -> SharedChoices:
+        return SharedChoices(self._pick(self.people, person_label))
 
     def campaign_choices(self) -> list[tuple[Any, str]]:
         return self._pick(self.campaigns)
