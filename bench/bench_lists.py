@@ -296,6 +296,22 @@ def _sheet_with_people(client: Any, interleaved: Callable[..., tuple[float, floa
             f"floor-free（目标：页面 ≤1 s）；{len(towns)} 个镇各 4 人；页面 {size:,} 字节；"
             f"不用搜索框时 {plain:,} 字节、{t_plain * 1000:.0f} ms",
         )
+        keystroke = f"/ledger/options/?purpose=sheet_people&project={project.pk}&q=书记10"
+
+        def pick_person() -> str:
+            response = client.get(keystroke)
+            assert response.status_code == 200, response.content[:500]
+            return response.content.decode()
+
+        t_pick, t_floor = interleaved(pick_person, floor_people, RUNS)
+        _record(
+            "people_picker_options",
+            len(made),
+            t_pick,
+            t_floor,
+            0.050,
+            f"floor-free（目标：一次按键 ≤50 ms）；列出 {pick_person().count('<option value=') - 1} 个",
+        )
     finally:
         Person.objects.filter(pk__in=[p.pk for p in made]).delete()
 

@@ -115,6 +115,11 @@ class UnitAlias(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
+def person_name(name: str, post: str) -> str:
+    """A person as every list writes one: 王书记（镇党委书记）."""
+    return f"{name}（{post}）" if post else name
+
+
 class Person(models.Model):
     """A cadre (干部); a leader has links to the units (and later projects) he or she answers for."""
 
@@ -140,7 +145,7 @@ class Person(models.Model):
         ordering = ["unit__path", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name}（{self.post}）" if self.post else self.name
+        return person_name(self.name, self.post)
 
 
 class LeaderLink(models.Model):

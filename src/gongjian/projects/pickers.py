@@ -54,8 +54,11 @@ def _ledger_leaders(user: Any, project: Project | None) -> Options:
 
 
 def _sheet_people(user: Any, project: Project | None) -> Options:
-    people = selectors.nameable_people(user, project).select_related("unit")
-    return [(p.pk, selectors.person_label(p)) for p in people.order_by("unit__path", "name")]
+    people = selectors.nameable_people(user, project).order_by("unit__path", "name")
+    return [
+        (pk, selectors.person_text(name, post, unit))
+        for pk, name, post, unit in people.values_list("pk", "name", "post", "unit__name")
+    ]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from gongjian.core import paging
 from gongjian.core.bulk import chunks
 from gongjian.core.errors import NotFound, PermissionDenied
 from gongjian.core.forms import SharedChoices
-from gongjian.org.models import Person, Unit
+from gongjian.org.models import Person, Unit, person_name
 from gongjian.org.scope import ACTION_LABELS, Action, scope_for
 from gongjian.org.selectors import distinct_names
 from gongjian.projects import following
@@ -357,8 +357,14 @@ def people_named_on(codes: Sequence[str]) -> Iterator[tuple[str, Person]]:
 
 
 def person_label(person: Person) -> str:
-    """A person as the sheet's lists show one: 王书记 · 湖南镇 (two of a name told apart)."""
-    return f"{person} · {person.unit.name}"
+    """A person as the sheet's lists show one: 王书记（镇党委书记） · 湖南镇 (two of a name told
+    apart by their units)."""
+    return person_text(person.name, person.post, person.unit.name)
+
+
+def person_text(name: str, post: str, unit_name: str) -> str:
+    """`person_label` from the columns alone, for lists of thousands read without models."""
+    return f"{person_name(name, post)} · {unit_name}"
 
 
 @dataclass(frozen=True)
