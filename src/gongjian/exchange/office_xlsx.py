@@ -23,6 +23,7 @@ from enum import StrEnum
 from typing import IO, Any
 
 import xlsxwriter
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from xlsxwriter.utility import quote_sheetname, xl_rowcol_to_cell
 
@@ -121,6 +122,8 @@ class OfficeSheet:
                 # fraction of its cost (800,000 milestones have two dates each).
                 cells.append((col, float((value - EXCEL_EPOCH).days), fmt))
             elif isinstance(value, dt.date):  # a datetime too (it is a date)
+                if isinstance(value, dt.datetime) and value.tzinfo is not None:
+                    value = timezone.localtime(value).replace(tzinfo=None)  # a sheet keeps no zone
                 cells.append((col, float(ws._convert_date_time(value)), fmt))
             else:
                 cells.append((col, safe_value(str(value)), fmt))

@@ -89,7 +89,7 @@ class Unit(models.Model):
             Unit.objects.filter(pk=child.pk).update(path=child.path, depth=child.depth)
 
     def ancestor_ids(self) -> list[int]:
-        return [int(p) for p in self.path.strip("/").split("/") if p]
+        return path_ids(self.path)
 
 
 class UnitAlias(models.Model):
@@ -113,6 +113,11 @@ class UnitAlias(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         self.name_key = name_key(self.alias)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def path_ids(path: str) -> list[int]:
+    """The ids a unit's materialised path names, from the top down to the unit itself."""
+    return [int(p) for p in path.strip("/").split("/") if p]
 
 
 def person_name(name: str, post: str) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from gongjian.core import paging
 from gongjian.core.audit import EventKind, SecurityEvent
 from gongjian.core.errors import PermissionDenied, UnitNameError, ValidationFailed
-from gongjian.org.models import ApiToken, Unit, UnitAlias
+from gongjian.org.models import ApiToken, Unit, UnitAlias, path_ids
 from gongjian.org.names import clean_text, name_key
 from gongjian.org.scope import Action, is_office, scope_for
 
@@ -42,7 +42,7 @@ def distinct_names(units: Iterable[tuple[int, str, str]]) -> dict[int, str]:
     labels = {pk: name for pk, name, _path in rows}
     if not shared:
         return labels
-    above = {pk: [int(i) for i in path.strip("/").split("/") if i][:-1] for pk, path in shared}
+    above = {pk: path_ids(path)[:-1] for pk, path in shared}
     ids = {i for chain in above.values() for i in chain}
     names = dict(Unit.objects.filter(pk__in=ids).values_list("pk", "name"))
     for name, group in by_name.items():

@@ -16,7 +16,6 @@ from typing import IO, Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 from openpyxl import Workbook, load_workbook
@@ -286,9 +285,8 @@ def _project_cell(
         return obj.name if obj else None
     if c.kind == "team":
         return "、".join(teams.get(p.pk, [])) or None
-    if c.kind == "stamp":
-        # A spreadsheet keeps no time zone: the office's local time.
-        return timezone.localtime(p.updated_at).replace(tzinfo=None)
+    if c.kind == "stamp":  # OfficeSheet writes it in the office's local time
+        return p.updated_at
     value = getattr(p, c.field)
     return None if value == "" else value
 

@@ -88,6 +88,24 @@ def matching(options: Options, text: str, *, shown: int = PICK_SHOWN) -> Matches
     return Matches(found[:shown], len(found))
 
 
+@dataclass(frozen=True)
+class Answer:
+    matches: Matches
+    selected: int | None  # the option to show chosen: the only match, or the one chosen before
+
+
+def answer(user: Any, purpose: Purpose, *, text: str, project_id: str, chosen: str) -> Answer:
+    """What a keystroke gets: the matches of the first `LONGEST_SEARCH` characters typed, among
+    the purpose's options for `user` (with the sheet's project, if the user can see it)."""
+    project = None
+    if project_id.isdigit() and len(project_id) < 19:  # past a bigint it names no project
+        project = selectors.projects_for(user).filter(pk=int(project_id)).first()
+    matches = matching(purpose.options(user, project), text[:LONGEST_SEARCH])
+    pks = [pk for pk, _label in matches.options]
+    selected = pks[0] if len(pks) == 1 else next((pk for pk in pks if str(pk) == chosen), None)
+    return Answer(matches, selected)
+
+
 class SearchedSelect(forms.Select):
     """A select; past `PICKER_AFTER` choices, a search box and the chosen one only. `project`
     (the sheet's project, if it exists) is passed on, as the people it names are its choices."""

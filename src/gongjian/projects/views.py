@@ -92,25 +92,21 @@ def picker_options(request: HttpRequest) -> HttpResponse:
     field, target = request.GET.get("field", "unit"), request.GET.get("id", "id_unit")
     if purpose is None or not all(pickers.FIELD_NAME.fullmatch(n) for n in (field, target)):
         raise Http404
-    project_id = request.GET.get("project", "")
-    project = (
-        selectors.projects_for(request.user).filter(pk=int(project_id)).first()
-        if project_id.isdigit() and len(project_id) < 19
-        else None
+    answer = pickers.answer(
+        request.user,
+        purpose,
+        text=request.GET.get("q", ""),
+        project_id=request.GET.get("project", ""),
+        chosen=request.GET.get(field, ""),
     )
-    text = request.GET.get("q", "")[: pickers.LONGEST_SEARCH]
-    matches = pickers.matching(purpose.options(request.user, project), text)
-    pks = [pk for pk, _label in matches.options]
-    chosen = request.GET.get(field, "")
-    selected = pks[0] if len(pks) == 1 else next((pk for pk in pks if str(pk) == chosen), None)
     return render(
         request,
         "projects/picker_options.html",
         {
             "blank": purpose.blank,
-            "matches": matches,
-            "selected": selected,
-            "status": pickers.options_text(matches),
+            "matches": answer.matches,
+            "selected": answer.selected,
+            "status": pickers.options_text(answer.matches),
             "status_id": f"{target}-status",
         },
     )

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongjian.core.progress import Progress
@@ -104,13 +103,8 @@ def _order_row(o: SupervisionOrder, today: dt.date) -> list[Any]:
         o.times_sent_back,
         o.closed_on,
         on_time,
-        _local(o.updated_at),
+        o.updated_at,
     ]
-
-
-def _local(moment: dt.datetime) -> dt.datetime:
-    """A spreadsheet keeps no time zone: the office's local time."""
-    return timezone.localtime(moment).replace(tzinfo=None)
 
 
 def notices_workbook(notices: Iterable[Notice]) -> IO[bytes]:
@@ -147,7 +141,7 @@ def notices_workbook(notices: Iterable[Notice]) -> IO[bytes]:
                 n.published_on,
                 "、".join(o.code for o in n.orders.all()),
                 "、".join(p.name for p in n.projects.all()),
-                _local(n.updated_at),
+                n.updated_at,
             ]
         )
     return book.finish([_("通报导出：每行一份通报。可按列筛选。")])

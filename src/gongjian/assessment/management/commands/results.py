@@ -3,17 +3,14 @@ them (a draft only to whoever may see drafts), as the results page's .xlsx; a pr
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongjian.assessment import results_file, selectors
-from gongjian.core import audit
 from gongjian.core.errors import GongjianError
-from gongjian.core.progress import cli_progress
-from gongjian.org.cli import user_named
+from gongjian.org.cli import export_to, user_named
 
 
 class Command(BaseCommand):
@@ -31,16 +28,13 @@ class Command(BaseCommand):
         path = Path(opts["file"])
         try:
             round_ = selectors.get_round(user, opts["round"])
-            with cli_progress() as bar:
-                file = results_file.results_workbook(round_, user, progress=bar)
         except GongjianError as exc:  # a round out of sight reads as one that does not exist
             raise CommandError(exc.message) from exc
-        with file, path.open("wb") as out:
-            shutil.copyfileobj(file, out)
-        audit.record(
-            audit.EventKind.EXPORT,
+        export_to(
+            path,
+            lambda bar: results_file.results_workbook(round_, user, progress=bar),
             user=user,
             target=f"考评结果 {round_}",
-            detail="gongjian results",
+            command="gongjian results",
         )
         self.stdout.write(f"已导出 {round_} 的考评结果到 {path}")

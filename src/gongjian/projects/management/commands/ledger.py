@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongjian.core import audit
 from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.progress import cli_progress
-from gongjian.org.cli import user_named
+from gongjian.org.cli import export_to, user_named
 from gongjian.projects import ledger_file
 from gongjian.projects.selectors import projects_for
 
@@ -37,15 +35,12 @@ class Command(BaseCommand):
             qs = projects_for(user)
             if opts.get("campaign"):
                 qs = qs.filter(campaign_id=opts["campaign"])
-            try:
-                with cli_progress() as bar:
-                    file = ledger_file.ledger_workbook(qs, actor=user, progress=bar)
-            except GongjianError as exc:  # e.g. more rows than a sheet holds
-                raise CommandError(exc.message) from exc
-            with file, path.open("wb") as out:
-                shutil.copyfileobj(file, out)
-            audit.record(
-                audit.EventKind.EXPORT, user=user, target=path.name, detail="gongjian ledger"
+            export_to(
+                path,
+                lambda bar: ledger_file.ledger_workbook(qs, actor=user, progress=bar),
+                user=user,
+                target=path.name,
+                command="gongjian ledger",
             )
             self.stdout.write(f"已导出 {qs.count()} 个项目到 {path}")
             return

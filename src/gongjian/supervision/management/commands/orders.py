@@ -3,16 +3,13 @@ user sees, with the order board's filters, as the board's .xlsx; a progress bar 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from gongjian.core import audit, clock
-from gongjian.core.errors import GongjianError
-from gongjian.core.progress import cli_progress
-from gongjian.org.cli import user_named
+from gongjian.core import clock
+from gongjian.org.cli import export_to, user_named
 from gongjian.supervision import selectors
 from gongjian.supervision.export_file import orders_workbook
 from gongjian.supervision.flow import State
@@ -41,12 +38,11 @@ class Command(BaseCommand):
             today=today,
         )
         path = Path(opts["file"])
-        try:
-            with cli_progress() as bar:
-                file = orders_workbook(orders, today, progress=bar)
-        except GongjianError as exc:  # e.g. more rows than a sheet holds
-            raise CommandError(exc.message) from exc
-        with file, path.open("wb") as out:
-            shutil.copyfileobj(file, out)
-        audit.record(audit.EventKind.EXPORT, user=user, target=path.name, detail="gongjian orders")
+        export_to(
+            path,
+            lambda bar: orders_workbook(orders, today, progress=bar),
+            user=user,
+            target=path.name,
+            command="gongjian orders",
+        )
         self.stdout.write(f"已导出 {orders.count()} 份督办单到 {path}")
