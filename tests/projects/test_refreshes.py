@@ -233,3 +233,43 @@ def test_in_a_server_the_refresh_runs_in_a_thread_of_its_own_and_retries_a_failu
     assert _until(lambda: not PendingRefresh.objects.exists())
     assert threads == ["gongjian-snapshot-refresh"] * 2
     assert _colour(project) == "green"
+
+
+class _ScriptedKicks:
+    """A `threading.Event` whose kicks arrive at the given times on a clock of its own, so
+    `refreshes.gather` is followed step by step without waiting."""
+
+    def __init__(self, kicks):
+        self.now, self.kicks = 0.0, sorted(kicks)
+
+    def clear(self):
+        pass
+
+    def wait(self, timeout):
+        due = [k for k in self.kicks if self.now < k <= self.now + timeout]
+        if due:
+            self.now = due[0]
+            return True
+        self.now += timeout
+        return False
+
+
+def _gathered_until(kicks, monkeypatch, *, quiet=0.05, longest=1.0):
+    event = _ScriptedKicks(kicks)
+    monkeypatch.setattr(refreshes.time, "monotonic", lambda: event.now)
+    refreshes.gather(event, quiet=quiet, longest=longest)
+    return round(event.now, 3)
+
+
+def test_a_lone_write_is_worked_off_after_the_quiet_spell(monkeypatch):
+    assert _gathered_until([], monkeypatch) == 0.05
+
+
+def test_writes_close_together_share_one_batch_started_once_they_stop(monkeypatch):
+    assert _gathered_until([0.01, 0.03, 0.07], monkeypatch) == 0.12
+
+
+def test_a_surge_is_worked_off_at_least_once_a_second(monkeypatch):
+    steady = [i / 100 for i in range(1, 500)]  # a commit every 10 ms for 5 s
+
+    assert _gathered_until(steady, monkeypatch) == 1.0
