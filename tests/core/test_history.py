@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history as library_bulk_create
 
-from gongjian.core.history import bulk_create_with_history
+from gongjian.core.history import _ManagerBuiltOnce, bulk_create_with_history
 from gongjian.projects.models import Milestone, Project
 
 SKIP = {"id", "code", "history_id", "history_date", "project_id", "updated_at"}  # when made
@@ -71,3 +71,16 @@ def test_bulk_history_without_a_user_and_of_child_rows(org):
 def test_bulk_history_of_nothing_writes_nothing(org):
     assert bulk_create_with_history([], Project, user=org.office, reason="导入") == []
     assert Project.history.count() == 0
+
+
+def test_a_history_manager_is_built_once_and_still_reads_its_own_rows(org):
+    first, second = projects(org, "HM", 2)
+    for p in (first, second):
+        p.save()
+    first.name = "改名"
+    first.save()
+
+    assert isinstance(vars(Project)["history"], _ManagerBuiltOnce)
+    assert type(first.history) is type(second.history)
+    assert (first.history.count(), second.history.count(), Project.history.count()) == (2, 1, 3)
+    assert first.history.first().name == "改名"

@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
-        from gongjian.core import audit, raw_guard, sessions
+        from gongjian.core import audit, history, raw_guard, sessions
 
         audit.connect_auth_signals()
+        history.build_history_managers_once()
         raw_guard.connect()
         sessions.connect()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
+from simple_history.manager import HistoryDescriptor
 
 M = TypeVar("M", bound=Model)
 CHUNK = 5000
@@ -18,6 +20,30 @@ def record(instance: Any, *, actor: Any, reason: str) -> None:
     if actor is not None and getattr(actor, "is_authenticated", False):
         instance._history_user = actor
     instance._change_reason = reason
+
+
+class _ManagerBuiltOnce(HistoryDescriptor):
+    """simple-history's `history` descriptor with its manager class built once: the library
+    builds it (`from_queryset`, which walks the queryset's members) at every access, and every
+    historical row a save writes reads it, about 0.3 ms of a report's 12 ms."""
+
+    def __init__(self, original: HistoryDescriptor) -> None:
+        super().__init__(
+            original.model, manager=original.manager_class, queryset=original.queryset_class
+        )
+        self.built = original.manager_class.from_queryset(original.queryset_class)
+
+    def __get__(self, instance: Any, owner: Any) -> Any:
+        return self.built(self.model, instance)
+
+
+def build_history_managers_once() -> None:
+    """At start-up (core's `ready`, every model loaded): each model's history descriptors
+    replaced by ones that build their manager class once."""
+    for model in apps.get_models():
+        for name, attr in list(vars(model).items()):
+            if type(attr) is HistoryDescriptor:
+                setattr(model, name, _ManagerBuiltOnce(attr))
 
 
 def bulk_create_with_history(
