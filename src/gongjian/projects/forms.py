@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.errors import GongjianError
 from gongjian.core.forms import StaffForm
+from gongjian.org.models import Unit
 from gongjian.org.selectors import resolve_unit
 from gongjian.projects.models import (
     CoordinationCategory,
@@ -260,6 +261,11 @@ class MilestoneForm(_PersonRowForm):
     unit = forms.CharField(label=_("责任单位"), max_length=200, required=False)
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
+    def __init__(self, *args: Any, near: Unit | None = None, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        # Of two units of one name (each district has its 区财政局), the project's own side's.
+        self.near = near
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         name = (data.get("name") or "").strip()
@@ -269,7 +275,7 @@ class MilestoneForm(_PersonRowForm):
         data["unit_obj"] = None
         if text:
             try:
-                data["unit_obj"] = resolve_unit(text)
+                data["unit_obj"] = resolve_unit(text, near=self.near)
             except GongjianError as exc:
                 self.add_error("unit", exc.message)
         return data

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any, TypeVar
 
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as _noop
 from openpyxl import Workbook, load_workbook
@@ -33,7 +33,7 @@ from gongjian.exchange.workbook import Upload, check_xlsx, upload_bytes, write_r
 from gongjian.org.models import Person, Unit
 from gongjian.org.names import clean_text, name_key
 from gongjian.org.scope import Action, scope_for
-from gongjian.org.selectors import UnitResolver
+from gongjian.org.selectors import UnitResolver, unit_references
 from gongjian.projects import following, importing, selectors
 from gongjian.projects.models import Milestone, Project, ProjectLevel, ProjectStatus, TeamMember
 
@@ -194,12 +194,13 @@ def _lists(projects: QuerySet[Project], actor: Any) -> dict[str, list[str]]:
         units = scope_for(actor).units(Action.EDIT_LEDGER)
     else:
         units = Unit.objects.filter(pk__in=projects.order_by().values("unit_id"))
+    refs = unit_references(units)
     return {
         LEVELS: [str(label) for label in ProjectLevel.labels],
         STATUSES: [str(label) for label in ProjectStatus.labels],
         CAMPAIGNS: [campaign_ref(name, owner) for name, owner in campaigns],
         LINES: list(lines),
-        UNITS: list(units.order_by("path").values_list("name", flat=True)),
+        UNITS: [refs[pk] for pk in units.order_by("path").values_list("pk", flat=True)],
     }
 
 
@@ -217,12 +218,21 @@ def ledger_workbook(
     total = projects.count()
     book = OfficeBook(lists=_lists(projects, actor))
     sheet = book.sheet(PROJECT_SHEET, _fields(PROJECT_COLUMNS), freeze=2)
-    rows = projects.select_related("campaign__owner", "line", "unit", "leader")
+    rows = projects.select_related("campaign__owner", "line", "leader")
     # Each label translated once, not once a row (a gettext a cell is a tenth of the export).
     labels = {
         "level": {value: str(label) for value, label in ProjectLevel.choices},
         "status": {value: str(label) for value, label in ProjectStatus.choices},
     }
+    milestones_of = Milestone.objects.filter(project__in=projects.order_by().values("pk"))
+    # Units written so the import reads each back as itself where two share a name.
+    units = unit_references(
+        Unit.objects.filter(
+            Q(pk__in=projects.order_by().values("unit_id"))
+            | Q(pk__in=milestones_of.order_by().values("unit_id"))
+        )
+    )
+    labels["unit"] = {str(pk): text for pk, text in units.items()}
     done = 0
     last_code = None
     while True:
@@ -238,20 +248,21 @@ def ledger_workbook(
             progress(_("写入项目"), done, total)
     ms = book.sheet(MILESTONE_SHEET, _fields(MILESTONE_COLUMNS), freeze=2)
     milestones = (
-        Milestone.objects.filter(project__in=projects.order_by().values("pk"))
-        .order_by("project__code", "seq")
+        (*row[:6], units.get(row[6]) if row[6] else None, row[7])
+        for row in milestones_of.order_by("project__code", "seq")
         .values_list(
             "project__code", "seq", "name", "planned_date", "actual_date", "person__name",
-            "unit__name", "note",
+            "unit_id", "note",
         )
+        .iterator(chunk_size=CHUNK)
     )  # fmt: skip
-    count = Milestone.objects.filter(project__in=projects.order_by().values("pk")).count()
+    count = milestones_of.count()
 
     def milestones_written(n: int) -> None:
         if progress is not None:
             progress(_("写入节点"), n, count)
 
-    write_rows(ms, milestones.iterator(chunk_size=CHUNK), milestones_written)
+    write_rows(ms, milestones, milestones_written)
     return book.finish([str(_(line)) for line in GUIDE])
 
 
@@ -280,7 +291,9 @@ def _project_cell(
         return labels[c.kind].get(value, value)
     if c.kind == "campaign":
         return campaign_ref(p.campaign.name, p.campaign.owner.name) if p.campaign else None
-    if c.kind in ("line", "unit", "person"):
+    if c.kind == "unit":
+        return labels["unit"].get(str(p.unit_id)) if p.unit_id else None
+    if c.kind in ("line", "person"):
         obj = getattr(p, c.field)
         return obj.name if obj else None
     if c.kind == "team":
@@ -302,10 +315,24 @@ class _Lookups:
     and on the row of an existing project (by `codes`) what that project already names, so an
     unchanged row of another unit's project still reads back. A name outside reads like one that
     does not exist. Without an actor (system work, no user to answer for), everything.
+
+    A project's 责任单位 is read among the units the actor keeps a ledger for and the existing
+    projects' own units; a milestone's among every unit. Of two units of one name, the one
+    nearest the actor (a project's) or the milestone's project is meant, when one is nearest.
     """
 
     def __init__(self, actor: Any = None, codes: Sequence[str] = ()) -> None:
-        self.units = UnitResolver()
+        self.any_unit = UnitResolver()
+        self.near: Unit | None = getattr(actor, "unit", None)
+        if actor is None:
+            self.units = self.any_unit
+        else:
+            among = set(selectors.sheet_units(actor).values_list("pk", flat=True))
+            for chunk in chunks(list(codes)):
+                among.update(
+                    Project.objects.filter(code__in=chunk).values_list("unit_id", flat=True)
+                )
+            self.units = UnitResolver(among=among)
         if actor is None:
             people = Person.objects.all()
             campaigns = Campaign.objects.all()
@@ -346,9 +373,13 @@ class _Lookups:
             own_lines.setdefault(name_key(line.name), []).append(line)
 
     def unit(self, text: str) -> Unit:
+        """A project's 责任单位."""
         if text not in self._unit_cache:
-            self._unit_cache[text] = self.units.resolve(text)
+            self._unit_cache[text] = self.units.resolve(text, near=self.near)
         return self._unit_cache[text]
+
+    def milestone_unit(self, text: str, project_unit: Unit | None) -> Unit:
+        return self.any_unit.resolve(text, near=project_unit or self.near)
 
     def person(self, text: str, near: Unit | None, code: str) -> Person:
         key = name_key(text)
@@ -738,7 +769,7 @@ def _milestone_row(
             elif c.kind == "person":
                 values[c.field] = lookups.person(_text(raw), near, code) if _text(raw) else None
             elif c.kind == "unit":
-                values[c.field] = lookups.unit(_text(raw)) if _text(raw) else None
+                values[c.field] = lookups.milestone_unit(_text(raw), near) if _text(raw) else None
         except (ValueError, DateUnreadable) as exc:
             failed = True
             errors.append(CellError(sheet.name, row_no, sheet.letter(c.field), c.header, str(exc)))

@@ -97,7 +97,10 @@ def import_reports_xlsx(*, actor: Any, data: Upload) -> int:
     sheet = _locate(_read_book(upload_bytes(data)), SHEET, COLUMNS, errors)
     if sheet is None or errors:
         raise ImportRejected(errors)
-    visible = {p.code: p for p in selectors.projects_for(actor, Action.REPORT_PROGRESS)}
+    visible = {
+        p.code: p
+        for p in selectors.projects_for(actor, Action.REPORT_PROGRESS).select_related("unit")
+    }
     units = UnitResolver()
     count = 0
     with transaction.atomic():
@@ -158,7 +161,7 @@ def import_reports_xlsx(*, actor: Any, data: Upload) -> int:
                     continue
                 try:
                     unit_text = _text(cells.get("handling_unit"))
-                    unit = units.resolve(unit_text) if unit_text else None
+                    unit = units.resolve(unit_text, near=project.unit) if unit_text else None
                 except UnitNameError as exc:
                     fail("handling_unit", exc.message)
                     continue

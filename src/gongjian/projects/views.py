@@ -23,8 +23,9 @@ from gongjian.core.errors import GongjianError, ImportRejected
 from gongjian.core.http import flash_error
 from gongjian.core.replica import reads_from_replica
 from gongjian.exchange.office_xlsx import xlsx_response
+from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.org.selectors import resolve_unit
+from gongjian.org.selectors import resolve_unit, unit_references
 from gongjian.projects import (
     attachments,
     editing,
@@ -257,11 +258,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=[{"person": t.person_id, "duty": t.duty} for t in team],
         form_kwargs={"choices": choices},
     )
+    unit_refs = unit_references(
+        Unit.objects.filter(pk__in=[m.unit_id for m in milestones if m.unit_id])
+    )
     milestone_set = MilestoneFormSet(
         data,
         prefix="ms",
-        initial=[_milestone_initial(m) for m in milestones],
-        form_kwargs={"choices": choices},
+        initial=[_milestone_initial(m, unit_refs) for m in milestones],
+        form_kwargs={"choices": choices, "near": project.unit},
     )
     if request.method == "POST" and all(
         [form.is_valid(), team_set.is_valid(), milestone_set.is_valid()]
@@ -310,7 +314,7 @@ def _project_initial(p: Any) -> dict[str, Any]:
     return initial
 
 
-def _milestone_initial(m: Any) -> dict[str, Any]:
+def _milestone_initial(m: Any, unit_refs: dict[int, str]) -> dict[str, Any]:
     return {
         "id": m.pk,
         "version": m.version,
@@ -318,7 +322,7 @@ def _milestone_initial(m: Any) -> dict[str, Any]:
         "planned_date": m.planned_date,
         "actual_date": m.actual_date,
         "person": m.person_id,
-        "unit": m.unit.name if m.unit else "",
+        "unit": unit_refs.get(m.unit_id, "") if m.unit_id else "",
         "note": m.note,
     }
 
@@ -359,7 +363,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             coordination = []
             if d["coordination_category"]:
-                unit = resolve_unit(d["coordination_unit"]) if d["coordination_unit"] else None
+                unit = (
+                    resolve_unit(d["coordination_unit"], near=project.unit)
+                    if d["coordination_unit"]
+                    else None
+                )
                 coordination.append(
                     coordination_service.CoordinationInput(
                         d["coordination_category"], d["coordination_description"], unit
