@@ -131,3 +131,19 @@ def test_unit_references_read_back_as_the_same_units(org):
     assert refs[org.gulou_caizheng.pk] == "区财政局（鼓楼区）"
     assert refs[org.hunan.pk] == "湖南镇"
     assert all(resolve_unit(text).pk == pk for pk, text in refs.items())
+
+
+def test_a_resolver_reads_each_qualified_name_or_error_once_for_many_rows(
+    org, django_assert_num_queries
+):
+    resolver = UnitResolver()
+    for text in ("区财政局（鼓楼区）", "区财政局"):
+        try:
+            resolver.resolve(text)
+        except UnitNameError:
+            pass
+    with django_assert_num_queries(0):
+        for _ in range(50):
+            assert resolver.resolve("区财政局（鼓楼区）") == org.gulou_caizheng
+            with pytest.raises(UnitNameError, match="不唯一"):
+                resolver.resolve("区财政局")

@@ -226,6 +226,7 @@ class UnitResolver:
             else Unit.objects.filter(path__startswith=within.path)
         )
         self._by_key: dict[str, set[int]] = {}
+        self._read: dict[tuple[str, int | None], Unit | UnitNameError] = {}
         self._units = {u.pk: u for u in units if among is None or u.pk in among}
         for u in self._units.values():
             self._by_key.setdefault(u.name_key, set()).add(u.pk)
@@ -240,8 +241,20 @@ class UnitResolver:
         closest = nearest((self._units[i] for i in ids), near)
         if closest is not None:
             return closest
-        # A qualified name, or the error with its candidates.
-        return resolve_unit(name, within=self.within, among=self.among, near=near)
+        # A qualified name, or the error with its candidates: read once for each name and side,
+        # not once a row (an office's export writes 区财政局（长乐区） on every such row).
+        key = (name, near.pk if near is not None else None)
+        if key not in self._read:
+            try:
+                self._read[key] = resolve_unit(
+                    name, within=self.within, among=self.among, near=near
+                )
+            except UnitNameError as exc:
+                self._read[key] = exc
+        found = self._read[key]
+        if isinstance(found, UnitNameError):
+            raise UnitNameError(found.message, name=found.name, candidates=found.candidates)
+        return found
 
 
 def tokens_of(user: Any) -> QuerySet[ApiToken]:
