@@ -1,3 +1,5 @@
+import contextlib
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -138,10 +140,8 @@ def test_a_resolver_reads_each_qualified_name_or_error_once_for_many_rows(
 ):
     resolver = UnitResolver()
     for text in ("区财政局（鼓楼区）", "区财政局"):
-        try:
+        with contextlib.suppress(UnitNameError):
             resolver.resolve(text)
-        except UnitNameError:
-            pass
     with django_assert_num_queries(0):
         for _ in range(50):
             assert resolver.resolve("区财政局（鼓楼区）") == org.gulou_caizheng

@@ -18,6 +18,7 @@ from gongjian.projects.selectors import (
     person_label,
     projects_for,
     sheet_units,
+    sheet_units_of,
 )
 from tests.factories import PASSWORD, PersonFactory, UnitFactory
 
@@ -279,3 +280,47 @@ def test_the_sheet_labels_its_people_once_not_once_a_row(client, org, ledger, mo
     people = nameable_people(org.office, project).count()
     assert page.content.decode().count('name="team-') > 3  # several rows, one list
     assert sorted(calls) == sorted(set(calls)) and len(calls) == people
+
+
+def test_a_search_that_misses_the_chosen_unit_keeps_it_first_and_chosen(client, org):
+    login(client, org.office)
+
+    def answer(q):
+        return client.get(
+            "/ledger/options/", {"purpose": "sheet_units", "q": q, "unit": org.fagai.pk}
+        ).content.decode()
+
+    towns = answer("镇")
+    assert options(towns) == [
+        ("", "—"),
+        (str(org.fagai.pk), "区发改局"),
+        (str(org.hunan.pk), "湖南镇"),
+        (str(org.songxia.pk), "松下镇"),
+    ]
+    assert re.search(rf'<option value="{org.fagai.pk}" selected>', towns)
+    assert "共 2 个符合。" in towns
+    nothing = answer("不存在")
+    assert options(nothing) == [("", "—"), (str(org.fagai.pk), "区发改局")]
+    assert '<option value="" selected>' not in nothing
+
+
+def test_a_search_never_keeps_a_value_the_user_may_not_choose(client, org):
+    login(client, org.hunan_staff)
+    answer = client.get(
+        "/ledger/options/", {"purpose": "sheet_units", "q": "湖南", "unit": org.songxia.pk}
+    ).content.decode()
+
+    assert str(org.songxia.pk) not in {v for v, _label in options(answer)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_projects_sheet_picker_offers_its_units_by_the_sheets_own_rule(client, org, ledger, role):
+    user = getattr(org, role)
+    project = ledger.hunan_project
+    login(client, user)
+    seen = projects_for(user).filter(pk=project.pk).exists()
+
+    got = offered(client, purpose="sheet_units", project=project.pk)
+
+    expected = sheet_units_of(user, project if seen else None)
+    assert got == set(expected.values_list("pk", flat=True))

@@ -46,7 +46,7 @@ def _ledger_units(user: Any, project: Project | None) -> Options:
 
 
 def _sheet_units(user: Any, project: Project | None) -> Options:
-    return unit_options(selectors.sheet_units(user))
+    return unit_options(selectors.sheet_units_of(user, project))
 
 
 def _ledger_leaders(user: Any, project: Project | None) -> Options:
@@ -92,17 +92,27 @@ def matching(options: Options, text: str, *, shown: int = PICK_SHOWN) -> Matches
 class Answer:
     matches: Matches
     selected: int | None  # the option to show chosen: the only match, or the one chosen before
+    kept: tuple[int, str] | None = None  # the one chosen before when it is not a match
 
 
 def answer(user: Any, purpose: Purpose, *, text: str, project_id: str, chosen: str) -> Answer:
     """What a keystroke gets: the matches of the first `LONGEST_SEARCH` characters typed, among
-    the purpose's options for `user` (with the sheet's project, if the user can see it)."""
+    the purpose's options for `user` (with the sheet's project, if the user can see it); the
+    option chosen before stays, first and chosen, until another is picked."""
     project = None
     if project_id.isdigit() and len(project_id) < 19:  # past a bigint it names no project
         project = selectors.projects_for(user).filter(pk=int(project_id)).first()
-    matches = matching(purpose.options(user, project), text[:LONGEST_SEARCH])
+    offered = purpose.options(user, project)
+    matches = matching(offered, text[:LONGEST_SEARCH])
     pks = [pk for pk, _label in matches.options]
-    selected = pks[0] if len(pks) == 1 else next((pk for pk in pks if str(pk) == chosen), None)
+    if len(pks) == 1:
+        return Answer(matches, pks[0])
+    selected = next((pk for pk in pks if str(pk) == chosen), None)
+    kept = next(((pk, label) for pk, label in offered if str(pk) == chosen), None)
+    if selected is None and kept is not None:
+        # A search that misses the chosen one does not unchoose it: the form would otherwise
+        # send the blank, and a leader or a unit would be dropped by a save after a search.
+        return Answer(matches, kept[0], kept)
     return Answer(matches, selected)
 
 

@@ -328,6 +328,15 @@ def sheet_units(user: Any) -> QuerySet[Unit]:
     return scope_for(user).units(Action.EDIT_LEDGER)
 
 
+def sheet_units_of(user: Any, project: Project | None) -> QuerySet[Unit]:
+    """`sheet_units`, and on an existing project's sheet its own unit (a stored value is always
+    offered): what its 责任单位 select and picker list."""
+    units = sheet_units(user)
+    if project is not None:
+        units = units | Unit.objects.filter(pk=project.unit_id)
+    return units
+
+
 def nameable_people(user: Any, project: Project | None = None) -> QuerySet[Person]:
     """People `user` may name on a project, as its leader, in its team or on a milestone: every
     leader (a city leader may 包联 a district's project), the people of the units the user keeps
@@ -405,9 +414,7 @@ def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
     the people he or she may name (`nameable_people`), the campaigns the user can see
     (`following.campaigns_for`) and their lines, and whatever the project already names (so a
     stored value is always shown)."""
-    units = sheet_units(user)
-    if project is not None:
-        units = units | Unit.objects.filter(pk=project.unit_id)
+    units = sheet_units_of(user, project)
     people = nameable_people(user, project).select_related("unit")
     campaigns = following.campaigns_for(user).order_by()
     if project is not None and project.campaign_id:

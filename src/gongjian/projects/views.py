@@ -107,6 +107,7 @@ def picker_options(request: HttpRequest) -> HttpResponse:
             "blank": purpose.blank,
             "matches": answer.matches,
             "selected": answer.selected,
+            "kept": answer.kept,
             "status": pickers.options_text(answer.matches),
             "status_id": f"{target}-status",
         },
