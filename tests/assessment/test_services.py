@@ -281,3 +281,36 @@ def test_results_are_json_text_and_explanations_lz4_compressed_on_postgresql() -
             " AND attname IN ('lines', 'explanation') ORDER BY attname"
         )
         assert cursor.fetchall() == [("explanation", "json", "l"), ("lines", "json", "")]
+
+
+def test_a_districts_plan_naming_a_unit_name_every_district_has_means_its_own(org) -> None:
+    groups = {"乡镇": ["湖南镇", "松下镇"], "部门": ["区财政局"]}
+    plan = import_plan(groups=groups)
+
+    assert set(plan.members.values_list("unit_id", flat=True)) == {
+        org.hunan.pk,
+        org.songxia.pk,
+        org.caizheng.pk,
+    }
+
+
+def test_a_values_file_naming_a_shared_unit_name_means_the_plans_member(org) -> None:
+    plan = import_plan(groups={"乡镇": ["湖南镇", "松下镇"], "部门": ["区财政局"]})
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12", title="12月考评")
+    rows = [services.ValueRow("Sheet1", 2, "B", "区财政局", "tz", "77")]
+
+    assert services.import_values(actor=None, round=round_, rows=rows) == 1
+    assert round_.values.get().unit == org.caizheng
+
+
+def test_a_values_file_naming_a_unit_outside_the_plan_is_refused_as_not_assessed(
+    org, draft_round: Round
+) -> None:
+    rows = [services.ValueRow("Sheet1", 2, "B", "区发改局", "tz", "77")]
+
+    with pytest.raises(ImportRejected) as caught:
+        services.import_values(actor=None, round=draft_round, rows=rows)
+
+    (error,) = caught.value.errors
+    assert (error.row, error.field) == (2, "投资完成得分")
+    assert IndicatorValue.objects.count() == 0

@@ -108,7 +108,8 @@ def import_plan(*, actor: Any, doc: PlanDoc) -> Plan:
 
     def unit_of(name: str, loc: tuple[str, int, str]) -> Unit | None:
         try:
-            return resolver.resolve(name)
+            # A district's plan naming 区财政局 means its own (every district has one).
+            return resolver.resolve(name, near=owner)
         except UnitNameError as exc:
             errors.append(CellError(loc[0], loc[1], loc[2], "unit", exc.message))
             return None
@@ -458,7 +459,10 @@ def import_values(
     indicators = {i.code: i for i in plan.indicators.select_related("line").all()}
     by_name = {i.name: i for i in indicators.values()}
     members = dict(plan.members.values_list("unit_id", "group__name"))
-    resolver = UnitResolver()
+    # The plan's own units first, so a name two units share means the member; any other name
+    # is read among every unit, to be refused below as not assessed by this plan.
+    of_plan, resolver = UnitResolver(among=set(members)), UnitResolver()
+    owner = Campaign.objects.select_related("owner").get(pk=plan.campaign_id).owner
     errors: list[CellError] = []
     accepted: dict[tuple[int, int], tuple[Indicator, Unit, Decimal]] = {}
     for cell in rows:
@@ -475,7 +479,10 @@ def import_values(
             )
             continue
         try:
-            unit = resolver.resolve(cell.unit_name)
+            try:
+                unit = of_plan.resolve(cell.unit_name)
+            except UnitNameError:
+                unit = resolver.resolve(cell.unit_name, near=owner)
         except UnitNameError as exc:
             errors.append(CellError(cell.sheet, cell.row, "A", "unit", exc.message))
             continue
