@@ -51,11 +51,11 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         with replica.primary_reads():
-            row = (
-                ApiToken.objects.select_related("user", "user__unit")
-                .filter(key_hash=hash_key(token))
-                .first()
+            # The hash is unique: no ORDER BY (`first()` would compile one at every request).
+            found = ApiToken.objects.select_related("user", "user__unit").filter(
+                key_hash=hash_key(token)
             )
+            row = next(iter(found.order_by()[:1]), None)
         reason = refusal(row, timezone.localdate())
         if reason is not None:
             raise AuthenticationFailed(reason)

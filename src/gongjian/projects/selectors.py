@@ -84,7 +84,8 @@ def project_for(
     qs = projects_for(user, action).select_related(*related)
     if for_update:
         qs = qs.select_for_update(of=("self",))
-    project = qs.filter(pk=pk).first()
+    # By its key: no ORDER BY to compile (`first()` would add the model's).
+    project = next(iter(qs.filter(pk=pk).order_by()[:1]), None)
     if project is not None:
         return project
     if action is not Action.VIEW:
