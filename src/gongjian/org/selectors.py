@@ -108,9 +108,9 @@ def resolve_unit(
 ) -> Unit:
     """The one unit a name means, or UnitNameError naming the candidates; never a guess.
 
-    `among`: only the units of these ids are candidates (the others read as unknown). `near`: of several
-    units of one name, the one closest to `near` in the tree (a town's 区财政局 is its own
-    district's), when just one is closest. A name may also be written as the lists tell two
+    `among`: only the units of these ids are candidates (the others read as unknown).
+    `near`: of several units of one name, the one closest to `near` in the tree (a town's
+    区财政局 is its own district's), when just one is closest. A name may also be written as the lists tell two
     units apart, 区财政局（长乐区） or 福州市 / 长乐区 / 区财政局 (`distinct_names`, `unit_label`).
     """
     key = name_key(name)
