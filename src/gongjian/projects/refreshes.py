@@ -41,7 +41,7 @@ BATCH = 400
 # than LONGEST_GATHER_SECONDS after the first kick: a lone write is on the battle map within
 # about 50 ms, while a surge's reports share batches of a second's worth (a batch costs about
 # 13 ms of CPU plus 1 ms a mark, so a batch of two costs each report 8 ms, one of 40 about 1.3;
-# bench surge: 69 → 91 reports a second). The readers meanwhile work the marks out themselves.
+# bench surge: 69 → 92 reports a second). The readers meanwhile work the marks out themselves.
 GATHER_SECONDS = 0.05
 LONGEST_GATHER_SECONDS = 1.0
 # After a failed batch it tries again after this long, doubling up to the longest.
