@@ -232,7 +232,6 @@ def ledger_workbook(
             | Q(pk__in=milestones_of.order_by().values("unit_id"))
         )
     )
-    labels["unit"] = {str(pk): text for pk, text in units.items()}
     done = 0
     last_code = None
     while True:
@@ -241,7 +240,7 @@ def ledger_workbook(
             break
         teams = _teams([p.pk for p in chunk])
         for p in chunk:
-            sheet.append([_project_cell(p, c, teams, labels) for c in PROJECT_COLUMNS])
+            sheet.append([_project_cell(p, c, teams, labels, units) for c in PROJECT_COLUMNS])
         done += len(chunk)
         last_code = chunk[-1].code
         if progress is not None:
@@ -284,7 +283,11 @@ def _teams(ids: list[int]) -> dict[int, list[str]]:
 
 
 def _project_cell(
-    p: Project, c: Column, teams: dict[int, list[str]], labels: dict[str, dict[str, str]]
+    p: Project,
+    c: Column,
+    teams: dict[int, list[str]],
+    labels: dict[str, dict[str, str]],
+    units: dict[int, str],
 ) -> Any:
     if c.kind in ("level", "status"):
         value = getattr(p, c.field)
@@ -292,7 +295,7 @@ def _project_cell(
     if c.kind == "campaign":
         return campaign_ref(p.campaign.name, p.campaign.owner.name) if p.campaign else None
     if c.kind == "unit":
-        return labels["unit"].get(str(p.unit_id)) if p.unit_id else None
+        return units.get(p.unit_id)
     if c.kind in ("line", "person"):
         obj = getattr(p, c.field)
         return obj.name if obj else None
@@ -326,6 +329,9 @@ class _Lookups:
         self.near: Unit | None = getattr(actor, "unit", None)
         if actor is None:
             self.units = self.any_unit
+            people = Person.objects.all()
+            campaigns = Campaign.objects.all()
+            lines = Line.objects.all()
         else:
             among = set(selectors.sheet_units(actor).values_list("pk", flat=True))
             for chunk in chunks(list(codes)):
@@ -333,11 +339,6 @@ class _Lookups:
                     Project.objects.filter(code__in=chunk).values_list("unit_id", flat=True)
                 )
             self.units = UnitResolver(among=among)
-        if actor is None:
-            people = Person.objects.all()
-            campaigns = Campaign.objects.all()
-            lines = Line.objects.all()
-        else:
             people = selectors.nameable_people(actor)
             campaigns = following.campaigns_for(actor)
             lines = Line.objects.filter(campaign__in=campaigns.order_by().values("pk"))

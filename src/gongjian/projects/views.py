@@ -323,7 +323,7 @@ def _milestone_initial(m: Any, unit_refs: dict[int, str]) -> dict[str, Any]:
         "planned_date": m.planned_date,
         "actual_date": m.actual_date,
         "person": m.person_id,
-        "unit": unit_refs.get(m.unit_id, "") if m.unit_id else "",
+        "unit": unit_refs.get(m.unit_id, ""),
         "note": m.note,
     }
 
