@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from gongjian.demo import org_data
 from gongjian.org.models import Person
@@ -16,13 +17,18 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def test_town_ledger_filters_by_colour_and_opens_the_timeline(page, live_server):
     worlds.demo()
     login(page, live_server.url, "hunan_staff", org_data.DEMO_PASSWORD)
+    # A click's navigation may still be drawing the table when a bare count() reads it (CI once
+    # counted 12 rows of 13): wait for the new page's URL, then let expect() retry.
     page.click("text=项目台账")
+    page.wait_for_url("**/ledger/")
     rows = page.locator("#ledger-table tbody tr")
-    assert rows.count() == 13
+    expect(rows).to_have_count(13)
     screenshot(page, "ledger-hunan")
 
     page.select_option("select[name=colour]", "red")
     page.click("#ledger-filters button[type=submit]")
+    page.wait_for_url("**colour=red**")
+    expect(rows).to_have_count(3)
     codes = page.locator("#ledger-table tbody tr").evaluate_all(
         "rows => rows.map(r => r.dataset.code)"
     )
@@ -30,8 +36,8 @@ def test_town_ledger_filters_by_colour_and_opens_the_timeline(page, live_server)
 
     page.goto(f"{live_server.url}/ledger/?q=新区大道")
     page.click("#ledger-table a")
-    assert "主体完工节点逾期 21 天" in page.locator("#warning").inner_text()
-    assert page.locator(".timeline-row.overdue").count() == 1
+    expect(page.locator("#warning")).to_contain_text("主体完工节点逾期 21 天")
+    expect(page.locator(".timeline-row.overdue")).to_have_count(1)
     screenshot(page, "ledger-detail")
 
 
