@@ -23,9 +23,11 @@ lint:
 typecheck:
 	$(PY)/mypy
 
+# The browser tests (-m e2e) run once, in the PostgreSQL round: what they prove is the page in a
+# browser, which is the same over either database, and the page and API tests run on both.
 test-sqlite:
-	@echo "== 测试：SQLite =="
-	env -u DATABASE_URL GONGJIAN_VAR=$(CURDIR)/var/test $(PY)/pytest $(PYTEST_ARGS)
+	@echo "== 测试：SQLite（浏览器测试在 PostgreSQL 一轮中运行）=="
+	env -u DATABASE_URL GONGJIAN_VAR=$(CURDIR)/var/test $(PY)/pytest $(PYTEST_ARGS) -m "not e2e"
 
 test-postgres:
 	@echo "== 测试：PostgreSQL =="
