@@ -88,3 +88,19 @@ def test_yaml_syntax_error_is_reported_with_its_line(org) -> None:
         plan_file.read_yaml("name: [unclosed\nowner: x\n")
     assert caught.value.errors[0].field == "yaml"
     assert caught.value.errors[0].row >= 1
+
+
+def test_a_plan_naming_both_districts_finance_bureaus_comes_back_naming_the_same_two(org) -> None:
+    # Written plain, the other district's 区财政局 read back as the owner's own (the nearest).
+    groups = {"部门": ["区财政局（长乐区）", "区财政局（鼓楼区）"]}
+    plan = import_plan(groups=groups)
+    members = {org.caizheng.pk, org.gulou_caizheng.pk}
+    assert set(plan.members.values_list("unit_id", flat=True)) == members
+    doc = services.plan_document(plan)
+    assert [u for u, _loc in doc.groups[0][1]] == ["区财政局（长乐区）", "区财政局（鼓楼区）"]
+    assert doc.owner == "长乐区"  # a name no other unit has is written plain
+
+    for text in (plan_file.write_yaml(doc), plan_file.write_xlsx(doc)):
+        read = plan_file.read_yaml if isinstance(text, str) else plan_file.read_xlsx
+        again = services.import_plan(actor=None, doc=read(text))  # type: ignore[operator]
+        assert set(again.members.values_list("unit_id", flat=True)) == members

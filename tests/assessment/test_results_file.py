@@ -80,3 +80,21 @@ def test_the_round_page_links_the_export(org, published_round) -> None:
     assert client.login(username=org.viewer.username, password=PASSWORD)
     page = client.get(f"/assessment/rounds/{published_round.pk}/").content.decode()
     assert f"/assessment/rounds/{published_round.pk}/results.xlsx" in page
+
+
+def test_members_sharing_a_name_are_told_apart_in_the_export(org) -> None:
+    from gongjian.assessment import services
+    from tests.assessment.factories import enter, import_plan
+
+    plan = import_plan(groups={"部门": ["区财政局（长乐区）", "区财政局（鼓楼区）"]})
+    round_ = services.create_round(actor=None, plan=plan, period="2026-12", title="12月考评")
+    enter(round_, org.caizheng, "tz", "90")
+    enter(round_, org.gulou_caizheng, "tz", "80")
+    services.compute_round(actor=None, round=round_)
+    services.publish_round(actor=None, round=round_)
+
+    table = rows(download(org.office, round_))
+    assert [(r[1], r[2]) for r in table[1:]] == [
+        (1, "区财政局（长乐区）"),
+        (2, "区财政局（鼓楼区）"),
+    ]

@@ -13,6 +13,8 @@ from gongjian.assessment import selectors
 from gongjian.assessment.models import Round, RoundState
 from gongjian.core.progress import Progress
 from gongjian.exchange.office_xlsx import Field, Kind, OfficeBook, write_rows
+from gongjian.org.models import Unit
+from gongjian.org.selectors import unit_references
 
 GROUPS, GRADES = "分组", "等次"
 
@@ -47,6 +49,8 @@ def results_workbook(round_: Round, user: Any, *, progress: Progress | None = No
     book = OfficeBook(lists={GROUPS: groups, GRADES: grades})
     sheet = book.sheet(_("考评结果"), fields, freeze=3)
     total = qs.count()
+    # 区财政局（长乐区）where a plan's members share a name, as the other exports write it.
+    refs = unit_references(Unit.objects.filter(pk__in=qs.values("unit_id")))
 
     def written(n: int) -> None:
         if progress is not None:
@@ -56,7 +60,7 @@ def results_workbook(round_: Round, user: Any, *, progress: Progress | None = No
         [
             r.group,
             r.rank,
-            r.unit.name,
+            refs[r.unit_id],
             r.score,
             _("是") if r.tied else "",
             r.grade,

@@ -60,7 +60,7 @@ from gongjian.core.text import check_text, check_texts
 from gongjian.exchange.numbers import check_fits, read_decimal
 from gongjian.org.models import Unit
 from gongjian.org.scope import Action, scope_for
-from gongjian.org.selectors import UnitResolver, resolve_unit
+from gongjian.org.selectors import UnitResolver, resolve_unit, unit_references
 
 
 def _require(actor: Any, action: Action, unit: Unit | None) -> None:
@@ -256,14 +256,21 @@ def plan_document(plan: Plan) -> PlanDoc:
     groups: dict[str, list[tuple[str, tuple[str, int, str]]]] = {
         g.name: [] for g in plan.groups.all()
     }
+    plan_lines = list(plan.lines.prefetch_related("units", "indicators").all())
+    owner = plan.campaign.owner
+    # Names as import_plan reads them back: 区财政局（长乐区） where another unit shares the name,
+    # so a plan written out and read in again names the same units, not the nearest namesakes.
+    named = {owner.pk, *(m.unit_id for m in members)}
+    named.update(u.pk for pline in plan_lines for u in pline.units.all())
+    refs = unit_references(Unit.objects.filter(pk__in=named))
     for m in members:
-        groups[m.group.name].append((m.unit.name, loc))
+        groups[m.group.name].append((refs[m.unit_id], loc))
     lines = []
-    for pline in plan.lines.prefetch_related("units", "indicators").all():
+    for pline in plan_lines:
         lines.append(
             LineDoc(
                 name=pline.name,
-                units=[(u.name, loc) for u in pline.units.all()],
+                units=[(refs[u.pk], loc) for u in pline.units.all()],
                 indicators=[
                     IndicatorDoc(
                         code=i.code,
@@ -283,7 +290,7 @@ def plan_document(plan: Plan) -> PlanDoc:
         )
     return PlanDoc(
         campaign=plan.campaign.name,
-        owner=plan.campaign.owner.name,
+        owner=refs[owner.pk],
         name=plan.name,
         precision=plan.precision,
         missing_rule=engine.MissingRule(plan.missing_rule),
