@@ -23,3 +23,29 @@ def test_in_english_the_colon_and_the_prompt_are_english():
         html = Example().as_div()
     assert "---------" not in html
     assert "类型:" in html
+
+
+def test_shared_choices_draw_the_blank_and_the_chosen_in_list_order():
+    from gongjian.core.forms import SharedChoices
+
+    choices = SharedChoices([("", "—"), (3, "丙"), (1, "甲"), (2, "乙")])
+    assert choices.only(["2", "3", "9"]) == [("", "—"), (3, "丙"), (2, "乙")]
+    assert choices.only([]) == [("", "—")]
+    assert choices.has("1") and choices.has(1) and not choices.has("4")
+
+
+def test_a_shared_choice_field_accepts_only_its_choices():
+    from django.core.exceptions import ValidationError
+
+    from gongjian.core.forms import SharedChoiceField, SharedChoices
+
+    field = SharedChoiceField(required=False, coerce=int)
+    field.choices = SharedChoices([("", "—"), (7, "王书记")])
+    assert field.clean("7") == 7
+    assert field.clean("") == ""
+    try:
+        field.clean("8")
+    except ValidationError:
+        pass
+    else:
+        raise AssertionError("a value that is not a choice was accepted")

@@ -271,8 +271,8 @@ def test_the_sheet_labels_its_people_once_not_once_a_row(client, org, ledger, mo
     from gongjian.projects import selectors
 
     calls = []
-    label = selectors.person_label
-    monkeypatch.setattr(selectors, "person_label", lambda p: calls.append(p.pk) or label(p))
+    label = selectors.person_text
+    monkeypatch.setattr(selectors, "person_text", lambda *cols: calls.append(cols) or label(*cols))
     login(client, org.office)
     project = ledger.hunan_project
     page = client.get(f"/ledger/{project.pk}/edit/")
@@ -324,3 +324,35 @@ def test_a_projects_sheet_picker_offers_its_units_by_the_sheets_own_rule(client,
 
     expected = sheet_units_of(user, project if seen else None)
     assert got == set(expected.values_list("pk", flat=True))
+
+
+def test_the_sheet_reads_a_chosen_person_once_and_only_if_offered(
+    org, ledger, django_assert_num_queries
+):
+    from gongjian.projects.selectors import sheet_choices
+
+    choices = sheet_choices(org.office, ledger.hunan_project)
+    member = ledger.team_member
+    assert choices.people[member.pk] == person_label(member)
+    with django_assert_num_queries(1):
+        assert choices.person(member.pk) == member
+        assert choices.person(member.pk).unit.name == "湖南镇"  # read with its unit
+    outsider = PersonFactory(unit=org.gulou)
+    with django_assert_num_queries(0):
+        assert choices.person(outsider.pk) is None  # not offered: never read
+        assert choices.person(None) is None
+
+
+def test_a_person_removed_after_the_sheet_was_drawn_is_refused_not_dropped(org, ledger):
+    from gongjian.projects.forms import TeamMemberForm
+    from gongjian.projects.ledger import not_nameable
+    from gongjian.projects.selectors import sheet_choices
+
+    gone = PersonFactory(unit=org.hunan)
+    choices = sheet_choices(org.hunan_staff, ledger.hunan_project)
+    pk = gone.pk
+    assert pk in choices.people
+    gone.delete()
+    form = TeamMemberForm(data={"person": str(pk), "duty": "联络"}, choices=choices)
+    assert not form.is_valid()
+    assert form.errors["person"] == [not_nameable()]

@@ -3,7 +3,7 @@ where Django would show "---------". Every form of the site's pages derives from
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django import forms
@@ -47,9 +47,35 @@ class SharedChoices(BaseChoiceIterator):
 
     def __init__(self, choices: Sequence[tuple[Any, Any]]) -> None:
         self._choices = list(choices)
+        self._by_text: dict[str, int] | None = None
 
     def __iter__(self) -> Iterator[tuple[Any, Any]]:
         return iter(self._choices)
 
     def __len__(self) -> int:
         return len(self._choices)
+
+    def only(self, values: Iterable[str]) -> list[tuple[Any, Any]]:
+        """The blank and the choices of these values (as a form sends them), in list order: what
+        a searched select draws, found without walking the whole list for each field."""
+        by_text = self._index()
+        found = sorted({by_text[v] for v in {"", *values} if v in by_text})
+        return [self._choices[i] for i in found]
+
+    def has(self, value: Any) -> bool:
+        return str(value) in self._index()
+
+    def _index(self) -> dict[str, int]:
+        if self._by_text is None:
+            self._by_text = {str(value): i for i, (value, _label) in enumerate(self._choices)}
+        return self._by_text
+
+
+class SharedChoiceField(forms.TypedChoiceField):
+    """A TypedChoiceField whose `SharedChoices` are looked up, not walked, for each value sent:
+    16 rows checked against 8,000 people each walked the list 16 times."""
+
+    def valid_value(self, value: Any) -> bool:
+        if isinstance(self.choices, SharedChoices):
+            return self.choices.has(value)
+        return bool(super().valid_value(value))

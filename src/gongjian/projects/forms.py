@@ -9,9 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongjian.core.errors import GongjianError
-from gongjian.core.forms import StaffForm
-from gongjian.org.models import Unit
+from gongjian.core.forms import SharedChoiceField, StaffForm
+from gongjian.org.models import Person, Unit
 from gongjian.org.selectors import resolve_unit
+from gongjian.projects.ledger import not_nameable
 from gongjian.projects.models import (
     CoordinationCategory,
     Milestone,
@@ -160,7 +161,7 @@ class ProjectForm(StaffForm):
         label=_("责任单位"), coerce=int, widget=SearchedSelect("sheet_units")
     )
     owner = forms.CharField(label=_("业主单位"), max_length=200, required=False)
-    leader = forms.TypedChoiceField(
+    leader = SharedChoiceField(
         label=_("责任领导"), required=False, coerce=int, widget=SearchedSelect("sheet_people")
     )
     location = forms.CharField(label=_("建设地点"), max_length=200, required=False)
@@ -211,7 +212,7 @@ class ProjectForm(StaffForm):
         data = super().clean() or {}
         c = self.choices
         data["unit"] = c.units.get(data.get("unit") or 0)
-        data["leader"] = c.people.get(data.get("leader") or 0)
+        data["leader"] = _chosen_person(self, c, "leader", data)
         data["line"] = c.lines.get(data.get("line") or 0)
         data["campaign"] = c.campaigns.get(data.get("campaign") or 0)
         if data["line"] is not None and data["campaign"] is None:
@@ -224,10 +225,19 @@ class ProjectForm(StaffForm):
         return {k: v for k, v in self.cleaned_data.items() if k not in skip}
 
 
+def _chosen_person(
+    form: forms.Form, choices: SheetChoices, name: str, data: dict[str, Any]
+) -> Person | None:
+    person = choices.person(data.get(name))
+    if data.get(name) and person is None:  # chosen from the list, gone since it was drawn
+        form.add_error(name, not_nameable())
+    return person
+
+
 class _PersonRowForm(StaffForm):
     """A sheet row naming a person from the page's one list of people."""
 
-    person = forms.TypedChoiceField(
+    person = SharedChoiceField(
         label=_("成员"), required=False, coerce=int, widget=SearchedSelect("sheet_people")
     )
 
@@ -240,7 +250,7 @@ class _PersonRowForm(StaffForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        data["person"] = self.choices.people.get(data.get("person") or 0)
+        data["person"] = _chosen_person(self, self.choices, "person", data)
         return data
 
 
@@ -255,7 +265,7 @@ class MilestoneForm(_PersonRowForm):
     name = forms.CharField(label=_("节点名称"), max_length=100, required=False)
     planned_date = _date(_("计划完成日期"))
     actual_date = _date(_("实际完成日期"))
-    person = forms.TypedChoiceField(
+    person = SharedChoiceField(
         label=_("责任人"), required=False, coerce=int, widget=SearchedSelect("sheet_people")
     )
     unit = forms.CharField(label=_("责任单位"), max_length=200, required=False)

@@ -22,6 +22,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gongjian.core.forms import SharedChoices
 from gongjian.org.names import name_key
 from gongjian.org.selectors import distinct_names
 from gongjian.projects import selectors
@@ -129,11 +130,16 @@ class SearchedSelect(forms.Select):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         given = self.choices  # restored as it came: a SharedChoices is not copied again
-        all_choices = list(given)
+        all_choices = given if isinstance(given, SharedChoices) else list(given)
         searched = len(all_choices) > PICKER_AFTER + 1  # the blank is one of them
         if searched:
             chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
-            self.choices = [(v, label) for v, label in all_choices if v == "" or str(v) in chosen]
+            if isinstance(all_choices, SharedChoices):
+                self.choices = all_choices.only(chosen)
+            else:
+                self.choices = [
+                    (v, label) for v, label in all_choices if v == "" or str(v) in chosen
+                ]
             try:
                 context = super().get_context(name, value, attrs)
             finally:

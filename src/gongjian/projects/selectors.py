@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -382,10 +382,13 @@ class SheetChoices:
     """Everything the sheet's selects offer, read once per page (never once per row)."""
 
     units: dict[int, Unit]
-    people: dict[int, Person]
+    # id → label, read as columns: a province office may name 8,000 people, and building them
+    # as models was most of its sheet's time. A row's chosen person is read by `person`.
+    people: dict[int, str]
     campaigns: dict[int, Campaign]
     lines: dict[int, Line]
     project_id: int | None = None  # the sheet's project, once it exists (its people are choices)
+    _chosen: dict[int, Person | None] = field(default_factory=dict, compare=False, repr=False)
 
     @staticmethod
     def _pick(options: dict[int, Any], label: Any = str) -> list[tuple[Any, str]]:
@@ -401,7 +404,16 @@ class SheetChoices:
 
     @cached_property
     def _person_choices(self) -> SharedChoices:
-        return SharedChoices(self._pick(self.people, person_label))
+        return SharedChoices([("", "—"), *self.people.items()])
+
+    def person(self, pk: int | None) -> Person | None:
+        """The person of `people` a row chose, with its unit (None for none, or for one gone
+        since the sheet was read); each is read once a sheet, however many rows name it."""
+        if not pk or pk not in self.people:
+            return None
+        if pk not in self._chosen:
+            self._chosen[pk] = Person.objects.select_related("unit").filter(pk=pk).first()
+        return self._chosen[pk]
 
     def campaign_choices(self) -> list[tuple[Any, str]]:
         return self._pick(self.campaigns)
@@ -416,13 +428,16 @@ def sheet_choices(user: Any, project: Project | None = None) -> SheetChoices:
     (`following.campaigns_for`) and their lines, and whatever the project already names (so a
     stored value is always shown)."""
     units = sheet_units_of(user, project)
-    people = nameable_people(user, project).select_related("unit")
+    people = nameable_people(user, project).order_by("unit__path", "name")
     campaigns = following.campaigns_for(user).order_by()
     if project is not None and project.campaign_id:
         campaigns = campaigns | Campaign.objects.filter(pk=project.campaign_id)
     return SheetChoices(
         units={u.pk: u for u in units.order_by("path")},
-        people={p.pk: p for p in people.order_by("unit__path", "name")},
+        people={
+            pk: person_text(name, post, unit_name)
+            for pk, name, post, unit_name in people.values_list("pk", "name", "post", "unit__name")
+        },
         campaigns={c.pk: c for c in campaigns.order_by("name")},
         lines={
             ln.pk: ln
