@@ -15,12 +15,16 @@ from gongjian.projects.selectors import (
     leaders_in,
     ledger_filter_units,
     nameable_people,
-    person_label,
+    person_text,
     projects_for,
     sheet_units,
     sheet_units_of,
 )
 from tests.factories import PASSWORD, PersonFactory, UnitFactory
+
+
+def label(person) -> str:
+    return person_text(person.name, person.post, person.unit.name)
 
 
 def login(client, user):
@@ -241,9 +245,9 @@ def test_people_match_by_name_or_unit_and_are_labelled_with_their_unit(client, o
     ).content.decode()
     assert options(answer) == [
         ("", "—"),
-        (str(ledger.team_member.pk), person_label(ledger.team_member)),
+        (str(ledger.team_member.pk), label(ledger.team_member)),
     ]
-    assert person_label(ledger.team_member).endswith(" · 湖南镇")
+    assert label(ledger.team_member).endswith(" · 湖南镇")
 
 
 def test_past_the_limit_the_sheets_leader_team_and_milestone_people_are_searched(
@@ -256,7 +260,7 @@ def test_past_the_limit_the_sheets_leader_team_and_milestone_people_are_searched
     leader = re.search(r'<select name="p-leader"[^>]*>(.*?)</select>', html, re.S)
     assert leader and options(leader.group(1)) == [
         ("", "—"),
-        (str(ledger.town_leader.pk), person_label(ledger.town_leader)),
+        (str(ledger.town_leader.pk), label(ledger.town_leader)),
     ]
     for field in ("p-leader", "team-0-person", "ms-0-person"):
         assert f"field={field}&amp;id=id_{field}&amp;project={project.pk}" in html, field
@@ -333,7 +337,7 @@ def test_the_sheet_reads_a_chosen_person_once_and_only_if_offered(
 
     choices = sheet_choices(org.office, ledger.hunan_project)
     member = ledger.team_member
-    assert choices.people[member.pk] == person_label(member)
+    assert choices.people[member.pk] == label(member)
     with django_assert_num_queries(1):
         assert choices.person(member.pk) == member
         assert choices.person(member.pk).unit.name == "湖南镇"  # read with its unit

@@ -366,14 +366,9 @@ def people_named_on(codes: Sequence[str]) -> Iterator[tuple[str, Person]]:
                 yield person.named_on, person
 
 
-def person_label(person: Person) -> str:
-    """A person as the sheet's lists show one: 王书记（镇党委书记） · 湖南镇 (two of a name told
-    apart by their units)."""
-    return person_text(person.name, person.post, person.unit.name)
-
-
 def person_text(name: str, post: str, unit_name: str) -> str:
-    """`person_label` from the columns alone, for lists of thousands read without models."""
+    """A person as the sheet's lists show one, from the columns (lists of thousands are read
+    without models): 王书记（镇党委书记） · 湖南镇, two of a name told apart by their units."""
     return f"{person_name(name, post)} · {unit_name}"
 
 
@@ -412,7 +407,9 @@ class SheetChoices:
         if not pk or pk not in self.people:
             return None
         if pk not in self._chosen:
-            self._chosen[pk] = Person.objects.select_related("unit").filter(pk=pk).first()
+            self._chosen[pk] = next(
+                iter(Person.objects.select_related("unit").filter(pk=pk).order_by()[:1]), None
+            )
         return self._chosen[pk]
 
     def campaign_choices(self) -> list[tuple[Any, str]]:
