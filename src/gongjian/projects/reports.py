@@ -15,7 +15,7 @@ from gongjian.core import clock
 from gongjian.core.bulk import chunks
 from gongjian.core.concurrency import lock_for_update
 from gongjian.core.errors import AlreadyExists, ValidationFailed
-from gongjian.core.history import record
+from gongjian.core.history import record, save_with_history
 from gongjian.core.text import check_text
 from gongjian.org.scope import Action
 from gongjian.projects import selectors
@@ -123,7 +123,7 @@ def _file_report(
     if actor is not None and getattr(actor, "is_authenticated", False):
         report.reported_by = actor
     record(report, actor=actor, reason=reason)
-    report.save()
+    save_with_history(report)
     if reached or existing is not None:
         report.milestones_reached.set(reached)
     for m in reached:
@@ -243,7 +243,9 @@ def _take_latest(*, actor: Any, project: Project, locked: Project, report: Progr
     row.investment_completed_wan = report.investment_to_date_wan
     record(row, actor=actor, reason=_("进度填报更新项目进度"))
     # `auto_now` stamps `updated_at` only when it is among the fields saved.
-    row.save(update_fields=["percent_done", "investment_completed_wan", "version", "updated_at"])
+    save_with_history(
+        row, update_fields=["percent_done", "investment_completed_wan", "version", "updated_at"]
+    )
     project.percent_done = row.percent_done
     project.investment_completed_wan = row.investment_completed_wan
     project.version = row.version
