@@ -203,6 +203,20 @@ def child(scale: float) -> None:
             cursor.execute("EXPLAIN " + page_sql)
             print("# 本页查询计划：\n#   " + "\n#   ".join(r[0] for r in cursor.fetchall()))
 
+        # The page's own statement, as the ORM sends it (the unit, campaign, line and leader
+        # joined), timed against the same floor: the data access alone, without the request's
+        # other eight queries, Django and JSON.
+        def page_statement() -> list[Any]:
+            with connection.cursor() as cursor:
+                cursor.execute(page_sql)
+                return cursor.fetchall()
+
+        t_statement, t_floor_again = interleaved(page_statement, floor, RUNS)
+        _record(
+            "ledger_page_statement_only", n, t_statement, t_floor_again, 0.050,
+            "本页的那一条查询（ORM 生成，含单位、行动、专项、领导的连接），不含请求的其余 8 条查询与 Django",
+        )  # fmt: skip
+
     project_id = Project.objects.order_by("pk").values_list("pk", flat=True)[n // 2]
     detail = f"/api/ledger/projects/{project_id}"
 
