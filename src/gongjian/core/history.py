@@ -80,7 +80,8 @@ def bulk_create_with_history(
 def save_with_history(instance: Model, *, update_fields: Sequence[str] | None = None) -> None:
     """`instance.save()` and its history row, copied in SQL from the row just written (one
     INSERT … SELECT, as `bulk_create_with_history` does) instead of simple-history building a
-    historical instance in Python: a sixth of a progress report's request, which writes two.
+    historical instance in Python, which was about 15 % of a progress report's request (it
+    writes two).
     The row says what simple-history's would: "+" or "~", the actor and reason `record`
     attached (else the request's user, as the library finds it), the time of the save."""
     history: Any = type(instance).history.model  # type: ignore[attr-defined]
