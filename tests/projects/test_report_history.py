@@ -25,7 +25,7 @@ def test_a_save_with_history_writes_the_row_simple_history_would(org, ledger):
         record(made, actor=org.hunan_staff, reason="进度填报")
         return made
 
-    theirs, ours = report(ledger.hunan_project, dt.date(2026, 1, 31)), None
+    theirs = report(ledger.hunan_project, dt.date(2026, 1, 31))
     theirs.save()
     ours = report(ledger.hunan_project, dt.date(2026, 2, 28))
     save_with_history(ours)

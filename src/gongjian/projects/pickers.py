@@ -130,16 +130,11 @@ class SearchedSelect(forms.Select):
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         given = self.choices  # restored as it came: a SharedChoices is not copied again
-        all_choices = given if isinstance(given, SharedChoices) else list(given)
+        all_choices = given if isinstance(given, SharedChoices) else SharedChoices(list(given))
         searched = len(all_choices) > PICKER_AFTER + 1  # the blank is one of them
         if searched:
             chosen = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
-            if isinstance(all_choices, SharedChoices):
-                self.choices = all_choices.only(chosen)
-            else:
-                self.choices = [
-                    (v, label) for v, label in all_choices if v == "" or str(v) in chosen
-                ]
+            self.choices = all_choices.only(chosen)
             try:
                 context = super().get_context(name, value, attrs)
             finally:
